@@ -1,0 +1,53 @@
+# lvsadm. `make test` is what CI runs (.ci/run): lint, unit tests on the
+# host, then the real-kernel suite inside the qemu lab VM.
+GO       ?= go
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X github.com/lvsadm/lvsadm/ops/ipvsadm.Version=$(VERSION)
+BIN      := bin/lvsadm
+STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
+
+.PHONY: all build test unit vmtest lint demo bench docs vm clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
+
+test: lint unit vmtest
+
+unit:
+	$(GO) test ./...
+
+# The real-kernel suite: conformance against the real ipvsadm, and every
+# package's vmtest-tagged tests, in one VM boot.
+vmtest:
+	bash testdata/vm/vmtest.sh
+
+lint: $(STATICCHECK)
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) vet -tags vmtest ./...
+	$(STATICCHECK) ./...
+	$(STATICCHECK) -tags vmtest ./...
+
+$(STATICCHECK):
+	$(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+# Boots the lab VM, builds an LVS-NAT director with lvsadm on the real
+# kernel and sends a client's traffic through it.
+demo: build
+	bash testdata/vm/demo.sh
+
+vm:
+	bash testdata/vm/vm.sh build
+
+docs:
+	$(GO) run ./cmd/gendocs
+
+clean:
+	rm -rf bin .cache
+
+
+bench: build
+	bash testdata/vm/bench.sh
+	$(GO) test -run '^$$' -bench . -benchmem ./...

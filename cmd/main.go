@@ -1,0 +1,74 @@
+// Package cmd holds lvsadm's command line: the ipvsadm-compatible surface
+// (dispatched before cobra ever runs, so scripts see ipvsadm's parsing and
+// pay nothing for the rest of the program) and the cobra subcommands.
+package cmd
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/ops/ipvsadm"
+	"github.com/lvsadm/lvsadm/ops/kernel"
+)
+
+// Main runs lvsadm with argv and returns the exit status.
+func Main(argv []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	io := SystemIO()
+
+	switch mode(argv) {
+	case modeIpvsadm:
+		return ipvsadm.Run(ctx, openKernel, argv, io.In, io.Out, io.ErrOut)
+	case modeSave:
+		return ipvsadm.SaveMain(ctx, openKernel, argv, io.In, io.Out, io.ErrOut)
+	case modeRestore:
+		return ipvsadm.RestoreMain(ctx, openKernel, argv, io.In, io.Out, io.ErrOut)
+	}
+	root := NewRootCmd(io)
+	root.SetArgs(argv[1:])
+	if err := root.ExecuteContext(ctx); err != nil {
+		return exitCode(err)
+	}
+	return 0
+}
+
+type dispatch int
+
+const (
+	modeCobra dispatch = iota
+	modeIpvsadm
+	modeSave
+	modeRestore
+)
+
+// mode decides who parses argv. Under the names ipvsadm, ipvsadm-save and
+// ipvsadm-restore the binary is those programs. As lvsadm, an ipvsadm
+// command line (no arguments, or a first argument that is an option) goes to
+// the ipvsadm surface, and a word goes to a cobra subcommand.
+func mode(argv []string) dispatch {
+	if len(argv) == 0 {
+		return modeIpvsadm
+	}
+	switch filepath.Base(argv[0]) {
+	case "ipvsadm":
+		return modeIpvsadm
+	case "ipvsadm-save":
+		return modeSave
+	case "ipvsadm-restore":
+		return modeRestore
+	}
+	if len(argv) == 1 || strings.HasPrefix(argv[1], "-") {
+		return modeIpvsadm
+	}
+	return modeCobra
+}
+
+func openKernel() (ops.Kernel, error) {
+	return kernel.Open()
+}

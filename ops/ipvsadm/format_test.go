@@ -1,0 +1,281 @@
+package ipvsadm
+
+import (
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/lvsadm/lvsadm/ops"
+)
+
+// setup runs command lines that must succeed.
+func setup(t *testing.T, k *fakeKernel, lines ...string) {
+	t.Helper()
+	for _, l := range lines {
+		if r := runLine(t, k, l, ""); r.code != 0 {
+			t.Fatalf("%s: code %d, stderr %q", l, r.code, r.stderr)
+		}
+	}
+}
+
+// TestSpecSamples compares with the listings the spec captured from the
+// real ipvsadm.
+func TestSpecSamples(t *testing.T) {
+	k := newFakeKernel()
+	setup(t, k,
+		"-A -t 10.0.0.1:80 -s wlc -p 300",
+		"-a -t 10.0.0.1:80 -r 10.0.1.1:8080 -m -w 2 -x 100 -y 10",
+	)
+	tests := []struct{ line, want string }{
+		{"-Ln --stats", `IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes
+  -> RemoteAddress:Port
+TCP  10.0.0.1:80                         0        0        0        0        0
+  -> 10.0.1.1:8080                       0        0        0        0        0
+`},
+		{"-Ln --rate", `IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS
+  -> RemoteAddress:Port
+TCP  10.0.0.1:80                         0        0        0        0        0
+  -> 10.0.1.1:8080                       0        0        0        0        0
+`},
+		{"-Ln --thresholds", "IP Virtual Server version 1.2.1 (size=4096)\n" +
+			"Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn \n" +
+			"  -> RemoteAddress:Port\n" +
+			"TCP  10.0.0.1:80 wlc persistent 300\n" +
+			"  -> 10.0.1.1:8080                100        10         0          0         \n"},
+		{"-Ln --persistent-conn", "IP Virtual Server version 1.2.1 (size=4096)\n" +
+			"Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn \n" +
+			"  -> RemoteAddress:Port\n" +
+			"TCP  10.0.0.1:80 wlc persistent 300\n" +
+			"  -> 10.0.1.1:8080                2         0           0          0         \n"},
+		{"-Ln --stats --exact", `IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes
+  -> RemoteAddress:Port
+TCP  10.0.0.1:80                         0        0        0        0        0
+  -> 10.0.1.1:8080                       0        0        0        0        0
+`},
+		{"-Lnc", "IPVS connection entries\npro expire state       source             virtual            destination\n"},
+		{"-Lnc --persistent-conn", "IPVS connection entries\npro expire state       source             virtual            destination        pe name          pe_data\n"},
+		{"-Ln", "IP Virtual Server version 1.2.1 (size=4096)\n" +
+			"Prot LocalAddress:Port Scheduler Flags\n" +
+			"  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n" +
+			"TCP  10.0.0.1:80 wlc persistent 300\n" +
+			"  -> 10.0.1.1:8080                Masq    2      0          0         \n"},
+		{"-L", "IP Virtual Server version 1.2.1 (size=4096)\n" +
+			"Prot LocalAddress:Port Scheduler Flags\n" +
+			"  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n" +
+			"TCP  10.0.0.1:http wlc persistent 300\n" +
+			"  -> 10.0.1.1:webcache            Masq    2      0          0         \n"},
+		{"-Sn", "-A -t 10.0.0.1:80 -s wlc -p 300\n-a -t 10.0.0.1:80 -r 10.0.1.1:8080 -m -w 2\n"},
+		{"-S", "-A -t 10.0.0.1:http -s wlc -p 300\n-a -t 10.0.0.1:http -r 10.0.1.1:webcache -m -w 2\n"},
+		{"-L -n -t 10.0.0.1:80", "Prot LocalAddress:Port Scheduler Flags\n" +
+			"  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n" +
+			"TCP  10.0.0.1:80 wlc persistent 300\n" +
+			"  -> 10.0.1.1:8080                Masq    2      0          0         \n"},
+		{"-L --timeout", "Timeout (tcp tcpfin udp): 900 120 300\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			r := runLine(t, k, tt.line, "")
+			if r.code != 0 || r.stderr != "" {
+				t.Fatalf("code %d stderr %q", r.code, r.stderr)
+			}
+			if r.stdout != tt.want {
+				t.Errorf("got\n%s\nwant\n%s", r.stdout, tt.want)
+			}
+		})
+	}
+
+	setup(t, k, "--start-daemon master --mcast-interface d0")
+	r := runLine(t, k, "-L --daemon", "")
+	if want := "master sync daemon (mcast=d0, syncid=0, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)\n"; r.stdout != want {
+		t.Errorf("--daemon: got %q want %q", r.stdout, want)
+	}
+}
+
+func TestListFormats(t *testing.T) {
+	k := newFakeKernel()
+	setup(t, k,
+		"-A -t 192.168.0.1:80 -s rr",
+		"-A -t 10.0.0.1:443 -s sh -b sh-port",
+		"-A -u 10.0.0.1:53 -s rr -o -p 60 -M 255.255.0.0",
+		"-A -f 5 -s wlc",
+		"-A -f 5 -6 -s wlc -p -M 64",
+		"-A -t [2001:db8::1]:80 -s mh -b mh-fallback,mh-port",
+		"-a -t 192.168.0.1:80 -r 10.0.1.2 -g",
+		"-a -t 192.168.0.1:80 -r 200.0.0.1 -i --tun-type gue --tun-port 6080 --tun-csum",
+		"-a -t 192.168.0.1:80 -r 10.0.1.1 -i --tun-type gre --tun-csum",
+		"-a -f 5 -r 10.0.2.1:8080 -m",
+		"-a -t [2001:db8::1]:80 -r [2001:db8::2]:81 -m",
+		"-a -t [2001:db8::1]:80 -r 10.0.3.1 -i",
+	)
+	// 10.x sorts after 192.168.x: libipvs subtracts addresses into an int.
+	want := `IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port Scheduler Flags
+  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+TCP  192.168.0.1:80 rr
+  -> 200.0.0.1:80                 Tunnel  1      0          0         
+  -> 10.0.1.1:80                  Tunnel  1      0          0         
+  -> 10.0.1.2:80                  Route   1      0          0         
+TCP  10.0.0.1:443 sh (sh-port)
+UDP  10.0.0.1:53 rr persistent 60 mask 255.255.0.0 ops
+TCP  [2001:db8::1]:80 mh (mh-fallback,mh-port)
+  -> 10.0.3.1:80                  Tunnel  1      0          0         
+  -> [2001:db8::2]:81             Masq    1      0          0         
+FWM  5 wlc
+  -> 10.0.2.1:8080                Masq    1      0          0         
+FWM  5 IPv6 wlc persistent 360 mask 64
+`
+	_ = want
+	r := runLine(t, k, "-Ln", "")
+	if r.code != 0 {
+		t.Fatalf("code %d stderr %q", r.code, r.stderr)
+	}
+	checkLines(t, "-Ln", r.stdout, want)
+
+	wantSave := `-A -t 192.168.0.1:80 -s rr
+-a -t 192.168.0.1:80 -r 200.0.0.1:80 -i -w 1 --tun-type gue --tun-port 6080 --tun-csum
+-a -t 192.168.0.1:80 -r 10.0.1.1:80 -i -w 1 --tun-type gre --tun-csum
+-a -t 192.168.0.1:80 -r 10.0.1.2:80 -g -w 1
+-A -t 10.0.0.1:443 -s sh -b sh-port
+-A -u 10.0.0.1:53 -s rr -p 60 -M 255.255.0.0 -o
+-A -t [2001:db8::1]:80 -s mh -b mh-fallback,mh-port
+-a -t [2001:db8::1]:80 -r 10.0.3.1:80 -i -w 1 --tun-type ipip
+-a -t [2001:db8::1]:80 -r [2001:db8::2]:81 -m -w 1
+-A -f 5 -s wlc
+-a -f 5 -r 10.0.2.1:8080 -m -w 1
+-A -f 5 -6 -s wlc -p 360 -M 64
+`
+	_ = wantSave
+	r = runLine(t, k, "-Sn", "")
+	checkLines(t, "-Sn", r.stdout, wantSave)
+
+	wantTun := `IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port Scheduler Flags
+  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn
+TCP  192.168.0.1:80 rr
+  -> 200.0.0.1:80                 Tunnel  gue:6080:+c   1      0          0         
+  -> 10.0.1.1:80                  Tunnel  gre:+c        1      0          0         
+  -> 10.0.1.2:80                  Route   n/a           1      0          0         
+`
+	r = runLine(t, k, "-Ln --tun-info -t 192.168.0.1:80", "")
+	checkLines(t, "--tun-info", r.stdout, strings.SplitN(wantTun, "\n", 2)[1])
+}
+
+func checkLines(t *testing.T, what, got, want string) {
+	t.Helper()
+	if got != want {
+		gl, wl := strings.Split(got, "\n"), strings.Split(want, "\n")
+		for i := 0; i < len(gl) || i < len(wl); i++ {
+			var g, w string
+			if i < len(gl) {
+				g = gl[i]
+			}
+			if i < len(wl) {
+				w = wl[i]
+			}
+			if g != w {
+				t.Errorf("%s line %d:\n got %q\nwant %q", what, i+1, g, w)
+			}
+		}
+	}
+}
+
+func TestListNamesAndTruncation(t *testing.T) {
+	k := newFakeKernel()
+	k.svcs = []ops.Service{{
+		ServiceKey: ops.ServiceKey{Family: ops.AFInet, Protocol: ops.ProtoTCP, Address: net.IPv4(10, 9, 9, 9).To4(), Port: 8080},
+		Scheduler:  "rr",
+		Stats:      ops.Stats{Conns: 123456789, InPkts: 99999999, OutPkts: 100000000000, InBytes: 1 << 62, OutBytes: 5},
+	}}
+	k.dests[keyString(k.svcs[0].ServiceKey)] = []ops.Destination{{
+		Family: ops.AFInet, Address: net.IPv4(10, 9, 9, 9).To4(), Port: 22, Weight: 3,
+		Stats: ops.Stats{CPS: 123456789, InBPS: 123456789},
+	}}
+	r := runLine(t, k, "-L --stats", "")
+	want := `IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes
+  -> RemoteAddress:Port
+TCP  web.example:webcache          123456K 99999999     100G 4611686T        5
+  -> web.example:ssh                     0        0        0        0        0
+`
+	checkLines(t, "--stats", r.stdout, want)
+	r = runLine(t, k, "-L --rate --exact", "")
+	want = `IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS
+  -> RemoteAddress:Port
+TCP  web.example:webcache                0        0        0        0        0
+  -> web.example:ssh              123456789        0        0 123456789        0
+`
+	checkLines(t, "--rate --exact", r.stdout, want)
+}
+
+func TestListConnections(t *testing.T) {
+	k := newFakeKernel()
+	k.conns = []ops.Connection{
+		{Protocol: "TCP", Client: net.IPv4(192, 168, 1, 10).To4(), CPort: 51000, Virtual: net.IPv4(10, 9, 9, 9).To4(), VPort: 80,
+			Dest: net.IPv4(10, 0, 1, 1).To4(), DPort: 8080, State: "ESTABLISHED", Expires: 899},
+		{Protocol: "UDP", Client: net.ParseIP("2001:db8::5"), CPort: 5060, Virtual: net.ParseIP("2001:db8::9"), VPort: 5060,
+			Dest: net.ParseIP("2001:db8::2"), DPort: 5060, State: "UDP", Expires: 6001, PEName: "sip", PEData: "call-1"},
+	}
+	r := runLine(t, k, "-Lcn --persistent-conn", "")
+	want := "IPVS connection entries\n" +
+		"pro expire state       source             virtual            destination        pe name          pe_data\n" +
+		"TCP 14:59  ESTABLISHED 192.168.1.10:51000 10.9.9.9:80        10.0.1.1:8080\n" +
+		"UDP 100:01 UDP         [2001:db8::5]:5060 [2001:db8::9]:5060 [2001:db8::2]:5060 sip                call-1\n"
+	checkLines(t, "-Lcn --persistent-conn", r.stdout, want)
+	r = runLine(t, k, "-Lc", "")
+	want = "IPVS connection entries\n" +
+		"pro expire state       source             virtual            destination\n" +
+		"TCP 14:59  ESTABLISHED 192.168.1.10:51000 web.example:http   10.0.1.1:webcache\n" +
+		"UDP 100:01 UDP         [2001:db8::5]:5060 [v6.example]:5060  [2001:db8::2]:5060\n"
+	checkLines(t, "-Lc", r.stdout, want)
+}
+
+func TestLargeNum(t *testing.T) {
+	for _, tt := range []struct {
+		n     uint64
+		exact bool
+		want  string
+	}{
+		{0, false, "        0"},
+		{99999999, false, " 99999999"},
+		{100000000, false, "  100000K"},
+		{999999999, false, "  999999K"},
+		{1000000000, false, "    1000M"},
+		{99999999999, false, "   99999M"},
+		{100000000000, false, "     100G"},
+		{100000000000000, false, "     100T"},
+		{123, true, "      123"},
+		{123456789, true, " 123456789"},
+		{18446744073709551615, true, " 18446744073709551615"},
+	} {
+		if got := string(appendLargeNum(nil, tt.n, tt.exact)); got != tt.want {
+			t.Errorf("largenum(%d, %v) = %q, want %q", tt.n, tt.exact, got, tt.want)
+		}
+	}
+}
+
+func TestTitles(t *testing.T) {
+	// The titles, from ipvsadm's format strings.
+	var s session
+	for _, tt := range []struct {
+		format int
+		want   string
+	}{
+		{fmtStats, fmtS("%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n", "Prot LocalAddress:Port", "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes")},
+		{fmtRate, fmtS("%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n", "Prot LocalAddress:Port", "CPS", "InPPS", "OutPPS", "InBPS", "OutBPS")},
+		{fmtThresholds, fmtS("%-33s %-10s %-10s %-10s %-10s\n  -> RemoteAddress:Port\n", "Prot LocalAddress:Port", "Uthreshold", "Lthreshold", "ActiveConn", "InActConn")},
+		{fmtPersistentConn, fmtS("%-33s %-9s %-11s %-10s %-10s\n  -> RemoteAddress:Port\n", "Prot LocalAddress:Port", "Weight", "PersistConn", "ActiveConn", "InActConn")},
+		{fmtRule, ""},
+	} {
+		var b strings.Builder
+		s.out = newTestWriter(&b)
+		s.printTitle(tt.format)
+		s.out.Flush()
+		if b.String() != tt.want {
+			t.Errorf("title %b:\n got %q\nwant %q", tt.format, b.String(), tt.want)
+		}
+	}
+}

@@ -1,0 +1,233 @@
+package kernel
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lvsadm/lvsadm/ops"
+)
+
+// A kernel that never answers: the request fails after Kernel.Timeout.
+func TestSilentKernelTimesOut(t *testing.T) {
+	k, _ := newFake(nil)
+	k.Timeout = 100 * time.Millisecond
+	start := time.Now()
+	_, err := k.Info(context.Background())
+	if el := time.Since(start); el < 100*time.Millisecond || el > 2*time.Second {
+		t.Errorf("returned after %v", el)
+	}
+	ke := asKernelError(t, err)
+	if ke.Op != ops.OpInfo || ke.Errno != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("got %#v", ke)
+	}
+}
+
+// The context's deadline, when earlier, wins over Kernel.Timeout, and a
+// cancelled context ends the wait.
+func TestContextEndsWait(t *testing.T) {
+	k, _ := newFake(nil)
+	k.Timeout = time.Hour
+	c, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := k.Flush(c)
+	if el := time.Since(start); el > 2*time.Second {
+		t.Errorf("returned after %v", el)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("got %v", err)
+	}
+
+	c, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	if _, err := k.Services(c); !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v", err)
+	}
+	if err := k.Flush(c); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled context: got %v", err)
+	}
+}
+
+// After a timed-out request the late answer is skipped and the next
+// request gets its own.
+func TestLateAnswersSkipped(t *testing.T) {
+	var pending [][]byte
+	calls := 0
+	k, _ := newFake(func(msgs []sentMsg) [][]byte {
+		calls++
+		seq := msgs[0].seq
+		if calls == 1 { // answered only after the caller gave up
+			pending = [][]byte{nlmsg(testFamily, 0, seq, genlmsg(14, nla(1, u32(1)), nla(2, u32(1)))), nlerr(seq, 0)}
+			return nil
+		}
+		return append(pending, nlmsg(testFamily, 0, seq, genlmsg(14, nla(1, u32(0x010201)), nla(2, u32(4096)))), nlerr(seq, 0))
+	})
+	k.Timeout = 30 * time.Millisecond
+	if _, err := k.Info(ctx); err == nil {
+		t.Fatal("first request did not time out")
+	}
+	info, err := k.Info(ctx)
+	if err != nil || info.ConnTabSize != 4096 {
+		t.Fatalf("got %+v, %v", info, err)
+	}
+}
+
+// A request that ended early leaves the socket dirty; the next drains it.
+func TestDrainAfterDecodeError(t *testing.T) {
+	k, ft := newFake(func(msgs []sentMsg) [][]byte {
+		seq := msgs[0].seq
+		if msgs[0].cmd == cmdGetService {
+			return [][]byte{nlmsg(testFamily, 0xffff, seq, genlmsg(1))} // then silence
+		}
+		return ackAll(msgs)
+	})
+	k.Timeout = 30 * time.Millisecond
+	if _, err := k.Services(ctx); err == nil {
+		t.Fatal("want a timeout")
+	}
+	ft.queue = append(ft.queue, nldone(1), nldone(2)) // the rest of the old dump
+	if err := k.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(ft.queue) != 0 || k.dirty {
+		t.Errorf("queue %d, dirty %v", len(ft.queue), k.dirty)
+	}
+}
+
+func TestClosed(t *testing.T) {
+	k, _ := newFake(ackAll)
+	if err := k.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Flush(ctx); !errors.Is(err, ErrClosed) {
+		t.Errorf("got %v", err)
+	}
+	if err := k.Close(); err != nil {
+		t.Errorf("second close: %v", err)
+	}
+}
+
+func TestBatch(t *testing.T) {
+	fails := map[int]syscall.Errno{1: syscall.EEXIST, 3: syscall.ESRCH, 4: syscall.ENOENT} // by change index
+	var seqIndex []uint32
+	k, ft := newFake(func(msgs []sentMsg) [][]byte {
+		var out [][]byte
+		for _, m := range msgs {
+			i := len(seqIndex)
+			seqIndex = append(seqIndex, m.seq)
+			if e, ok := fails[i]; ok {
+				out = append(out, nlerr(m.seq, -int32(e)))
+			} else if m.flags&0x4 != 0 {
+				out = append(out, nlerr(m.seq, 0))
+			}
+		}
+		return out
+	})
+	k.maxBatch = 2
+	key := ops.ServiceKey{Protocol: ops.ProtoTCP, Address: net.ParseIP("10.0.0.1"), Port: 80}
+	svc := ops.Service{ServiceKey: key, Scheduler: "rr", Netmask: 0xffffffff}
+	dest := ops.Destination{Address: net.ParseIP("10.0.0.2"), Port: 80, Weight: 1}
+	changes := []Change{
+		{Kind: AddService, Service: svc},
+		{Kind: AddService, Service: svc},
+		{Kind: AddDest, Service: svc, Dest: dest},
+		{Kind: EditDest, Service: svc, Dest: dest},
+		{Kind: DelDest, Service: svc, Dest: dest},
+	}
+	errs, err := k.Batch(ctx, changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ft.sent) != 3 {
+		t.Errorf("%d sends, want 3 chunks", len(ft.sent))
+	}
+	for i, chunk := range ft.sent {
+		for j, m := range chunk {
+			if ack := m.flags&0x4 != 0; ack != (j == len(chunk)-1) {
+				t.Errorf("chunk %d message %d: ack %v", i, j, ack)
+			}
+		}
+	}
+	wantOps := []ops.Op{"", ops.OpAddService, "", ops.OpEditDest, ops.OpDelDest}
+	for i, e := range errs {
+		if want, ok := fails[i]; ok {
+			ke := asKernelError(t, e)
+			if ke.Errno != want || ke.Op != wantOps[i] {
+				t.Errorf("change %d: %#v", i, ke)
+			}
+		} else if e != nil {
+			t.Errorf("change %d: %v", i, e)
+		}
+	}
+
+	// An invalid change is reported and skipped; the rest go through.
+	k, ft = newFake(ackAll)
+	bad := svc
+	bad.Address = net.ParseIP("2001:db8::1")
+	bad.Family = ops.AFInet
+	errs, err = k.Batch(ctx, []Change{{Kind: AddService, Service: svc}, {Kind: AddService, Service: bad}, {Kind: Flush}})
+	if err != nil || len(errs) != 3 || errs[0] != nil || errs[1] == nil || errs[2] != nil {
+		t.Errorf("errs %v, err %v", errs, err)
+	}
+	if n := len(ft.sent[0]); n != 2 {
+		t.Errorf("sent %d messages, want 2", n)
+	}
+
+	// All good: no errs at all.
+	k, _ = newFake(ackAll)
+	if errs, err := k.Batch(ctx, changes); errs != nil || err != nil {
+		t.Errorf("errs %v, err %v", errs, err)
+	}
+
+	// A silent kernel fails the batch, bounded by the timeout.
+	k, _ = newFake(nil)
+	k.Timeout = 30 * time.Millisecond
+	if _, err := k.Batch(ctx, changes); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestBatchSize(t *testing.T) {
+	for rcv, want := range map[int]int{0: 16, 212992: 104, 425984: 208, 8 << 20: 256} {
+		if got := batchSize(rcv); got != want {
+			t.Errorf("batchSize(%d) = %d, want %d", rcv, got, want)
+		}
+	}
+}
+
+// The daemon commands go with a barrier; an answer the kernel swallows
+// (-EINTR from kthread_stop) is detected at once.
+func TestDaemonBarrier(t *testing.T) {
+	onlyBarrier := func(msgs []sentMsg) [][]byte {
+		if len(msgs) != 2 || msgs[1].typ != 1 || msgs[1].flags != fReqAck || msgs[0].flags != fReqAck {
+			t.Errorf("not a command and a barrier: %+v", msgs)
+			return nil
+		}
+		return [][]byte{nlerr(msgs[1].seq, 0)}
+	}
+	k, _ := newFake(onlyBarrier)
+	k.Timeout = time.Hour
+	if err := k.StopDaemon(ctx, ops.DaemonBackup); err != nil {
+		t.Errorf("stop with a swallowed answer: %v", err)
+	}
+	err := k.StartDaemon(ctx, ops.Daemon{State: ops.DaemonMaster, McastIfn: "eth0"})
+	if ke := asKernelError(t, err); ke.Errno != syscall.EINTR || ke.Op != ops.OpStartDaemon {
+		t.Errorf("start with a swallowed answer: %#v", ke)
+	}
+
+	k, _ = newFake(func(msgs []sentMsg) [][]byte {
+		return [][]byte{cat(nlerr(msgs[0].seq, -int32(syscall.ESRCH)), nlerr(msgs[1].seq, 0))}
+	})
+	if err := k.StopDaemon(ctx, ops.DaemonBackup); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("stop of no daemon: %v", err)
+	}
+	k, _ = newFake(ackAll)
+	if err := k.StopDaemon(ctx, ops.DaemonBackup); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+}

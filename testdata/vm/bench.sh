@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# make bench: side-by-side runs of the real ipvsadm and lvsadm in the lab VM
+# under qemu -icount (repeatable guest instruction time), then the Go
+# benchmarks on the host.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+payload=$(mktemp -d)
+trap 'rm -rf "$payload"' EXIT
+mkdir -p "$payload/testdata"
+cp "$repo/bin/lvsadm" "$payload/lvsadm"
+cp -a "$repo/testdata/lab" "$payload/testdata/"
+bash "$repo/testdata/vm/vm.sh" run --icount "$payload" 'sh testdata/lab/bench.sh'

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Builds lvsadm and every package's real-kernel tests (build tag vmtest),
+# runs them inside the lab VM, and prints a closing summary line. The exit
+# status is the VM command's: non-zero if any test failed or the VM died.
+#
+#   vmtest.sh [-run REGEXP] [PKG...]     default: every package with vmtest files
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+cd "$repo"
+
+run_re=
+if [ "${1:-}" = "-run" ]; then run_re=$2; shift 2; fi
+
+pkgs=("$@")
+if [ ${#pkgs[@]} -eq 0 ]; then
+	mapfile -t pkgs < <(grep -rl --include='*_test.go' '^//go:build vmtest' . | xargs -n1 dirname | sort -u)
+fi
+
+payload=$(mktemp -d)
+trap 'rm -rf "$payload"' EXIT
+mkdir -p "$payload/tests" "$payload/testdata"
+export CGO_ENABLED=0
+go build -trimpath -o "$payload/lvsadm" .
+for p in "${pkgs[@]}"; do
+	name=$(echo "${p#./}" | tr / _)
+	go test -c -tags vmtest -o "$payload/tests/$name.test" "$p"
+done
+cp -a testdata/conformance "$payload/testdata/"
+[ -d testdata/lab ] && cp -a testdata/lab "$payload/testdata/"
+
+cat >"$payload/run-tests.sh" <<EOF
+#!/bin/sh
+# Runs inside the VM (cwd /work).
+export LVSADM=/work/lvsadm IPVSADM=/sbin/ipvsadm CASES=/work/testdata/conformance LAB=/work/testdata/lab
+fails=0
+passed=0
+failed=0
+for t in tests/*.test; do
+	pkg=\$(basename "\$t" .test)
+	log=/tmp/\$pkg.log
+	start=\$(cut -d' ' -f1 /proc/uptime)
+	(cd /work && "\$t" -test.v -test.timeout 30m ${run_re:+-test.run '$run_re'}) >"\$log" 2>&1
+	rc=\$?
+	end=\$(cut -d' ' -f1 /proc/uptime)
+	grep -v -e '^=== RUN' -e '^=== PAUSE' -e '^=== CONT' -e '^\s*--- PASS' "\$log"
+	p=\$(grep -c -e '^\s*--- PASS' "\$log")
+	f=\$(grep -c -e '^\s*--- FAIL' "\$log")
+	passed=\$((passed + p)); failed=\$((failed + f))
+	if [ \$rc -eq 0 ]; then
+		echo "ok  	\$pkg (vm)	\$(awk "BEGIN{print \$end - \$start}")s	\$p tests"
+	else
+		echo "FAIL	\$pkg (vm)	exit \$rc"
+		fails=\$((fails + 1))
+		[ \$f -eq 0 ] && failed=\$((failed + 1))
+	fi
+done
+echo "vmtest: \$passed passed, \$failed failed"
+[ \$fails -eq 0 ]
+EOF
+chmod +x "$payload/run-tests.sh"
+bash "$here/vm.sh" run "$payload" ./run-tests.sh
