@@ -1,0 +1,349 @@
+package lvscf
+
+import (
+	"fmt"
+	"strings"
+)
+
+// MaxFileSize is the largest input Parse interprets. Bigger inputs are kept
+// as one opaque line (they still print back unchanged) and reported as an
+// error, so that a runaway or hostile file cannot make lint use memory far
+// beyond its own size: a parsed line costs about ten times its bytes. A
+// generated configuration with 10,000 virtual servers of 10 real servers
+// each is about 13 MB.
+const MaxFileSize = 32 << 20
+
+// MaxDiagnostics bounds the diagnostics of one lint run, so that a file of
+// a million bad lines does not produce a million messages.
+const MaxDiagnostics = 1000
+
+// LineKind classifies a line of the concrete syntax tree.
+type LineKind uint8
+
+const (
+	LineBlank    LineKind = iota // only blanks
+	LineComment                  // first non-blank byte is '#'
+	LineKeyValue                 // key = value...
+	LineOpen                     // virtual|server|failover NAME {
+	LineClose                    // }
+	LineBad                      // anything else; kept verbatim
+)
+
+// BlockKind says what a Block is.
+type BlockKind uint8
+
+const (
+	BlockRoot BlockKind = iota
+	BlockVirtual
+	BlockServer
+	BlockFailover
+	BlockUnknown // "something NAME {": kept so braces still balance
+)
+
+func (k BlockKind) String() string {
+	switch k {
+	case BlockRoot:
+		return "global"
+	case BlockVirtual:
+		return "virtual"
+	case BlockServer:
+		return "server"
+	case BlockFailover:
+		return "failover"
+	}
+	return "unknown"
+}
+
+// Line is one physical line. Text plus EOL is exactly the input; the word
+// structure is derived from Text and never printed, which is what makes the
+// tree lossless by construction.
+type Line struct {
+	Text string // the line without its ending
+	EOL  string // "\n", "\r\n", or "" for a last line with no newline
+	Num  int    // 1-based line number in the parsed input; 0 if added by an edit
+	Kind LineKind
+
+	indent uint32
+	toks   []tok
+}
+
+// NumWords is the number of blank-separated words after the indentation.
+func (l *Line) NumWords() int { return len(l.toks) }
+
+// Word returns word i as written (quotes included), or "".
+func (l *Line) Word(i int) string {
+	if i < 0 || i >= len(l.toks) {
+		return ""
+	}
+	t := l.toks[i]
+	return l.Text[t.start:t.end]
+}
+
+// Col returns the 1-based byte column of word i (or of the end of the line).
+func (l *Line) Col(i int) int {
+	if i < 0 || i >= len(l.toks) {
+		return len(l.Text) + 1
+	}
+	return int(l.toks[i].start) + 1
+}
+
+// Indent returns the leading blanks of the line.
+func (l *Line) Indent() string { return l.Text[:l.indent] }
+
+// Key returns the first word of a key = value or block-opening line.
+func (l *Line) Key() string { return l.Word(0) }
+
+// Values returns the words after '=' of a key = value line, as written.
+func (l *Line) Values() []string {
+	if l.Kind != LineKeyValue || len(l.toks) < 3 {
+		return nil
+	}
+	out := make([]string, 0, len(l.toks)-2)
+	for i := 2; i < len(l.toks); i++ {
+		out = append(out, l.Word(i))
+	}
+	return out
+}
+
+// Value returns the first value word with its quotes removed.
+func (l *Line) Value() string { return unquote(l.Word(2)) }
+
+// trailing returns the blanks after the last word.
+func (l *Line) trailing() string {
+	if len(l.toks) == 0 {
+		return l.Text[l.indent:]
+	}
+	t := l.toks[len(l.toks)-1]
+	return l.Text[t.end:t.wsEnd]
+}
+
+// Item is an entry of a block: either a line or a nested block.
+type Item struct {
+	Line  int    // index into File.Lines when Block is nil
+	Block *Block // a nested block, printed with its own open and close lines
+}
+
+// Block is the global section, or a virtual, server or failover block.
+type Block struct {
+	Kind   BlockKind
+	Name   string
+	Open   int // index of the "kind NAME {" line, -1 for the global section
+	Close  int // index of the "}" line, -1 when missing
+	Items  []Item
+	Parent *Block
+}
+
+// File is a parsed lvs.cf.
+type File struct {
+	Name  string
+	Lines []Line // storage in parse order; the tree under Root gives the order
+	Root  *Block
+	Diags []Diagnostic // syntax problems found by Parse
+
+	arena []tok // backing store for Line.toks
+}
+
+// Parse builds the concrete syntax tree of src. It never fails: problems are
+// recorded in File.Diags with their line and column, and every input, valid
+// or not, prints back unchanged with File.Bytes.
+func Parse(name string, src []byte) *File {
+	f := &File{Name: name, Root: &Block{Kind: BlockRoot, Open: -1, Close: -1}}
+	if len(src) > MaxFileSize {
+		f.Lines = []Line{{Text: string(src), Num: 1, Kind: LineBad}}
+		f.Root.Items = []Item{{Line: 0}}
+		f.diag(1, 1, SevError, "file-too-large",
+			fmt.Sprintf("file is %d bytes; lvscf interprets at most %d", len(src), MaxFileSize))
+		return f
+	}
+	s := string(src)
+	f.Lines = make([]Line, 0, strings.Count(s, "\n")+1)
+	num := 0
+	splitLines(s, func(text, eol string) {
+		num++
+		f.Lines = append(f.Lines, Line{Text: text, EOL: eol, Num: num})
+	})
+	stack := []*Block{f.Root}
+	var scratch []tok
+	for i := range f.Lines {
+		top := stack[len(stack)-1]
+		b := f.classify(i, top, &scratch)
+		switch {
+		case b != nil:
+			top.Items = append(top.Items, Item{Block: b})
+			stack = append(stack, b)
+		case f.Lines[i].Kind == LineClose && len(stack) > 1:
+			top.Close = i
+			stack = stack[:len(stack)-1]
+		default:
+			top.Items = append(top.Items, Item{Line: i})
+		}
+	}
+	for _, b := range stack[1:] {
+		l := &f.Lines[b.Open]
+		f.diag(l.Num, l.Col(0), SevError, "unclosed-block",
+			fmt.Sprintf("%s block %q is never closed with '}'", b.Kind, b.Name))
+	}
+	return f
+}
+
+// classify lexes line i and sets its kind. It returns a new block when the
+// line opens one.
+func (f *File) classify(i int, parent *Block, scratch *[]tok) *Block {
+	l := &f.Lines[i]
+	if len(l.Text) > MaxLineLen {
+		l.Kind = LineBad
+		f.diag(l.Num, 1, SevError, "line-too-long",
+			fmt.Sprintf("line is %d bytes long; lvscf reads at most %d", len(l.Text), MaxLineLen))
+		return nil
+	}
+	r := lexLine(l.Text, *scratch)
+	*scratch = r.toks
+	l.indent = uint32(r.indent)
+	if len(r.toks) == 0 {
+		l.Kind = LineBlank
+		return nil
+	}
+	if l.Text[r.indent] == '#' {
+		// piranha only knows whole-line comments: '#' as the first
+		// non-blank byte (lvsconfig.c getNextToks). A '#' after a value is
+		// an extra argument, which lint reports.
+		l.Kind = LineComment
+		return nil
+	}
+	l.toks = f.keep(r.toks)
+	if r.unterminated >= 0 {
+		f.diag(l.Num, l.Col(r.unterminated), SevError, "bad-quoting",
+			"quoted string is not closed on this line")
+	}
+	w0 := l.Word(0)
+	n := len(l.toks)
+	switch {
+	case w0 == "}":
+		l.Kind = LineClose
+		if n > 1 {
+			f.diag(l.Num, l.Col(1), SevError, "extra-args", "unexpected words after '}'")
+		}
+		if parent.Kind == BlockRoot {
+			f.diag(l.Num, l.Col(0), SevError, "stray-brace", "'}' closes no block")
+		}
+		return nil
+	case l.Word(n-1) == "{" && l.Word(1) != "=":
+		l.Kind = LineOpen
+		b := &Block{Open: i, Close: -1, Parent: parent, Kind: blockKind(w0)}
+		if n == 3 {
+			b.Name = l.Word(1)
+		} else {
+			f.diag(l.Num, l.Col(0), SevError, "block-syntax",
+				fmt.Sprintf("expected %q, one name, then '{'", w0+" NAME {"))
+			if n > 2 {
+				b.Name = l.Word(1)
+			}
+		}
+		f.checkNesting(l, b, parent)
+		return b
+	case n >= 2 && l.Word(1) == "=":
+		l.Kind = LineKeyValue
+		return nil
+	}
+	l.Kind = LineBad
+	switch {
+	case strings.Contains(w0, "="):
+		f.diag(l.Num, l.Col(0), SevError, "missing-equals",
+			"'=' must be separated from the key and value by blanks (piranha splits words on blanks)")
+	case blockKind(w0) != BlockUnknown && strings.HasSuffix(l.Word(n-1), "{"):
+		f.diag(l.Num, l.Col(n-1), SevError, "block-syntax", "'{' must be separated from the name by a blank")
+	default:
+		f.diag(l.Num, l.Col(min(1, n-1)), SevError, "missing-equals",
+			fmt.Sprintf("expected '=' after %q", w0))
+	}
+	return nil
+}
+
+func blockKind(w string) BlockKind {
+	switch w {
+	case "virtual":
+		return BlockVirtual
+	case "server":
+		return BlockServer
+	case "failover":
+		return BlockFailover
+	}
+	return BlockUnknown
+}
+
+func (f *File) checkNesting(l *Line, b, parent *Block) {
+	var msg string
+	switch b.Kind {
+	case BlockUnknown:
+		msg = fmt.Sprintf("unknown block type %q (want virtual, server or failover)", l.Word(0))
+	case BlockVirtual, BlockFailover:
+		if parent.Kind != BlockRoot {
+			msg = fmt.Sprintf("%s blocks belong at the top level, not inside a %s block", b.Kind, parent.Kind)
+		}
+	case BlockServer:
+		// piranha parses failover blocks with the virtual server parser, so
+		// it accepts (and ignores) server blocks there; lint warns.
+		if parent.Kind != BlockVirtual && parent.Kind != BlockFailover {
+			msg = "server blocks belong inside a virtual block"
+		}
+	}
+	if msg != "" {
+		f.diag(l.Num, l.Col(0), SevError, "nested-block", msg)
+	}
+}
+
+// keep copies words into the file's arena so that lines share a few large
+// allocations instead of one each.
+func (f *File) keep(ts []tok) []tok {
+	if len(ts) > cap(f.arena)-len(f.arena) {
+		f.arena = make([]tok, 0, max(4096, len(ts)))
+	}
+	n := len(f.arena)
+	f.arena = append(f.arena, ts...)
+	return f.arena[n : n+len(ts) : n+len(ts)]
+}
+
+func (f *File) diag(line, col int, sev Severity, code, msg string) {
+	if len(f.Diags) >= MaxDiagnostics {
+		return
+	}
+	f.Diags = append(f.Diags, Diagnostic{File: f.Name, Line: line, Col: col, Severity: sev, Code: code, Message: msg})
+}
+
+// relex recomputes the word structure of a line after its Text changed.
+func (f *File) relex(l *Line) {
+	r := lexLine(l.Text, nil)
+	l.indent = uint32(r.indent)
+	l.toks = r.toks
+}
+
+// Walk calls fn for every block, depth first, in file order.
+func (b *Block) Walk(fn func(*Block)) {
+	fn(b)
+	for _, it := range b.Items {
+		if it.Block != nil {
+			it.Block.Walk(fn)
+		}
+	}
+}
+
+// Blocks returns the direct sub-blocks of kind k, in file order.
+func (b *Block) Blocks(k BlockKind) []*Block {
+	var out []*Block
+	for _, it := range b.Items {
+		if it.Block != nil && it.Block.Kind == k {
+			out = append(out, it.Block)
+		}
+	}
+	return out
+}
+
+// Depth is 0 for the global section, 1 for virtual and failover blocks and
+// 2 for server blocks.
+func (b *Block) Depth() int {
+	d := 0
+	for p := b.Parent; p != nil; p = p.Parent {
+		d++
+	}
+	return d
+}

@@ -1,0 +1,275 @@
+package lvscf
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// Field is one effective setting of a Config: its path and its value in
+// lvs.cf syntax (without quotes).
+type Field struct {
+	Path  string
+	Value string
+}
+
+func addrString(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
+}
+
+func boolString(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+func addrDev(a netip.Addr, dev string) string {
+	return strings.TrimSpace(addrString(a) + " " + dev)
+}
+
+// Flatten lists every setting of c, defaults included, in a stable order:
+// globals, then virtual servers with their real servers, then failover
+// services. Blocks with the same name as an earlier one are skipped (lint
+// reports them).
+func Flatten(c *Config) []Field {
+	var out []Field
+	add := func(path, v string) { out = append(out, Field{path, v}) }
+	g := func(k, v string) { add(keyPath(BlockRoot, "", "", k), v) }
+	g("serial_no", strconv.Itoa(c.SerialNo))
+	g("primary", addrString(c.Primary))
+	g("primary_private", addrString(c.PrimaryPrivate))
+	g("primary_shared", c.PrimaryShared)
+	g("service", c.Service)
+	g("backup_active", boolString(c.BackupActive))
+	g("backup", addrString(c.Backup))
+	g("backup_private", addrString(c.BackupPrivate))
+	g("backup_shared", c.BackupShared)
+	g("heartbeat", boolString(c.Heartbeat))
+	g("heartbeat_port", strconv.Itoa(int(c.HeartbeatPort)))
+	g("keepalive", c.Keepalive.String())
+	g("deadtime", c.Deadtime.String())
+	g("network", c.Network)
+	g("nat_router", addrDev(c.NATRouter, c.NATRouterDev))
+	g("nat_nmask", addrString(c.NATNmask))
+	g("debug_level", c.DebugLevel)
+	g("monitor_links", boolString(c.MonitorLinks))
+	g("syncdaemon", boolString(c.SyncDaemon))
+	g("syncd_iface", c.SyncdIface)
+	g("syncd_id", strconv.Itoa(c.SyncdID))
+	g("tcp_timeout", c.TCPTimeout.String())
+	g("tcpfin_timeout", c.TCPFinTimeout.String())
+	g("udp_timeout", c.UDPTimeout.String())
+	g("hard_shutdown", boolString(c.HardShutdown))
+	g("rsh_command", c.RshCommand)
+	g("reservation_conflict_action", c.ReservationConflictAction)
+	g("active_cmd", c.ActiveCmd)
+	g("inactive_cmd", c.InactiveCmd)
+	g("ipvsadm", c.IPVSAdm)
+
+	seen := map[string]bool{}
+	for i := range c.Virtuals {
+		v := &c.Virtuals[i]
+		if seen[v.Name] {
+			continue
+		}
+		seen[v.Name] = true
+		k := func(key, val string) { add(keyPath(BlockVirtual, v.Name, "", key), val) }
+		k("active", boolString(v.Active))
+		k("address", addrDev(v.Address, v.Device))
+		k("vip_nmask", addrString(v.VIPNmask))
+		k("sorry_server", addrString(v.SorryServer))
+		k("port", strconv.Itoa(int(v.Port)))
+		k("protocol", v.Protocol)
+		k("fwmark", strconv.FormatUint(uint64(v.Fwmark), 10))
+		k("scheduler", v.Scheduler)
+		k("persistent", strconv.Itoa(v.Persistent))
+		k("pmask", addrString(v.PMask))
+		k("send", v.Send)
+		k("expect", v.Expect)
+		k("use_regex", boolString(v.UseRegex))
+		k("send_program", v.SendProgram)
+		k("load_monitor", v.LoadMonitor)
+		k("timeout", v.Timeout.String())
+		k("reentry", v.Reentry.String())
+		k("quiesce_server", boolString(v.QuiesceServer))
+		seenS := map[string]bool{}
+		for j := range v.Servers {
+			s := &v.Servers[j]
+			if seenS[s.Name] {
+				continue
+			}
+			seenS[s.Name] = true
+			sk := func(key, val string) { add(keyPath(BlockServer, v.Name, s.Name, key), val) }
+			sk("address", addrString(s.Address))
+			sk("active", boolString(s.Active))
+			sk("weight", strconv.Itoa(s.Weight))
+			sk("port", strconv.Itoa(int(s.Port)))
+		}
+	}
+	seen = map[string]bool{}
+	for i := range c.Failovers {
+		fo := &c.Failovers[i]
+		if seen[fo.Name] {
+			continue
+		}
+		seen[fo.Name] = true
+		k := func(key, val string) { add(keyPath(BlockFailover, fo.Name, "", key), val) }
+		k("active", boolString(fo.Active))
+		k("address", addrDev(fo.Address, fo.Device))
+		k("vip_nmask", addrString(fo.VIPNmask))
+		k("port", strconv.Itoa(int(fo.Port)))
+		k("protocol", fo.Protocol)
+		k("send", fo.Send)
+		k("expect", fo.Expect)
+		k("send_program", fo.SendProgram)
+		k("timeout", fo.Timeout.String())
+		k("reentry", fo.Reentry.String())
+		k("start_cmd", fo.StartCmd)
+		k("stop_cmd", fo.StopCmd)
+	}
+	return out
+}
+
+// Get returns the effective value of a key, defaults included, in the
+// format of Flatten.
+func (c *Config) Get(path string) (string, error) {
+	p, err := ParsePath(path)
+	if err != nil {
+		return "", err
+	}
+	want := p.String()
+	for _, fl := range Flatten(c) {
+		if fl.Path == want {
+			return fl.Value, nil
+		}
+	}
+	return "", fmt.Errorf("get %s: %w", path, ErrNotFound)
+}
+
+// ChangeKind says how a setting differs between two configurations.
+type ChangeKind uint8
+
+const (
+	Changed ChangeKind = iota // the value differs
+	Added                     // only in the second configuration
+	Removed                   // only in the first configuration
+)
+
+// Change is one semantic difference. For blocks that exist on one side
+// only, Path names the block and there is no per-key change.
+type Change struct {
+	Kind     ChangeKind
+	Path     string
+	Old, New string
+}
+
+func (c Change) String() string {
+	switch c.Kind {
+	case Added:
+		if c.New == "" {
+			return "+ " + c.Path
+		}
+		return fmt.Sprintf("+ %s = %q", c.Path, c.New)
+	case Removed:
+		if c.Old == "" {
+			return "- " + c.Path
+		}
+		return fmt.Sprintf("- %s = %q", c.Path, c.Old)
+	}
+	return fmt.Sprintf("~ %s: %q -> %q", c.Path, c.Old, c.New)
+}
+
+// Diff compares the meaning of two configurations, defaults applied, so
+// that formatting, comments, key order and keys spelt out at their default
+// value do not count. Virtual servers, real servers and failover services
+// are matched by name. It is meant for checking that the primary and the
+// backup director hold the same configuration (serial_no included).
+func Diff(a, b *Config) []Change {
+	fa, fb := Flatten(a), Flatten(b)
+	blocksA, blocksB := blockSet(fa), blockSet(fb)
+	mb := make(map[string]string, len(fb))
+	for _, f := range fb {
+		mb[f.Path] = f.Value
+	}
+	ma := make(map[string]bool, len(fa))
+	var out []Change
+	reported := map[string]bool{}
+	for _, f := range fa {
+		ma[f.Path] = true
+		if blk := missingBlock(f.Path, blocksB); blk != "" {
+			if !reported[blk] {
+				reported[blk] = true
+				out = append(out, Change{Kind: Removed, Path: blk})
+			}
+			continue
+		}
+		if nv, ok := mb[f.Path]; !ok {
+			out = append(out, Change{Kind: Removed, Path: f.Path, Old: f.Value})
+		} else if nv != f.Value {
+			out = append(out, Change{Kind: Changed, Path: f.Path, Old: f.Value, New: nv})
+		}
+	}
+	for _, f := range fb {
+		if ma[f.Path] {
+			continue
+		}
+		if blk := missingBlock(f.Path, blocksA); blk != "" {
+			if !reported[blk] {
+				reported[blk] = true
+				out = append(out, Change{Kind: Added, Path: blk})
+			}
+			continue
+		}
+		out = append(out, Change{Kind: Added, Path: f.Path, New: f.Value})
+	}
+	return out
+}
+
+// blockOf returns the path of the innermost block a key path belongs to,
+// or "" for a global key.
+func blockOf(path string) string {
+	p, err := ParsePath(path)
+	if err != nil || p.Kind == BlockRoot {
+		return ""
+	}
+	p.Key = ""
+	return p.String()
+}
+
+// missingBlock returns the outermost block of a key path that is not in
+// blocks, or "".
+func missingBlock(path string, blocks map[string]bool) string {
+	p, err := ParsePath(path)
+	if err != nil || p.Kind == BlockRoot {
+		return ""
+	}
+	if p.Kind == BlockServer {
+		if v := (Path{Kind: BlockVirtual, Block: p.Block}).String(); !blocks[v] {
+			return v
+		}
+	}
+	p.Key = ""
+	if b := p.String(); !blocks[b] {
+		return b
+	}
+	return ""
+}
+
+// blockSet lists every block path (servers and their virtuals) of fs.
+func blockSet(fs []Field) map[string]bool {
+	m := map[string]bool{}
+	for _, f := range fs {
+		if b := blockOf(f.Path); b != "" {
+			m[b] = true
+			if p, _ := ParsePath(b); p.Kind == BlockServer {
+				m[Path{Kind: BlockVirtual, Block: p.Block}.String()] = true
+			}
+		}
+	}
+	return m
+}

@@ -1,0 +1,300 @@
+package lvscf
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// baseline is a clean configuration: each rule case below changes it just
+// enough to make one rule fire, and shows a near miss that must not fire.
+const baseline = `serial_no = 1
+primary = 10.0.0.1
+service = lvs
+backup_active = 1
+backup = 10.0.0.2
+heartbeat = 1
+keepalive = 6
+deadtime = 18
+network = direct
+virtual www {
+     active = 1
+     address = 10.0.0.100 eth0:1
+     port = 80
+     send = "GET / HTTP/1.0\r\n\r\n"
+     expect = "HTTP"
+     scheduler = wlc
+     protocol = tcp
+     timeout = 6
+     reentry = 15
+     server web1 {
+         address = 10.0.1.1
+         active = 1
+         weight = 1
+     }
+}
+`
+
+// with returns baseline with old replaced by new (old must occur).
+func with(t *testing.T, pairs ...string) string {
+	t.Helper()
+	s := baseline
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if !strings.Contains(s, pairs[i]) {
+			t.Fatalf("baseline has no %q", pairs[i])
+		}
+		s = strings.Replace(s, pairs[i], pairs[i+1], 1)
+	}
+	return s
+}
+
+const natGlobals = "network = nat\nnat_router = 10.0.1.254 eth1:1\n"
+
+func TestBaselineIsClean(t *testing.T) {
+	for _, opts := range []LintOptions{{}, {Piranha: true}} {
+		if ds := Lint("base.cf", []byte(baseline), opts); len(ds) > 0 {
+			t.Errorf("baseline (%+v):\n%s", opts, FormatDiagnostics(ds))
+		}
+	}
+}
+
+func TestLintRules(t *testing.T) {
+	pir := LintOptions{Piranha: true}
+	srv2 := "     }\n     server web2 {\n         address = 10.0.1.2\n         active = 1\n         weight = 1\n     }\n}\n"
+	tests := []struct {
+		code        string
+		fire, quiet []string // replacement pairs applied to baseline
+		fireOpts    LintOptions
+		quietOpts   LintOptions
+		fireRaw     string // used instead of fire when set
+		quietRaw    string
+	}{
+		// syntax
+		{code: "unclosed-block", fire: []string{"     }\n}\n", "     }\n"}},
+		{code: "stray-brace", fire: []string{"     }\n}\n", "     }\n}\n}\n"}},
+		{code: "missing-equals", fire: []string{"keepalive = 6", "keepalive=6"}, quiet: []string{"keepalive = 6", "keepalive =\t6"}},
+		{code: "bad-quoting", fire: []string{`expect = "HTTP"`, `expect = "HTTP`}},
+		{code: "block-syntax", fire: []string{"server web1 {", "server web1{"}, quiet: []string{"server web1 {", "server web1  {"}},
+		{code: "nested-block", fire: []string{"     server web1 {", "     virtual web1 {"}},
+		{code: "extra-args", fire: []string{"port = 80", "port = 80 # http"}, quiet: []string{"port = 80", "port = 80 "}},
+		{code: "line-too-long", fireRaw: baseline + "# " + strings.Repeat("-", MaxLineLen) + "\n"},
+		// keys and values
+		{code: "unknown-key", fire: []string{"scheduler = wlc", "schedular = wlc"}},
+		{code: "rejected-key", fire: []string{"         weight = 1", "         nmask = 255.255.255.255"}},
+		{code: "duplicate-key", fire: []string{"keepalive = 6", "keepalive = 6\nkeepalive = 6"}},
+		{code: "missing-value", fire: []string{"port = 80", "port ="}},
+		{code: "address-format", fire: []string{"10.0.0.100 eth0:1", "10.0.0.100"}, quiet: []string{"10.0.0.100 eth0:1", "10.0.0.100  eth0:2"}},
+		{code: "address-format", fire: []string{"address = 10.0.1.1", "address = 10.0.1.1 eth0"}},
+		{code: "bad-int", fire: []string{"serial_no = 1", "serial_no = one"}, quiet: []string{"serial_no = 1", "serial_no = 0x10"}},
+		{code: "bad-bool", fire: []string{"heartbeat = 1", "heartbeat = yes"}},
+		{code: "bad-bool", fire: []string{"heartbeat = 1", "heartbeat = 1\nmonitor_links = 2"}, quiet: []string{"heartbeat = 1", "heartbeat = 1\nmonitor_links = 1"}},
+		{code: "bad-ip", fire: []string{"address = 10.0.1.1", "address = 10.0.1.300"}},
+		{code: "bad-netmask", fire: []string{"port = 80", "port = 80\n     vip_nmask = 255.0.255.0"}, quiet: []string{"port = 80", "port = 80\n     vip_nmask = 255.255.255.0"}},
+		{code: "bad-port", fire: []string{"port = 80", "port = 70000"}, quiet: []string{"port = 80", "port = http"}},
+		{code: "bad-port", fire: []string{"heartbeat = 1", "heartbeat = 1\nheartbeat_port = 0"}, quiet: []string{"heartbeat = 1", "heartbeat = 1\nheartbeat_port = 539"}},
+		{code: "bad-seconds", fire: []string{"timeout = 6", "timeout = 6s"}, quiet: []string{"timeout = 6", "timeout = 6.5"}},
+		{code: "bad-enum", fire: []string{"protocol = tcp", "protocol = sctp"}},
+		{code: "bad-enum", fire: []string{"heartbeat = 1", "heartbeat = 1\nrsh_command = scp"}, quiet: []string{"heartbeat = 1", "heartbeat = 1\nrsh_command = ssh"}},
+		{code: "bad-device", fire: []string{"eth0:1", "eth0/1"}, quiet: []string{"eth0:1", "bond0.100:1"}},
+		{code: "bad-device", fire: []string{"heartbeat = 1", "heartbeat = 1\nsyncd_iface = averyveryverylongname"}, quiet: []string{"heartbeat = 1", "heartbeat = 1\nsyncd_iface = eth1"}},
+		{code: "hostname", fire: []string{"backup = 10.0.0.2", "backup = lvs2.example.com"}},
+		{code: "octal-number", fire: []string{"weight = 1", "weight = 010"}, quiet: []string{"weight = 1", "weight = 10"}},
+		{code: "fraction", fire: []string{"keepalive = 6", "keepalive = 1.5"}, fireOpts: pir, quiet: []string{"keepalive = 6", "keepalive = 1.5"}},
+		{code: "ipv6", fire: []string{"10.0.0.100 eth0:1", "2001:db8::100 eth0"}, fireOpts: pir, quiet: []string{"10.0.0.100 eth0:1", "2001:db8::100 eth0"}},
+		{code: "quote-trailing-blank", fire: []string{`expect = "HTTP"`, `expect = "HTTP" `}, quiet: []string{`send = "GET / HTTP/1.0\r\n\r\n"`, `send = "GET / HTTP/1.0\r\n\r\n" `}},
+		{code: "bad-list", fire: []string{"port = 80", "port = 80\n     dirs = /a /b"}, quiet: []string{"port = 80", "port = 80\n     dirs = [ /a /b ]"}},
+		// file-level
+		{code: "crlf", fireRaw: strings.ReplaceAll(baseline, "\n", "\r\n")},
+		{code: "bare-cr", fire: []string{"keepalive = 6", "keepalive = 6\n# old\rnote"}},
+		{code: "duplicate-name", fire: []string{"     }\n}\n", srv2 + "virtual www {\n     active = 0\n}\n"}},
+		{code: "duplicate-name", fire: []string{"server web1 {", "server web1 {\n     }\n     server web1 {"}},
+		{code: "missing-key", fire: []string{"primary = 10.0.0.1\n", ""}},
+		{code: "missing-key", fire: []string{"         address = 10.0.1.1\n", ""}},
+		{code: "implicit-inactive", fire: []string{"         active = 1\n", ""}},
+		{code: "implicit-inactive", fire: []string{"     active = 1\n", ""}},
+		// globals
+		{code: "backup-missing", fire: []string{"backup = 10.0.0.2\n", ""}, quiet: []string{"backup_active = 1\nbackup = 10.0.0.2\n", "backup_active = 0\n"}},
+		{code: "same-director", fire: []string{"backup = 10.0.0.2", "backup = 10.0.0.1"}},
+		{code: "private-mismatch", fire: []string{"backup = 10.0.0.2\n", "backup = 10.0.0.2\nprimary_private = 10.1.0.1\n"}, quiet: []string{"backup = 10.0.0.2\n", "backup = 10.0.0.2\nprimary_private = 10.1.0.1\nbackup_private = 10.1.0.2\n"}},
+		{code: "network-default", fire: []string{"network = direct\n", ""}},
+		{code: "nat-router-missing", fire: []string{"network = direct", "network = nat"}, quiet: []string{"network = direct\n", natGlobals}},
+		{code: "nat-router-unused", fire: []string{"network = direct", "network = direct\nnat_router = 10.0.1.254 eth1:1"}},
+		{code: "deadtime", fire: []string{"deadtime = 18", "deadtime = 10"}, quiet: []string{"deadtime = 18", "deadtime = 12"}},
+		{code: "deadtime", fire: []string{"deadtime = 18", "deadtime = 6"}},
+		{code: "bad-range", fire: []string{"heartbeat = 1", "heartbeat = 1\nsyncd_id = 256"}, quiet: []string{"heartbeat = 1", "heartbeat = 1\nsyncd_id = 255"}},
+		{code: "no-services", fire: []string{"service = lvs", "service = fos"}},
+		// virtual servers
+		{code: "unknown-scheduler", fire: []string{"scheduler = wlc", "scheduler = wcl"}, quiet: []string{"scheduler = wlc", "scheduler = mh"}},
+		{code: "piranha-scheduler", fire: []string{"scheduler = wlc", "scheduler = sed"}, fireOpts: pir, quiet: []string{"scheduler = wlc", "scheduler = sed"}},
+		{code: "bad-range", fire: []string{"port = 80", "port = 80\n     persistent = -1"}},
+		{code: "pmask-unused", fire: []string{"port = 80", "port = 80\n     pmask = 255.255.255.0"}, quiet: []string{"port = 80", "port = 80\n     persistent = 300\n     pmask = 255.255.255.0"}},
+		{code: "zero-port", fire: []string{"port = 80", "port = 0"}, quiet: []string{"port = 80", "port = 0\n     persistent = 300"}},
+		{code: "fwmark-persistence", fire: []string{"port = 80", "port = 80\n     fwmark = 80"}, quiet: []string{"port = 80", "port = 80\n     fwmark = 80\n     persistent = 60"}},
+		{code: "bad-range", fire: []string{"port = 80", "port = 80\n     fwmark = -3\n     persistent = 5"}},
+		{code: "port-after-servers", fire: []string{"     port = 80\n", "", "     }\n}\n", "     }\n     port = 80\n}\n"}},
+		{code: "vip-is-director", fire: []string{"10.0.0.100 eth0:1", "10.0.0.2 eth0:1"}},
+		{code: "load-monitor", fire: []string{"port = 80", "port = 80\n     load_monitor = snmp"}, quiet: []string{"port = 80", "port = 80\n     load_monitor = ruptime"}},
+		{code: "zero-timeout", fire: []string{"timeout = 6", "timeout = 0"}},
+		{code: "reentry-short", fire: []string{"reentry = 15", "reentry = 3"}, quiet: []string{"reentry = 15", "reentry = 6"}},
+		{code: "no-active-servers", fire: []string{"         active = 1", "         active = 0"}, quiet: []string{"     active = 1\n     address", "     active = 0\n     address", "         active = 1", "         active = 0"}},
+		// real servers
+		{code: "bad-weight", fire: []string{"weight = 1", "weight = -1"}, quiet: []string{"weight = 1", "weight = 65535"}},
+		{code: "zero-weight", fire: []string{"weight = 1", "weight = 0"}, quiet: []string{"         active = 1\n         weight = 1", "         active = 0\n         weight = 0"}},
+		{code: "port-ignored", fire: []string{"weight = 1", "weight = 1\n         port = 8080"}, quiet: []string{"network = direct\n", natGlobals, "weight = 1", "weight = 1\n         port = 8080"}},
+		{code: "duplicate-real-server", fire: []string{"     }\n}\n", strings.Replace(srv2, "10.0.1.2", "10.0.1.1", 1)}, quiet: []string{"     }\n}\n", srv2}},
+		{code: "server-is-vip", fire: []string{"address = 10.0.1.1", "address = 10.0.0.100"}},
+		// services
+		{code: "fwmark-mismatch", fire: []string{"port = 80", "port = 80\n     fwmark = 7\n     persistent = 60", "\n}\n", "\n}\nvirtual www2 {\n     active = 1\n     address = 10.0.0.100 eth0:1\n     port = 443\n     fwmark = 7\n     persistent = 30\n     server a {\n         address = 10.0.1.1\n         active = 1\n     }\n}\n"},
+			quiet: []string{"port = 80", "port = 80\n     fwmark = 7\n     persistent = 60", "\n}\n", "\n}\nvirtual www2 {\n     active = 1\n     address = 10.0.0.100 eth0:1\n     port = 443\n     fwmark = 7\n     persistent = 60\n     server a {\n         address = 10.0.1.1\n         active = 1\n     }\n}\n"}},
+		{code: "duplicate-service", fire: []string{"\n}\n", "\n}\nvirtual www2 {\n     active = 1\n     address = 10.0.0.100 eth0:1\n     server a {\n         address = 10.0.1.1\n         active = 1\n     }\n}\n"}, quiet: []string{"\n}\n", "\n}\nvirtual www2 {\n     active = 1\n     address = 10.0.0.100 eth0:1\n     port = 443\n     server a {\n         address = 10.0.1.1\n         active = 1\n     }\n}\n"}},
+		{code: "vip-device-conflict", fire: []string{"\n}\n", "\n}\nvirtual www2 {\n     active = 1\n     address = 10.0.0.100 eth0:2\n     port = 443\n     server a {\n         address = 10.0.1.1\n         active = 1\n     }\n}\n"}},
+		{code: "vip-on-base-device", fire: []string{"10.0.0.100 eth0:1", "10.0.0.100 eth0"}, quiet: []string{"10.0.0.100 eth0:1", "10.0.0.100 eth0:7"}},
+		{code: "device-conflict", fire: []string{"\n}\n", "\n}\nvirtual www2 {\n     active = 1\n     address = 10.0.0.101 eth0:1\n     server a {\n         address = 10.0.1.1\n         active = 1\n     }\n}\n"},
+			quiet: []string{"\n}\n", "\n}\nvirtual www2 {\n     active = 1\n     address = 10.0.0.101 eth0:2\n     server a {\n         address = 10.0.1.1\n         active = 1\n     }\n}\n"}},
+		// failover services
+		{code: "server-in-failover", fireRaw: "primary = 10.0.0.1\nservice = fos\nfailover f {\n     address = 10.0.0.50 eth0:1\n     start_cmd = \"/bin/true\"\n     stop_cmd = \"/bin/true\"\n     server s {\n     }\n}\n",
+			quietRaw: "primary = 10.0.0.1\nservice = fos\nfailover f {\n     address = 10.0.0.50 eth0:1\n     start_cmd = \"/bin/true\"\n     stop_cmd = \"/bin/true\"\n}\n"},
+		{code: "missing-key", fireRaw: "primary = 10.0.0.1\nservice = fos\nfailover f {\n     address = 10.0.0.50 eth0:1\n}\n"},
+		// health checks
+		{code: "bad-escape", fire: []string{`expect = "HTTP"`, `expect = "HTTP\x"`}, quiet: []string{`expect = "HTTP"`, `expect = "HTTP\t\'"`}},
+		{code: "string-too-long", fire: []string{`expect = "HTTP"`, `expect = "` + strings.Repeat("x", 256) + `"`}},
+		{code: "send-program-host", fire: []string{`send = "GET / HTTP/1.0\r\n\r\n"`, `send_program = "/bin/check"`}, quiet: []string{`send = "GET / HTTP/1.0\r\n\r\n"`, `send_program = "/bin/check %h"`}},
+		{code: "send-program-host", fire: []string{`send = "GET / HTTP/1.0\r\n\r\n"`, `send_program = "/bin/check --host=%h"`}},
+		{code: "send-program-shell", fire: []string{`send = "GET / HTTP/1.0\r\n\r\n"`, `send_program = "/bin/check %h | grep ok"`}},
+		{code: "send-ignored", fire: []string{`expect = "HTTP"`, `expect = "HTTP"` + "\n     send_program = \"/bin/check %h\""}},
+		{code: "send-program-expect", fire: []string{`expect = "HTTP"`, `send_program = "/bin/check %h"`}},
+		{code: "regex-ignored", fire: []string{`send = "GET / HTTP/1.0\r\n\r\n"`, "send_program = \"/bin/check %h\"\n     use_regex = 1"}},
+		{code: "regex-without-expect", fire: []string{`expect = "HTTP"`, `use_regex = 1`}},
+		{code: "bad-regex", fire: []string{`expect = "HTTP"`, "expect = \"HTTP/1\\.[01] (200\"\n     use_regex = 1"}, quiet: []string{`expect = "HTTP"`, "expect = \"HTTP/1\\.[01] (200|302)\"\n     use_regex = 1"}},
+		{code: "bad-regex", fire: []string{`expect = "HTTP"`, "expect = \"HTTP/1.1 \\d+\"\n     use_regex = 1"}},
+		{code: "udp-no-send", fire: []string{"protocol = tcp", "protocol = udp", `send = "GET / HTTP/1.0\r\n\r\n"` + "\n", ""}, quiet: []string{"protocol = tcp", "protocol = udp"}},
+	}
+	catalog := map[string]bool{}
+	for _, r := range Catalog {
+		catalog[r.Code] = true
+	}
+	// Codes covered by other tests: TestOversizeInput, TestBoundedMemory;
+	// lvsadm-key has no key to fire on yet.
+	covered := map[string]bool{"file-too-large": true, "too-many-diagnostics": true, "lvsadm-key": true}
+	for _, tt := range tests {
+		covered[tt.code] = true
+		name := tt.code
+		t.Run(name, func(t *testing.T) {
+			fire := tt.fireRaw
+			if fire == "" {
+				fire = with(t, tt.fire...)
+			}
+			ds := Lint("t.cf", []byte(fire), tt.fireOpts)
+			for _, d := range ds {
+				if !catalog[d.Code] {
+					t.Errorf("code %q is not in Catalog", d.Code)
+				}
+			}
+			if !hasCode(ds, tt.code) {
+				t.Errorf("%s does not fire on:\n%s\ngot:\n%s", tt.code, fire, FormatDiagnostics(ds))
+			}
+			quiet := tt.quietRaw
+			if quiet == "" {
+				quiet = with(t, tt.quiet...)
+			}
+			if ds := Lint("t.cf", []byte(quiet), tt.quietOpts); hasCode(ds, tt.code) {
+				t.Errorf("%s fires on the near miss:\n%s\ngot:\n%s", tt.code, quiet, FormatDiagnostics(ds))
+			}
+		})
+	}
+	for _, r := range Catalog {
+		if !covered[r.Code] {
+			t.Errorf("catalog code %q has no rule test", r.Code)
+		}
+	}
+}
+
+func TestCatalogIsTested(t *testing.T) {
+	// TestLintRules checks the other direction (codes it sees are listed).
+	seen := map[string]bool{}
+	for _, r := range Catalog {
+		if seen[r.Code] {
+			t.Errorf("duplicate catalog entry %q", r.Code)
+		}
+		seen[r.Code] = true
+	}
+}
+
+func TestPiranhaSeverity(t *testing.T) {
+	src := []byte(with(t, `expect = "HTTP"`, `expect = "HTTP" `))
+	for _, tt := range []struct {
+		opts LintOptions
+		want Severity
+	}{{LintOptions{}, SevWarning}, {LintOptions{Piranha: true}, SevError}} {
+		for _, d := range Lint("t.cf", src, tt.opts) {
+			if d.Code == "quote-trailing-blank" && d.Severity != tt.want {
+				t.Errorf("%+v: severity %v, want %v", tt.opts, d.Severity, tt.want)
+			}
+		}
+	}
+}
+
+func TestDiagnosticString(t *testing.T) {
+	d := Diagnostic{File: "lvs.cf", Line: 3, Col: 5, Severity: SevError, Code: "unknown-key", Message: `unknown key "prot"`}
+	if got, want := d.String(), `lvs.cf:3:5: error: unknown key "prot" [unknown-key]`; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestLintGolden lints testdata/lvscf/lint/*.cf; a name containing
+// ".piranha." is linted with LintOptions.Piranha. Run with -update to
+// rewrite the .golden files.
+func TestLintGolden(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/lvscf/lint/*.cf")
+	if len(files) == 0 {
+		t.Fatal("no lint golden inputs")
+	}
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			src, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := LintOptions{Piranha: strings.Contains(filepath.Base(path), ".piranha.")}
+			got := FormatDiagnostics(Lint(filepath.Base(path), src, opts))
+			checkGolden(t, strings.TrimSuffix(path, ".cf")+".golden", got)
+		})
+	}
+}
+
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (run go test -update after checking):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+func TestDiagnosticJSON(t *testing.T) {
+	d := Diagnostic{File: "a", Line: 1, Col: 2, Severity: SevWarning, Code: "crlf", Message: "m"}
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"file":"a","line":1,"col":2,"severity":"warning","code":"crlf","message":"m"}`; string(b) != want {
+		t.Errorf("got %s, want %s", b, want)
+	}
+	var back Diagnostic
+	if err := json.Unmarshal(b, &back); err != nil || back != d {
+		t.Errorf("round trip: %+v, %v", back, err)
+	}
+}

@@ -1,0 +1,145 @@
+package lvscf
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Path addresses a key or a block of an lvs.cf:
+//
+//	primary                              a global key
+//	virtual.www                          a virtual block
+//	virtual.www.port                     a key of a virtual block
+//	virtual.www.server.web1              a server block
+//	virtual.www.server.web1.weight       a key of a server block
+//	failover.ftp.active                  a key of a failover block
+//
+// A name that contains a dot is written in brackets:
+// virtual.[www.example.com].server.[10.0.0.1].weight.
+type Path struct {
+	Kind   BlockKind // BlockRoot, BlockVirtual, BlockServer or BlockFailover
+	Block  string    // virtual or failover name
+	Server string    // server name when Kind is BlockServer
+	Key    string    // "" when the path names a block
+}
+
+// ErrPath is wrapped by every path syntax error.
+var ErrPath = errors.New("invalid path")
+
+// ParsePath parses the path syntax described on Path.
+func ParsePath(s string) (Path, error) {
+	var p Path
+	// "virtual[www]" and "server[web1]" are accepted as well as
+	// "virtual.[www]" and "server.[web1]".
+	rest := s
+	for _, kw := range []string{"virtual", "failover"} {
+		if strings.HasPrefix(rest, kw+"[") {
+			rest = kw + ".[" + rest[len(kw)+1:]
+		}
+	}
+	next := func() (string, error) {
+		if rest == "" {
+			return "", fmt.Errorf("%w %q: missing name", ErrPath, s)
+		}
+		if rest[0] == '[' {
+			end := strings.IndexByte(rest, ']')
+			if end < 0 {
+				return "", fmt.Errorf("%w %q: unclosed '['", ErrPath, s)
+			}
+			name := rest[1:end]
+			rest = rest[end+1:]
+			if rest != "" && rest[0] != '.' {
+				return "", fmt.Errorf("%w %q: expected '.' after ']'", ErrPath, s)
+			}
+			rest = strings.TrimPrefix(rest, ".")
+			if name == "" {
+				return "", fmt.Errorf("%w %q: empty name", ErrPath, s)
+			}
+			return name, nil
+		}
+		name, after, _ := strings.Cut(rest, ".")
+		rest = after
+		if name == "" {
+			return "", fmt.Errorf("%w %q: empty segment", ErrPath, s)
+		}
+		return name, nil
+	}
+	head, err := next()
+	if err != nil {
+		return p, err
+	}
+	switch head {
+	case "virtual", "failover":
+		p.Kind = blockKind(head)
+		if p.Block, err = next(); err != nil {
+			return p, err
+		}
+		if rest == "" {
+			return p, nil
+		}
+		if p.Kind == BlockVirtual && (rest == "server" || strings.HasPrefix(rest, "server.") || strings.HasPrefix(rest, "server[")) {
+			if strings.HasPrefix(rest, "server[") {
+				rest = "server.[" + strings.TrimPrefix(rest, "server[")
+			}
+			if _, err = next(); err != nil {
+				return p, err
+			}
+			p.Kind = BlockServer
+			if p.Server, err = next(); err != nil {
+				return p, err
+			}
+		}
+		if rest == "" {
+			return p, nil
+		}
+		if p.Key, err = next(); err != nil {
+			return p, err
+		}
+	default:
+		if head == "server" {
+			return p, fmt.Errorf("%w %q: servers are addressed as virtual.NAME.server.NAME", ErrPath, s)
+		}
+		p.Kind, p.Key = BlockRoot, head
+	}
+	if rest != "" {
+		return p, fmt.Errorf("%w %q: unexpected %q after the key", ErrPath, s, rest)
+	}
+	return p, nil
+}
+
+// String prints p in the path syntax.
+func (p Path) String() string {
+	var sb strings.Builder
+	seg := func(s string) {
+		if sb.Len() > 0 {
+			sb.WriteByte('.')
+		}
+		if strings.ContainsAny(s, ".[]") {
+			sb.WriteString("[" + s + "]")
+		} else {
+			sb.WriteString(s)
+		}
+	}
+	switch p.Kind {
+	case BlockVirtual, BlockServer:
+		sb.WriteString("virtual")
+		seg(p.Block)
+		if p.Kind == BlockServer {
+			sb.WriteString(".server")
+			seg(p.Server)
+		}
+	case BlockFailover:
+		sb.WriteString("failover")
+		seg(p.Block)
+	}
+	if p.Key != "" {
+		seg(p.Key)
+	}
+	return sb.String()
+}
+
+// keyPath builds the path of a key for Flatten and Diff.
+func keyPath(kind BlockKind, block, server, key string) string {
+	return Path{Kind: kind, Block: block, Server: server, Key: key}.String()
+}

@@ -1,0 +1,99 @@
+package lvscf
+
+// RuleInfo describes one diagnostic code, for "lvsadm cf lint --list" and
+// for documentation. Severity is the default one.
+type RuleInfo struct {
+	Code     string
+	Severity Severity
+	// Piranha marks codes that only appear with LintOptions.Piranha, or that
+	// LintOptions.Piranha turns from warnings into errors.
+	Piranha bool
+	Summary string
+}
+
+// Catalog lists every code Lint can report.
+var Catalog = []RuleInfo{
+	// syntax (Parse)
+	{"unclosed-block", SevError, false, "a block is never closed with '}'"},
+	{"stray-brace", SevError, false, "'}' closes no block"},
+	{"block-syntax", SevError, false, "a block line is not `kind NAME {`"},
+	{"nested-block", SevError, false, "a block is in the wrong place, or of an unknown kind"},
+	{"missing-equals", SevError, false, "no '=' (or '=' not separated by blanks)"},
+	{"bad-quoting", SevError, false, "a quoted string is not closed on its line"},
+	{"extra-args", SevError, false, "words after a value, including end-of-line comments"},
+	{"line-too-long", SevError, false, "a line over MaxLineLen"},
+	{"file-too-large", SevError, false, "a file over MaxFileSize"},
+	{"too-many-diagnostics", SevError, false, "lint stopped after MaxDiagnostics findings"},
+	// keys and values
+	{"unknown-key", SevError, false, "a key piranha does not know in this block (with a did-you-mean hint)"},
+	{"rejected-key", SevError, false, "a key some piranha GUIs write but lvsconfig.c rejects"},
+	{"lvsadm-key", SevError, true, "an lvsadm-only key"},
+	{"duplicate-key", SevWarning, false, "a key set twice in a block; the last wins"},
+	{"missing-value", SevError, false, "a key without a value"},
+	{"address-format", SevError, false, "address is not `IP DEVICE` (virtual, failover, nat_router) or a bare IP (server)"},
+	{"bad-int", SevError, false, "not an integer"},
+	{"bad-bool", SevError, false, "not 0 or 1"},
+	{"bad-ip", SevError, false, "not an IP address"},
+	{"bad-netmask", SevError, false, "not a contiguous IPv4 netmask"},
+	{"bad-port", SevError, false, "not a port (or TCP service name where piranha allows one)"},
+	{"bad-seconds", SevError, false, "not a non-negative number of seconds"},
+	{"bad-enum", SevError, false, "not one of the allowed words"},
+	{"bad-list", SevError, false, "not a `[ ... ]` list"},
+	{"bad-range", SevError, false, "a number out of range (persistent, fwmark, syncd_id)"},
+	{"bad-device", SevError, false, "not a valid interface name"},
+	{"hostname", SevWarning, false, "a host name where lvsadm needs an IP address"},
+	{"octal-number", SevWarning, false, "a leading zero: piranha reads the number as octal"},
+	{"fraction", SevError, true, "fractional seconds, which piranha cannot read"},
+	{"ipv6", SevError, true, "an IPv6 address, which piranha cannot read"},
+	{"quote-trailing-blank", SevWarning, true, "blanks after a quoted word without blanks: piranha's \"quotation mismatch\""},
+	{"crlf", SevWarning, true, "CRLF line ends, which piranha's parser mishandles"},
+	{"bare-cr", SevWarning, true, "a carriage return inside a line"},
+	// structure and required keys
+	{"missing-key", SevError, false, "a required key is missing (primary, address, start_cmd, stop_cmd)"},
+	{"implicit-inactive", SevWarning, false, "no `active` key: piranha treats the block as inactive"},
+	{"duplicate-name", SevError, false, "two blocks of the same kind and name"},
+	// directors
+	{"backup-missing", SevError, false, "backup_active = 1 without backup"},
+	{"same-director", SevError, false, "backup equals primary"},
+	{"private-mismatch", SevWarning, false, "primary_private without backup_private"},
+	{"network-default", SevWarning, false, "network not set (piranha defaults to nat)"},
+	{"nat-router-missing", SevError, false, "network = nat without nat_router"},
+	{"nat-router-unused", SevWarning, false, "nat_router without network = nat"},
+	{"deadtime", SevError, false, "deadtime not above keepalive (error) or under twice keepalive (warning)"},
+	{"no-services", SevWarning, false, "the service type has no blocks"},
+	// virtual servers
+	{"unknown-scheduler", SevError, false, "not a kernel IPVS scheduler"},
+	{"piranha-scheduler", SevError, true, "a scheduler piranha does not accept"},
+	{"pmask-unused", SevWarning, false, "pmask without persistent"},
+	{"zero-port", SevError, false, "port 0 on a non-persistent service"},
+	{"fwmark-persistence", SevWarning, false, "fwmark without persistent"},
+	{"fwmark-mismatch", SevWarning, false, "virtual servers sharing a fwmark differ in persistence, scheduler or protocol"},
+	{"duplicate-service", SevError, false, "two active virtual servers are the same IPVS service"},
+	{"vip-device-conflict", SevError, false, "one VIP on two devices"},
+	{"vip-on-base-device", SevWarning, true, "a floating address on a device without an alias label (ifconfig DEV ADDR replaces its address)"},
+	{"device-conflict", SevWarning, true, "two floating addresses on one interface alias"},
+	{"vip-is-director", SevError, false, "a VIP equal to a director's own address"},
+	{"port-after-servers", SevWarning, false, "port set after server blocks"},
+	{"load-monitor", SevWarning, false, "an unknown load_monitor"},
+	{"zero-timeout", SevError, false, "timeout 0"},
+	{"reentry-short", SevWarning, false, "reentry shorter than timeout"},
+	{"no-active-servers", SevWarning, false, "an active virtual server without active real servers"},
+	// real servers
+	{"bad-weight", SevError, false, "weight out of 0..65535"},
+	{"zero-weight", SevWarning, false, "weight 0 on an active server (nanny uses 1)"},
+	{"port-ignored", SevWarning, false, "a server port that direct routing or tunnelling cannot use"},
+	{"duplicate-real-server", SevError, false, "the same address:port twice in a virtual server"},
+	{"server-is-vip", SevError, false, "a real server at the VIP"},
+	{"server-in-failover", SevWarning, false, "server blocks in a failover block"},
+	// health checks
+	{"bad-escape", SevWarning, false, "an escape nanny does not translate"},
+	{"string-too-long", SevError, false, "send/expect over 255 bytes or send_program over 254"},
+	{"send-program-host", SevWarning, false, "send_program without a `%h` word"},
+	{"send-program-shell", SevWarning, false, "shell syntax in send_program, which is not run by a shell"},
+	{"send-ignored", SevWarning, false, "send together with send_program"},
+	{"send-program-expect", SevError, false, "send_program without expect"},
+	{"regex-ignored", SevWarning, false, "use_regex with send_program"},
+	{"regex-without-expect", SevWarning, false, "use_regex without expect"},
+	{"bad-regex", SevError, false, "expect is not a POSIX extended regular expression"},
+	{"udp-no-send", SevWarning, false, "a UDP check that sends nothing"},
+}
