@@ -62,10 +62,14 @@ func (t *sockTransport) recv(ctx context.Context, b []byte, deadline time.Time) 
 			if rflags&unix.MSG_TRUNC != 0 {
 				return 0, errTruncated
 			}
-			if sa, ok := from.(*unix.SockaddrNetlink); ok && sa.Pid != 0 {
-				continue // not from the kernel
+			if sa, ok := from.(*unix.SockaddrNetlink); !ok || sa.Pid == 0 {
+				return n, nil
 			}
-			return n, nil
+			// Not from the kernel: drop it, within the deadline still.
+			if !time.Now().Before(deadline) {
+				return 0, errTimeout
+			}
+			continue
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
