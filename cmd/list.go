@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/lvsadm/lvsadm/ops"
 )
@@ -35,12 +34,10 @@ Field names are stable; numbers are exact (no K/M/G suffixes).`,
 				return err
 			}
 			if output == "yaml" {
-				enc := yaml.NewEncoder(io.Out)
-				enc.SetIndent(2)
-				if err := enc.Encode(t); err != nil {
+				if err := writeYAML(io.Out, t); err != nil {
 					return fmt.Errorf("writing YAML: %w", err)
 				}
-				return enc.Close()
+				return nil
 			}
 			enc := json.NewEncoder(io.Out)
 			enc.SetIndent("", "  ")

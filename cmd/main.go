@@ -18,10 +18,11 @@ import (
 
 // Main runs lvsadm with argv and returns the exit status.
 func Main(argv []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	io := SystemIO()
-
+	// The ipvsadm surface installs no signal handler: like ipvsadm, an
+	// interrupt simply ends the process, and short invocations in shell
+	// loops do not pay for the signal-forwarding goroutine.
+	ctx := context.Background()
 	switch mode(argv) {
 	case modeIpvsadm:
 		return ipvsadm.Run(ctx, openKernel, argv, io.In, io.Out, io.ErrOut)
@@ -30,6 +31,8 @@ func Main(argv []string) int {
 	case modeRestore:
 		return ipvsadm.RestoreMain(ctx, openKernel, argv, io.In, io.Out, io.ErrOut)
 	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	root := NewRootCmd(io)
 	root.SetArgs(argv[1:])
 	if err := root.ExecuteContext(ctx); err != nil {

@@ -10,6 +10,13 @@ import (
 // Info asks for IPVS's version and connection table size
 // (IPVS_CMD_GET_INFO).
 func (k *Kernel) Info(ctx context.Context) (ops.Info, error) {
+	k.mu.Lock()
+	cached := k.openInfo
+	k.openInfo = nil
+	k.mu.Unlock()
+	if cached != nil {
+		return *cached, nil
+	}
 	var (
 		info ops.Info
 		got  bool

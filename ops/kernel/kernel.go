@@ -16,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netlink/nl"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
@@ -60,6 +59,7 @@ type Kernel struct {
 	rbuf     []byte
 	dirty    bool // an exchange ended early; drain before the next
 	maxBatch int  // messages per batch chunk (bounded by the receive buffer)
+	openInfo *ops.Info // Open's GET_INFO reply, handed out once by Info
 	closed   bool
 }
 
@@ -85,30 +85,37 @@ func Open() (*Kernel, error) { return OpenWith(Options{}) }
 
 // OpenWith is Open with options.
 func OpenWith(o Options) (*Kernel, error) {
-	fam, err := resolveFamily()
-	if errors.Is(err, ops.ErrNoIPVS) && !o.NoModprobe {
-		if merr := loadModule(o.ModprobeStderr); merr != nil {
-			err = fmt.Errorf("%w (%s -- ip_vs: %v)", err, Modprobe, merr)
-		} else {
-			fam, err = resolveFamily()
-		}
-	}
-	if err != nil {
-		return nil, &ops.KernelError{Op: ops.OpOpen, Err: err}
-	}
 	sock, err := nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_GENERIC)
 	if err != nil {
 		return nil, &ops.KernelError{Op: ops.OpOpen, Err: fmt.Errorf("netlink socket: %w", err)}
 	}
 	t := &sockTransport{sock: sock, fd: sock.GetFd()}
-	k := newKernel(t, fam, tuneSocket(t.fd))
+	k := newKernel(t, 0, tuneSocket(t.fd))
 	k.Timeout = o.Timeout
 	ctx, cancel := context.WithTimeout(context.Background(), k.timeout())
 	defer cancel()
-	if _, err := k.Info(ctx); err != nil {
+	fam, err := k.resolveFamily(ctx)
+	if errors.Is(err, ops.ErrNoIPVS) && !o.NoModprobe {
+		if merr := loadModule(o.ModprobeStderr); merr != nil {
+			err = fmt.Errorf("%w (%s -- ip_vs: %v)", err, Modprobe, merr)
+		} else {
+			fam, err = k.resolveFamily(ctx)
+		}
+	}
+	if err != nil {
+		k.Close()
+		return nil, &ops.KernelError{Op: ops.OpOpen, Err: err}
+	}
+	k.family = fam
+	info, err := k.Info(ctx)
+	if err != nil {
 		k.Close()
 		return nil, kernelError(ops.OpOpen, err)
 	}
+	// Version and table size are fixed while the module is loaded: the
+	// first Info after Open is answered from this reply, saving a round
+	// trip on every short ipvsadm-style invocation.
+	k.openInfo = &info
 	return k, nil
 }
 
@@ -124,25 +131,19 @@ func newKernel(t transport, family uint16, maxBatch int) *Kernel {
 	}
 }
 
-// resolveFamily finds the IPVS family id with netlink.GenlFamilyGet, on a
-// socket with a timeout.
+// resolveFamily opens a throw-away socket and finds the IPVS family id on
+// it (tests use it to learn whether this kernel has IPVS).
 func resolveFamily() (uint16, error) {
-	h, err := netlink.NewHandle(unix.NETLINK_GENERIC)
+	sock, err := nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_GENERIC)
 	if err != nil {
 		return 0, fmt.Errorf("netlink socket: %w", err)
 	}
-	defer h.Close()
-	if err := h.SetSocketTimeout(DefaultTimeout); err != nil {
-		return 0, err
-	}
-	f, err := h.GenlFamilyGet(genlName)
-	if err != nil {
-		if errors.Is(err, unix.ENOENT) {
-			return 0, fmt.Errorf("%w: no generic netlink family %q (is ip_vs loaded?)", ops.ErrNoIPVS, genlName)
-		}
-		return 0, fmt.Errorf("resolving generic netlink family %q: %w", genlName, err)
-	}
-	return f.ID, nil
+	t := &sockTransport{sock: sock, fd: sock.GetFd()}
+	k := newKernel(t, 0, 1)
+	defer k.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultTimeout)
+	defer cancel()
+	return k.resolveFamily(ctx)
 }
 
 // tuneSocket enlarges the receive buffer (so that a batch's acks fit), asks
