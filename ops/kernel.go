@@ -38,9 +38,12 @@ type Kernel interface {
 	StartDaemon(ctx context.Context, d Daemon) error
 	StopDaemon(ctx context.Context, state uint32) error
 
-	// Connections returns the kernel's connection table as
-	// /proc/net/ip_vs_conn shows it (netlink has no connection dump).
-	Connections(ctx context.Context) ([]Connection, error)
+	// Connections calls fn for each entry of the kernel's connection
+	// table, as /proc/net/ip_vs_conn shows it (netlink has no connection
+	// dump), stopping at fn's first error. Entries stream: a table of a
+	// million connections costs no more memory than one of ten. fn must
+	// not keep c after it returns.
+	Connections(ctx context.Context, fn func(c *Connection) error) error
 
 	Close() error
 }

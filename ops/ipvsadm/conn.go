@@ -15,23 +15,28 @@ func (s *session) listConn(format int) *exitError {
 	if ferr != nil {
 		return ferr
 	}
-	conns, err := k.Connections(s.ctx)
-	if err != nil {
-		s.errorf("cannot open file /proc/net/ip_vs_conn\n")
-		return exitCode(1)
-	}
 	pe := format&fmtPersistentConn != 0
-	s.out.WriteString("IPVS connection entries\n")
-	if pe {
-		s.out.WriteString("pro expire state       source             virtual            destination        pe name          pe_data\n")
-	} else {
-		s.out.WriteString("pro expire state       source             virtual            destination\n")
-	}
 	numeric := format&fmtNumeric != 0
 	b := s.line[:0]
 	var name []byte
-	for i := range conns {
-		c := &conns[i]
+	// ipvsadm prints its titles only once the file is open; the kernel
+	// implementation opens it before the first entry, and an empty table
+	// still needs its titles.
+	titles := false
+	printTitles := func() {
+		if titles {
+			return
+		}
+		titles = true
+		s.out.WriteString("IPVS connection entries\n")
+		if pe {
+			s.out.WriteString("pro expire state       source             virtual            destination        pe name          pe_data\n")
+		} else {
+			s.out.WriteString("pro expire state       source             virtual            destination\n")
+		}
+	}
+	err := k.Connections(s.ctx, func(c *ops.Connection) error {
+		printTitles()
 		var proto uint16
 		switch c.Protocol {
 		case "TCP":
@@ -74,8 +79,14 @@ func (s *session) listConn(format int) *exitError {
 		}
 		b = append(b, '\n')
 		s.out.Write(b)
-	}
+		return nil
+	})
 	s.line = b
+	if err != nil && !titles {
+		s.errorf("cannot open file /proc/net/ip_vs_conn\n")
+		return exitCode(1)
+	}
+	printTitles()
 	return nil
 }
 

@@ -213,7 +213,14 @@ func (f *fakeKernel) StopDaemon(_ context.Context, state uint32) error {
 	return &ops.KernelError{Op: ops.OpStopDaemon, Errno: syscall.ESRCH}
 }
 
-func (f *fakeKernel) Connections(context.Context) ([]ops.Connection, error) { return f.conns, nil }
+func (f *fakeKernel) Connections(_ context.Context, fn func(*ops.Connection) error) error {
+	for i := range f.conns {
+		if err := fn(&f.conns[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 func (f *fakeKernel) Close() error { return nil }
 

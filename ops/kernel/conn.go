@@ -16,7 +16,7 @@ import (
 
 // Connections reads the connection table from ConnPath
 // (/proc/net/ip_vs_conn), which netlink cannot dump.
-func (k *Kernel) Connections(ctx context.Context) ([]ops.Connection, error) {
+func (k *Kernel) Connections(ctx context.Context, fn func(*ops.Connection) error) error {
 	path := k.ConnPath
 	if path == "" {
 		path = DefaultConnPath
@@ -26,15 +26,23 @@ func (k *Kernel) Connections(ctx context.Context) ([]ops.Connection, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			err = fmt.Errorf("%w: %w", ops.ErrNoIPVS, err)
 		}
-		return nil, &ops.KernelError{Op: ops.OpConnections, Err: err}
+		return &ops.KernelError{Op: ops.OpConnections, Err: err}
 	}
 	defer f.Close()
-	conns, err := parseConns(ctx, f)
-	if err != nil {
-		return nil, &ops.KernelError{Op: ops.OpConnections, Err: fmt.Errorf("%s: %w", path, err)}
+	if err := parseConns(ctx, f, fn); err != nil {
+		var stop *stopError
+		if errors.As(err, &stop) {
+			return stop.err
+		}
+		return &ops.KernelError{Op: ops.OpConnections, Err: fmt.Errorf("%s: %w", path, err)}
 	}
-	return conns, nil
+	return nil
 }
+
+// stopError carries the callback's own error out of parseConns untouched.
+type stopError struct{ err error }
+
+func (e *stopError) Error() string { return e.err.Error() }
 
 // parseConns parses the kernel's ip_vs_conn_seq_show output
 // (net/netfilter/ipvs/ip_vs_conn.c):
@@ -48,56 +56,45 @@ func (k *Kernel) Connections(ctx context.Context) ([]ops.Connection, error) {
 // (mixed pools), and a persistence engine appends " name data". It reads
 // with one buffer, shares address storage between entries and interns the
 // protocol and state names, so large tables cost few allocations.
-func parseConns(ctx context.Context, r io.Reader) ([]ops.Connection, error) {
+func parseConns(ctx context.Context, r io.Reader, fn func(*ops.Connection) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
-	// Entries go into fixed-size chunks, joined once at the end: no
-	// repeated regrowth of one big slice of pointerful structs.
-	const chunkLen = 4096
 	var (
 		p      connParser
 		lineNo int
-		chunks [][]ops.Connection
-		cur    = make([]ops.Connection, 0, 256)
+		c      ops.Connection // one entry, reused: fn must not keep it
 	)
-	join := func() []ops.Connection {
-		if len(chunks) == 0 {
-			return cur
-		}
-		out := make([]ops.Connection, 0, len(chunks)*chunkLen+len(cur))
-		for _, c := range chunks {
-			out = append(out, c...)
-		}
-		return append(out, cur...)
-	}
 	for {
 		line, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
-			return nil, fmt.Errorf("line %d too long", lineNo+1)
+			return fmt.Errorf("line %d too long", lineNo+1)
 		}
 		if len(line) > 0 {
 			lineNo++
 			if lineNo%4096 == 0 {
 				if cerr := ctx.Err(); cerr != nil {
-					return nil, cerr
+					return cerr
 				}
+				// The entries before this one are gone to fn: let their
+				// address storage go too.
+				p.slab = nil
 			}
-			c, ok, perr := p.parseLine(line)
+			var ok bool
+			var perr error
+			c, ok, perr = p.parseLine(line)
 			if perr != nil {
-				return nil, fmt.Errorf("line %d: %w", lineNo, perr)
+				return fmt.Errorf("line %d: %w", lineNo, perr)
 			}
 			if ok {
-				if len(cur) == chunkLen {
-					chunks = append(chunks, cur)
-					cur = make([]ops.Connection, 0, chunkLen)
+				if ferr := fn(&c); ferr != nil {
+					return &stopError{ferr}
 				}
-				cur = append(cur, c)
 			}
 		}
 		if err == io.EOF {
-			return join(), nil
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -55,7 +56,7 @@ func TestParseConns(t *testing.T) {
 		// IPv6 service, IPv4 destination
 		connLine("SCTP", pI6("fe80::1"), 2, pI6("2001:db8::1"), 3868, v4hex("10.0.0.9"), 3868, "ESTABLISHED", 12, "") +
 		connLine("UDP", v4hex("192.168.1.13"), 5060, v4hex("10.0.0.1"), 5060, v4hex("10.0.0.4"), 5060, "UDP", 3, " sip a84b4c76e66710@pc33.example.com")
-	got, err := parseConns(context.Background(), strings.NewReader(text))
+	got, err := collectConns(context.Background(), strings.NewReader(text))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +98,7 @@ func TestParseConnsLiteral(t *testing.T) {
 	text := "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n" +
 		"TCP C0A80A01 E1BA 0A000001 0050 0A000002 0050 TIME_WAIT        97\n" +
 		"TCP 2001:0db8:0000:0000:0000:0000:0000:0010 9C40 2001:0db8:0000:0000:0000:0000:0000:0001 01BB 2001:0db8:0000:0000:0000:0000:0000:0002 01BB ESTABLISHED    899\n"
-	got, err := parseConns(context.Background(), strings.NewReader(text))
+	got, err := collectConns(context.Background(), strings.NewReader(text))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,18 +118,18 @@ func TestParseConnsErrors(t *testing.T) {
 		"TCP C0A80A01 E1BA 0A000001 0050 0A000002 0050 X 99999999999\n",   // out of range
 		"TCP 2001:0db8:0:0:0:0:0:0:1 1 0A000001 0050 0A000002 0050 X 1\n", // nine groups
 	} {
-		if _, err := parseConns(context.Background(), strings.NewReader(connHeader+line)); err == nil {
+		if _, err := collectConns(context.Background(), strings.NewReader(connHeader+line)); err == nil {
 			t.Errorf("accepted %q", line)
 		}
 	}
-	if got, err := parseConns(context.Background(), strings.NewReader("")); err != nil || len(got) != 0 {
+	if got, err := collectConns(context.Background(), strings.NewReader("")); err != nil || len(got) != 0 {
 		t.Errorf("empty: %v %v", got, err)
 	}
-	if got, err := parseConns(context.Background(), strings.NewReader(connHeader)); err != nil || len(got) != 0 {
+	if got, err := collectConns(context.Background(), strings.NewReader(connHeader)); err != nil || len(got) != 0 {
 		t.Errorf("header only: %v %v", got, err)
 	}
 	// No final newline.
-	got, err := parseConns(context.Background(), strings.NewReader(connHeader+"UDP 0A000001 0001 0A000002 0002 0A000003 0003 UDP 5"))
+	got, err := collectConns(context.Background(), strings.NewReader(connHeader+"UDP 0A000001 0001 0A000002 0002 0A000003 0003 UDP 5"))
 	if err != nil || len(got) != 1 || got[0].Expires != 5 {
 		t.Errorf("unterminated: %v %v", got, err)
 	}
@@ -142,12 +143,12 @@ func TestConnectionsFile(t *testing.T) {
 	}
 	k, _ := newFake(nil)
 	k.ConnPath = path
-	got, err := k.Connections(context.Background())
+	got, err := collectKernelConns(k)
 	if err != nil || len(got) != 1 || got[0].Dest.String() != "9.10.11.12" {
 		t.Fatalf("got %+v, %v", got, err)
 	}
 	k.ConnPath = filepath.Join(dir, "missing")
-	_, err = k.Connections(context.Background())
+	_, err = collectKernelConns(k)
 	if ke := asKernelError(t, err); ke.Op != ops.OpConnections || !errors.Is(err, ops.ErrNoIPVS) {
 		t.Errorf("got %#v", ke)
 	}
@@ -171,7 +172,7 @@ func TestParseConnsLarge(t *testing.T) {
 	var got []ops.Connection
 	allocs := testing.AllocsPerRun(3, func() {
 		var err error
-		got, err = parseConns(context.Background(), bytes.NewReader(data))
+		got, err = collectConns(context.Background(), bytes.NewReader(data))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +192,7 @@ func BenchmarkParseConns50k(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := parseConns(context.Background(), bytes.NewReader(data)); err != nil {
+		if _, err := collectConns(context.Background(), bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -200,6 +201,25 @@ func BenchmarkParseConns50k(b *testing.B) {
 func FuzzParseConns(f *testing.F) {
 	f.Add([]byte(connHeader + connLine("TCP", "0A000001", 1, "0A000002", 2, "0A000003", 3, "NONE", 1, " sip x")))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, _ = parseConns(context.Background(), bytes.NewReader(b))
+		_, _ = collectConns(context.Background(), bytes.NewReader(b))
 	})
+}
+
+// collectConns gathers what parseConns streams.
+func collectConns(ctx context.Context, r io.Reader) ([]ops.Connection, error) {
+	var out []ops.Connection
+	err := parseConns(ctx, r, func(c *ops.Connection) error {
+		out = append(out, *c)
+		return nil
+	})
+	return out, err
+}
+
+func collectKernelConns(k *Kernel) ([]ops.Connection, error) {
+	var out []ops.Connection
+	err := k.Connections(context.Background(), func(c *ops.Connection) error {
+		out = append(out, *c)
+		return nil
+	})
+	return out, err
 }

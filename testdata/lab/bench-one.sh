@@ -45,4 +45,16 @@ i=0
 while [ $i -lt 200 ]; do ipvsadm -Ln -t 10.0.0.1:80 >/dev/null; i=$((i + 1)); done
 t1=$(now)
 awk -v a="$t0" -v b="$t1" 'BEGIN{printf "small-x200 %d -\n", (b-a)*1000+0.5}'
+# The connection listing: CONNS UDP connections made by udpflood.
+if [ "$CONNS" -gt 0 ]; then
+	ipvsadm -C
+	/usr/sbin/ip addr add 10.0.0.1/32 dev d0
+	ipvsadm -A -u 10.0.0.1:53 -s rr
+	ipvsadm -a -u 10.0.0.1:53 -r 10.0.1.1:53 -m
+	ipvsadm -a -u 10.0.0.1:53 -r 10.0.1.2:53 -m
+	/work/udpflood -n "$CONNS" -vip 10.0.0.1 -port 53 -src 10.100.0.0
+	measure conns ipvsadm -Lcn
+	n=$(grep -c '^UDP' "$d/out")
+	[ "$n" -ge "$CONNS" ] || { echo "only $n connections listed, want $CONNS" >&2; exit 1; }
+fi
 rm -rf "$d"

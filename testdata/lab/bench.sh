@@ -6,6 +6,7 @@ LVSADM=${LVSADM:-/work/lvsadm}
 IPVSADM=${IPVSADM:-/sbin/ipvsadm}
 SVCS=${BENCH_SERVICES:-5000}
 DESTS=${BENCH_DESTS:-4}
+CONNS=${BENCH_CONNS:-50000}
 rules=/tmp/bench.rules
 # 5,000 services x 4 destinations, as ipvsadm -S -n writes them.
 awk -v s="$SVCS" -v n="$DESTS" 'BEGIN{
@@ -17,9 +18,9 @@ awk -v s="$SVCS" -v n="$DESTS" 'BEGIN{
 echo "rules: $(wc -l <"$rules") lines ($SVCS services x $DESTS destinations)"
 # A first, discarded round warms the kernel's caches and allocators, which
 # otherwise charge the first tool for work the second does not repeat.
-unshare -n sh /work/testdata/lab/bench-one.sh "$IPVSADM" "$rules" >/dev/null
-unshare -n sh /work/testdata/lab/bench-one.sh "$IPVSADM" "$rules" >/tmp/bench.ipvsadm
-unshare -n sh /work/testdata/lab/bench-one.sh "$LVSADM" "$rules" >/tmp/bench.lvsadm
+unshare -n sh /work/testdata/lab/bench-one.sh "$IPVSADM" "$rules" "$CONNS" >/dev/null
+unshare -n sh /work/testdata/lab/bench-one.sh "$IPVSADM" "$rules" "$CONNS" >/tmp/bench.ipvsadm
+unshare -n sh /work/testdata/lab/bench-one.sh "$LVSADM" "$rules" "$CONNS" >/tmp/bench.lvsadm
 echo
 echo "guest instruction time under qemu -icount (ms); ratio = lvsadm / ipvsadm; peak RSS in kB"
 printf '%-12s %10s %10s %7s %12s %12s\n' workload ipvsadm lvsadm ratio rss-ipvsadm rss-lvsadm

@@ -8,5 +8,6 @@ payload=$(mktemp -d)
 trap 'rm -rf "$payload"' EXIT
 mkdir -p "$payload/testdata"
 cp "$repo/bin/lvsadm" "$payload/lvsadm"
+(cd "$repo" && CGO_ENABLED=0 go build -o "$payload/udpflood" ./testdata/lab/udpflood)
 cp -a "$repo/testdata/lab" "$payload/testdata/"
 bash "$repo/testdata/vm/vm.sh" run --icount "$payload" 'sh testdata/lab/bench.sh'
