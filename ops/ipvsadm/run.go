@@ -58,28 +58,32 @@ func run(ctx context.Context, open func() (ops.Kernel, error), argv []string, st
 	if stderr == nil {
 		stderr = io.Discard
 	}
-	names := newResolver(ctx)
-	s := &session{
-		ctx:    ctx,
-		open:   open,
-		prog:   argv[0],
-		stdin:  stdin,
-		out:    bufio.NewWriterSize(stdout, 32*1024),
-		errw:   stderr,
-		getenv: getenv,
-		names:  names,
-		ps: &parser{
-			prog:  argv[0],
-			posix: getenv("POSIXLY_CORRECT") != "" || getenv("POSIX_ME_HARDER") != "",
-			names: names,
-		},
-	}
+	s := newSession(ctx, open, argv[0], stdin, stdout, stderr, getenv)
 	code := s.main(argv)
 	s.out.Flush()
 	if s.k != nil {
 		s.k.Close()
 	}
 	return code
+}
+
+func newSession(ctx context.Context, open func() (ops.Kernel, error), prog string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *session {
+	names := newResolver(ctx)
+	return &session{
+		ctx:    ctx,
+		open:   open,
+		prog:   prog,
+		stdin:  stdin,
+		out:    bufio.NewWriterSize(stdout, 32*1024),
+		errw:   stderr,
+		getenv: getenv,
+		names:  names,
+		ps: &parser{
+			prog:  prog,
+			posix: getenv("POSIXLY_CORRECT") != "" || getenv("POSIX_ME_HARDER") != "",
+			names: names,
+		},
+	}
 }
 
 // SaveMain is ipvsadm-save: "ipvsadm -S" with the arguments passed on
