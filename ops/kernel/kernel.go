@@ -57,8 +57,8 @@ type Kernel struct {
 	seq      uint32
 	enc      encoder
 	rbuf     []byte
-	dirty    bool // an exchange ended early; drain before the next
-	maxBatch int  // messages per batch chunk (bounded by the receive buffer)
+	dirty    bool      // an exchange ended early; drain before the next
+	maxBatch int       // messages per batch chunk (bounded by the receive buffer)
 	openInfo *ops.Info // Open's GET_INFO reply, handed out once by Info
 	closed   bool
 }
