@@ -1,0 +1,99 @@
+package cmd
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lvsadm/lvsadm/lvscf"
+)
+
+const cfDiffLong = `Compare what two lvs.cf files mean, not how they are written: both are
+read with piranha's defaults applied, so layout, comments, key order and keys
+spelt out at their default value do not count; serial_no does (a stale copy
+on the backup director is what this is for). Virtual servers, real servers
+and failover services are matched by name. One line per difference:
+
+  ~ virtual.www.server.web1.weight: "1" -> "2"
+  + virtual.smtp                     (a block only in the second file)
+  - virtual.www.persistent = "300"   (a setting only in the first file)
+
+Exit status, as diff(1): 0 same meaning, 1 different, 2 trouble (a file
+cannot be read or has errors).`
+
+func newCfDiffCmd(io IOStreams) *cobra.Command {
+	var output string
+	c := &cobra.Command{
+		Use:   "diff A B",
+		Short: "Show how two lvs.cf files differ in meaning",
+		Long:  cfDiffLong,
+		Example: `  lvsadm cf diff /etc/sysconfig/ha/lvs.cf /tmp/lvs.cf.from-backup
+  ssh backup cat /etc/sysconfig/ha/lvs.cf | lvsadm cf diff /etc/sysconfig/ha/lvs.cf -`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(c *cobra.Command, args []string) error {
+			if output != "text" && output != "json" {
+				return &exitError{code: 2, err: fmt.Errorf("unknown output format %q: expected text or json", output)}
+			}
+			var cfgs [2]*lvscf.Config
+			for i, path := range args {
+				cfg, err := cfDecode(io, path)
+				if err != nil {
+					// A file with errors is trouble, not a difference.
+					return &exitError{code: 2, err: cfError(io, err).(*exitError).err}
+				}
+				cfgs[i] = cfg
+			}
+			changes := lvscf.Diff(cfgs[0], cfgs[1])
+			if output == "json" {
+				type change struct {
+					Kind string `json:"kind"`
+					Path string `json:"path"`
+					Old  string `json:"old,omitempty"`
+					New  string `json:"new,omitempty"`
+				}
+				out := make([]change, 0, len(changes))
+				for _, ch := range changes {
+					kind := map[lvscf.ChangeKind]string{lvscf.Changed: "changed", lvscf.Added: "added", lvscf.Removed: "removed"}[ch.Kind]
+					out = append(out, change{kind, ch.Path, ch.Old, ch.New})
+				}
+				enc := json.NewEncoder(io.Out)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(out); err != nil {
+					return err
+				}
+			} else {
+				for _, ch := range changes {
+					fmt.Fprintln(io.Out, ch.String())
+				}
+			}
+			if len(changes) > 0 {
+				return cfExit(1)
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	return c
+}
+
+// cfDecode reads a configuration's meaning, refusing files with errors
+// (a *lvscf.SyntaxError).
+func cfDecode(io IOStreams, path string) (*lvscf.Config, error) {
+	if path != "-" {
+		return lvscf.DecodeFile(path)
+	}
+	name, src, err := cfRead(io, path)
+	if err != nil {
+		return nil, err
+	}
+	f := lvscf.Parse(name, src)
+	cfg, diags := lvscf.Decode(f)
+	diags = append(append([]lvscf.Diagnostic(nil), f.Diags...), diags...)
+	if lvscf.HasErrors(diags) {
+		lvscf.SortDiagnostics(diags)
+		return nil, &lvscf.SyntaxError{Diags: diags}
+	}
+	return cfg, nil
+}

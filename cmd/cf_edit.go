@@ -1,0 +1,226 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lvsadm/lvsadm/lvscf"
+)
+
+// cfPathHelp documents the PATH syntax for get, set and delete.
+const cfPathHelp = `PATH names a setting or a block:
+
+  primary                              a global key
+  virtual.www                          a virtual server block
+  virtual.www.port                     a key of a virtual server
+  virtual.www.server.web1              a real server block
+  virtual.www.server.web1.weight       a key of a real server
+  failover.ftp.active                  a key of a failover service
+  virtual.[www.example.com].port       a name with dots, in brackets`
+
+const cfEditSaving = `The file is saved safely: under a lock against concurrent editors,
+refused if the result has lint errors (--force saves anyway), the previous
+version kept as FILE.bak, replaced atomically. serial_no goes up by one
+(--no-bump-serial leaves it; a command that sets serial_no itself does not
+bump it).`
+
+func newCfGetCmd(io IOStreams) *cobra.Command {
+	var (
+		file      string
+		effective bool
+	)
+	c := &cobra.Command{
+		Use:   "get PATH",
+		Short: "Print one setting of lvs.cf",
+		Long: `Print the value of one setting, without quotes ("10.0.0.1 eth0:1" for a
+virtual server's address). A key the file does not set is an error (exit 1)
+unless --effective, which prints the value piranha would use, its default
+included.
+
+` + cfPathHelp,
+		Example: `  lvsadm cf get primary
+  lvsadm cf get virtual.www.server.web1.weight
+  lvsadm cf get --effective virtual.www.scheduler     # wlc when not set
+  lvsadm cf get -f lvs.cf 'virtual.[www.example.com].port'`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			var (
+				v   string
+				err error
+			)
+			if effective {
+				var cfg *lvscf.Config
+				if cfg, err = cfDecode(io, cfFile(file)); err == nil {
+					v, err = cfg.Get(args[0])
+				}
+			} else {
+				var f *lvscf.File
+				if f, err = cfParse(io, cfFile(file)); err == nil {
+					v, err = f.Get(args[0])
+				}
+			}
+			if err != nil {
+				return cfError(io, err)
+			}
+			_, err = fmt.Fprintln(io.Out, v)
+			return err
+		},
+	}
+	cfFileFlag(c, &file, "the lvs.cf to read")
+	c.Flags().BoolVar(&effective, "effective", false, "print the value in effect, defaults included")
+	return c
+}
+
+// cfParse reads and parses a file ("-" is standard input).
+func cfParse(io IOStreams, path string) (*lvscf.File, error) {
+	name, src, err := cfRead(io, path)
+	if err != nil {
+		return nil, err
+	}
+	return lvscf.Parse(name, src), nil
+}
+
+func newCfSetCmd(io IOStreams) *cobra.Command {
+	var (
+		file string
+		sf   cfSaveFlags
+	)
+	c := &cobra.Command{
+		Use:   "set PATH VALUE",
+		Short: "Change one setting of lvs.cf",
+		Long: `Give a key a value. Only the value changes on an existing line (its
+indentation, spacing and line end stay); a missing key is added after the
+block's other keys. The value is checked as lint would check it, and string
+values (send, expect, start_cmd...) are quoted when needed.
+
+` + cfPathHelp + `
+
+` + cfEditSaving,
+		Example: `  lvsadm cf set virtual.www.server.web1.weight 5
+  lvsadm cf set virtual.www.scheduler rr
+  lvsadm cf set virtual.www.address '10.0.0.1 eth0:1'
+  lvsadm cf set virtual.www.expect 'HTTP/1.1 200'
+  lvsadm cf set -f ./lvs.cf keepalive 6`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(c *cobra.Command, args []string) error {
+			bump := !touchesSerial(args[0])
+			return cfError(io, sf.edit(c.Context(), cfFile(file), bump, func(f *lvscf.File) error {
+				return f.Set(args[0], args[1])
+			}))
+		},
+	}
+	cfFileFlag(c, &file, "the lvs.cf to change")
+	sf.register(c, true)
+	return c
+}
+
+func newCfDeleteCmd(io IOStreams) *cobra.Command {
+	var (
+		file string
+		sf   cfSaveFlags
+	)
+	c := &cobra.Command{
+		Use:     "delete PATH",
+		Aliases: []string{"rm"},
+		Short:   "Remove a setting or a whole block from lvs.cf",
+		Long: `Remove a key (every line that sets it in its block) or a whole virtual
+server, real server or failover block with everything in it.
+
+` + cfPathHelp + `
+
+` + cfEditSaving,
+		Example: `  lvsadm cf delete virtual.www.server.web3
+  lvsadm cf delete virtual.www.persistent
+  lvsadm cf delete failover.ftp`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			bump := !touchesSerial(args[0])
+			return cfError(io, sf.edit(c.Context(), cfFile(file), bump, func(f *lvscf.File) error {
+				return f.Delete(args[0])
+			}))
+		},
+	}
+	cfFileFlag(c, &file, "the lvs.cf to change")
+	sf.register(c, true)
+	return c
+}
+
+func newCfAddCmd(io IOStreams) *cobra.Command {
+	var (
+		file string
+		sf   cfSaveFlags
+	)
+	c := &cobra.Command{
+		Use:   "add (virtual NAME | server VIRTUAL NAME | failover NAME) [KEY=VALUE...]",
+		Short: "Add a virtual server, real server or failover service to lvs.cf",
+		Long: `Add a block and set its keys in one save: a virtual server (at the end of
+the file), a real server (at the end of its virtual server) or a failover
+service. Each KEY=VALUE is set as "cf set" would set it; the block is saved
+only if the whole result passes lint, so give what lint requires (address,
+and active = 1 for the block to be used: piranha treats a block without
+"active" as inactive).
+
+` + cfEditSaving,
+		Example: `  lvsadm cf add virtual www 'address=10.0.0.1 eth0:1' active=1 port=80 scheduler=wlc
+  lvsadm cf add server www web3 address=10.0.1.3 active=1 weight=2
+  lvsadm cf add failover ftp 'address=10.0.0.5 eth0:2' active=1 port=21 'start_cmd=/etc/init.d/vsftpd start' 'stop_cmd=/etc/init.d/vsftpd stop'`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(c *cobra.Command, args []string) error {
+			var p lvscf.Path
+			var kvs []string
+			switch args[0] {
+			case "virtual", "failover":
+				p = lvscf.Path{Kind: lvscf.BlockVirtual, Block: args[1]}
+				if args[0] == "failover" {
+					p.Kind = lvscf.BlockFailover
+				}
+				kvs = args[2:]
+			case "server":
+				if len(args) < 3 {
+					return &exitError{code: 2, err: errors.New("add server needs VIRTUAL and NAME")}
+				}
+				p = lvscf.Path{Kind: lvscf.BlockServer, Block: args[1], Server: args[2]}
+				kvs = args[3:]
+			default:
+				return &exitError{code: 2, err: fmt.Errorf("add %q: expected virtual, server or failover", args[0])}
+			}
+			for _, kv := range kvs {
+				if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+					return &exitError{code: 2, err: fmt.Errorf("%q is not KEY=VALUE", kv)}
+				}
+			}
+			block := p.String()
+			return cfError(io, sf.edit(c.Context(), cfFile(file), true, func(f *lvscf.File) error {
+				if err := f.Add(block); err != nil {
+					return err
+				}
+				for _, kv := range kvs {
+					k, v, _ := strings.Cut(kv, "=")
+					if err := f.Set(block+"."+k, v); err != nil {
+						return err
+					}
+				}
+				return nil
+			}))
+		},
+		ValidArgsFunction: func(c *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if len(args) == 0 {
+				return []string{"virtual", "server", "failover"}, cobra.ShellCompDirectiveNoFileComp
+			}
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		},
+	}
+	cfFileFlag(c, &file, "the lvs.cf to change")
+	sf.register(c, true)
+	return c
+}
+
+// touchesSerial reports whether an edit is to serial_no itself, which
+// must not be bumped on top.
+func touchesSerial(path string) bool {
+	p, err := lvscf.ParsePath(path)
+	return err == nil && p.Kind == lvscf.BlockRoot && p.Key == "serial_no"
+}

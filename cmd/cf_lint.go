@@ -1,0 +1,186 @@
+package cmd
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+
+	"github.com/lvsadm/lvsadm/lvscf"
+)
+
+const cfLintLong = `Check lvs.cf files and report every problem found, one per line:
+
+  FILE:LINE:COL: error|warning: MESSAGE [CODE]
+
+On a terminal each finding is followed by its source line with a caret under
+the column (--source=always|never overrides). CODE names the rule; --list-rules
+prints them all. With --piranha, lint also reports what lvsadm accepts but
+piranha itself would reject or misread (fractional seconds, IPv6, newer
+schedulers, CR line ends, blanks after a quoted word).
+
+Exit status: 0 when no file has errors (warnings alone give 0 unless
+--strict); 1 when a file has errors (or warnings, with --strict); 2 when a
+file cannot be read. With -o json the findings of all files are one JSON
+array of {file, line, col, severity, code, message}.`
+
+func newCfLintCmd(io IOStreams) *cobra.Command {
+	var (
+		output, source         string
+		piranha, strict, rules bool
+	)
+	c := &cobra.Command{
+		Use:   "lint [FILE...]",
+		Short: "Check lvs.cf files for errors and likely mistakes",
+		Long:  cfLintLong,
+		Example: `  lvsadm cf lint
+  lvsadm cf lint --piranha --strict /etc/sysconfig/ha/lvs.cf   # in CI: warnings fail too
+  lvsadm cf lint -o json lvs.cf | jq '.[] | select(.severity == "error")'
+  lvsadm cf lint --list-rules`,
+		RunE: func(c *cobra.Command, args []string) error {
+			if output != "text" && output != "json" {
+				return &exitError{code: 2, err: fmt.Errorf("unknown output format %q: expected text or json", output)}
+			}
+			if source != "auto" && source != "always" && source != "never" {
+				return &exitError{code: 2, err: fmt.Errorf("unknown --source %q: expected auto, always or never", source)}
+			}
+			if rules {
+				return cfListRules(io, output)
+			}
+			showSource := source == "always" || source == "auto" && output == "text" && isTerminal(io.Out)
+			var all []lvscf.Diagnostic
+			unreadable := false
+			for _, path := range cfFiles(args) {
+				name, src, err := cfRead(io, path)
+				var diags []lvscf.Diagnostic
+				switch {
+				case errors.Is(err, lvscf.ErrTooLarge):
+					diags = []lvscf.Diagnostic{{File: name, Line: 1, Col: 1, Severity: lvscf.SevError, Code: "file-too-large", Message: err.Error()}}
+				case err != nil:
+					fmt.Fprintf(io.ErrOut, "lvsadm: %v\n", err)
+					unreadable = true
+					continue
+				default:
+					diags = lvscf.Lint(name, src, lvscf.LintOptions{Piranha: piranha})
+				}
+				all = append(all, diags...)
+				if output == "text" {
+					writeDiagnostics(io.Out, diags, src, showSource)
+				}
+			}
+			if output == "json" {
+				if all == nil {
+					all = []lvscf.Diagnostic{}
+				}
+				enc := json.NewEncoder(io.Out)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(all); err != nil {
+					return fmt.Errorf("writing JSON: %w", err)
+				}
+			}
+			switch {
+			case unreadable:
+				return cfExit(2)
+			case lvscf.HasErrors(all), strict && len(all) > 0:
+				return cfExit(1)
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	c.Flags().BoolVar(&piranha, "piranha", false, "also report what piranha itself would reject")
+	c.Flags().BoolVar(&strict, "strict", false, "exit 1 on warnings too")
+	c.Flags().BoolVar(&rules, "list-rules", false, "list the rules (codes) lint reports, and exit")
+	c.Flags().StringVar(&source, "source", "auto", "show the source line under each finding: auto (on a terminal), always or never")
+	_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = c.RegisterFlagCompletionFunc("source", cobra.FixedCompletions([]string{"auto", "always", "never"}, cobra.ShellCompDirectiveNoFileComp))
+	return c
+}
+
+// writeDiagnostics prints findings, each optionally followed by its
+// source line and a caret under its column.
+func writeDiagnostics(w io.Writer, diags []lvscf.Diagnostic, src []byte, showSource bool) {
+	var lines []string
+	if showSource {
+		lines = strings.Split(string(src), "\n")
+	}
+	for _, d := range diags {
+		fmt.Fprintln(w, d.String())
+		if !showSource || d.Line < 1 || d.Line > len(lines) {
+			continue
+		}
+		line := strings.TrimSuffix(lines[d.Line-1], "\r")
+		if len(line) > 1024 || !utf8.ValidString(line) {
+			continue // not worth printing; the position says it all
+		}
+		fmt.Fprintln(w, line)
+		fmt.Fprintln(w, caretLine(line, d.Col))
+	}
+}
+
+// caretLine puts a caret under byte column col (1-based) of line. Tabs
+// before it are kept so that the caret lines up however tabs are shown.
+func caretLine(line string, col int) string {
+	if col < 1 {
+		col = 1
+	}
+	if col > len(line)+1 {
+		col = len(line) + 1
+	}
+	var b strings.Builder
+	for _, r := range line[:col-1] {
+		if r == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	b.WriteByte('^')
+	return b.String()
+}
+
+// cfListRules prints lvscf.Catalog.
+func cfListRules(io IOStreams, output string) error {
+	if output == "json" {
+		type rule struct {
+			Code     string         `json:"code"`
+			Severity lvscf.Severity `json:"severity"`
+			Piranha  bool           `json:"piranha"`
+			Summary  string         `json:"summary"`
+		}
+		out := make([]rule, 0, len(lvscf.Catalog))
+		for _, r := range lvscf.Catalog {
+			out = append(out, rule{r.Code, r.Severity, r.Piranha, r.Summary})
+		}
+		enc := json.NewEncoder(io.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(io.Out, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "CODE\tSEVERITY\tSUMMARY")
+	for _, r := range lvscf.Catalog {
+		sev := r.Severity.String()
+		if r.Piranha {
+			sev += " (piranha)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Code, sev, r.Summary)
+	}
+	return tw.Flush()
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}

@@ -1,0 +1,42 @@
+package cmd
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lvsadm/lvsadm/lvscf"
+)
+
+func newCfRenderCmd(io IOStreams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "render [FILE]",
+		Short: "Print the IPVS rules lvs.cf means, as ipvsadm -S -n lines",
+		Long: `Print the IPVS table that piranha's lvs and nanny would build from the
+file once every health check passes, in the syntax of "ipvsadm -S -n": one
+-A line per active virtual service, one -a line per active real server.
+Inactive virtual and real servers are left out, as piranha leaves them out;
+sorry servers are not shown. A failover-only configuration (service = fos)
+has no rules. Files with errors are refused (exit 1).
+
+The output can be restored as it is ("lvsadm -R"), but "lvsadm cf apply"
+is usually what you want: it changes only what differs.`,
+		Example: `  lvsadm cf render
+  lvsadm cf render lvs.cf | diff - <(lvsadm -S -n)`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			cfg, err := cfDecode(io, cfFiles(args)[0])
+			if err != nil {
+				return cfError(io, err)
+			}
+			lines, err := lvscf.Render(cfg)
+			for _, l := range lines {
+				fmt.Fprintln(io.Out, l)
+			}
+			if err != nil {
+				return &exitError{code: 1, err: err}
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,303 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/ops/reconcile"
+)
+
+// runCf runs "lvsadm cf ARGS..." with buffers and returns what it printed
+// and its exit status (as Main would compute it).
+func runCf(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	root := NewRootCmd(IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut})
+	root.SetArgs(append([]string{"cf"}, args...))
+	err := root.ExecuteContext(context.Background())
+	if err != nil {
+		code = 1
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		}
+		if msg := err.Error(); msg != "" {
+			errOut.WriteString("lvsadm: " + msg + "\n")
+		}
+	}
+	return out.String(), errOut.String(), code
+}
+
+const cfGood = `serial_no = 4
+primary = 10.0.0.2
+service = lvs
+network = nat
+nat_router = 10.0.1.254 eth1:1
+virtual www {
+     active = 1
+     address = 10.0.0.1 eth0:1
+     port = 80
+     scheduler = wlc
+     server web1 {
+         address = 10.0.1.1
+         active = 1
+         weight = 1
+     }
+     server web2 {
+         address = 10.0.1.2
+         active = 1
+         weight = 2
+     }
+}
+`
+
+func writeCf(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "lvs.cf")
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCfLint(t *testing.T) {
+	good := writeCf(t, cfGood)
+	warn := writeCf(t, strings.Replace(cfGood, "serial_no = 4\n", "serial_no = 4\nkeepalive = 2\nkeepalive = 3\n", 1))
+	bad := writeCf(t, strings.Replace(cfGood, "port = 80", "port = eighty", 1))
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		out  string // substring of stdout
+	}{
+		{"clean", []string{"lint", good}, 0, ""},
+		{"warnings alone pass", []string{"lint", warn}, 0, "warning: "},
+		{"strict fails on warnings", []string{"lint", "--strict", warn}, 1, "[duplicate-key]"},
+		{"errors", []string{"lint", bad}, 1, "lvs.cf:9:13: error: "},
+		{"source and caret", []string{"lint", "--source=always", bad}, 1, "     port = eighty\n            ^\n"},
+		{"unreadable wins", []string{"lint", bad, filepath.Join(t.TempDir(), "none")}, 2, "error: "},
+		{"stdin", []string{"lint", "-"}, 0, ""},
+		{"list rules", []string{"lint", "--list-rules"}, 0, "unknown-key"},
+		{"piranha", []string{"lint", "--piranha", writeCf(t, strings.Replace(cfGood, "scheduler = wlc", "scheduler = mh", 1))}, 1, "[piranha-scheduler]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stdin := ""
+			if tc.name == "stdin" {
+				stdin = cfGood
+			}
+			out, errOut, code := runCf(t, stdin, tc.args...)
+			if code != tc.code || !strings.Contains(out, tc.out) {
+				t.Errorf("code %d (want %d)\nstdout:\n%s\nstderr:\n%s", code, tc.code, out, errOut)
+			}
+		})
+	}
+	out, _, code := runCf(t, "", "lint", "-o", "json", bad)
+	var diags []map[string]any
+	if err := json.Unmarshal([]byte(out), &diags); err != nil || code != 1 || len(diags) == 0 || diags[0]["severity"] != "error" || diags[0]["line"] != 9.0 {
+		t.Errorf("json: code %d, %v\n%s", code, err, out)
+	}
+	if out, _, _ := runCf(t, "", "lint", "-o", "json", good); strings.TrimSpace(out) != "[]" {
+		t.Errorf("json of a clean file: %q", out)
+	}
+}
+
+func TestCaretLine(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		col  int
+		want string
+	}{
+		{"port = x", 8, "       ^"},
+		{"\tport = x", 9, "\t       ^"},
+		{"é = x", 4, "  ^"}, // columns are bytes; the caret counts characters
+		{"a", 0, "^"},
+		{"a", 10, " ^"},
+	} {
+		if got := caretLine(tc.line, tc.col); got != tc.want {
+			t.Errorf("caretLine(%q, %d) = %q, want %q", tc.line, tc.col, got, tc.want)
+		}
+	}
+}
+
+func TestCfFmt(t *testing.T) {
+	messy := strings.ReplaceAll(cfGood, "     active", "\tactive") + "\n\n"
+	p := writeCf(t, messy)
+	out, _, code := runCf(t, "", "fmt", p)
+	if code != 0 || out != cfGood {
+		t.Fatalf("fmt: code %d\n%s", code, out)
+	}
+	out, _, _ = runCf(t, "", "fmt", "-d", p)
+	if !strings.Contains(out, "-\tactive = 1\n+     active = 1\n") {
+		t.Errorf("fmt -d:\n%s", out)
+	}
+	if out, _, _ = runCf(t, "", "fmt", "-l", p); out != p+"\n" {
+		t.Errorf("fmt -l: %q", out)
+	}
+	if _, _, code = runCf(t, "", "fmt", "-w", p); code != 0 {
+		t.Fatalf("fmt -w: %d", code)
+	}
+	if b, _ := os.ReadFile(p); string(b) != cfGood {
+		t.Errorf("fmt -w wrote:\n%s", b)
+	}
+	if b, _ := os.ReadFile(p + ".bak"); string(b) != messy {
+		t.Error("fmt -w kept no backup")
+	}
+	if out, _, _ = runCf(t, "", "fmt", "-l", p); out != "" {
+		t.Errorf("fmt -l after -w: %q", out)
+	}
+	_, errOut, code := runCf(t, "", "fmt", writeCf(t, "virtual v {\n"))
+	if code != 1 || !strings.Contains(errOut, "[unclosed-block]") {
+		t.Errorf("fmt of a broken file: %d\n%s", code, errOut)
+	}
+}
+
+func TestCfDiff(t *testing.T) {
+	a := writeCf(t, cfGood)
+	b := writeCf(t, strings.Replace(cfGood, "weight = 2", "weight = 3", 1))
+	if out, _, code := runCf(t, "", "diff", a, a); code != 0 || out != "" {
+		t.Errorf("same: %d %q", code, out)
+	}
+	out, _, code := runCf(t, "", "diff", a, b)
+	if code != 1 || out != "~ virtual.www.server.web2.weight: \"2\" -> \"3\"\n" {
+		t.Errorf("different: %d %q", code, out)
+	}
+	if _, _, code := runCf(t, "", "diff", a, writeCf(t, "virtual v {\n")); code != 2 {
+		t.Errorf("broken file: %d, want 2", code)
+	}
+}
+
+func TestCfEdits(t *testing.T) {
+	p := writeCf(t, cfGood)
+	steps := []struct {
+		args []string
+		code int
+	}{
+		{[]string{"set", "-f", p, "virtual.www.server.web1.weight", "5"}, 0},
+		{[]string{"add", "-f", p, "server", "www", "web3", "address=10.0.1.3", "active=1"}, 0},
+		{[]string{"add", "-f", p, "server", "www", "web4", "active=1"}, 1}, // no address: lint error, not saved
+		{[]string{"add", "-f", p, "virtual", "dns", "address=10.0.0.3 eth0:2", "active=1", "port=53", "protocol=udp", `send="x"`}, 0},
+		{[]string{"delete", "-f", p, "virtual.www.server.web2"}, 0},
+		{[]string{"set", "-f", p, "virtual.www.port", "eighty"}, 1},
+		{[]string{"set", "-f", p, "virtual..port", "80"}, 2},
+		{[]string{"set", "-f", p, "serial_no", "100"}, 0},
+		{[]string{"set", "-f", p, "--no-bump-serial", "keepalive", "1"}, 0},
+	}
+	for _, s := range steps {
+		if _, errOut, code := runCf(t, "", s.args...); code != s.code {
+			t.Fatalf("%q: code %d, want %d\n%s", s.args, code, s.code, errOut)
+		}
+	}
+	for path, want := range map[string]string{
+		"serial_no":                       "100",
+		"keepalive":                       "1",
+		"virtual.www.server.web1.weight":  "5",
+		"virtual.www.server.web3.address": "10.0.1.3",
+		"virtual.dns.address":             "10.0.0.3 eth0:2",
+		"virtual.dns.port":                "53",
+	} {
+		if out, _, code := runCf(t, "", "get", "-f", p, path); code != 0 || out != want+"\n" {
+			t.Errorf("get %s = %q (%d), want %q", path, out, code, want)
+		}
+	}
+	if _, _, code := runCf(t, "", "get", "-f", p, "virtual.www.server.web2.weight"); code != 1 {
+		t.Errorf("get of a deleted block: %d, want 1", code)
+	}
+	t.Setenv("LVSADM_CONFIG", p)
+	if out, _, code := runCf(t, "", "get", "primary"); code != 0 || out != "10.0.0.2\n" {
+		t.Errorf("get with $LVSADM_CONFIG: %q (%d)", out, code)
+	}
+	if out, _, _ := runCf(t, "", "get", "-f", p, "--effective", "virtual.www.persistent"); out != "0\n" {
+		t.Errorf("get --effective: %q", out)
+	}
+	if out, _, _ := runCf(t, "", "diff", p+".bak", p); out != "~ keepalive: \"2\" -> \"1\"\n" {
+		t.Errorf("the backup is not the previous version: %q", out)
+	}
+}
+
+// cfKernel is an IPVS table in memory for cf apply.
+type cfKernel struct {
+	ops.Kernel
+	tab reconcile.Table
+	ops []string
+}
+
+func (k *cfKernel) Close() error { return nil }
+func (k *cfKernel) Services(context.Context) ([]ops.Service, error) {
+	var out []ops.Service
+	for _, s := range k.tab {
+		out = append(out, s.Service)
+	}
+	return out, nil
+}
+func (k *cfKernel) Destinations(_ context.Context, key ops.ServiceKey) ([]ops.Destination, error) {
+	for _, s := range k.tab {
+		if s.ServiceKey.Address.Equal(key.Address) && s.Port == key.Port && s.Protocol == key.Protocol {
+			return s.Destinations, nil
+		}
+	}
+	return nil, nil
+}
+func (k *cfKernel) AddService(context.Context, ops.Service) error {
+	k.ops = append(k.ops, "A")
+	return nil
+}
+func (k *cfKernel) DelService(context.Context, ops.ServiceKey) error {
+	k.ops = append(k.ops, "D")
+	return nil
+}
+func (k *cfKernel) EditService(context.Context, ops.Service) error {
+	k.ops = append(k.ops, "E")
+	return nil
+}
+func (k *cfKernel) AddDestination(context.Context, ops.ServiceKey, ops.Destination) error {
+	k.ops = append(k.ops, "a")
+	return nil
+}
+func (k *cfKernel) EditDestination(context.Context, ops.ServiceKey, ops.Destination) error {
+	k.ops = append(k.ops, "e")
+	return nil
+}
+func (k *cfKernel) DelDestination(context.Context, ops.ServiceKey, ops.Destination) error {
+	k.ops = append(k.ops, "d")
+	return nil
+}
+
+func TestCfApply(t *testing.T) {
+	actual, err := reconcile.FromRules([]string{
+		"-A -t 10.0.0.1:80 -s rr",
+		"-a -t 10.0.0.1:80 -r 10.0.1.1:80 -m -w 1",
+		"-a -t 10.0.0.1:80 -r 10.0.1.9:80 -m -w 1",
+		"-A -t 10.0.0.3:80 -s rr", // the file's inactive virtual "old"
+		"-A -t 10.0.0.9:80 -s rr", // not in the file
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &cfKernel{tab: actual}
+	defer func(f func() (ops.Kernel, error)) { cfOpenKernel = f }(cfOpenKernel)
+	cfOpenKernel = func() (ops.Kernel, error) { return k, nil }
+
+	p := writeCf(t, cfGood+"virtual old {\n     active = 0\n     address = 10.0.0.3 eth0:2\n}\n")
+	want := "-D -t 10.0.0.3:80\n-E -t 10.0.0.1:80 -s wlc\n-d -t 10.0.0.1:80 -r 10.0.1.9:80\n-a -t 10.0.0.1:80 -r 10.0.1.2:80 -m -w 2\n"
+	out, errOut, code := runCf(t, "", "apply", "--dry-run", p)
+	if code != 0 || out != want || len(k.ops) != 0 {
+		t.Fatalf("dry run: code %d, ops %v\n%s%s", code, k.ops, out, errOut)
+	}
+	out, _, code = runCf(t, "", "apply", p)
+	if code != 0 || out != want || strings.Join(k.ops, "") != "DEda" {
+		t.Fatalf("apply: code %d, ops %v\n%s", code, k.ops, out)
+	}
+	k.ops = nil
+	bad := writeCf(t, strings.Replace(cfGood, "primary = 10.0.0.2\n", "", 1))
+	_, errOut, code = runCf(t, "", "apply", bad)
+	if code != 1 || len(k.ops) != 0 || !strings.Contains(errOut, "[missing-key]") || !strings.Contains(errOut, "nothing was changed") {
+		t.Errorf("a config with errors: code %d, ops %v\n%s", code, k.ops, errOut)
+	}
+}
