@@ -6,7 +6,7 @@ LDFLAGS  := -s -w -X github.com/lvsadm/lvsadm/ops/ipvsadm.Version=$(VERSION)
 BIN      := bin/lvsadm
 STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
 
-.PHONY: all build test unit vmtest lint demo bench docs vm clean
+.PHONY: all build test unit hostdeps vmtest lint demo bench docs man vm clean
 
 all: build
 
@@ -15,8 +15,11 @@ build:
 
 test: lint unit vmtest
 
-unit:
+unit: hostdeps
 	$(GO) test ./...
+
+hostdeps:
+	bash testdata/host-deps.sh
 
 # The real-kernel suite: conformance against the real ipvsadm, and every
 # package's vmtest-tagged tests, in one VM boot.
@@ -40,6 +43,8 @@ demo: build
 
 vm:
 	bash testdata/vm/vm.sh build
+
+man: docs
 
 docs:
 	$(GO) run ./cmd/gendocs

@@ -123,3 +123,9 @@ func usageText(prog string, getenv func(string) string) string {
 	b.WriteString(usageCommands)
 	return b.String()
 }
+
+// Usage is the text "-h" prints for the program named prog, for lvsadm's
+// own documentation (the man page quotes it).
+func Usage(prog string) string {
+	return usageText(prog, func(string) string { return "" })
+}

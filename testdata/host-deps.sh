@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Host packages the unit tests need (the VM lab's are installed by
+# testdata/vm/vm.sh): bash-completion, for the test that runs our bash
+# completion script the way an interactive shell does.
+set -euo pipefail
+missing=()
+[ -f /usr/share/bash-completion/bash_completion ] || missing+=(bash-completion)
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "host-deps: installing ${missing[*]}" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+fi
