@@ -6,14 +6,14 @@ LDFLAGS  := -s -w -X github.com/lvsadm/lvsadm/ops/ipvsadm.Version=$(VERSION)
 BIN      := bin/lvsadm
 STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
 
-.PHONY: all build test unit hostdeps vmtest lint demo bench docs man vm clean
+.PHONY: all build test unit hostdeps dist disttest vmtest lint demo bench docs man vm clean
 
 all: build
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
 
-test: lint unit vmtest
+test: lint unit vmtest disttest
 
 unit: hostdeps
 	$(GO) test ./...
@@ -56,3 +56,11 @@ clean:
 bench: build
 	bash testdata/vm/bench.sh
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Static binary and .deb/.rpm packages (lvsadm, and the lvsadm-ipvsadm
+# drop-in) in bin/dist; disttest installs the .debs into an empty root.
+dist:
+	bash dist/build.sh
+
+disttest: dist
+	bash dist/test-install.sh
