@@ -1,0 +1,65 @@
+package cmd
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lvsadm/lvsadm/tui"
+)
+
+func newTUICmd(io IOStreams) *cobra.Command {
+	var (
+		interval time.Duration
+		connRows int
+	)
+	c := &cobra.Command{
+		Use:   "tui",
+		Short: "Full-screen live view of the IPVS table and connections",
+		Long: `A full-screen terminal view of the IPVS table for the screen where
+"watch ipvsadm -Lcn" used to run, usable at 80x24 over SSH.
+
+The services view lists virtual services with their real servers (forwarding,
+weight, active and inactive connections) and their rates: connections,
+packets and bytes per second, measured from the counters' change between two
+refreshes, or the kernel's own estimates ("r" switches). It sorts ("s"),
+filters ("/"), and drains a real server (weight 0, "d"), restores it ("u") or
+sets its weight ("w"), each after a y/n confirmation.
+
+The connections view shows the connection table as "ipvsadm -Lcn" does, with
+counts per state over the whole table and rows for the first entries that
+match the filter (state:, proto:, client:, svc:, rs: terms), so a table of a
+million entries costs its counts and --conn-rows rows, not a million rows. It
+reads the table only while it is shown.
+
+"?" shows every key; "q" quits. Color is decoration only: with NO_COLOR or a
+terminal without color nothing is lost. Needs root, like ipvsadm. See
+docs/tui.md.`,
+		Example: `  lvsadm tui
+  lvsadm tui --interval 5s
+  NO_COLOR=1 lvsadm tui --conn-rows 200`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if interval < 100*time.Millisecond {
+				return &exitError{code: 2, err: fmt.Errorf("--interval %v: must be at least 100ms", interval)}
+			}
+			if connRows < 1 {
+				return &exitError{code: 2, err: fmt.Errorf("--conn-rows %d: must be at least 1", connRows)}
+			}
+			if err := tui.NeedTerminal(io.In, io.Out); err != nil {
+				return err
+			}
+			k, err := openKernel()
+			if err != nil {
+				return err
+			}
+			defer k.Close()
+			return tui.Run(c.Context(), tui.NewKernelSource(k), io.In, io.Out,
+				tui.Options{Interval: interval, ConnRows: connRows})
+		},
+	}
+	c.Flags().DurationVarP(&interval, "interval", "i", tui.DefaultInterval, "time between refreshes")
+	c.Flags().IntVar(&connRows, "conn-rows", tui.DefaultConnRows, "connection rows kept per refresh (counts always cover the whole table)")
+	return c
+}

@@ -1,0 +1,166 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/lvsadm/lvsadm/ops"
+)
+
+// fakeSource returns scripted snapshots, the last one repeatedly, and
+// records weight changes.
+type fakeSource struct {
+	mu      sync.Mutex
+	snaps   []Snapshot
+	n       int
+	err     error // returned by Snapshot when set
+	setErr  error // returned by SetWeight when set
+	sets    []fakeSet
+	queries []ConnQuery
+	conns   []ops.Connection // fed through a collector when asked
+}
+
+type fakeSet struct {
+	key    ops.ServiceKey
+	dest   ops.Destination
+	weight int32
+}
+
+func (f *fakeSource) Snapshot(ctx context.Context, q ConnQuery) (Snapshot, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.queries = append(f.queries, q)
+	if f.err != nil {
+		return Snapshot{}, f.err
+	}
+	if len(f.snaps) == 0 {
+		return Snapshot{}, errors.New("no snapshot")
+	}
+	i := f.n
+	if i >= len(f.snaps) {
+		i = len(f.snaps) - 1
+	}
+	f.n++
+	s := f.snaps[i]
+	if q.Enabled {
+		c := newConnCollector(q.Filter, q.Limit)
+		for i := range f.conns {
+			_ = c.add(&f.conns[i])
+		}
+		sum := c.summary()
+		s.Conns = &sum
+	}
+	return s, nil
+}
+
+func (f *fakeSource) SetWeight(ctx context.Context, key ops.ServiceKey, d ops.Destination, w int32) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.setErr != nil {
+		return f.setErr
+	}
+	f.sets = append(f.sets, fakeSet{key, d, w})
+	return nil
+}
+
+var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+func svcKey(ip string, port uint16) ops.ServiceKey {
+	return ops.ServiceKey{Family: ops.AFInet, Protocol: ops.ProtoTCP, Address: net.ParseIP(ip).To4(), Port: port}
+}
+
+func dest(ip string, port uint16, w int32, act, inact uint32, st ops.Stats) ops.Destination {
+	return ops.Destination{Family: ops.AFInet, Address: net.ParseIP(ip).To4(), Port: port, ConnFlags: ops.FwdMasq,
+		Weight: w, ActiveConns: act, InactConns: inact, Stats: st}
+}
+
+// table is a small table whose counters grow by k per second (k-th sample).
+func table(k uint64, at time.Time) Snapshot {
+	st := func(m uint64) ops.Stats {
+		return ops.Stats{Conns: m * k * 10, InPkts: m * k * 100, OutPkts: m * k * 90, InBytes: m * k * 10000, OutBytes: m * k * 900000,
+			CPS: 7, InPPS: 70, OutPPS: 60, InBPS: 7000, OutBPS: 600000}
+	}
+	return Snapshot{
+		Info:  ops.Info{Version: 1<<16 | 2<<8 | 1, ConnTabSize: 4096},
+		Taken: at,
+		Services: []ServiceSnapshot{
+			{Service: ops.Service{ServiceKey: svcKey("10.0.0.1", 80), Scheduler: "wlc", Stats: st(3)},
+				Dests: []ops.Destination{
+					dest("10.0.1.1", 80, 1, 5, 10, st(1)),
+					dest("10.0.1.2", 80, 3, 50, 100, st(2)),
+				}},
+			{Service: ops.Service{ServiceKey: svcKey("10.0.0.2", 443), Scheduler: "rr", Stats: st(1)},
+				Dests: []ops.Destination{
+					dest("10.0.2.1", 443, 0, 0, 2, st(1)),
+				}},
+		},
+	}
+}
+
+// newTestModel returns a model over src, sized w x h, after its first
+// refresh.
+func newTestModel(t *testing.T, src *fakeSource, w, h int) *Model {
+	t.Helper()
+	m := NewModel(context.Background(), src, Options{Interval: time.Millisecond,
+		Renderer: lipgloss.NewRenderer(io.Discard), Now: func() time.Time { return t0 }})
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	feed(t, m, m.Init())
+	return m
+}
+
+// feed runs cmd, gives its message to the model, and follows the returned
+// commands until one is a tick (which it does not wait for), returning the
+// last command.
+func feed(t *testing.T, m *Model, cmd tea.Cmd) tea.Cmd {
+	t.Helper()
+	for i := 0; cmd != nil && i < 10; i++ {
+		msg := cmd()
+		if _, ok := msg.(tickMsg); ok {
+			return cmd
+		}
+		_, cmd = m.Update(msg)
+	}
+	return cmd
+}
+
+// press sends keys, following the commands they return.
+func press(t *testing.T, m *Model, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		var msg tea.KeyMsg
+		switch k {
+		case "enter":
+			msg = tea.KeyMsg{Type: tea.KeyEnter}
+		case "esc":
+			msg = tea.KeyMsg{Type: tea.KeyEsc}
+		case "tab":
+			msg = tea.KeyMsg{Type: tea.KeyTab}
+		case "up":
+			msg = tea.KeyMsg{Type: tea.KeyUp}
+		case "down":
+			msg = tea.KeyMsg{Type: tea.KeyDown}
+		case "backspace":
+			msg = tea.KeyMsg{Type: tea.KeyBackspace}
+		case "ctrl+c":
+			msg = tea.KeyMsg{Type: tea.KeyCtrlC}
+		case "ctrl+r":
+			msg = tea.KeyMsg{Type: tea.KeyCtrlR}
+		case "ctrl+u":
+			msg = tea.KeyMsg{Type: tea.KeyCtrlU}
+		case " ":
+			msg = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+		default:
+			msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+		}
+		_, cmd := m.Update(msg)
+		feed(t, m, cmd)
+	}
+}

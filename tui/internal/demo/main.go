@@ -1,0 +1,29 @@
+// Command demo runs the TUI over a synthetic source, for looking at it
+// without a kernel (under tmux: see docs/tui.md). It is a development aid,
+// not part of lvsadm.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/lvsadm/lvsadm/tui"
+	"github.com/lvsadm/lvsadm/tui/internal/fake"
+)
+
+func main() {
+	conns := flag.Int("conns", 5000, "synthetic connection entries")
+	interval := flag.Duration("interval", time.Second, "refresh interval")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := tui.Run(ctx, fake.New(*conns), os.Stdin, os.Stdout, tui.Options{Interval: *interval}); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,49 @@
+package tui
+
+// keyHelp is one line of the help overlay.
+type keyHelp struct{ keys, what string }
+
+// helpSection groups the key help of one view.
+type helpSection struct {
+	title string
+	keys  []keyHelp
+}
+
+// helpSections is the help overlay's content. It is a function, not a
+// package-level table, so that nothing is built unless the TUI runs.
+func helpSections() []helpSection {
+	return []helpSection{
+		{"Everywhere", []keyHelp{
+			{"tab 1 2", "services / connections view"},
+			{"up down j k", "move the selection"},
+			{"pgup pgdn home end", "move by a page, to the ends"},
+			{"/", "filter (enter applies, esc clears)"},
+			{"p", "pause / resume refreshing"},
+			{"ctrl+r", "refresh now"},
+			{"?", "this help (any key closes it)"},
+			{"q ctrl+c", "quit"},
+		}},
+		{"Services", []keyHelp{
+			{"s S", "next sort key / reverse the order"},
+			{"r", "rates: measured deltas / kernel estimates"},
+			{"d", "drain (quiesce) the selected server: weight 0"},
+			{"u", "restore the weight it had before draining"},
+			{"w", "edit the selected server's weight"},
+		}},
+		{"Connections", []keyHelp{
+			{"s", "cycle a state filter through the states present"},
+			{"/", "state:EST proto:udp client:IP svc:IP:PORT rs:IP"},
+		}},
+	}
+}
+
+// footerHints are the key hints of the footer, per view and mode, shortest
+// last so that a narrow terminal keeps the most important ones.
+func footerHints(v viewID) string {
+	switch v {
+	case viewConns:
+		return "? help  tab services  / filter  s state  p pause  q quit"
+	default:
+		return "? help  tab conns  / filter  s sort  d drain  u restore  w weight  q quit"
+	}
+}

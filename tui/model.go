@@ -1,0 +1,211 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/lvsadm/lvsadm/ops"
+)
+
+// Defaults for Options.
+const (
+	DefaultInterval = time.Second
+	DefaultConnRows = 1000
+	// fetchTimeout bounds one refresh, so that a stuck kernel read shows up
+	// as an error in the status line instead of a frozen screen.
+	fetchTimeout = 10 * time.Second
+)
+
+// Options configure a Model.
+type Options struct {
+	// Interval is the time between the end of one refresh and the start
+	// of the next (DefaultInterval when zero). Refreshes never overlap.
+	Interval time.Duration
+	// ConnRows bounds the connection rows kept per refresh
+	// (DefaultConnRows when zero); counts cover the whole table.
+	ConnRows int
+	// Renderer renders the styles; lipgloss's default renderer when nil.
+	Renderer *lipgloss.Renderer
+	// Now is time.Now when nil; tests fix it.
+	Now func() time.Time
+}
+
+type viewID int
+
+const (
+	viewServices viewID = iota
+	viewConns
+)
+
+// mode is what keys currently do.
+type mode int
+
+const (
+	modeNormal  mode = iota
+	modeFilter       // typing a filter
+	modeWeight       // typing a weight
+	modeConfirm      // waiting for y/n on a pending change
+)
+
+// sortKey orders the services view.
+type sortKey int
+
+const (
+	sortKernel sortKey = iota // the kernel's order, as ipvsadm -L
+	sortAddr
+	sortActive
+	sortCPS
+	sortBytes
+	sortWeight
+	numSortKeys
+)
+
+func (k sortKey) String() string {
+	switch k {
+	case sortAddr:
+		return "address"
+	case sortActive:
+		return "active conns"
+	case sortCPS:
+		return "conn/s"
+	case sortBytes:
+		return "bytes/s"
+	case sortWeight:
+		return "weight"
+	}
+	return "kernel order"
+}
+
+// pendingEdit is a weight change waiting for confirmation or for the kernel.
+type pendingEdit struct {
+	key     ops.ServiceKey
+	dest    ops.Destination
+	weight  int32
+	id      string // destID
+	label   string // "10.0.1.1:80 in TCP 10.0.0.1:80"
+	restore bool   // restoring the weight from before a drain
+}
+
+// Model is the TUI's whole state.
+type Model struct {
+	src  Source
+	opts Options
+	ctx  context.Context
+	st   styles
+	now  func() time.Time
+
+	width, height int
+
+	view   viewID
+	mode   mode
+	help   bool
+	paused bool
+
+	snap        *Snapshot
+	rates       rateTable
+	kernelRates bool // show the kernel's estimates instead of deltas
+	lastRefresh time.Time
+	fetching    bool
+	refetch     bool // a refresh was asked for while one was running
+	gen         int  // generation of the refresh chain; a tick of an older one is ignored
+	status      string
+	statusErr   bool
+
+	// services view
+	sort        sortKey
+	sortDesc    bool
+	filter      string
+	rows        []row
+	cursor      int
+	offset      int
+	selID       string
+	input       string
+	pending     *pendingEdit
+	drainedFrom map[string]int32 // destID -> weight before this session drained it
+
+	// connections view
+	connFilter ConnFilter
+	connOffset int    // first row shown; the view scrolls, it has no cursor
+	connState  string // state chosen with the s key, "" for all
+}
+
+// NewModel returns a Model reading from src. ctx bounds every kernel call
+// the model makes; cancel it to stop them.
+func NewModel(ctx context.Context, src Source, o Options) *Model {
+	if o.Interval <= 0 {
+		o.Interval = DefaultInterval
+	}
+	if o.ConnRows <= 0 {
+		o.ConnRows = DefaultConnRows
+	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Model{
+		src: src, opts: o, ctx: ctx, st: newStyles(o.Renderer), now: now,
+		width: 80, height: 24,
+		drainedFrom: map[string]int32{},
+	}
+}
+
+// Init starts the first refresh.
+func (m *Model) Init() tea.Cmd {
+	return m.startFetch()
+}
+
+// Messages.
+type (
+	snapshotMsg struct {
+		snap Snapshot
+		err  error
+	}
+	tickMsg struct{ gen int }
+	editMsg struct {
+		p   pendingEdit
+		err error
+	}
+)
+
+// startFetch returns the command for one refresh, or nil when one is
+// already running (the running one's result will ask for another).
+func (m *Model) startFetch() tea.Cmd {
+	if m.fetching {
+		m.refetch = true
+		return nil
+	}
+	m.fetching = true
+	m.refetch = false
+	m.gen++ // any tick still pending belongs to an older chain: it is stale
+	src, ctx := m.src, m.ctx
+	q := ConnQuery{Enabled: m.view == viewConns, Filter: m.effectiveConnFilter(), Limit: m.opts.ConnRows}
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(ctx, fetchTimeout)
+		defer cancel()
+		snap, err := src.Snapshot(c, q)
+		return snapshotMsg{snap: snap, err: err}
+	}
+}
+
+// tick schedules the next refresh of the current chain.
+func (m *Model) tick() tea.Cmd {
+	gen := m.gen
+	return tea.Tick(m.opts.Interval, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+}
+
+func (m *Model) setWeightCmd(p pendingEdit) tea.Cmd {
+	src, ctx := m.src, m.ctx
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(ctx, fetchTimeout)
+		defer cancel()
+		return editMsg{p: p, err: src.SetWeight(c, p.key, p.dest, p.weight)}
+	}
+}
+
+// setStatus shows a message in the status line.
+func (m *Model) setStatus(s string, isErr bool) {
+	m.status, m.statusErr = s, isErr
+}

@@ -1,0 +1,386 @@
+package tui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/lvsadm/lvsadm/ops"
+)
+
+func twoSnaps() *fakeSource {
+	return &fakeSource{snaps: []Snapshot{table(1, t0), table(2, t0.Add(time.Second))}}
+}
+
+func selectedLabel(m *Model) string {
+	r, ok := m.selectedRow()
+	if !ok {
+		return ""
+	}
+	ss := m.snap.Services[r.svc]
+	if r.isDest() {
+		return destLabel(ss.Dests[r.dest])
+	}
+	return serviceLabel(ss.Service)
+}
+
+func TestFirstRefreshAndTick(t *testing.T) {
+	src := twoSnaps()
+	m := newTestModel(t, src, 80, 24)
+	if m.snap == nil || len(m.rows) != 5 {
+		t.Fatalf("after Init: snap %v rows %d", m.snap != nil, len(m.rows))
+	}
+	if len(m.rates.rates) != 0 {
+		t.Errorf("rates after one snapshot")
+	}
+	// The next refresh comes from the tick of the current generation.
+	_, cmd := m.Update(tickMsg{gen: m.gen})
+	feed(t, m, cmd)
+	if _, ok := m.rateOf(m.rows[0].id, ops.Stats{}); !ok {
+		t.Errorf("no rate after two snapshots")
+	}
+	// A stale tick (from before a manual refresh) does nothing.
+	if _, cmd := m.Update(tickMsg{gen: m.gen - 1}); cmd != nil {
+		t.Errorf("stale tick started a refresh")
+	}
+	if q := src.queries[0]; q.Enabled {
+		t.Errorf("services view read the connection table")
+	}
+}
+
+func TestNavigation(t *testing.T) {
+	m := newTestModel(t, twoSnaps(), 80, 24)
+	if got := selectedLabel(m); got != "TCP 10.0.0.1:80 wlc" {
+		t.Fatalf("start: %q", got)
+	}
+	press(t, m, "j", "down")
+	if got := selectedLabel(m); got != "10.0.1.2:80" {
+		t.Errorf("after 2 down: %q", got)
+	}
+	press(t, m, "G")
+	if got := selectedLabel(m); got != "10.0.2.1:443" {
+		t.Errorf("end: %q", got)
+	}
+	press(t, m, "down")
+	if m.cursor != 4 {
+		t.Errorf("moved past the end: %d", m.cursor)
+	}
+	press(t, m, "k", "g", "up")
+	if m.cursor != 0 {
+		t.Errorf("home: %d", m.cursor)
+	}
+	// The selection follows its row across a refresh that reorders.
+	press(t, m, "j", "j")      // 10.0.1.2:80
+	press(t, m, "s", "s", "s") // sort by conn/s (after kernel, address, active)
+	if m.sort != sortCPS {
+		t.Fatalf("sort = %v", m.sort)
+	}
+	if got := selectedLabel(m); got != "10.0.1.2:80" {
+		t.Errorf("selection moved on re-sort: %q", got)
+	}
+}
+
+func TestSort(t *testing.T) {
+	m := newTestModel(t, twoSnaps(), 80, 24)
+	labels := func() string {
+		var out []string
+		for _, r := range m.rows {
+			ss := m.snap.Services[r.svc]
+			if r.isDest() {
+				out = append(out, destLabel(ss.Dests[r.dest]))
+			} else {
+				out = append(out, ss.Service.ServiceKey.String())
+			}
+		}
+		return strings.Join(out, ",")
+	}
+	kernel := "tcp 10.0.0.1:80,10.0.1.1:80,10.0.1.2:80,tcp 10.0.0.2:443,10.0.2.1:443"
+	if got := labels(); got != kernel {
+		t.Fatalf("kernel order: %s", got)
+	}
+	press(t, m, "s", "s") // active conns, largest first
+	if got := labels(); got != "tcp 10.0.0.1:80,10.0.1.2:80,10.0.1.1:80,tcp 10.0.0.2:443,10.0.2.1:443" {
+		t.Errorf("by active: %s", got)
+	}
+	press(t, m, "S")
+	if got := labels(); got != "tcp 10.0.0.2:443,10.0.2.1:443,tcp 10.0.0.1:80,10.0.1.1:80,10.0.1.2:80" {
+		t.Errorf("by active reversed: %s", got)
+	}
+	for m.sort != sortKernel {
+		press(t, m, "s")
+	}
+	if got := labels(); got != kernel {
+		t.Errorf("back to kernel order: %s", got)
+	}
+}
+
+func TestServicesFilter(t *testing.T) {
+	m := newTestModel(t, twoSnaps(), 80, 24)
+	press(t, m, "/", "1", "0", ".", "0", ".", "2")
+	if m.mode != modeFilter {
+		t.Fatalf("mode %v", m.mode)
+	}
+	// Applied while typing: the 443 service matches, and so does its server.
+	if len(m.rows) != 2 {
+		t.Errorf("rows while typing: %d", len(m.rows))
+	}
+	press(t, m, "enter")
+	if m.mode != modeNormal || m.filter != "10.0.2" || len(m.rows) != 2 {
+		t.Errorf("after enter: mode %v filter %q rows %d", m.mode, m.filter, len(m.rows))
+	}
+	// A real server matching shows under its service, without its siblings.
+	press(t, m, "/", "ctrl+u")
+	press(t, m, "1", ".", "2", "enter")
+	if len(m.rows) != 2 || !m.rows[1].isDest() {
+		t.Errorf("server filter: %d rows", len(m.rows))
+	}
+	press(t, m, "esc")
+	if m.filter != "" || len(m.rows) != 5 {
+		t.Errorf("esc: filter %q rows %d", m.filter, len(m.rows))
+	}
+	press(t, m, "/", "x", "esc")
+	if m.mode != modeNormal || m.filter != "" || len(m.rows) != 5 {
+		t.Errorf("esc in the prompt: mode %v filter %q", m.mode, m.filter)
+	}
+}
+
+func TestDrainConfirmAndRestore(t *testing.T) {
+	src := twoSnaps()
+	m := newTestModel(t, src, 80, 24)
+	press(t, m, "d")
+	if m.mode != modeNormal || !strings.Contains(m.status, "select a real server") {
+		t.Errorf("drain on a service: mode %v status %q", m.mode, m.status)
+	}
+	press(t, m, "j", "j", "d")
+	if m.mode != modeConfirm || m.pending == nil || m.pending.weight != 0 {
+		t.Fatalf("drain: mode %v pending %+v", m.mode, m.pending)
+	}
+	press(t, m, "n")
+	if len(src.sets) != 0 || m.status != "cancelled" {
+		t.Fatalf("n applied a change: %v %q", src.sets, m.status)
+	}
+	press(t, m, "d", "y")
+	if len(src.sets) != 1 {
+		t.Fatalf("y did not apply: %v", src.sets)
+	}
+	s := src.sets[0]
+	if s.weight != 0 || s.dest.Address.String() != "10.0.1.2" || s.key.Port != 80 || s.dest.ConnFlags != ops.FwdMasq {
+		t.Errorf("set %+v", s)
+	}
+	if !strings.Contains(m.status, "drained 10.0.1.2:80") {
+		t.Errorf("status %q", m.status)
+	}
+	// The fake's table still says weight 3, so make it say 0 and restore.
+	src.snaps = []Snapshot{table(3, t0.Add(2*time.Second))}
+	src.snaps[0].Services[0].Dests[1].Weight = 0
+	src.n = 0
+	press(t, m, "ctrl+r")
+	press(t, m, "u")
+	if m.pending == nil || m.pending.weight != 3 || !m.pending.restore {
+		t.Fatalf("restore pending %+v (status %q)", m.pending, m.status)
+	}
+	press(t, m, "y")
+	if len(src.sets) != 2 || src.sets[1].weight != 3 {
+		t.Errorf("restore sets %v", src.sets)
+	}
+}
+
+func TestRestoreUnknownWeightAsks(t *testing.T) {
+	m := newTestModel(t, twoSnaps(), 80, 24)
+	press(t, m, "G", "u") // 10.0.2.1:443 has weight 0 from outside this session
+	if m.mode != modeWeight || m.input != "1" {
+		t.Errorf("mode %v input %q", m.mode, m.input)
+	}
+}
+
+func TestEditWeight(t *testing.T) {
+	src := twoSnaps()
+	m := newTestModel(t, src, 80, 24)
+	press(t, m, "j", "w")
+	if m.mode != modeWeight || m.input != "1" {
+		t.Fatalf("w: mode %v input %q", m.mode, m.input)
+	}
+	press(t, m, "backspace", "x", "enter")
+	if m.mode != modeNormal || !m.statusErr || !strings.Contains(m.status, "0 to 65535") {
+		t.Errorf("bad weight: mode %v status %q", m.mode, m.status)
+	}
+	press(t, m, "w", "backspace", "7", "0", "0", "0", "0", "enter")
+	if !m.statusErr {
+		t.Errorf("70000 accepted")
+	}
+	press(t, m, "w", "backspace", "5", "enter")
+	if m.mode != modeConfirm || m.pending.weight != 5 {
+		t.Fatalf("confirm: %v %+v", m.mode, m.pending)
+	}
+	press(t, m, "y")
+	if len(src.sets) != 1 || src.sets[0].weight != 5 || src.sets[0].dest.Address.String() != "10.0.1.1" {
+		t.Errorf("sets %+v", src.sets)
+	}
+}
+
+func TestErrorsGoToTheStatusLine(t *testing.T) {
+	src := twoSnaps()
+	m := newTestModel(t, src, 80, 24)
+	src.setErr = errors.New("ipvs edit-dest: operation not permitted")
+	press(t, m, "j", "d", "y")
+	if !m.statusErr || !strings.Contains(m.status, "operation not permitted") {
+		t.Errorf("status %q", m.status)
+	}
+	src.err = errors.New("netlink: timeout")
+	_, cmd := m.Update(tickMsg{gen: m.gen})
+	feed(t, m, cmd)
+	if !strings.Contains(m.status, "refresh failed: netlink: timeout") || m.snap == nil {
+		t.Errorf("refresh error: status %q, snapshot kept %v", m.status, m.snap != nil)
+	}
+	if !strings.Contains(m.View(), "error: refresh failed") {
+		t.Errorf("error not on screen")
+	}
+	src.err = nil
+	_, cmd = m.Update(tickMsg{gen: m.gen})
+	feed(t, m, cmd)
+	if m.status != "" {
+		t.Errorf("status not cleared after a good refresh: %q", m.status)
+	}
+}
+
+func TestRefreshesDoNotOverlap(t *testing.T) {
+	m := newTestModel(t, twoSnaps(), 80, 24)
+	cmd := m.startFetch()
+	if cmd == nil || !m.fetching {
+		t.Fatal("no fetch")
+	}
+	if again := m.startFetch(); again != nil || !m.refetch {
+		t.Errorf("second fetch while one runs: %v, refetch %v", again != nil, m.refetch)
+	}
+	_, next := m.Update(cmd())
+	if next == nil || !m.fetching {
+		t.Errorf("the pending refetch did not start")
+	}
+}
+
+func TestPause(t *testing.T) {
+	m := newTestModel(t, twoSnaps(), 80, 24)
+	press(t, m, "p")
+	if !m.paused {
+		t.Fatal("not paused")
+	}
+	if _, cmd := m.Update(tickMsg{gen: m.gen}); cmd != nil {
+		t.Errorf("paused model refreshed")
+	}
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("p")})
+	if m.paused || cmd == nil {
+		t.Errorf("resume: paused %v cmd %v", m.paused, cmd != nil)
+	}
+}
+
+func TestConnectionsView(t *testing.T) {
+	src := twoSnaps()
+	src.conns = []ops.Connection{
+		conn("TCP", "ESTABLISHED", "192.168.1.5", 40000, "10.0.0.1", 80, "10.0.1.1", 80),
+		conn("TCP", "ESTABLISHED", "192.168.1.6", 40001, "10.0.0.1", 80, "10.0.1.2", 80),
+		conn("TCP", "TIME_WAIT", "192.168.1.7", 40002, "10.0.0.2", 443, "10.0.2.1", 443),
+	}
+	m := newTestModel(t, src, 80, 24)
+	press(t, m, "tab")
+	if m.view != viewConns || m.snap.Conns == nil || m.snap.Conns.Total != 3 {
+		t.Fatalf("conns view: %v %+v", m.view, m.snap.Conns)
+	}
+	if q := src.queries[len(src.queries)-1]; !q.Enabled || q.Limit != DefaultConnRows {
+		t.Errorf("query %+v", q)
+	}
+	press(t, m, "s")
+	if m.connState != "ESTABLISHED" || m.snap.Conns.Matched != 2 || m.snap.Conns.Total != 3 {
+		t.Errorf("s: state %q matched %d", m.connState, m.snap.Conns.Matched)
+	}
+	press(t, m, "s", "s")
+	if m.connState != "" {
+		t.Errorf("s cycles back to all: %q", m.connState)
+	}
+	press(t, m, "/", "s", "v", "c", ":", "1", "0", ".", "0", ".", "0", ".", "2", "enter")
+	if m.snap.Conns.Matched != 1 || m.connFilter.String() != "svc:10.0.0.2" {
+		t.Errorf("filter: %q matched %d", m.connFilter.String(), m.snap.Conns.Matched)
+	}
+	press(t, m, "/", "b", "o", "g", "u", "s", ":", "1", "enter")
+	if !m.statusErr || m.connFilter.String() != "svc:10.0.0.2" {
+		t.Errorf("bad filter: status %q filter %q", m.status, m.connFilter.String())
+	}
+	press(t, m, "esc")
+	if !m.connFilter.Empty() || m.snap.Conns.Matched != 3 {
+		t.Errorf("esc: %q %d", m.connFilter.String(), m.snap.Conns.Matched)
+	}
+	press(t, m, "2", "1")
+	if m.view != viewServices {
+		t.Errorf("1 did not go back")
+	}
+}
+
+func TestHelpAndQuit(t *testing.T) {
+	m := newTestModel(t, twoSnaps(), 80, 24)
+	press(t, m, "?")
+	if !m.help {
+		t.Fatal("no help")
+	}
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+	if m.help || cmd != nil {
+		t.Errorf("q in help should close it, not quit")
+	}
+	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+	if cmd == nil {
+		t.Fatal("q did not quit")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Errorf("q: %T", cmd())
+	}
+	// In a prompt q is a letter, ctrl+c still quits.
+	press(t, m, "/")
+	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+	if cmd != nil || m.input != "q" {
+		t.Errorf("q in the filter prompt: %q", m.input)
+	}
+	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyCtrlC})
+	if cmd == nil {
+		t.Fatal("ctrl+c did not quit")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Errorf("ctrl+c: %T", cmd())
+	}
+}
+
+func TestRuneBurstsAreSplit(t *testing.T) {
+	m := newTestModel(t, twoSnaps(), 80, 24)
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jj")})
+	if m.cursor != 2 {
+		t.Errorf("jj moved to %d", m.cursor)
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/10.0.2")})
+	if m.mode != modeFilter || m.input != "10.0.2" {
+		t.Errorf("burst: mode %v input %q", m.mode, m.input)
+	}
+	// A paste in a prompt is text, even if it holds key letters.
+	press(t, m, "esc", "/")
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("qq"), Paste: true})
+	if m.input != "qq" || m.mode != modeFilter {
+		t.Errorf("paste: %q %v", m.input, m.mode)
+	}
+}
+
+func TestManualRefreshMakesPendingTickStale(t *testing.T) {
+	src := twoSnaps()
+	m := newTestModel(t, src, 80, 24)
+	pending := tickMsg{gen: m.gen} // the tick the first refresh scheduled
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyCtrlR})
+	if cmd == nil {
+		t.Fatal("ctrl+r started no refresh")
+	}
+	if _, c := m.Update(pending); c != nil || m.refetch {
+		t.Errorf("the old tick asked for another refresh while ctrl+r's runs")
+	}
+	n := len(src.queries)
+	feed(t, m, cmd)
+	if len(src.queries) != n+1 {
+		t.Errorf("%d reads for one manual refresh", len(src.queries)-n)
+	}
+}

@@ -1,0 +1,250 @@
+package tui
+
+import (
+	"bytes"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/lvsadm/lvsadm/ops"
+)
+
+// row is one line of the services view: a service, or one of its real
+// servers (dest >= 0).
+type row struct {
+	svc  int // index into snap.Services
+	dest int // index into the service's Dests, -1 for the service line
+	id   string
+}
+
+func (r row) isDest() bool { return r.dest >= 0 }
+
+// serviceLabel is a service as the view names it: "TCP 10.0.0.1:80 wlc".
+func serviceLabel(s ops.Service) string {
+	var b strings.Builder
+	if s.FWMark != 0 {
+		b.WriteString("FWM ")
+		b.WriteString(strconv.FormatUint(uint64(s.FWMark), 10))
+		if s.Family == ops.AFInet6 {
+			b.WriteString(" IPv6")
+		}
+	} else {
+		b.WriteString(strings.ToUpper(ops.ProtocolName(s.Protocol)))
+		b.WriteByte(' ')
+		b.WriteString(hostPort(s.Address, s.Port))
+	}
+	b.WriteByte(' ')
+	b.WriteString(s.Scheduler)
+	if s.Flags&ops.SvcPersistent != 0 {
+		b.WriteString(" persist ")
+		b.WriteString(strconv.FormatUint(uint64(s.Timeout), 10))
+	}
+	return b.String()
+}
+
+// destLabel is a real server as the view names it, without the indent.
+func destLabel(d ops.Destination) string { return hostPort(d.Address, d.Port) }
+
+// buildRows flattens the snapshot into the services view's rows: filtered,
+// then sorted. A service matching the filter shows all its real servers; a
+// service that does not shows only the ones that match.
+func (m *Model) buildRows() {
+	m.rows = m.rows[:0]
+	if m.snap == nil {
+		return
+	}
+	f := strings.ToLower(strings.TrimSpace(m.filter))
+	svcs := make([]int, 0, len(m.snap.Services))
+	for i := range m.snap.Services {
+		svcs = append(svcs, i)
+	}
+	m.sortServices(svcs)
+	for _, si := range svcs {
+		ss := &m.snap.Services[si]
+		sid := serviceID(ss.Service.ServiceKey)
+		svcMatch := f == "" || strings.Contains(strings.ToLower(serviceLabel(ss.Service)), f)
+		var dests []int
+		for di := range ss.Dests {
+			d := &ss.Dests[di]
+			if svcMatch || strings.Contains(strings.ToLower(destLabel(*d)+" "+ops.ForwardName(d.ConnFlags)), f) {
+				dests = append(dests, di)
+			}
+		}
+		if !svcMatch && len(dests) == 0 {
+			continue
+		}
+		m.sortDests(ss, sid, dests)
+		m.rows = append(m.rows, row{svc: si, dest: -1, id: sid})
+		for _, di := range dests {
+			m.rows = append(m.rows, row{svc: si, dest: di, id: destID(sid, ss.Dests[di])})
+		}
+	}
+}
+
+// rateOf returns the rates shown for id: measured deltas, or the kernel's
+// estimates when the user asked for them.
+func (m *Model) rateOf(id string, s ops.Stats) (Rates, bool) {
+	if m.kernelRates {
+		return kernelRates(s), true
+	}
+	r, ok := m.rates.rates[id]
+	return r, ok
+}
+
+// serviceTotals sums what the service line shows of its real servers.
+func serviceTotals(ss *ServiceSnapshot) (active, inact uint64, weight int64) {
+	for _, d := range ss.Dests {
+		active += uint64(d.ActiveConns)
+		inact += uint64(d.InactConns)
+		weight += int64(d.Weight)
+	}
+	return
+}
+
+// sortValue is the numeric value a row sorts by for the numeric keys.
+func (m *Model) sortValue(id string, s ops.Stats, active uint64, weight int64) float64 {
+	switch m.sort {
+	case sortActive:
+		return float64(active)
+	case sortCPS:
+		r, _ := m.rateOf(id, s)
+		return r.CPS
+	case sortBytes:
+		r, _ := m.rateOf(id, s)
+		return r.InBPS + r.OutBPS
+	case sortWeight:
+		return float64(weight)
+	}
+	return 0
+}
+
+// less orders two rows by the current key: numbers largest first, addresses
+// smallest first, and the opposite with sortDesc. Ties keep kernel order
+// (the sorts are stable).
+func (m *Model) less(va, vb float64, ipa, ipb []byte, pa, pb uint16) bool {
+	var c int
+	switch m.sort {
+	case sortKernel:
+		return false
+	case sortAddr:
+		if c = bytes.Compare(ipa, ipb); c == 0 {
+			c = int(pa) - int(pb)
+		}
+	default:
+		switch {
+		case va > vb:
+			c = -1
+		case va < vb:
+			c = 1
+		}
+	}
+	if m.sortDesc {
+		c = -c
+	}
+	return c < 0
+}
+
+func (m *Model) sortServices(idx []int) {
+	if m.sort == sortKernel && !m.sortDesc {
+		return
+	}
+	if m.sort == sortKernel {
+		for i, j := 0, len(idx)-1; i < j; i, j = i+1, j-1 {
+			idx[i], idx[j] = idx[j], idx[i]
+		}
+		return
+	}
+	val := make(map[int]float64, len(idx))
+	for _, i := range idx {
+		ss := &m.snap.Services[i]
+		active, _, weight := serviceTotals(ss)
+		val[i] = m.sortValue(serviceID(ss.Service.ServiceKey), ss.Service.Stats, active, weight)
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		sa, sb := m.snap.Services[idx[a]].Service, m.snap.Services[idx[b]].Service
+		ka, kb := svcSortAddr(sa), svcSortAddr(sb)
+		return m.less(val[idx[a]], val[idx[b]], ka, kb, sa.Port, sb.Port)
+	})
+}
+
+// svcSortAddr sorts fwmark services after address ones, by mark.
+func svcSortAddr(s ops.Service) []byte {
+	if s.FWMark != 0 {
+		return []byte{0xff, byte(s.FWMark >> 24), byte(s.FWMark >> 16), byte(s.FWMark >> 8), byte(s.FWMark)}
+	}
+	return s.Address.To16()
+}
+
+func (m *Model) sortDests(ss *ServiceSnapshot, sid string, idx []int) {
+	if m.sort == sortKernel {
+		if m.sortDesc {
+			for i, j := 0, len(idx)-1; i < j; i, j = i+1, j-1 {
+				idx[i], idx[j] = idx[j], idx[i]
+			}
+		}
+		return
+	}
+	val := make(map[int]float64, len(idx))
+	for _, i := range idx {
+		d := &ss.Dests[i]
+		val[i] = m.sortValue(destID(sid, *d), d.Stats, uint64(d.ActiveConns), int64(d.Weight))
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		da, db := &ss.Dests[idx[a]], &ss.Dests[idx[b]]
+		return m.less(val[idx[a]], val[idx[b]], da.Address.To16(), db.Address.To16(), da.Port, db.Port)
+	})
+}
+
+// selectedRow returns the selected row of the services view.
+func (m *Model) selectedRow() (row, bool) {
+	if m.cursor < 0 || m.cursor >= len(m.rows) {
+		return row{}, false
+	}
+	return m.rows[m.cursor], true
+}
+
+// restoreSelection puts the cursor back on the row it was on before the rows
+// were rebuilt (by id), so a refresh or a re-sort does not move it.
+func (m *Model) restoreSelection() {
+	for i, r := range m.rows {
+		if r.id == m.selID {
+			m.cursor = i
+			m.clampServices()
+			return
+		}
+	}
+	m.clampServices()
+}
+
+func (m *Model) clampServices() {
+	if m.cursor >= len(m.rows) {
+		m.cursor = len(m.rows) - 1
+	}
+	if m.cursor < 0 {
+		m.cursor = 0
+	}
+	if len(m.rows) > 0 {
+		m.selID = m.rows[m.cursor].id
+	}
+	m.offset = scrollOffset(m.cursor, m.offset, m.bodyHeight(), len(m.rows))
+}
+
+// scrollOffset keeps cursor inside the window [offset, offset+height).
+func scrollOffset(cursor, offset, height, n int) int {
+	if height <= 0 {
+		return 0
+	}
+	if cursor < offset {
+		offset = cursor
+	}
+	if cursor >= offset+height {
+		offset = cursor - height + 1
+	}
+	if last := n - height; offset > last {
+		offset = last
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	return offset
+}

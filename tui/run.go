@@ -1,0 +1,48 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/term"
+)
+
+// ErrNotTerminal means the TUI was started without a terminal to draw on.
+var ErrNotTerminal = errors.New("the TUI needs a terminal (for scripts: lvsadm list -o json, or lvsadm -Lcn)")
+
+// NeedTerminal returns ErrNotTerminal unless in and out are terminals.
+func NeedTerminal(in io.Reader, out io.Writer) error {
+	for _, s := range []any{in, out} {
+		f, ok := s.(*os.File)
+		if !ok || !term.IsTerminal(f.Fd()) {
+			return ErrNotTerminal
+		}
+	}
+	return nil
+}
+
+// Run runs the TUI on the terminal in/out until the user quits or ctx ends.
+// The terminal is restored on every way out.
+func Run(ctx context.Context, src Source, in io.Reader, out io.Writer, o Options) error {
+	if o.Renderer == nil {
+		// A renderer of its own for out: the color profile then
+		// follows the terminal actually drawn on (and NO_COLOR).
+		o.Renderer = lipgloss.NewRenderer(out)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ends any kernel call still running when the UI ends
+	m := NewModel(ctx, src, o)
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
+	if _, err := p.Run(); err != nil {
+		if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+			return nil // interrupted or terminated: a normal way out
+		}
+		return fmt.Errorf("running the TUI: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,113 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"syscall"
+	"time"
+
+	"github.com/lvsadm/lvsadm/ops"
+)
+
+// Source is everything the TUI reads from and writes to. KernelSource is the
+// real one; tests use a fake.
+type Source interface {
+	// Snapshot reads the IPVS table and, when q.Enabled, summarises the
+	// connection table under q's filter.
+	Snapshot(ctx context.Context, q ConnQuery) (Snapshot, error)
+	// SetWeight changes the weight of real server d of service key; d is
+	// the destination as the last snapshot showed it, so that its other
+	// parameters (forwarding, thresholds, tunnel) are sent back unchanged.
+	SetWeight(ctx context.Context, key ops.ServiceKey, d ops.Destination, weight int32) error
+}
+
+// Snapshot is one reading of the IPVS table.
+type Snapshot struct {
+	Info     ops.Info
+	Services []ServiceSnapshot
+	// Taken is when the counters were read; rates from counter deltas
+	// divide by the difference between two snapshots' Taken.
+	Taken time.Time
+	// Conns is nil unless the query asked for connections.
+	Conns *ConnSummary
+}
+
+// ServiceSnapshot is a virtual service with its real servers.
+type ServiceSnapshot struct {
+	Service ops.Service
+	Dests   []ops.Destination
+}
+
+// ConnQuery says whether and how to summarise the connection table.
+type ConnQuery struct {
+	Enabled bool
+	Filter  ConnFilter
+	// Limit bounds the rows kept; counts always cover every entry.
+	Limit int
+}
+
+// KernelSource is the Source over the kernel's IPVS table.
+type KernelSource struct {
+	K   ops.Kernel
+	Now func() time.Time // time.Now when nil
+}
+
+// NewKernelSource returns a Source reading and writing through k.
+func NewKernelSource(k ops.Kernel) *KernelSource { return &KernelSource{K: k} }
+
+// Snapshot implements Source.
+func (s *KernelSource) Snapshot(ctx context.Context, q ConnQuery) (Snapshot, error) {
+	info, err := s.K.Info(ctx)
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("reading IPVS info: %w", err)
+	}
+	svcs, err := s.K.Services(ctx)
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("reading services: %w", err)
+	}
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	snap := Snapshot{Info: info, Services: make([]ServiceSnapshot, 0, len(svcs)), Taken: now()}
+	for _, svc := range svcs {
+		dests, err := s.K.Destinations(ctx, svc.ServiceKey)
+		if err != nil {
+			// A service deleted between the two reads is not an
+			// error of this refresh: it is simply gone.
+			if errors.Is(err, syscall.ESRCH) || errors.Is(err, syscall.ENOENT) {
+				continue
+			}
+			return Snapshot{}, fmt.Errorf("reading real servers of %s: %w", svc.ServiceKey, err)
+		}
+		snap.Services = append(snap.Services, ServiceSnapshot{Service: svc, Dests: dests})
+	}
+	if q.Enabled {
+		sum, err := Summarize(ctx, s.K.Connections, q)
+		if err != nil {
+			return Snapshot{}, fmt.Errorf("reading connections: %w", err)
+		}
+		snap.Conns = &sum
+	}
+	return snap, nil
+}
+
+// Summarize reduces a streamed connection table (ops.Kernel.Connections, or
+// any function of its shape) to the summary q asks for.
+func Summarize(ctx context.Context, conns func(context.Context, func(*ops.Connection) error) error, q ConnQuery) (ConnSummary, error) {
+	c := newConnCollector(q.Filter, q.Limit)
+	if err := conns(ctx, c.add); err != nil {
+		return ConnSummary{}, err
+	}
+	return c.summary(), nil
+}
+
+// SetWeight implements Source.
+func (s *KernelSource) SetWeight(ctx context.Context, key ops.ServiceKey, d ops.Destination, weight int32) error {
+	d.Weight = weight
+	if err := s.K.EditDestination(ctx, key, d); err != nil {
+		return fmt.Errorf("setting weight of %s in %s: %w", hostPort(d.Address, d.Port), key, err)
+	}
+	return nil
+}

@@ -1,0 +1,102 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lvsadm/lvsadm/ops"
+)
+
+// fakeKernel implements the part of ops.Kernel that KernelSource uses;
+// the embedded nil interface makes any other call fail loudly.
+type fakeKernel struct {
+	ops.Kernel
+	svcs    []ops.Service
+	dests   map[string][]ops.Destination
+	destErr map[string]error
+	conns   []ops.Connection
+	edited  []ops.Destination
+	editErr error
+}
+
+func (k *fakeKernel) Info(context.Context) (ops.Info, error) {
+	return ops.Info{Version: 1<<16 | 2<<8 | 1, ConnTabSize: 4096}, nil
+}
+func (k *fakeKernel) Services(context.Context) ([]ops.Service, error) { return k.svcs, nil }
+func (k *fakeKernel) Destinations(_ context.Context, key ops.ServiceKey) ([]ops.Destination, error) {
+	if err := k.destErr[key.String()]; err != nil {
+		return nil, err
+	}
+	return k.dests[key.String()], nil
+}
+func (k *fakeKernel) Connections(ctx context.Context, fn func(*ops.Connection) error) error {
+	var c ops.Connection
+	for i := range k.conns {
+		c = k.conns[i] // one reused entry, as the real one streams
+		if err := fn(&c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+func (k *fakeKernel) EditDestination(_ context.Context, key ops.ServiceKey, d ops.Destination) error {
+	if k.editErr != nil {
+		return k.editErr
+	}
+	k.edited = append(k.edited, d)
+	return nil
+}
+
+func TestKernelSource(t *testing.T) {
+	a, b, c := svcKey("10.0.0.1", 80), svcKey("10.0.0.2", 80), svcKey("10.0.0.3", 80)
+	d := dest("10.0.1.1", 80, 2, 1, 1, ops.Stats{})
+	d.UThreshold, d.ConnFlags = 50, ops.FwdTunnel
+	k := &fakeKernel{
+		svcs:    []ops.Service{{ServiceKey: a}, {ServiceKey: b}, {ServiceKey: c}},
+		dests:   map[string][]ops.Destination{a.String(): {d}, c.String(): {d, d}},
+		destErr: map[string]error{b.String(): &ops.KernelError{Op: ops.OpGetDests, Errno: syscall.ESRCH}},
+		conns: []ops.Connection{conn("TCP", "ESTABLISHED", "1.2.3.4", 1, "10.0.0.1", 80, "10.0.1.1", 80),
+			conn("TCP", "TIME_WAIT", "1.2.3.5", 1, "10.0.0.1", 80, "10.0.1.1", 80)},
+	}
+	src := NewKernelSource(k)
+	src.Now = func() time.Time { return t0 }
+	snap, err := src.Snapshot(context.Background(), ConnQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The service deleted between the two reads (ESRCH) is left out.
+	if len(snap.Services) != 2 || len(snap.Services[1].Dests) != 2 || snap.Conns != nil || !snap.Taken.Equal(t0) {
+		t.Errorf("snapshot %+v", snap)
+	}
+	snap, err = src.Snapshot(context.Background(), ConnQuery{Enabled: true, Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := snap.Conns; s == nil || s.Total != 2 || len(s.Rows) != 1 || s.Rows[0].State != "ESTABLISHED" {
+		t.Errorf("conns %+v", snap.Conns)
+	}
+	// Other errors fail the refresh and say where.
+	k.destErr[b.String()] = &ops.KernelError{Op: ops.OpGetDests, Errno: syscall.EPERM}
+	if _, err := src.Snapshot(context.Background(), ConnQuery{}); err == nil ||
+		!strings.Contains(err.Error(), "reading real servers of tcp 10.0.0.2:80") || !errors.Is(err, syscall.EPERM) {
+		t.Errorf("error %v", err)
+	}
+	// SetWeight sends the destination back whole, with the new weight.
+	if err := src.SetWeight(context.Background(), a, d, 0); err != nil {
+		t.Fatal(err)
+	}
+	want := d
+	want.Weight = 0
+	if got := k.edited[0]; got.Weight != 0 || got.UThreshold != 50 || got.ConnFlags != ops.FwdTunnel || !got.Address.Equal(d.Address) {
+		t.Errorf("edited %+v, want %+v", got, want)
+	}
+	k.editErr = &ops.KernelError{Op: ops.OpEditDest, Errno: syscall.ENOENT}
+	if err := src.SetWeight(context.Background(), a, d, 1); err == nil ||
+		!strings.Contains(err.Error(), "setting weight of 10.0.1.1:80 in tcp 10.0.0.1:80") || !errors.Is(err, syscall.ENOENT) {
+		t.Errorf("edit error %v", err)
+	}
+}

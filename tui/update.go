@@ -1,0 +1,430 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/lvsadm/lvsadm/ops"
+)
+
+// Update turns a message into the next state and the commands to run.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		// A terminal that does not know its size (a serial console,
+		// a pty nobody sized) says 0x0: keep 80x24 then.
+		if msg.Width > 0 && msg.Height > 0 {
+			m.width, m.height = msg.Width, msg.Height
+		}
+		m.clampServices()
+		m.clampConns()
+		return m, nil
+	case snapshotMsg:
+		return m, m.gotSnapshot(msg)
+	case tickMsg:
+		if msg.gen != m.gen || m.paused {
+			return m, nil
+		}
+		return m, m.startFetch()
+	case editMsg:
+		return m, m.gotEdit(msg)
+	case tea.KeyMsg:
+		return m.keys(msg)
+	}
+	return m, nil
+}
+
+// keys splits a burst of typed characters into single keys: Bubble Tea v1
+// delivers runes that arrive together (fast typing, tmux send-keys, a
+// terminal's input buffer over a slow link) as one KeyMsg, and "jj" must
+// still move twice, "/est" open the filter and type "est".
+func (m *Model) keys(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if k.Type != tea.KeyRunes || len(k.Runes) < 2 || k.Paste {
+		return m.key(k)
+	}
+	var cmds []tea.Cmd
+	for _, r := range k.Runes {
+		_, cmd := m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt})
+		if cmd != nil {
+			cmds = append(cmds, cmd)
+		}
+	}
+	switch len(cmds) {
+	case 0:
+		return m, nil
+	case 1:
+		return m, cmds[0]
+	}
+	return m, tea.Sequence(cmds...)
+}
+
+func (m *Model) gotSnapshot(msg snapshotMsg) tea.Cmd {
+	m.fetching = false
+	if msg.err != nil {
+		m.setStatus("error: refresh failed: "+msg.err.Error(), true)
+	} else {
+		snap := msg.snap
+		m.snap = &snap
+		m.rates.update(&snap)
+		m.lastRefresh = m.now()
+		if m.statusErr && strings.HasPrefix(m.status, "error: refresh failed") {
+			m.setStatus("", false)
+		}
+		m.buildRows()
+		m.restoreSelection()
+		m.clampConns()
+	}
+	if m.refetch {
+		return m.startFetch()
+	}
+	if m.paused {
+		return nil
+	}
+	return m.tick()
+}
+
+func (m *Model) gotEdit(msg editMsg) tea.Cmd {
+	p := msg.p
+	if msg.err != nil {
+		m.setStatus("error: "+msg.err.Error(), true)
+		return m.startFetch()
+	}
+	switch {
+	case p.weight == 0 && p.dest.Weight != 0:
+		m.drainedFrom[p.id] = p.dest.Weight
+		m.setStatus(fmt.Sprintf("drained %s (weight %d -> 0; u restores)", p.label, p.dest.Weight), false)
+	default:
+		if p.weight != 0 {
+			delete(m.drainedFrom, p.id)
+		}
+		m.setStatus(fmt.Sprintf("weight of %s set to %d", p.label, p.weight), false)
+	}
+	return m.startFetch()
+}
+
+// key handles a key press according to the mode.
+func (m *Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if k.Type == tea.KeyCtrlC {
+		return m, tea.Quit
+	}
+	if m.help {
+		m.help = false
+		return m, nil
+	}
+	switch m.mode {
+	case modeFilter, modeWeight:
+		return m, m.inputKey(k)
+	case modeConfirm:
+		return m, m.confirmKey(k)
+	}
+	switch k.String() {
+	case "q":
+		return m, tea.Quit
+	case "?":
+		m.help = true
+	case "tab", "shift+tab":
+		return m, m.switchView(1 - m.view)
+	case "1":
+		return m, m.switchView(viewServices)
+	case "2":
+		return m, m.switchView(viewConns)
+	case "up", "k":
+		m.move(-1)
+	case "down", "j":
+		m.move(1)
+	case "pgup", "ctrl+b":
+		m.move(-m.bodyHeight())
+	case "pgdown", "ctrl+f", " ":
+		m.move(m.bodyHeight())
+	case "home", "g":
+		m.move(-1 << 30)
+	case "end", "G":
+		m.move(1 << 30)
+	case "/":
+		m.mode = modeFilter
+		if m.view == viewConns {
+			m.input = m.connFilter.String()
+		} else {
+			m.input = m.filter
+		}
+	case "p":
+		m.paused = !m.paused
+		if m.paused {
+			m.setStatus("paused (p resumes)", false)
+			return m, nil
+		}
+		m.setStatus("", false)
+		return m, m.startFetch()
+	case "ctrl+r":
+		return m, m.startFetch()
+	case "esc":
+		return m, m.clearFilter()
+	default:
+		if m.view == viewConns {
+			return m, m.connsKey(k)
+		}
+		return m, m.servicesKey(k)
+	}
+	return m, nil
+}
+
+func (m *Model) switchView(v viewID) tea.Cmd {
+	if m.view == v {
+		return nil
+	}
+	m.view = v
+	if v == viewConns {
+		// The services view does not read the connection table (it
+		// can be large), so the first look needs a refresh.
+		return m.startFetch()
+	}
+	return nil
+}
+
+func (m *Model) move(delta int) {
+	if m.view == viewConns {
+		m.connOffset += delta
+		m.clampConns()
+		return
+	}
+	m.cursor += delta
+	m.clampServices()
+}
+
+func (m *Model) clearFilter() tea.Cmd {
+	if m.view == viewConns {
+		if m.connFilter.Empty() && m.connState == "" {
+			return nil
+		}
+		m.connFilter, m.connState = ConnFilter{}, ""
+		return m.startFetch()
+	}
+	m.filter = ""
+	m.buildRows()
+	m.restoreSelection()
+	return nil
+}
+
+func (m *Model) servicesKey(k tea.KeyMsg) tea.Cmd {
+	switch k.String() {
+	case "s":
+		m.sort = (m.sort + 1) % numSortKeys
+		m.sortDesc = false
+		m.resort()
+	case "S":
+		m.sortDesc = !m.sortDesc
+		m.resort()
+	case "r":
+		m.kernelRates = !m.kernelRates
+		m.resort()
+	case "d":
+		m.drainSelected()
+	case "u":
+		m.restoreSelected()
+	case "w":
+		if _, d, ok := m.selectedDest(); ok {
+			m.mode = modeWeight
+			m.input = strconv.Itoa(int(d.Weight))
+		} else {
+			m.setStatus("select a real server to change its weight", false)
+		}
+	}
+	return nil
+}
+
+func (m *Model) resort() {
+	m.buildRows()
+	m.restoreSelection()
+}
+
+func (m *Model) connsKey(k tea.KeyMsg) tea.Cmd {
+	switch k.String() {
+	case "s":
+		if m.snap == nil || m.snap.Conns == nil {
+			return nil
+		}
+		states := m.snap.Conns.States()
+		next := ""
+		if m.connState == "" && len(states) > 0 {
+			next = states[0]
+		} else {
+			for i, s := range states {
+				if s == m.connState && i+1 < len(states) {
+					next = states[i+1]
+				}
+			}
+		}
+		m.connState = next
+		m.connOffset = 0
+		return m.startFetch()
+	}
+	return nil
+}
+
+// effectiveConnFilter is the typed filter with the state chosen by s.
+func (m *Model) effectiveConnFilter() ConnFilter {
+	f := m.connFilter
+	if m.connState != "" {
+		f.State = m.connState
+	}
+	return f
+}
+
+// inputKey edits the filter or weight being typed.
+func (m *Model) inputKey(k tea.KeyMsg) tea.Cmd {
+	switch k.Type {
+	case tea.KeyEsc:
+		// Esc in the filter prompt clears the filter, as it does
+		// outside the prompt; in the weight prompt it cancels.
+		md := m.mode
+		m.mode, m.input = modeNormal, ""
+		if md == modeFilter {
+			return m.clearFilter()
+		}
+		return nil
+	case tea.KeyEnter:
+		in := strings.TrimSpace(m.input)
+		md := m.mode
+		m.mode, m.input = modeNormal, ""
+		if md == modeWeight {
+			return m.weightEntered(in)
+		}
+		return m.filterEntered(in)
+	case tea.KeyBackspace, tea.KeyCtrlH:
+		if r := []rune(m.input); len(r) > 0 {
+			m.input = string(r[:len(r)-1])
+		}
+	case tea.KeyCtrlU:
+		m.input = ""
+	case tea.KeySpace:
+		m.input += " "
+	case tea.KeyRunes:
+		if len(m.input) < 200 {
+			m.input += string(k.Runes)
+		}
+	}
+	if m.mode == modeFilter && m.view == viewServices {
+		// The services filter applies as it is typed: it is cheap.
+		m.filter = m.input
+		m.resort()
+	}
+	return nil
+}
+
+func (m *Model) filterEntered(in string) tea.Cmd {
+	if m.view == viewServices {
+		m.filter = in
+		m.resort()
+		return nil
+	}
+	f, err := ParseConnFilter(in)
+	if err != nil {
+		m.setStatus("error: "+err.Error(), true)
+		return nil
+	}
+	m.connFilter = f
+	m.connState = ""
+	m.connOffset = 0
+	m.setStatus("", false)
+	return m.startFetch()
+}
+
+func (m *Model) weightEntered(in string) tea.Cmd {
+	w, err := strconv.ParseInt(in, 10, 32)
+	// ipvsadm accepts weights 0..65535 (-w); so does the TUI.
+	if err != nil || w < 0 || w > 65535 {
+		m.setStatus(fmt.Sprintf("error: weight %q: want a number from 0 to 65535", in), true)
+		return nil
+	}
+	r, d, ok := m.selectedDest()
+	if !ok {
+		m.setStatus("error: the real server is no longer in the table", true)
+		return nil
+	}
+	ss := &m.snap.Services[r.svc]
+	m.pending = &pendingEdit{key: ss.Service.ServiceKey, dest: d, weight: int32(w), id: r.id,
+		label: destLabel(d) + " in " + ss.Service.ServiceKey.String()}
+	m.mode = modeConfirm
+	return nil
+}
+
+func (m *Model) drainSelected() {
+	r, d, ok := m.selectedDest()
+	if !ok {
+		m.setStatus("select a real server to drain it", false)
+		return
+	}
+	if d.Weight == 0 {
+		m.setStatus(destLabel(d)+" is already drained (weight 0)", false)
+		return
+	}
+	ss := &m.snap.Services[r.svc]
+	m.pending = &pendingEdit{key: ss.Service.ServiceKey, dest: d, weight: 0, id: r.id,
+		label: destLabel(d) + " in " + ss.Service.ServiceKey.String()}
+	m.mode = modeConfirm
+}
+
+func (m *Model) restoreSelected() {
+	r, d, ok := m.selectedDest()
+	if !ok {
+		m.setStatus("select a real server to restore it", false)
+		return
+	}
+	if d.Weight != 0 {
+		m.setStatus(fmt.Sprintf("%s is not drained (weight %d)", destLabel(d), d.Weight), false)
+		return
+	}
+	w, known := m.drainedFrom[r.id]
+	if !known {
+		// Drained outside this session: the old weight is not
+		// recorded anywhere, so ask for one.
+		m.mode = modeWeight
+		m.input = "1"
+		m.setStatus("weight before draining unknown: type one", false)
+		return
+	}
+	ss := &m.snap.Services[r.svc]
+	m.pending = &pendingEdit{key: ss.Service.ServiceKey, dest: d, weight: w, id: r.id, restore: true,
+		label: destLabel(d) + " in " + ss.Service.ServiceKey.String()}
+	m.mode = modeConfirm
+}
+
+func (m *Model) confirmKey(k tea.KeyMsg) tea.Cmd {
+	p := m.pending
+	m.pending = nil
+	m.mode = modeNormal
+	if p == nil {
+		return nil
+	}
+	if s := k.String(); s != "y" && s != "Y" {
+		m.setStatus("cancelled", false)
+		return nil
+	}
+	m.setStatus(fmt.Sprintf("setting weight of %s to %d...", p.label, p.weight), false)
+	return m.setWeightCmd(*p)
+}
+
+// selectedDest returns the selected row when it is a real server.
+func (m *Model) selectedDest() (row, ops.Destination, bool) {
+	r, ok := m.selectedRow()
+	if !ok || !r.isDest() || m.snap == nil {
+		return row{}, ops.Destination{}, false
+	}
+	return r, m.snap.Services[r.svc].Dests[r.dest], true
+}
+
+func (m *Model) clampConns() {
+	n := 0
+	if m.snap != nil && m.snap.Conns != nil {
+		n = len(m.snap.Conns.Rows)
+	}
+	if last := n - m.bodyHeight(); m.connOffset > last {
+		m.connOffset = last
+	}
+	if m.connOffset < 0 {
+		m.connOffset = 0
+	}
+}

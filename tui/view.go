@@ -1,0 +1,163 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/lvsadm/lvsadm/ops"
+)
+
+// Screen layout: header, tab line and column header on top, then the body,
+// then a detail line (two in the connections view, for the per-state
+// counts), a status line and the key hints. Every line is cut to the
+// terminal's width before it is styled, so nothing wraps.
+const chromeLines = 6
+
+func (m *Model) bodyHeight() int {
+	chrome := chromeLines
+	if m.view == viewConns {
+		chrome++
+	}
+	if h := m.height - chrome; h > 0 {
+		return h
+	}
+	return 1
+}
+
+// View renders the whole screen.
+func (m *Model) View() string {
+	w := m.width
+	if w <= 0 {
+		w = 80
+	}
+	lines := make([]string, 0, m.height)
+	lines = append(lines, m.st.header.Render(fit(m.headerLine(), w)))
+	if m.help {
+		lines = append(lines, m.helpLines(w, m.height-2)...)
+	} else {
+		var body, detail []string
+		var tabs, colHead string
+		if m.view == viewConns {
+			tabs, colHead, body, detail = m.connsView(w)
+		} else {
+			tabs, colHead, body, detail = m.servicesView(w)
+		}
+		lines = append(lines, tabs, m.st.colHead.Render(fit(colHead, w)))
+		lines = append(lines, body...)
+		for i := len(body); i < m.bodyHeight(); i++ {
+			lines = append(lines, "")
+		}
+		for _, d := range detail {
+			lines = append(lines, m.st.detail.Render(clip(d, w)))
+		}
+		lines = append(lines, m.statusLine(w))
+	}
+	for len(lines) < m.height-1 {
+		lines = append(lines, "")
+	}
+	lines = append(lines, m.st.footer.Render(clip(m.footerLine(), w)))
+	if m.height > 0 && len(lines) > m.height {
+		lines = lines[:m.height]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) headerLine() string {
+	var b strings.Builder
+	b.WriteString("lvsadm tui")
+	if m.snap == nil {
+		if m.fetching {
+			b.WriteString("  reading the IPVS table...")
+		}
+		return b.String()
+	}
+	nd := 0
+	for _, s := range m.snap.Services {
+		nd += len(s.Dests)
+	}
+	fmt.Fprintf(&b, "  IPVS %s  conn tab %d  %d svc %d rs  %s", ops.VersionString(m.snap.Info.Version),
+		m.snap.Info.ConnTabSize, len(m.snap.Services), nd, m.lastRefresh.Format("15:04:05"))
+	if m.paused {
+		b.WriteString(" PAUSED")
+	} else {
+		b.WriteString(" every " + m.opts.Interval.String())
+	}
+	return b.String()
+}
+
+// tabLine renders the view tabs followed by extra, the view's settings.
+func (m *Model) tabLine(w int, extra string) string {
+	on, off := m.st.tabOn, m.st.tabOff
+	t1, t2 := off.Render(" 1 Services "), on.Render("[2 Connections]")
+	plain := " 1 Services [2 Connections]"
+	if m.view == viewServices {
+		t1, t2 = on.Render("[1 Services]"), off.Render(" 2 Connections")
+		plain = "[1 Services] 2 Connections"
+	}
+	rest := ""
+	if extra = strings.TrimSpace(extra); extra != "" {
+		rest = clip("  "+extra, w-len(plain))
+	}
+	if w < len(plain) {
+		return clip(plain, w)
+	}
+	return t1 + t2 + rest
+}
+
+func (m *Model) footerLine() string {
+	if m.help {
+		return "any key closes the help"
+	}
+	switch m.mode {
+	case modeFilter, modeWeight:
+		return "enter apply  esc cancel  ctrl+u clear"
+	case modeConfirm:
+		return "y confirm  any other key cancels"
+	}
+	return footerHints(m.view)
+}
+
+func (m *Model) statusLine(w int) string {
+	switch m.mode {
+	case modeFilter:
+		return m.st.prompt.Render(clip("filter: "+m.input+"_", w))
+	case modeWeight:
+		label := ""
+		if _, d, ok := m.selectedDest(); ok {
+			label = " of " + destLabel(d)
+		}
+		return m.st.prompt.Render(clip("weight"+label+" (0-65535): "+m.input+"_", w))
+	case modeConfirm:
+		if p := m.pending; p != nil {
+			verb := "Set weight of"
+			if p.weight == 0 {
+				verb = "Drain"
+			} else if p.restore {
+				verb = "Restore"
+			}
+			return m.st.prompt.Render(clip(fmt.Sprintf("%s %s: weight %d -> %d? [y/N]", verb, p.label, p.dest.Weight, p.weight), w))
+		}
+	}
+	if m.statusErr {
+		return m.st.errStat.Render(clip(m.status, w))
+	}
+	return m.st.status.Render(clip(m.status, w))
+}
+
+// helpLines is the help overlay, cut to h lines.
+func (m *Model) helpLines(w, h int) []string {
+	var out []string
+	for i, sec := range helpSections() {
+		if i > 0 {
+			out = append(out, "")
+		}
+		out = append(out, m.st.header.Render(clip(sec.title, w)))
+		for _, k := range sec.keys {
+			out = append(out, clip("  "+fit(k.keys, 20)+k.what, w))
+		}
+	}
+	if len(out) > h && h >= 0 {
+		out = out[:h]
+	}
+	return out
+}
