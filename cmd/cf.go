@@ -50,6 +50,7 @@ func newCfCmd(io IOStreams) *cobra.Command {
 		newCfLintCmd(io), newCfFmtCmd(io), newCfDiffCmd(io),
 		newCfGetCmd(io), newCfSetCmd(io), newCfAddCmd(io), newCfDeleteCmd(io),
 		newCfRenderCmd(io), newCfApplyCmd(io),
+		newCfImportCmd(io), newCfExportCmd(io),
 	)
 	return c
 }

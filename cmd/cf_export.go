@@ -1,0 +1,84 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lvsadm/lvsadm/lvscf"
+	"github.com/lvsadm/lvsadm/lvscf/keepalived"
+)
+
+const cfExportLong = `Convert lvs.cf into another program's configuration. The only target
+is keepalived (--to keepalived): the result is a keepalived.conf on
+standard output, or in -o FILE.
+
+Each active virtual server becomes a virtual_server block (IP PORT, or
+fwmark N) with lb_algo, lb_kind (from network), persistence, protocol and
+sorry server, and its real servers with their weight (an inactive real
+server gets weight 0), inhibit_on_failure when quiesce_server = 1, and a
+health check made from the virtual's: send_program becomes MISC_CHECK, a
+"GET PATH HTTP/1.0" send with a status-line expect becomes HTTP_GET with
+url path and status_code, anything else TCP_CHECK; delay_loop and
+connect_timeout are the virtual's timeout, with retry 0 (nanny does not
+retry). One vrrp_instance holds the floating addresses (VIPs and the NAT
+router) with advert_int = keepalive and the directors as unicast_src_ip
+and unicast_peer; its virtual_router_id and priority are placeholders to
+choose, as its comment says.
+
+Everything that could not be carried over is listed on standard error as
+FILE:LINE: KEY: why. Files with lint errors are refused.
+
+Exit status: 0 converted (even with warnings); 1 errors in the file, or
+with --strict anything not carried over; 2 the file is unreadable or bad
+usage.`
+
+func newCfExportCmd(io IOStreams) *cobra.Command {
+	var (
+		to, out string
+		strict  bool
+	)
+	c := &cobra.Command{
+		Use:   "export --to keepalived [FILE]",
+		Short: "Convert lvs.cf into keepalived.conf",
+		Long:  cfExportLong,
+		Example: `  lvsadm cf export --to keepalived > keepalived.conf
+  lvsadm cf export --to keepalived lvs.cf -o /etc/keepalived/keepalived.conf
+  lvsadm cf export --to keepalived --strict lvs.cf > /dev/null   # does everything carry over?`,
+		Args: usageArgs(cobra.MaximumNArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error {
+			if to == "" {
+				return &exitError{code: 2, err: errors.New("--to is required (--to keepalived)")}
+			}
+			if to != "keepalived" {
+				return &exitError{code: 2, err: fmt.Errorf("--to %q: the only target is keepalived", to)}
+			}
+			name, src, err := cfRead(io, cfFiles(args)[0])
+			if err != nil {
+				return cfError(io, err)
+			}
+			res, err := keepalived.Export(lvscf.Parse(name, src))
+			var se *lvscf.SyntaxError
+			switch {
+			case errors.As(err, &se):
+				fmt.Fprint(io.ErrOut, lvscf.FormatDiagnostics(se.Diags))
+				return &exitError{code: 1, err: errors.New("the configuration has errors (see above)")}
+			case err != nil:
+				return &exitError{code: 1, err: err}
+			}
+			printWarnings(io, res.Warnings)
+			if err := writeOutput(io, out, res.Data); err != nil {
+				return err
+			}
+			if strict && len(res.Warnings) > 0 {
+				return &exitError{code: 1, err: fmt.Errorf("%d setting(s) not carried over (--strict)", len(res.Warnings))}
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&to, "to", "", "the target format (required): keepalived")
+	c.Flags().StringVarP(&out, "output", "o", "", "write the result to this file instead of standard output")
+	c.Flags().BoolVar(&strict, "strict", false, "exit 1 when anything was not carried over")
+	return c
+}

@@ -1,0 +1,146 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lvsadm/lvsadm/lvscf"
+	"github.com/lvsadm/lvsadm/lvscf/keepalived"
+)
+
+const cfImportLong = `Convert a keepalived configuration into piranha's lvs.cf, written in
+piranha's own layout ("cf fmt"), to standard output or to -o FILE.
+
+What is converted: the virtual_server blocks (IP PORT, fwmark N and
+groups) with their real servers, weights, scheduler (lb_algo), forwarding
+method (lb_kind, one "network" for the whole file in lvs.cf),
+persistence, protocol, sorry server and inhibit_on_failure
+(quiesce_server); the first health check of the real servers (TCP_CHECK
+as a connect, HTTP_GET as a GET with a status-line regular expression,
+MISC_CHECK as send_program with %h for the real server's address), with
+timeout = max(delay_loop, connect_timeout); and the vrrp_instance: its
+virtual_ipaddress list gives each virtual server's "address = VIP DEVICE"
+(a label, or the next free alias DEV:N), a spare address becomes the NAT
+router, state with unicast_src_ip/unicast_peer gives primary and backup,
+advert_int gives keepalive (deadtime = 3 x advert_int); and global_defs'
+lvs_sync_daemon and lvs_timeouts.
+
+Everything that could not be carried over is listed on standard error as
+FILE:LINE: KEY: why. Addresses keepalived.conf does not give (this
+director's own address in a multicast setup, a NAT gateway) are written as
+0.0.0.0 placeholders with a warning; --primary, --backup and --nat-router
+supply them. The result always passes "lvsadm cf lint" without errors.
+
+Exit status: 0 converted (even with warnings); 1 with --strict when
+anything was not carried over; 2 the file is unreadable or not valid
+keepalived syntax.`
+
+func newCfImportCmd(io IOStreams) *cobra.Command {
+	var (
+		out    string
+		strict bool
+		opts   keepalived.ImportOptions
+	)
+	c := &cobra.Command{
+		Use:   "import KEEPALIVED.CONF [-o lvs.cf]",
+		Short: "Convert keepalived.conf into lvs.cf",
+		Long:  cfImportLong,
+		Example: `  lvsadm cf import /etc/keepalived/keepalived.conf -o lvs.cf
+  lvsadm cf import keepalived.conf --primary 10.0.0.2 --backup 10.0.0.3 | lvsadm cf lint -
+  lvsadm cf import --strict keepalived.conf > /dev/null   # does everything carry over?`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error {
+			cfg, err := readKeepalived(io, args[0])
+			if err != nil {
+				return err
+			}
+			res, err := keepalived.Import(cfg, opts)
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			printWarnings(io, res.Warnings)
+			if diags := lvscf.Lint("lvs.cf", res.Data, lvscf.LintOptions{}); lvscf.HasErrors(diags) {
+				fmt.Fprint(io.ErrOut, lvscf.FormatDiagnostics(diags))
+				return &exitError{code: 1, err: errors.New("the converted lvs.cf has lint errors (see above)")}
+			}
+			if err := writeOutput(io, out, res.Data); err != nil {
+				return err
+			}
+			if strict && len(res.Warnings) > 0 {
+				return &exitError{code: 1, err: fmt.Errorf("%d setting(s) not carried over (--strict)", len(res.Warnings))}
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVarP(&out, "output", "o", "", "write the lvs.cf to this file instead of standard output")
+	c.Flags().BoolVar(&strict, "strict", false, "exit 1 when anything was not carried over")
+	c.Flags().StringVar(&opts.Primary, "primary", "", "the primary director's address (overrides the vrrp_instance)")
+	c.Flags().StringVar(&opts.Backup, "backup", "", "the backup director's address (overrides the vrrp_instance)")
+	c.Flags().StringVar(&opts.NATRouter, "nat-router", "", `the NAT gateway as "IP DEVICE" (overrides the vrrp_instance)`)
+	return c
+}
+
+// readKeepalived parses a keepalived.conf ("-" is standard input, whose
+// includes are relative to the current directory).
+func readKeepalived(io IOStreams, path string) (*keepalived.Config, error) {
+	var (
+		cfg *keepalived.Config
+		err error
+	)
+	if path == "-" {
+		src, rerr := readLimited(io.In, keepalived.MaxFileSize)
+		if rerr != nil {
+			return nil, &exitError{code: 2, err: fmt.Errorf("read standard input: %w", rerr)}
+		}
+		cfg, err = keepalived.Parse("<stdin>", src, keepalived.Options{FS: keepalived.OSFS{}})
+	} else {
+		cfg, err = keepalived.ParseFile(path)
+	}
+	var el keepalived.ErrorList
+	switch {
+	case errors.As(err, &el):
+		for _, e := range el {
+			fmt.Fprintf(io.ErrOut, "%s: error: %s\n", e.Pos, e.Msg)
+		}
+		return nil, &exitError{code: 2, err: errors.New("not a valid keepalived configuration (see above)")}
+	case err != nil:
+		return nil, &exitError{code: 2, err: err}
+	}
+	return cfg, nil
+}
+
+// usageArgs makes argument count errors usage errors (exit 2).
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if err := check(c, args); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		return nil
+	}
+}
+
+func printWarnings(io IOStreams, ws []keepalived.Warning) {
+	for _, w := range ws {
+		fmt.Fprintf(io.ErrOut, "%s\n", w)
+	}
+}
+
+// writeOutput writes data to path (atomically, keeping an existing file's
+// mode), or to standard output when path is "" or "-".
+func writeOutput(io IOStreams, path string, data []byte) error {
+	if path == "" || path == "-" {
+		_, err := io.Out.Write(data)
+		return err
+	}
+	if err := lvscf.WriteFile(path, data); err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return &exitError{code: 2, err: err}
+		}
+		return &exitError{code: 1, err: err}
+	}
+	return nil
+}

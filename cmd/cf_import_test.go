@@ -1,0 +1,93 @@
+package cmd
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const seedKeepalived = "../testdata/keepalived/01-seed-keepalived-dr.conf"
+
+func TestCfImport(t *testing.T) {
+	out, errOut, code := runCf(t, "", "import", seedKeepalived)
+	if code != 0 || !strings.Contains(out, "network = direct") {
+		t.Fatalf("import: code %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "01-seed-keepalived-dr.conf:3: notification_email: not carried over (lvs.cf has no equivalent)") {
+		t.Errorf("warnings:\n%s", errOut)
+	}
+	// The result passes lint with no errors.
+	if lintOut, _, code := runCf(t, out, "lint", "-"); code != 0 {
+		t.Errorf("lint of the import: %d\n%s", code, lintOut)
+	}
+
+	p := filepath.Join(t.TempDir(), "lvs.cf")
+	if _, errOut, code := runCf(t, "", "import", seedKeepalived, "-o", p, "--primary", "61.164.122.2", "--backup", "61.164.122.3"); code != 0 {
+		t.Fatalf("import -o: %d\n%s", code, errOut)
+	}
+	b, err := os.ReadFile(p)
+	if err != nil || !strings.Contains(string(b), "primary = 61.164.122.2\n") || !strings.Contains(string(b), "backup = 61.164.122.3\n") {
+		t.Errorf("written: %v\n%s", err, b)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.conf")
+	if err := os.WriteFile(bad, []byte("virtual_server 10.0.0.1 80 {\n  real_server 10.0.0.2 80 {\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		err  string
+	}{
+		{[]string{"import", "--strict", seedKeepalived}, 1, "not carried over (--strict)"},
+		{[]string{"import", bad}, 2, "bad.conf:2: error: unclosed '{'"},
+		{[]string{"import", filepath.Join(t.TempDir(), "none.conf")}, 2, "no such file"},
+		{[]string{"import", seedKeepalived, "--nat-router", "x"}, 2, "nat router"},
+		{[]string{"import"}, 2, "accepts 1 arg"},
+	} {
+		_, errOut, code := runCf(t, "", tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.err) {
+			t.Errorf("%q: code %d (want %d)\n%s", tc.args, code, tc.code, errOut)
+		}
+	}
+	out, _, code = runCf(t, "virtual_server 10.0.0.1 80 {\n}\n", "import", "-")
+	if code != 0 || !strings.Contains(out, "virtual vs_10_0_0_1_80 {") {
+		t.Errorf("stdin: %d\n%s", code, out)
+	}
+}
+
+func TestCfExport(t *testing.T) {
+	p := writeCf(t, cfGood)
+	out, errOut, code := runCf(t, "", "export", "--to", "keepalived", p)
+	if code != 0 || !strings.Contains(out, "virtual_server 10.0.0.1 80 {") || !strings.Contains(out, "lb_kind NAT") {
+		t.Fatalf("export: %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "lvs.cf:1: serial_no: not carried over (keepalived.conf has no equivalent)") {
+		t.Errorf("warnings:\n%s", errOut)
+	}
+	// What export writes, import reads.
+	k := filepath.Join(t.TempDir(), "keepalived.conf")
+	if _, errOut, code := runCf(t, "", "export", "--to", "keepalived", p, "-o", k); code != 0 {
+		t.Fatalf("export -o: %d\n%s", code, errOut)
+	}
+	if out, errOut, code := runCf(t, "", "import", k); code != 0 || !strings.Contains(out, "nat_router = 10.0.1.254 eth1:1") {
+		t.Errorf("import of the export: %d\n%s\n%s", code, out, errOut)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		err  string
+	}{
+		{[]string{"export", "--to", "keepalived", "--strict", p}, 1, "not carried over (--strict)"},
+		{[]string{"export", "--to", "nginx", p}, 2, "the only target is keepalived"},
+		{[]string{"export", p}, 2, "--to is required"},
+		{[]string{"export", "--to", "keepalived", writeCf(t, "virtual v {\n")}, 1, "[unclosed-block]"},
+		{[]string{"export", "--to", "keepalived", filepath.Join(t.TempDir(), "none")}, 2, "no such file"},
+	} {
+		_, errOut, code := runCf(t, "", tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.err) {
+			t.Errorf("%q: code %d (want %d)\n%s", tc.args, code, tc.code, errOut)
+		}
+	}
+}
