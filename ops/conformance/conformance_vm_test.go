@@ -28,6 +28,19 @@ func TestConformance(t *testing.T) {
 	work := t.TempDir()
 	oracleDir := linkDir(t, work, "oracle", oracle)
 	oursDir := linkDir(t, work, "ours", lvsadm)
+	// The save and restore scripts: the real ones are bash scripts (the VM
+	// has no bash; busybox sh runs them), ours are names of the binary.
+	for _, name := range []string{"ipvsadm-save", "ipvsadm-restore"} {
+		script := filepath.Join(filepath.Dir(oracle), name)
+		wrapper := "#!/bin/sh\nexec sh " + script + " \"$@\"\n"
+		if err := os.WriteFile(filepath.Join(oracleDir, name), []byte(wrapper), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		abs, _ := filepath.Abs(lvsadm)
+		if err := os.Symlink(abs, filepath.Join(oursDir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	real := Runner{BinDir: oracleDir, Work: work}
 	ours := Runner{BinDir: oursDir, Work: work, Env: []string{"LVSADM_IPVSADM_BANNER=1"}}
 

@@ -86,20 +86,53 @@ func newSession(ctx context.Context, open func() (ops.Kernel, error), prog strin
 	}
 }
 
-// SaveMain is ipvsadm-save: "ipvsadm -S" with the arguments passed on
-// (ipvsadm-save -n). argv[0] is the name it was invoked as.
+// SaveMain is the ipvsadm-save script (Debian's ipvsadm 1.31 package):
+// "-n" selects numeric output, any other option prints the script's help
+// to stderr and exits 1, other words are ignored; then "ipvsadm -S [-n]".
+// argv[0] is the name it was invoked as.
 func SaveMain(ctx context.Context, open func() (ops.Kernel, error), argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	args := []string{scriptProgram(argv), "-S"}
-	if len(argv) > 1 {
-		args = append(args, argv[1:]...)
+	numeric := false
+	for _, a := range argv[min(1, len(argv)):] {
+		switch {
+		case a == "-n":
+			numeric = true
+		case strings.HasPrefix(a, "-"):
+			name := "ipvsadm-save"
+			if len(argv) > 0 {
+				name = filepath.Base(argv[0])
+			}
+			fmt.Fprintf(stderr, "%s: Script to save the IPVS table to stdout.\n   With the -n option, prints out the table in numeric format.\n", name)
+			return 1
+		}
+	}
+	if numeric {
+		args = append(args, "-n")
 	}
 	return Run(ctx, open, args, stdin, stdout, stderr)
 }
 
-// RestoreMain is ipvsadm-restore: "ipvsadm -R" (the script ignores its
-// arguments).
+// RestoreMain is the ipvsadm-restore script: it drops the lines of stdin
+// that start with "#", clears the table ("ipvsadm -C"), then feeds the
+// rest to "ipvsadm -R" and exits with its status. Arguments are ignored.
 func RestoreMain(ctx context.Context, open func() (ops.Kernel, error), argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return Run(ctx, open, []string{scriptProgram(argv), "-R"}, stdin, stdout, stderr)
+	prog := scriptProgram(argv)
+	data, err := io.ReadAll(stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: reading standard input: %v\n", prog, err)
+		return 1
+	}
+	var kept strings.Builder
+	for _, l := range strings.SplitAfter(string(data), "\n") {
+		if !strings.HasPrefix(l, "#") {
+			kept.WriteString(l)
+		}
+	}
+	// The script holds the input in a shell variable ("$(grep ...)" drops
+	// trailing newlines) and echoes it, which adds exactly one.
+	input := strings.TrimRight(kept.String(), "\n") + "\n"
+	Run(ctx, open, []string{prog, "-C"}, nil, stdout, stderr)
+	return Run(ctx, open, []string{prog, "-R"}, strings.NewReader(input), stdout, stderr)
 }
 
 // scriptProgram is the program the -save and -restore scripts run:
