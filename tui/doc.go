@@ -1,13 +1,16 @@
 // Package tui is lvsadm's full-screen terminal UI ("lvsadm tui"): a live view
 // of the IPVS table with rates, the connection table, and weight changes on
-// real servers, built on Bubble Tea and Lip Gloss.
+// real servers, built on Bubble Tea v2 (styles are plain SGR sequences from
+// x/ansi: Lip Gloss v2's package initialiser inspects the terminal, see
+// docs/tui.md).
 //
 // It follows the Elm architecture the Charm applications use: Model holds
 // all state, Update turns messages (keys, window sizes, fetched snapshots)
-// into a new state and commands, View renders the state as a string. All
-// reading and writing of the kernel goes through the small Source interface
-// as tea.Cmd functions, so the model is tested with a fake source and no
-// kernel; KernelSource is the real one, over ops.Kernel.
+// into a new state and commands, View renders the state (a tea.View: the
+// screen as text, on the alternate screen). All reading and writing of the
+// kernel goes through the small Source interface as tea.Cmd functions, so
+// the model is tested with a fake source and no kernel; KernelSource is the
+// real one, over ops.Kernel.
 //
 // This package is linked into the same binary that serves ipvsadm-style
 // invocations in shell loops, so it keeps nothing at package level that

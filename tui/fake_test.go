@@ -3,14 +3,15 @@ package tui
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"sync"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/lvsadm/lvsadm/ops"
 )
@@ -110,7 +111,7 @@ func table(k uint64, at time.Time) Snapshot {
 func newTestModel(t *testing.T, src *fakeSource, w, h int) *Model {
 	t.Helper()
 	m := NewModel(context.Background(), src, Options{Interval: time.Millisecond,
-		Renderer: lipgloss.NewRenderer(io.Discard), Now: func() time.Time { return t0 }})
+		Profile: colorprofile.NoTTY, Now: func() time.Time { return t0 }})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	feed(t, m, m.Init())
 	return m
@@ -131,34 +132,50 @@ func feed(t *testing.T, m *Model, cmd tea.Cmd) tea.Cmd {
 	return cmd
 }
 
+// keyMsg is the key press Bubble Tea v2 delivers for the key named k: a
+// name as tea.KeyPressMsg.String() spells it, or one character.
+func keyMsg(t *testing.T, k string) tea.KeyPressMsg {
+	t.Helper()
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "ctrl+r":
+		return tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl}
+	case "ctrl+u":
+		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
+	case " ", "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	}
+	r, n := utf8.DecodeRuneInString(k)
+	if n != len(k) || !unicode.IsPrint(r) {
+		t.Fatalf("keyMsg(%q): not a key name or one character", k)
+	}
+	if unicode.IsUpper(r) {
+		// As the decoder reports a shifted letter.
+		return tea.KeyPressMsg{Code: unicode.ToLower(r), ShiftedCode: r, Mod: tea.ModShift, Text: k}
+	}
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
 // press sends keys, following the commands they return.
 func press(t *testing.T, m *Model, keys ...string) {
 	t.Helper()
 	for _, k := range keys {
-		var msg tea.KeyMsg
-		switch k {
-		case "enter":
-			msg = tea.KeyMsg{Type: tea.KeyEnter}
-		case "esc":
-			msg = tea.KeyMsg{Type: tea.KeyEsc}
-		case "tab":
-			msg = tea.KeyMsg{Type: tea.KeyTab}
-		case "up":
-			msg = tea.KeyMsg{Type: tea.KeyUp}
-		case "down":
-			msg = tea.KeyMsg{Type: tea.KeyDown}
-		case "backspace":
-			msg = tea.KeyMsg{Type: tea.KeyBackspace}
-		case "ctrl+c":
-			msg = tea.KeyMsg{Type: tea.KeyCtrlC}
-		case "ctrl+r":
-			msg = tea.KeyMsg{Type: tea.KeyCtrlR}
-		case "ctrl+u":
-			msg = tea.KeyMsg{Type: tea.KeyCtrlU}
-		case " ":
-			msg = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
-		default:
-			msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+		msg := keyMsg(t, k)
+		if got := msg.String(); got != k && k != " " {
+			t.Fatalf("keyMsg(%q).String() = %q", k, got)
 		}
 		_, cmd := m.Update(msg)
 		feed(t, m, cmd)

@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/lvsadm/lvsadm/ops"
 )
@@ -27,8 +27,11 @@ type Options struct {
 	// ConnRows bounds the connection rows kept per refresh
 	// (DefaultConnRows when zero); counts cover the whole table.
 	ConnRows int
-	// Renderer renders the styles; lipgloss's default renderer when nil.
-	Renderer *lipgloss.Renderer
+	// Profile is the color profile of the terminal drawn on: NoTTY draws
+	// no styles, ASCII (NO_COLOR) no colors. Unknown (zero) draws
+	// everything and leaves downsampling to Bubble Tea's renderer. A
+	// ColorProfileMsg from the program replaces it.
+	Profile colorprofile.Profile
 	// Now is time.Now when nil; tests fix it.
 	Now func() time.Time
 }
@@ -146,7 +149,7 @@ func NewModel(ctx context.Context, src Source, o Options) *Model {
 		now = time.Now
 	}
 	return &Model{
-		src: src, opts: o, ctx: ctx, st: newStyles(o.Renderer), now: now,
+		src: src, opts: o, ctx: ctx, st: newStyles(o.Profile), now: now,
 		width: 80, height: 24,
 		drainedFrom: map[string]int32{},
 	}

@@ -1,12 +1,16 @@
 package tui
 
 import (
+	"context"
 	"errors"
+	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/lvsadm/lvsadm/ops"
 )
@@ -235,7 +239,7 @@ func TestErrorsGoToTheStatusLine(t *testing.T) {
 	if !strings.Contains(m.status, "refresh failed: netlink: timeout") || m.snap == nil {
 		t.Errorf("refresh error: status %q, snapshot kept %v", m.status, m.snap != nil)
 	}
-	if !strings.Contains(m.View(), "error: refresh failed") {
+	if !strings.Contains(m.View().Content, "error: refresh failed") {
 		t.Errorf("error not on screen")
 	}
 	src.err = nil
@@ -270,7 +274,7 @@ func TestPause(t *testing.T) {
 	if _, cmd := m.Update(tickMsg{gen: m.gen}); cmd != nil {
 		t.Errorf("paused model refreshed")
 	}
-	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("p")})
+	_, cmd := m.Update(keyMsg(t, "p"))
 	if m.paused || cmd == nil {
 		t.Errorf("resume: paused %v cmd %v", m.paused, cmd != nil)
 	}
@@ -323,11 +327,11 @@ func TestHelpAndQuit(t *testing.T) {
 	if !m.help {
 		t.Fatal("no help")
 	}
-	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+	_, cmd := m.Update(keyMsg(t, "q"))
 	if m.help || cmd != nil {
 		t.Errorf("q in help should close it, not quit")
 	}
-	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+	_, cmd = m.Update(keyMsg(t, "q"))
 	if cmd == nil {
 		t.Fatal("q did not quit")
 	}
@@ -336,11 +340,11 @@ func TestHelpAndQuit(t *testing.T) {
 	}
 	// In a prompt q is a letter, ctrl+c still quits.
 	press(t, m, "/")
-	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+	_, cmd = m.Update(keyMsg(t, "q"))
 	if cmd != nil || m.input != "q" {
 		t.Errorf("q in the filter prompt: %q", m.input)
 	}
-	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyCtrlC})
+	_, cmd = m.Update(keyMsg(t, "ctrl+c"))
 	if cmd == nil {
 		t.Fatal("ctrl+c did not quit")
 	}
@@ -349,21 +353,126 @@ func TestHelpAndQuit(t *testing.T) {
 	}
 }
 
+// TestRuneBurstsAreSplit runs the model in a real Bubble Tea program and
+// types through its input decoder: characters that arrive together (fast
+// typing, tmux send-keys, a terminal's input buffer over a slow link; here
+// one write) are one key each, so "jj" moves twice and "/10.0.2" opens the
+// filter and types "10.0.2"; a bracketed paste in a prompt is text, even if
+// it holds key letters.
 func TestRuneBurstsAreSplit(t *testing.T) {
-	m := newTestModel(t, twoSnaps(), 80, 24)
-	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jj")})
-	if m.cursor != 2 {
-		t.Errorf("jj moved to %d", m.cursor)
+	m := NewModel(t.Context(), twoSnaps(), Options{Interval: time.Hour,
+		Profile: colorprofile.NoTTY, Now: func() time.Time { return t0 }})
+	type seen struct {
+		msg    string
+		cursor int
+		mode   mode
+		input  string
 	}
-	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/10.0.2")})
-	if m.mode != modeFilter || m.input != "10.0.2" {
-		t.Errorf("burst: mode %v input %q", m.mode, m.input)
+	var (
+		log              []seen // the model's state before each key or paste
+		loaded, escaped  = make(chan struct{}), make(chan struct{})
+		loadOnce, escOne sync.Once
+	)
+	// The filter runs in the event loop before Update: m is the state
+	// after every earlier message.
+	filter := func(_ tea.Model, msg tea.Msg) tea.Msg {
+		switch msg := msg.(type) {
+		case snapshotMsg:
+			loadOnce.Do(func() { close(loaded) })
+		case tea.KeyPressMsg:
+			log = append(log, seen{msg.String(), m.cursor, m.mode, m.input})
+			if msg.String() == "esc" {
+				escOne.Do(func() { close(escaped) })
+			}
+		case tea.PasteMsg:
+			log = append(log, seen{"paste " + msg.Content, m.cursor, m.mode, m.input})
+		}
+		return msg
 	}
-	// A paste in a prompt is text, even if it holds key letters.
-	press(t, m, "esc", "/")
-	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("qq"), Paste: true})
-	if m.input != "qq" || m.mode != modeFilter {
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	in, typist := io.Pipe()
+	defer in.Close()
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(io.Discard),
+		tea.WithWindowSize(80, 24), tea.WithColorProfile(colorprofile.NoTTY), tea.WithoutSignals(),
+		tea.WithFilter(filter))
+	go func() {
+		defer typist.Close()
+		for _, step := range []struct {
+			after <-chan struct{}
+			input string
+		}{
+			// The first snapshot is in before the keys. An escape
+			// alone ends its write: the decoder would read an escape
+			// followed by "/" as alt+/.
+			{loaded, "jj/10.0.2\x1b"},
+			{escaped, "/\x1b[200~qq\x1b[201~\x03"},
+		} {
+			select {
+			case <-step.after:
+			case <-ctx.Done():
+				return
+			}
+			if _, err := io.WriteString(typist, step.input); err != nil {
+				return
+			}
+		}
+	}()
+	final, err := p.Run()
+	if err != nil {
+		t.Fatalf("program: %v (keys seen: %+v)", err, log)
+	}
+	var keys []string
+	for _, s := range log {
+		keys = append(keys, s.msg)
+	}
+	if got, want := strings.Join(keys, ","), "j,j,/,1,0,.,0,.,2,esc,/,paste qq,ctrl+c"; got != want {
+		t.Fatalf("keys %s, want %s", got, want)
+	}
+	if s := log[2]; s.cursor != 2 {
+		t.Errorf("jj moved to %d", s.cursor)
+	}
+	if s := log[9]; s.mode != modeFilter || s.input != "10.0.2" {
+		t.Errorf("burst: mode %v input %q", s.mode, s.input)
+	}
+	fm := final.(*Model)
+	if fm.input != "qq" || fm.mode != modeFilter {
+		t.Errorf("paste: %q %v", fm.input, fm.mode)
+	}
+}
+
+func TestPaste(t *testing.T) {
+	src := twoSnaps()
+	m := newTestModel(t, src, 80, 24)
+	// In a prompt, a paste is text, even if it holds key letters; a
+	// pasted newline or tab is no enter or tab.
+	press(t, m, "/")
+	if _, cmd := m.Update(tea.PasteMsg{Content: "qq"}); cmd != nil || m.input != "qq" || m.mode != modeFilter {
 		t.Errorf("paste: %q %v", m.input, m.mode)
+	}
+	m.Update(tea.PasteMsg{Content: "1\n0\t.\r"})
+	if m.input != "qq10." || m.mode != modeFilter || m.filter != "qq10." {
+		t.Errorf("paste with control characters: input %q mode %v filter %q", m.input, m.mode, m.filter)
+	}
+	// Outside a prompt it is no key: "q" does not quit.
+	press(t, m, "esc")
+	if _, cmd := m.Update(tea.PasteMsg{Content: "q"}); cmd != nil || m.mode != modeNormal {
+		t.Errorf("paste outside a prompt: cmd %v mode %v", cmd != nil, m.mode)
+	}
+	// Like any key but y, it answers a confirmation with no.
+	press(t, m, "j", "d")
+	if m.mode != modeConfirm {
+		t.Fatalf("drain: mode %v", m.mode)
+	}
+	m.Update(tea.PasteMsg{Content: "y"})
+	if m.mode != modeNormal || m.status != "cancelled" || len(src.sets) != 0 {
+		t.Errorf("paste in the confirmation: mode %v status %q sets %v", m.mode, m.status, src.sets)
+	}
+	// And it closes the help, as any key does.
+	press(t, m, "?")
+	m.Update(tea.PasteMsg{Content: "x"})
+	if m.help {
+		t.Errorf("paste did not close the help")
 	}
 }
 
@@ -371,7 +480,7 @@ func TestManualRefreshMakesPendingTickStale(t *testing.T) {
 	src := twoSnaps()
 	m := newTestModel(t, src, 80, 24)
 	pending := tickMsg{gen: m.gen} // the tick the first refresh scheduled
-	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyCtrlR})
+	_, cmd := m.Update(keyMsg(t, "ctrl+r"))
 	if cmd == nil {
 		t.Fatal("ctrl+r started no refresh")
 	}

@@ -7,8 +7,8 @@ import (
 	"io"
 	"os"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
 )
 
@@ -29,15 +29,19 @@ func NeedTerminal(in io.Reader, out io.Writer) error {
 // Run runs the TUI on the terminal in/out until the user quits or ctx ends.
 // The terminal is restored on every way out.
 func Run(ctx context.Context, src Source, in io.Reader, out io.Writer, o Options) error {
-	if o.Renderer == nil {
-		// A renderer of its own for out: the color profile then
-		// follows the terminal actually drawn on (and NO_COLOR).
-		o.Renderer = lipgloss.NewRenderer(out)
+	if o.Profile == colorprofile.Unknown {
+		// Detected here, when the TUI starts, for the terminal actually
+		// drawn on (and NO_COLOR), and given to the program too, so that
+		// the styles and Bubble Tea's renderer agree and the detection
+		// runs once.
+		o.Profile = colorprofile.Detect(out, os.Environ())
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // ends any kernel call still running when the UI ends
 	m := NewModel(ctx, src, o)
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
+	// The alternate screen is asked for by View (tea.View.AltScreen).
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out),
+		tea.WithColorProfile(o.Profile))
 	if _, err := p.Run(); err != nil {
 		if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 			return nil // interrupted or terminated: a normal way out

@@ -5,7 +5,6 @@ package tui
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-	"golang.org/x/sys/unix"
 )
 
 // TestLvsadmTUIVM runs the real binary ($LVSADM tui) on a pseudo-terminal
@@ -101,24 +99,9 @@ func TestLvsadmTUIVM(t *testing.T) {
 // openPty opens a pseudo-terminal of rows x cols.
 func openPty(t *testing.T, rows, cols uint16) (master, slave *os.File) {
 	t.Helper()
-	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	master, slave, err := tryOpenPty(rows, cols)
 	if err != nil {
-		t.Fatalf("ptmx: %v", err)
-	}
-	master = os.NewFile(uintptr(fd), "/dev/ptmx")
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatalf("unlockpt: %v", err)
-	}
-	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
-	if err != nil {
-		t.Fatalf("ptsname: %v", err)
-	}
-	slave, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatalf("pts: %v", err)
-	}
-	if err := unix.IoctlSetWinsize(int(slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols}); err != nil {
-		t.Fatalf("winsize: %v", err)
+		t.Fatal(err)
 	}
 	return master, slave
 }

@@ -4,13 +4,19 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/lvsadm/lvsadm/ops"
 )
 
 // Update turns a message into the next state and the commands to run.
+//
+// Bubble Tea v2 delivers one KeyPressMsg per key, also for characters that
+// arrive together (fast typing, tmux send-keys, a terminal's input buffer
+// over a slow link), so "jj" moves twice and "/est" opens the filter and
+// types "est". Pasted text (bracketed paste) comes as one PasteMsg.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -22,6 +28,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.clampServices()
 		m.clampConns()
 		return m, nil
+	case tea.ColorProfileMsg:
+		// The program's profile (Run passes the detected one): the
+		// styles follow it.
+		m.st = newStyles(msg.Profile)
+		return m, nil
 	case snapshotMsg:
 		return m, m.gotSnapshot(msg)
 	case tickMsg:
@@ -31,34 +42,37 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.startFetch()
 	case editMsg:
 		return m, m.gotEdit(msg)
-	case tea.KeyMsg:
-		return m.keys(msg)
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	case tea.PasteMsg:
+		return m, m.paste(msg.Content)
 	}
 	return m, nil
 }
 
-// keys splits a burst of typed characters into single keys: Bubble Tea v1
-// delivers runes that arrive together (fast typing, tmux send-keys, a
-// terminal's input buffer over a slow link) as one KeyMsg, and "jj" must
-// still move twice, "/est" open the filter and type "est".
-func (m *Model) keys(k tea.KeyMsg) (tea.Model, tea.Cmd) {
-	if k.Type != tea.KeyRunes || len(k.Runes) < 2 || k.Paste {
-		return m.key(k)
+// paste handles pasted text: in a prompt it is typed text, even if it holds
+// key letters; elsewhere it is no key, but like any key it closes the help
+// and answers a confirmation with "no".
+func (m *Model) paste(text string) tea.Cmd {
+	if m.help {
+		m.help = false
+		return nil
 	}
-	var cmds []tea.Cmd
-	for _, r := range k.Runes {
-		_, cmd := m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt})
-		if cmd != nil {
-			cmds = append(cmds, cmd)
-		}
+	switch m.mode {
+	case modeFilter, modeWeight:
+		// Control characters (a pasted newline or tab) would break
+		// the prompt's line: they go, printable text stays.
+		text = strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return -1
+			}
+			return r
+		}, text)
+		m.typed(text)
+	case modeConfirm:
+		return m.confirm(false)
 	}
-	switch len(cmds) {
-	case 0:
-		return m, nil
-	case 1:
-		return m, cmds[0]
-	}
-	return m, tea.Sequence(cmds...)
+	return nil
 }
 
 func (m *Model) gotSnapshot(msg snapshotMsg) tea.Cmd {
@@ -106,8 +120,8 @@ func (m *Model) gotEdit(msg editMsg) tea.Cmd {
 }
 
 // key handles a key press according to the mode.
-func (m *Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
-	if k.Type == tea.KeyCtrlC {
+func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if k.String() == "ctrl+c" {
 		return m, tea.Quit
 	}
 	if m.help {
@@ -137,7 +151,7 @@ func (m *Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.move(1)
 	case "pgup", "ctrl+b":
 		m.move(-m.bodyHeight())
-	case "pgdown", "ctrl+f", " ":
+	case "pgdown", "ctrl+f", "space":
 		m.move(m.bodyHeight())
 	case "home", "g":
 		m.move(-1 << 30)
@@ -208,7 +222,7 @@ func (m *Model) clearFilter() tea.Cmd {
 	return nil
 }
 
-func (m *Model) servicesKey(k tea.KeyMsg) tea.Cmd {
+func (m *Model) servicesKey(k tea.KeyPressMsg) tea.Cmd {
 	switch k.String() {
 	case "s":
 		m.sort = (m.sort + 1) % numSortKeys
@@ -240,7 +254,7 @@ func (m *Model) resort() {
 	m.restoreSelection()
 }
 
-func (m *Model) connsKey(k tea.KeyMsg) tea.Cmd {
+func (m *Model) connsKey(k tea.KeyPressMsg) tea.Cmd {
 	switch k.String() {
 	case "s":
 		if m.snap == nil || m.snap.Conns == nil {
@@ -274,9 +288,9 @@ func (m *Model) effectiveConnFilter() ConnFilter {
 }
 
 // inputKey edits the filter or weight being typed.
-func (m *Model) inputKey(k tea.KeyMsg) tea.Cmd {
-	switch k.Type {
-	case tea.KeyEsc:
+func (m *Model) inputKey(k tea.KeyPressMsg) tea.Cmd {
+	switch k.String() {
+	case "esc":
 		// Esc in the filter prompt clears the filter, as it does
 		// outside the prompt; in the weight prompt it cancels.
 		md := m.mode
@@ -285,7 +299,7 @@ func (m *Model) inputKey(k tea.KeyMsg) tea.Cmd {
 			return m.clearFilter()
 		}
 		return nil
-	case tea.KeyEnter:
+	case "enter":
 		in := strings.TrimSpace(m.input)
 		md := m.mode
 		m.mode, m.input = modeNormal, ""
@@ -293,25 +307,36 @@ func (m *Model) inputKey(k tea.KeyMsg) tea.Cmd {
 			return m.weightEntered(in)
 		}
 		return m.filterEntered(in)
-	case tea.KeyBackspace, tea.KeyCtrlH:
+	case "backspace", "ctrl+h":
 		if r := []rune(m.input); len(r) > 0 {
 			m.input = string(r[:len(r)-1])
 		}
-	case tea.KeyCtrlU:
+	case "ctrl+u":
 		m.input = ""
-	case tea.KeySpace:
-		m.input += " "
-	case tea.KeyRunes:
-		if len(m.input) < 200 {
-			m.input += string(k.Runes)
-		}
+	default:
+		// Text is set for printable keys (space too), with or without
+		// shift, and empty for other keys and combinations.
+		m.typed(k.Text)
+		return nil
 	}
+	m.inputChanged()
+	return nil
+}
+
+// typed adds text to the prompt's input.
+func (m *Model) typed(text string) {
+	if text != "" && len(m.input) < 200 {
+		m.input += text
+	}
+	m.inputChanged()
+}
+
+// inputChanged applies the services filter as it is typed: it is cheap.
+func (m *Model) inputChanged() {
 	if m.mode == modeFilter && m.view == viewServices {
-		// The services filter applies as it is typed: it is cheap.
 		m.filter = m.input
 		m.resort()
 	}
-	return nil
 }
 
 func (m *Model) filterEntered(in string) tea.Cmd {
@@ -392,14 +417,20 @@ func (m *Model) restoreSelected() {
 	m.mode = modeConfirm
 }
 
-func (m *Model) confirmKey(k tea.KeyMsg) tea.Cmd {
+func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
+	s := k.String()
+	return m.confirm(s == "y" || s == "Y")
+}
+
+// confirm ends the confirmation of the pending change: yes applies it.
+func (m *Model) confirm(yes bool) tea.Cmd {
 	p := m.pending
 	m.pending = nil
 	m.mode = modeNormal
 	if p == nil {
 		return nil
 	}
-	if s := k.String(); s != "y" && s != "Y" {
+	if !yes {
 		m.setStatus("cancelled", false)
 		return nil
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/lvsadm/lvsadm/ops"
 )
 
@@ -24,8 +26,16 @@ func (m *Model) bodyHeight() int {
 	return 1
 }
 
-// View renders the whole screen.
-func (m *Model) View() string {
+// View renders the whole screen, full-window (the alternate screen).
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.screen())
+	v.AltScreen = true
+	return v
+}
+
+// screen renders the whole screen as text: m.height lines (when known),
+// none wider than m.width.
+func (m *Model) screen() string {
 	w := m.width
 	if w <= 0 {
 		w = 80

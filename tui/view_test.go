@@ -2,15 +2,15 @@ package tui
 
 import (
 	"fmt"
-	"io"
 	"net"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/muesli/termenv"
 
 	"github.com/lvsadm/lvsadm/ops"
 )
@@ -42,10 +42,10 @@ func wantIn(t *testing.T, out string, subs ...string) {
 func TestServicesView80x24(t *testing.T) {
 	m := newTestModel(t, twoSnaps(), 80, 24)
 	feed(t, m, m.startFetch()) // second snapshot: rates
-	out := m.View()
+	out := m.View().Content
 	lines := checkScreen(t, out, 80, 24)
 	if strings.Contains(out, "\x1b") {
-		t.Errorf("escape sequences with an ASCII renderer (NO_COLOR):\n%q", out)
+		t.Errorf("escape sequences with the NoTTY profile (output no terminal):\n%q", out)
 	}
 	wantIn(t, lines[0], "lvsadm tui", "IPVS 1.2.1", "conn tab 4096", "2 svc 3 rs", "12:00:00", "every 1ms")
 	wantIn(t, lines[1], "[1 Services]", "2 Connections", "sort: kernel order", "rates: measured")
@@ -64,10 +64,55 @@ func TestServicesView80x24(t *testing.T) {
 	}
 }
 
+// TestStylesFollowTheProfile: the same frame in every profile; NO_COLOR
+// (ASCII) keeps attributes (bold, faint, underline, reverse) and drops
+// colors; the program's ColorProfileMsg switches the styles.
+func TestStylesFollowTheProfile(t *testing.T) {
+	src := twoSnaps()
+	src.setErr = fmt.Errorf("ipvs edit-dest: operation not permitted")
+	m := newTestModel(t, src, 80, 24)
+	press(t, m, "j", "d", "y") // an error in the status line: bold red
+	v := m.View()
+	if !v.AltScreen {
+		t.Errorf("the view does not ask for the alternate screen")
+	}
+	plain := v.Content
+	sgr := regexp.MustCompile(`\x1b\[([0-9;]*)m`)
+	for _, p := range []colorprofile.Profile{colorprofile.ASCII, colorprofile.ANSI, colorprofile.ANSI256, colorprofile.TrueColor, colorprofile.Unknown} {
+		m.Update(tea.ColorProfileMsg{Profile: p})
+		out := m.View().Content
+		if ansi.Strip(out) != plain {
+			t.Errorf("%v: not the NoTTY frame without escapes:\n%s", p, ansi.Strip(out))
+		}
+		colors := false
+		for _, mm := range sgr.FindAllStringSubmatch(out, -1) {
+			for _, a := range strings.Split(mm[1], ";") {
+				switch a {
+				case "", "0", "1", "2", "4", "7":
+				case "31", "32":
+					colors = true
+				default:
+					t.Errorf("%v: unexpected SGR %q", p, mm[0])
+				}
+			}
+		}
+		if !strings.Contains(out, "\x1b[7m") {
+			t.Errorf("%v: no reverse video for the selection", p)
+		}
+		if colors != (p != colorprofile.ASCII) {
+			t.Errorf("%v: colors %v", p, colors)
+		}
+	}
+	m.Update(tea.ColorProfileMsg{Profile: colorprofile.NoTTY})
+	if out := m.View().Content; out != plain {
+		t.Errorf("back to NoTTY: escapes remain: %q", out)
+	}
+}
+
 func TestServicesViewGolden(t *testing.T) {
 	m := newTestModel(t, twoSnaps(), 80, 24)
 	feed(t, m, m.startFetch())
-	got := strings.Join(strings.Split(m.View(), "\n")[:8], "\n")
+	got := strings.Join(strings.Split(m.View().Content, "\n")[:8], "\n")
 	want := `lvsadm tui  IPVS 1.2.1  conn tab 4096  2 svc 3 rs  12:00:00 every 1ms           
 [1 Services] 2 Connections  sort: kernel order  rates: measured
   SERVICE -> REAL SERVER        FWD    WEIGHT ACTIVE  INACT CONN/s B/s IN    OUT
@@ -84,7 +129,7 @@ func TestServicesViewGolden(t *testing.T) {
 func TestServicesViewWide(t *testing.T) {
 	m := newTestModel(t, twoSnaps(), 132, 50)
 	feed(t, m, m.startFetch())
-	out := m.View()
+	out := m.View().Content
 	lines := checkScreen(t, out, 132, 50)
 	wantIn(t, lines[2], "PKT/s IN")
 	if m.bodyHeight() != 44 {
@@ -110,20 +155,18 @@ func TestViewsFitManySizes(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {40, 10}, {100, 30}, {200, 60}, {20, 5}} {
 		w, h := size[0], size[1]
 		m := newTestModel(t, src, w, h)
-		// A color renderer too: widths must hold with escape codes.
-		r := lipgloss.NewRenderer(io.Discard)
-		r.SetColorProfile(termenv.ANSI256)
-		m.st = newStyles(r)
+		// Colors too: widths must hold with escape codes.
+		m.st = newStyles(colorprofile.ANSI256)
 		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
-			checkScreen(t, m.View(), w, h)
+			checkScreen(t, m.View().Content, w, h)
 			press(t, m, "G")
-			checkScreen(t, m.View(), w, h)
+			checkScreen(t, m.View().Content, w, h)
 			press(t, m, "?")
-			checkScreen(t, m.View(), w, h)
+			checkScreen(t, m.View().Content, w, h)
 			press(t, m, "x", "tab")
-			checkScreen(t, m.View(), w, h)
+			checkScreen(t, m.View().Content, w, h)
 			press(t, m, "/", "s", "t")
-			checkScreen(t, m.View(), w, h)
+			checkScreen(t, m.View().Content, w, h)
 		})
 	}
 }
@@ -135,10 +178,10 @@ func TestConnectionsView80x24(t *testing.T) {
 	}
 	src.conns = append(src.conns, conn("TCP", "TIME_WAIT", "192.168.100.200", 65535, "10.0.0.1", 80, "10.0.1.1", 80))
 	m := NewModel(t.Context(), src, Options{Interval: time.Millisecond, ConnRows: 25,
-		Renderer: lipgloss.NewRenderer(io.Discard), Now: func() time.Time { return t0 }})
+		Profile: colorprofile.NoTTY, Now: func() time.Time { return t0 }})
 	feed(t, m, m.Init())
 	press(t, m, "2")
-	out := m.View()
+	out := m.View().Content
 	lines := checkScreen(t, out, 80, 24)
 	wantIn(t, lines[1], "[2 Connections]")
 	wantIn(t, lines[2], "PRO  EXPIRE STATE       SOURCE             VIRTUAL            DESTINATION")
@@ -146,39 +189,39 @@ func TestConnectionsView80x24(t *testing.T) {
 	wantIn(t, lines[20], "31 entries, first 25 listed (rows 1-17):  ESTABLISHED 30  TIME_WAIT 1")
 	wantIn(t, lines[23], "s state")
 	press(t, m, "G")
-	wantIn(t, m.View(), "(rows 9-25)")
+	wantIn(t, m.View().Content, "(rows 9-25)")
 	press(t, m, "g", "s")
-	wantIn(t, m.View(), "filter: state:ESTABLISHED", "31 entries, 30 match, first 25 listed")
+	wantIn(t, m.View().Content, "filter: state:ESTABLISHED", "31 entries, 30 match, first 25 listed")
 	// The long client is cut from the left, keeping its port.
 	press(t, m, "/", "t", "i", "m", "e", "enter")
-	out = m.View()
+	out = m.View().Content
 	wantIn(t, out, "~168.100.200:65535", "1 match", "filter: time")
 	press(t, m, "?")
-	wantIn(t, m.View(), "Connections", "state:EST", "any key closes")
+	wantIn(t, m.View().Content, "Connections", "state:EST", "any key closes")
 }
 
 func TestPromptsOnScreen(t *testing.T) {
 	m := newTestModel(t, twoSnaps(), 80, 24)
 	press(t, m, "j", "d")
-	lines := checkScreen(t, m.View(), 80, 24)
+	lines := checkScreen(t, m.View().Content, 80, 24)
 	wantIn(t, lines[22], "Drain 10.0.1.1:80 in tcp 10.0.0.1:80: weight 1 -> 0? [y/N]")
 	wantIn(t, lines[23], "y confirm")
 	press(t, m, "n", "w")
-	wantIn(t, m.View(), "weight of 10.0.1.1:80 (0-65535): 1_")
+	wantIn(t, m.View().Content, "weight of 10.0.1.1:80 (0-65535): 1_")
 	press(t, m, "esc", "/", "z", "z")
-	wantIn(t, m.View(), "filter: zz_", "nothing matches")
+	wantIn(t, m.View().Content, "filter: zz_", "nothing matches")
 }
 
 func TestEmptyTableAndLoading(t *testing.T) {
 	src := &fakeSource{snaps: []Snapshot{{Info: ops.Info{Version: 1<<16 | 2<<8 | 1, ConnTabSize: 4096}, Taken: t0}}}
-	m := NewModel(t.Context(), src, Options{Interval: time.Millisecond, Renderer: lipgloss.NewRenderer(io.Discard)})
+	m := NewModel(t.Context(), src, Options{Interval: time.Millisecond, Profile: colorprofile.NoTTY})
 	cmd := m.Init()
-	checkScreen(t, m.View(), 80, 24)
-	wantIn(t, m.View(), "reading the IPVS table")
+	checkScreen(t, m.View().Content, 80, 24)
+	wantIn(t, m.View().Content, "reading the IPVS table")
 	feed(t, m, cmd)
-	wantIn(t, m.View(), "no virtual services", "0 svc 0 rs")
+	wantIn(t, m.View().Content, "no virtual services", "0 svc 0 rs")
 	press(t, m, "tab")
-	wantIn(t, m.View(), "no connections", "table empty")
+	wantIn(t, m.View().Content, "no connections", "table empty")
 }
 
 func TestHelpFitsUncut80x24(t *testing.T) {
