@@ -1,0 +1,112 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lvsadm/lvsadm/daemon"
+	"github.com/lvsadm/lvsadm/lvscf"
+)
+
+func newDaemonCmd(io IOStreams) *cobra.Command {
+	var (
+		config, socket, role, keyFile, logLevel string
+		foreground, forceActive, plain          bool
+	)
+	c := &cobra.Command{
+		Use:   "daemon",
+		Short: "Run the director: piranha's pulse, lvs, nanny and send_arp in one process",
+		Long: `Run a load-balancing director from lvs.cf, as piranha's pulse did: exchange
+heartbeats with the partner director (piranha's wire format, so a piranha pair
+can be migrated one director at a time), check every real server (nanny's
+checks), and while active hold the virtual addresses (gratuitous ARP) and keep
+the IPVS table equal to the configuration minus the real servers that are down.
+
+The daemon stays in the foreground and logs to standard error (systemd's
+Type=notify; see dist/systemd/lvsadm.service). SIGHUP reloads lvs.cf: a file with lint
+errors is refused and the running state kept; otherwise only the difference is
+applied. SIGTERM gives the addresses and the table up and exits. "lvsadm
+status" reads the state through the control socket.`,
+		Example: `  lvsadm daemon --config /etc/sysconfig/ha/lvs.cf
+  lvsadm daemon --heartbeat-key-file /etc/lvsadm/heartbeat.key`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			_ = foreground // always in the foreground; the flag is pulse's -n
+			var level slog.Level
+			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+				return &exitError{code: 2, err: fmt.Errorf("--log-level: %w", err)}
+			}
+			log := slog.New(slog.NewTextHandler(io.ErrOut, &slog.HandlerOptions{Level: level}))
+			o := daemon.Options{ConfigPath: config, SocketPath: socket, Logger: log, Role: role,
+				ForceActive: forceActive, PlainHeartbeat: plain}
+			o.KeyFile = keyFile // read at start and at every reload (key rollover)
+			d, err := daemon.New(o)
+			if err != nil {
+				return err
+			}
+			ctx := c.Context()
+			hup := make(chan os.Signal, 1)
+			signal.Notify(hup, syscall.SIGHUP)
+			defer signal.Stop(hup)
+			ctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			go func() {
+				for {
+					select {
+					case <-ctx.Done():
+						return
+					case <-hup:
+						d.Reload() // errors are logged; the running state is kept
+					}
+				}
+			}()
+			return d.Run(ctx)
+		},
+	}
+	f := c.Flags()
+	f.StringVarP(&config, "config", "c", lvscf.DefaultPath, "lvs.cf to run")
+	f.StringVar(&socket, "socket", daemon.DefaultSocket, "control socket (root only)")
+	f.BoolVarP(&foreground, "foreground", "n", true, "stay in the foreground (always the case)")
+	f.StringVar(&role, "role", "auto", "primary, backup, or auto: the director holding the primary address is the primary")
+	f.BoolVar(&forceActive, "force-active", false, "start active (pulse --forceactive)")
+	f.StringVar(&keyFile, "heartbeat-key-file", "", "HMAC-SHA256 heartbeat keys, one per line, signing key first (mode 0600), re-read on SIGHUP; both directors need it")
+	f.BoolVar(&plain, "heartbeat-plain", false, "send exactly piranha's 4-byte heartbeat, without lvsadm's trailer")
+	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	return c
+}
+
+func newStatusCmd(io IOStreams) *cobra.Command {
+	var output, socket string
+	c := &cobra.Command{
+		Use:   "status",
+		Short: "Show the running daemon's state: role, partner, real servers, recent events",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if output != "json" && output != "text" {
+				return &exitError{code: 2, err: fmt.Errorf("unknown output format %q: expected json or text", output)}
+			}
+			ctx, cancel := context.WithTimeout(c.Context(), 10*time.Second)
+			defer cancel()
+			st, raw, err := daemon.QueryStatus(ctx, socket)
+			if err != nil {
+				return err
+			}
+			if output == "json" {
+				_, err := io.Out.Write(raw)
+				return err
+			}
+			daemon.WriteText(io.Out, st, time.Now())
+			return nil
+		},
+	}
+	c.Flags().StringVarP(&output, "output", "o", "text", "text or json")
+	c.Flags().StringVar(&socket, "socket", daemon.DefaultSocket, "the daemon's control socket")
+	return c
+}

@@ -1,0 +1,148 @@
+package daemon
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/lvsadm/lvsadm/daemon/heartbeat"
+	"github.com/lvsadm/lvsadm/lvscf"
+)
+
+// Loaded is a configuration the daemon accepted.
+type Loaded struct {
+	Path     string
+	Cfg      *lvscf.Config
+	Digest   heartbeat.Digest
+	LoadedAt time.Time
+}
+
+// LintError is a refused configuration: it holds lint errors.
+type LintError struct {
+	Path  string
+	Diags []lvscf.Diagnostic
+}
+
+func (e *LintError) Error() string {
+	var errs []string
+	for _, d := range e.Diags {
+		if d.Severity == lvscf.SevError {
+			errs = append(errs, d.String())
+		}
+	}
+	if len(errs) > 5 {
+		errs = append(errs[:5], fmt.Sprintf("(and %d more)", len(errs)-5))
+	}
+	return fmt.Sprintf("%s has lint errors:\n%s", e.Path, strings.Join(errs, "\n"))
+}
+
+// Load reads, lints and decodes a configuration. Files with lint errors
+// are refused whole, so a typo never reaches the table.
+func Load(path string) (*Loaded, error) {
+	diags, err := lvscf.LintFile(path, lvscf.LintOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	if lvscf.HasErrors(diags) {
+		return nil, &LintError{Path: path, Diags: diags}
+	}
+	cfg, err := lvscf.DecodeFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	if cfg.Service == "fos" {
+		return nil, fmt.Errorf("load %s: service = fos (failover services) is not supported by lvsadm daemon", path)
+	}
+	return &Loaded{Path: path, Cfg: cfg, Digest: Digest(cfg), LoadedAt: time.Now()}, nil
+}
+
+// Digest is the SHA-256 of every effective setting (lvscf.Flatten, as
+// "path=value\n" lines) except serial_no, which the heartbeat carries on
+// its own: two directors with the same digest run the same configuration.
+func Digest(cfg *lvscf.Config) heartbeat.Digest {
+	h := sha256.New()
+	for _, f := range lvscf.Flatten(cfg) {
+		if f.Path == "serial_no" {
+			continue
+		}
+		fmt.Fprintf(h, "%s=%s\n", f.Path, f.Value)
+	}
+	var d heartbeat.Digest
+	copy(d[:], h.Sum(nil))
+	return d
+}
+
+func digestString(d heartbeat.Digest) string { return hex.EncodeToString(d[:]) }
+
+// duration converts lvs.cf seconds.
+func duration(s lvscf.Seconds) time.Duration {
+	return time.Duration(float64(s) * float64(time.Second))
+}
+
+// Role decides whether this director is the primary: pulse's amMaster asks
+// whether one of the local interfaces holds the primary address. force
+// ("primary" or "backup") overrides the detection.
+func isPrimary(cfg *lvscf.Config, local []netip.Addr, force string) (bool, error) {
+	switch force {
+	case "primary":
+		return true, nil
+	case "backup":
+		return false, nil
+	case "", "auto":
+	default:
+		return false, fmt.Errorf("unknown role %q: want primary, backup or auto", force)
+	}
+	for _, a := range local {
+		if a.Unmap() == cfg.Primary {
+			return true, nil
+		}
+	}
+	for _, a := range local {
+		if cfg.Backup.IsValid() && a.Unmap() == cfg.Backup {
+			return false, nil
+		}
+	}
+	return false, fmt.Errorf("this host holds neither the primary (%s) nor the backup (%s) address", cfg.Primary, cfg.Backup)
+}
+
+// heartbeatConfig builds the state machine's configuration.
+func heartbeatConfig(l *Loaded, primary bool, o *Options) heartbeat.Config {
+	c := l.Cfg
+	hc := heartbeat.Config{
+		Primary:      primary,
+		BackupActive: c.BackupActive && c.Backup.IsValid(),
+		Keepalive:    duration(c.Keepalive),
+		Deadtime:     duration(c.Deadtime),
+		ForceActive:  o.ForceActive,
+		Plain:        o.PlainHeartbeat,
+		Keys:         o.Keys,
+		Serial:       int32(c.SerialNo),
+		Digest:       l.Digest,
+	}
+	ep := endpoints(c, primary)
+	hc.Peer = ep.Peer
+	if ep.LocalPrivate.IsValid() {
+		hc.PeerPrivate = ep.PeerPrivate
+	}
+	return hc
+}
+
+// endpoints: pulse binds its own public address and, when primary_private
+// differs from primary, its own private address; it talks to the partner's.
+func endpoints(c *lvscf.Config, primary bool) heartbeat.Endpoints {
+	ep := heartbeat.Endpoints{Port: c.HeartbeatPort}
+	if primary {
+		ep.Local, ep.Peer = c.Primary, c.Backup
+		ep.LocalPrivate, ep.PeerPrivate = c.PrimaryPrivate, c.BackupPrivate
+	} else {
+		ep.Local, ep.Peer = c.Backup, c.Primary
+		ep.LocalPrivate, ep.PeerPrivate = c.BackupPrivate, c.PrimaryPrivate
+	}
+	if c.PrimaryPrivate == c.Primary || !c.PrimaryPrivate.IsValid() {
+		ep.LocalPrivate, ep.PeerPrivate = netip.Addr{}, netip.Addr{}
+	}
+	return ep
+}

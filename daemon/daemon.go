@@ -1,0 +1,550 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lvsadm/lvsadm/daemon/health"
+	"github.com/lvsadm/lvsadm/daemon/heartbeat"
+	"github.com/lvsadm/lvsadm/daemon/vip"
+	"github.com/lvsadm/lvsadm/lvscf"
+	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/ops/kernel"
+)
+
+// keepEvents bounds the status' recent history.
+const keepEvents = 200
+
+// resyncEvery re-applies the table while active, so a change made behind
+// the daemon's back (or a failed apply) heals without a health event.
+const resyncEvery = 10 * time.Second
+
+// Daemon is one running director.
+type Daemon struct {
+	o   Options
+	log *slog.Logger
+
+	mu          sync.Mutex
+	loaded      *Loaded
+	primary     bool
+	active      bool
+	since       time.Time
+	events      []Event
+	reloadErr   string
+	tableErr    string
+	runCtx      context.Context
+	driver      *heartbeat.Driver
+	monitor     *health.Monitor
+	ownsKernel  bool
+	terminating bool
+
+	applyMu sync.Mutex // serialises table applies and role changes
+}
+
+// New validates the options and loads the configuration; Run starts it.
+func New(o Options) (*Daemon, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if o.LocalAddrs == nil {
+		o.LocalAddrs = interfaceAddrs
+	}
+	if o.Notify == nil {
+		o.Notify = sdNotify
+	}
+	if o.LinkUp == nil {
+		o.LinkUp = interfaceLinkUp
+	}
+	if o.ConfigPath == "" {
+		o.ConfigPath = lvscf.DefaultPath
+	}
+	d := &Daemon{o: o, log: o.Logger}
+	if o.KeyFile != "" {
+		kr, err := heartbeat.LoadKeyFile(o.KeyFile)
+		if err != nil {
+			return nil, err
+		}
+		d.o.Keys = kr
+	}
+	l, err := Load(o.ConfigPath)
+	if err != nil {
+		return nil, err
+	}
+	d.loaded = l
+	local, err := o.LocalAddrs()
+	if err != nil {
+		return nil, fmt.Errorf("listing local addresses: %w", err)
+	}
+	if d.primary, err = isPrimary(l.Cfg, local, o.Role); err != nil {
+		return nil, err
+	}
+	if d.o.VIPs == nil {
+		d.o.VIPs = vip.NewManager(nil, nil, d.log.With("part", "vip"))
+	}
+	return d, nil
+}
+
+func (d *Daemon) event(e Event) {
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	d.mu.Lock()
+	d.events = append(d.events, e)
+	if len(d.events) > keepEvents {
+		d.events = append(d.events[:0:0], d.events[len(d.events)-keepEvents:]...)
+	}
+	d.mu.Unlock()
+}
+
+func (d *Daemon) cfg() *lvscf.Config {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.loaded.Cfg
+}
+
+// Run runs the director until ctx ends, then gives everything up (VIPs,
+// table, sync daemon) as pulse does on SIGTERM.
+func (d *Daemon) Run(ctx context.Context) error {
+	if d.o.Kernel == nil {
+		k, err := kernel.Open()
+		if err != nil {
+			return fmt.Errorf("opening IPVS: %w", err)
+		}
+		d.o.Kernel = k
+		d.ownsKernel = true
+	}
+	if d.ownsKernel {
+		defer d.o.Kernel.Close()
+	}
+	if d.o.Table == nil {
+		d.o.Table = newKernelTable(d.o.Kernel)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	d.mu.Lock()
+	d.runCtx = ctx
+	d.since = time.Now()
+	l := d.loaded
+	d.mu.Unlock()
+	cfg := l.Cfg
+
+	identity := "backup"
+	if d.primary {
+		identity = "primary"
+	}
+	d.log.Info("starting", "config", l.Path, "identity", identity, "serial_no", cfg.SerialNo, "digest", digestString(l.Digest)[:16])
+	// The control socket first: failing on it must not leave anything
+	// behind (addresses, sync daemons).
+	var srv *controlServer
+	if d.o.SocketPath != "" {
+		var err error
+		if srv, err = listenControl(d.o.SocketPath); err != nil {
+			return err
+		}
+		// Closed by serve; closed here if Run fails before serving.
+		defer srv.ln.Close()
+	}
+	d.runCmd(ctx, cfg.InactiveCmd)
+	d.syncDaemon(ctx, cfg, false)
+	// However Run ends, the sync daemons stop (with the configuration in
+	// force then, which a reload may have changed).
+	defer func() {
+		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer scancel()
+		d.stopSync(sctx, d.cfg())
+	}()
+
+	// Health checks run on both directors, so a takeover knows at once
+	// which real servers are down.
+	mon := health.NewMonitor(d.onHealth)
+	d.mu.Lock()
+	d.monitor = mon
+	d.mu.Unlock()
+	targets, err := health.Targets(cfg)
+	if err != nil {
+		return err
+	}
+	mon.Update(ctx, targets)
+	defer mon.Stop()
+
+	ep := endpoints(cfg, d.primary)
+	tr, err := heartbeat.Listen(ctx, ep)
+	if err != nil {
+		return err
+	}
+	defer tr.Wait()
+	defer tr.Close()
+	d.mu.Lock()
+	hc := heartbeatConfig(l, d.primary, &d.o)
+	d.mu.Unlock()
+	m, acts, err := heartbeat.New(hc, time.Now())
+	if err != nil {
+		return err
+	}
+	drv := heartbeat.NewDriver(m, tr, nil, d.onHeartbeat)
+	d.mu.Lock()
+	d.driver = drv
+	d.mu.Unlock()
+	for _, a := range acts {
+		d.onHeartbeat(a)
+	}
+
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	if srv != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); srv.serve(ctx, d.Status, d.log) }()
+	}
+	wg.Add(1)
+	go func() { defer wg.Done(); d.resync(ctx) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); d.watchLinks(ctx, drv) }()
+
+	errc := make(chan error, 1)
+	go func() { errc <- drv.Run(ctx) }()
+	if err := d.o.Notify("READY=1\nSTATUS=" + identity + ", standby"); err != nil {
+		d.log.Warn("sd_notify", "err", err)
+	}
+	<-ctx.Done()
+	<-errc
+	d.o.Notify("STOPPING=1")
+	d.log.Info("terminating")
+	d.mu.Lock()
+	wasActive := d.active
+	d.terminating = true // inactive_cmd now runs to completion before exit
+	d.mu.Unlock()
+	// The run context is over; give up with a fresh, bounded one.
+	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer scancel()
+	if wasActive {
+		d.deactivate(sctx, "terminating")
+	}
+	d.o.VIPs.Wait()
+	return nil
+}
+
+// onHeartbeat performs the state machine's actions.
+func (d *Daemon) onHeartbeat(a heartbeat.Action) {
+	d.mu.Lock()
+	ctx := d.runCtx
+	d.mu.Unlock()
+	switch a.Kind {
+	case heartbeat.ActActivate:
+		d.activate(ctx, a.Reason)
+	case heartbeat.ActDeactivate:
+		d.deactivate(ctx, a.Reason)
+	case heartbeat.ActRearp:
+		d.log.Info(a.Reason)
+		d.runCmd(ctx, d.cfg().ActiveCmd)
+		d.o.VIPs.Announce(ctx)
+	case heartbeat.ActNotice:
+		d.log.Warn(a.Reason)
+		d.event(Event{Kind: "heartbeat", Message: a.Reason})
+	}
+}
+
+func (d *Daemon) activate(ctx context.Context, reason string) {
+	d.applyMu.Lock()
+	defer d.applyMu.Unlock()
+	d.mu.Lock()
+	d.active = true
+	d.since = time.Now()
+	cfg := d.loaded.Cfg
+	d.mu.Unlock()
+	d.log.Info(reason)
+	d.event(Event{Kind: "role", Message: reason, State: "active"})
+	d.runCmd(ctx, cfg.ActiveCmd)
+	d.applyLocked(ctx, cfg)
+	d.syncDaemon(ctx, cfg, true)
+	if err := d.o.VIPs.Takeover(ctx, vip.FromConfig(cfg)); err != nil {
+		d.log.Error("taking over floating addresses", "err", err)
+		d.event(Event{Kind: "role", Message: "floating addresses: " + err.Error()})
+	}
+	d.o.Notify("STATUS=active")
+}
+
+func (d *Daemon) deactivate(ctx context.Context, reason string) {
+	d.applyMu.Lock()
+	defer d.applyMu.Unlock()
+	d.mu.Lock()
+	d.active = false
+	d.since = time.Now()
+	cfg := d.loaded.Cfg
+	d.mu.Unlock()
+	d.log.Info(reason)
+	d.event(Event{Kind: "role", Message: reason, State: "standby"})
+	d.runCmd(ctx, cfg.InactiveCmd)
+	d.syncDaemon(ctx, cfg, false)
+	if err := d.o.VIPs.Release(); err != nil {
+		d.log.Error("releasing floating addresses", "err", err)
+	}
+	if err := d.o.Table.Clear(ctx); err != nil {
+		d.log.Error("clearing the table", "err", err)
+	}
+	d.o.Notify("STATUS=standby")
+}
+
+// applyLocked applies the table; applyMu must be held.
+func (d *Daemon) applyLocked(ctx context.Context, cfg *lvscf.Config) {
+	d.mu.Lock()
+	mon := d.monitor
+	d.mu.Unlock()
+	err := d.o.Table.Apply(ctx, cfg, mon.Health())
+	d.mu.Lock()
+	prev := d.tableErr
+	d.tableErr = ""
+	if err != nil {
+		d.tableErr = err.Error()
+	}
+	d.mu.Unlock()
+	if err != nil && err.Error() != prev {
+		d.log.Error("applying the table", "err", err)
+	}
+}
+
+func (d *Daemon) applyIfActive(ctx context.Context) {
+	d.applyMu.Lock()
+	defer d.applyMu.Unlock()
+	d.mu.Lock()
+	active, cfg := d.active, d.loaded.Cfg
+	d.mu.Unlock()
+	if active {
+		d.applyLocked(ctx, cfg)
+	}
+}
+
+func (d *Daemon) onHealth(e health.Event) {
+	msg := fmt.Sprintf("%s %s:%s %s", e.State, e.Virtual, e.Server, e.Address)
+	if e.State == health.Up {
+		d.log.Info("real server up", "virtual", e.Virtual, "server", e.Server, "address", e.Address)
+	} else {
+		d.log.Warn("real server down", "virtual", e.Virtual, "server", e.Server, "address", e.Address, "reason", e.Reason, "answer", e.Answer)
+	}
+	d.event(Event{At: e.At, Kind: "health", Message: msg, Server: e.Virtual + "/" + e.Server, State: string(e.State), Reason: e.Reason, Answer: e.Answer})
+	d.mu.Lock()
+	ctx := d.runCtx
+	d.mu.Unlock()
+	d.applyIfActive(ctx)
+}
+
+func (d *Daemon) resync(ctx context.Context) {
+	t := time.NewTicker(resyncEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			d.applyIfActive(ctx)
+		}
+	}
+}
+
+// watchLinks is pulse's check_links: with monitor_links (and a backup to
+// hand over to), the director's public and private links are checked every
+// keepalive; a failed link makes it give up until the link is back.
+func (d *Daemon) watchLinks(ctx context.Context, drv *heartbeat.Driver) {
+	for {
+		cfg := d.cfg()
+		every := duration(cfg.Keepalive)
+		if every < 100*time.Millisecond {
+			every = 100 * time.Millisecond
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+		up := true
+		if cfg.MonitorLinks && cfg.BackupActive {
+			ep := endpoints(cfg, d.primary)
+			up = d.o.LinkUp(ep.Local)
+			if ep.LocalPrivate.IsValid() && !d.o.LinkUp(ep.LocalPrivate) {
+				up = false
+			}
+		}
+		drv.Inject(func(m *heartbeat.Machine, now time.Time) []heartbeat.Action { return m.LinkState(now, up) })
+	}
+}
+
+// Reload reads the configuration again. A configuration with lint errors
+// is refused and everything keeps running as it was. Otherwise only the
+// difference is applied: unchanged health checks keep running, unchanged
+// floating addresses stay, the table changes by the smallest set of edits.
+func (d *Daemon) Reload() error {
+	d.o.Notify("RELOADING=1")
+	defer d.o.Notify("READY=1")
+	l, err := Load(d.o.ConfigPath)
+	var keys *heartbeat.Keyring
+	if err == nil && d.o.KeyFile != "" {
+		keys, err = heartbeat.LoadKeyFile(d.o.KeyFile)
+	}
+	d.mu.Lock()
+	ctx, drv, mon := d.runCtx, d.driver, d.monitor
+	old := d.loaded
+	if err != nil {
+		d.reloadErr = err.Error()
+	} else {
+		d.reloadErr = ""
+	}
+	d.mu.Unlock()
+	if err != nil {
+		d.log.Error("reload refused, keeping the running configuration", "err", err)
+		d.event(Event{Kind: "config", Message: "reload refused: " + firstLine(err.Error())})
+		return err
+	}
+	if ctx == nil || drv == nil || mon == nil {
+		return errors.New("reload: daemon is not running")
+	}
+	if endpoints(l.Cfg, d.primary) != endpoints(old.Cfg, d.primary) {
+		d.log.Warn("heartbeat addresses or port changed: they take effect at the next restart")
+	}
+	targets, err := health.Targets(l.Cfg)
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	d.loaded = l
+	if keys != nil {
+		d.o.Keys = keys
+	}
+	hc := heartbeatConfig(l, d.primary, &d.o)
+	// Keep the running heartbeat addresses until a restart.
+	oldHC := heartbeatConfig(old, d.primary, &d.o)
+	d.mu.Unlock()
+	hc.Peer, hc.PeerPrivate = oldHC.Peer, oldHC.PeerPrivate
+	var rerr error
+	drv.Inject(func(m *heartbeat.Machine, now time.Time) []heartbeat.Action {
+		rerr = m.Reconfigure(hc, now)
+		return nil
+	})
+	if rerr != nil {
+		d.log.Error("heartbeat settings not applied", "err", rerr)
+	}
+	mon.Update(ctx, targets)
+	d.applyMu.Lock()
+	d.mu.Lock()
+	active := d.active
+	d.mu.Unlock()
+	if active {
+		if err := d.o.VIPs.Update(ctx, vip.FromConfig(l.Cfg)); err != nil {
+			d.log.Error("floating addresses", "err", err)
+		}
+		d.applyLocked(ctx, l.Cfg)
+	}
+	if syncChanged(old.Cfg, l.Cfg) {
+		d.syncDaemon(ctx, l.Cfg, active)
+	}
+	d.applyMu.Unlock()
+	d.log.Info("configuration reloaded", "serial_no", l.Cfg.SerialNo, "digest", digestString(l.Digest)[:16], "changes", len(lvscf.Diff(old.Cfg, l.Cfg)))
+	d.event(Event{Kind: "config", Message: fmt.Sprintf("reloaded (serial_no %d)", l.Cfg.SerialNo)})
+	return nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func syncChanged(a, b *lvscf.Config) bool {
+	return a.SyncDaemon != b.SyncDaemon || a.SyncdIface != b.SyncdIface || a.SyncdID != b.SyncdID
+}
+
+// syncDaemon runs the kernel's connection sync daemon as pulse does
+// (pulse.c syncDaemon): stop backup, stop master, start master (active)
+// or backup (standby) on syncd_iface with syncid syncd_id & 0xff.
+func (d *Daemon) syncDaemon(ctx context.Context, cfg *lvscf.Config, master bool) {
+	if !cfg.SyncDaemon {
+		return
+	}
+	d.stopSync(ctx, cfg)
+	st := ops.DaemonBackup
+	if master {
+		st = ops.DaemonMaster
+	}
+	err := d.o.Kernel.StartDaemon(ctx, ops.Daemon{State: st, McastIfn: cfg.SyncdIface, SyncID: uint32(cfg.SyncdID & 0xff)})
+	if err != nil {
+		d.log.Error("starting the sync daemon", "master", master, "err", err)
+	}
+}
+
+func (d *Daemon) stopSync(ctx context.Context, cfg *lvscf.Config) {
+	if !cfg.SyncDaemon {
+		return
+	}
+	// Errors are expected when a daemon is not running.
+	d.o.Kernel.StopDaemon(ctx, ops.DaemonBackup)
+	d.o.Kernel.StopDaemon(ctx, ops.DaemonMaster)
+}
+
+// runCmd runs active_cmd / inactive_cmd as pulse does: split on spaces,
+// no shell, not waited for by the caller (here: in the background,
+// bounded to one minute and to the daemon's life).
+func (d *Daemon) runCmd(ctx context.Context, cmdline string) {
+	words := strings.Fields(cmdline)
+	if len(words) == 0 || ctx == nil {
+		return
+	}
+	d.mu.Lock()
+	wait := d.terminating
+	d.mu.Unlock()
+	run := func() {
+		cctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		out, err := exec.CommandContext(cctx, words[0], words[1:]...).CombinedOutput()
+		if err != nil {
+			d.log.Warn("command failed", "cmd", cmdline, "err", err, "output", strings.TrimSpace(string(out)))
+		}
+	}
+	if wait {
+		run()
+		return
+	}
+	go run()
+}
+
+// Status returns the current status.
+func (d *Daemon) Status() Status {
+	d.mu.Lock()
+	l := d.loaded
+	s := Status{
+		PID: os.Getpid(), Config: l.Path, Serial: l.Cfg.SerialNo, Digest: digestString(l.Digest),
+		LoadedAt: l.LoadedAt, LastReloadError: d.reloadErr, TableError: d.tableErr, Since: d.since,
+		Events: append([]Event(nil), d.events...), HeartbeatKeys: d.o.Keys.IDs(),
+	}
+	drv, mon := d.driver, d.monitor
+	d.mu.Unlock()
+	if drv != nil {
+		s.Heartbeat = drv.Status()
+	}
+	for _, v := range d.o.VIPs.Held() {
+		s.VIPs = append(s.VIPs, v.String())
+	}
+	var h map[string]health.ServerStatus
+	if mon != nil {
+		h = mon.Health()
+	}
+	for _, v := range l.Cfg.Virtuals {
+		vs := VirtualStatus{Name: v.Name, Active: v.Active, Address: v.Address.String(), Port: v.Port, Protocol: v.Protocol, Fwmark: v.Fwmark}
+		for _, sv := range v.Servers {
+			ss := ServerStatus{Name: sv.Name, Address: sv.Address.String(), Port: sv.Port, Weight: sv.Weight, Active: sv.Active}
+			if hs, ok := h[v.Name+"/"+sv.Name]; ok {
+				ss.ServerStatus = hs
+			} else {
+				ss.ServerStatus.State = health.Unknown
+			}
+			vs.Servers = append(vs.Servers, ss)
+		}
+		s.Virtuals = append(s.Virtuals, vs)
+	}
+	return s
+}

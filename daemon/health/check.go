@@ -1,0 +1,259 @@
+package health
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Byte bounds. nanny reads strlen(expect) bytes for a plain expect and 254
+// for a regular expression; a program's output is read once into 4 KiB.
+const (
+	MaxAnswer        = 254
+	maxProgramOutput = 4096
+	maxShownAnswer   = 64 // bytes of a failing answer kept for status
+)
+
+// Result is the outcome of one check.
+type Result struct {
+	OK      bool          `json:"ok"`
+	Reason  string        `json:"reason,omitempty"`
+	Answer  string        `json:"answer,omitempty"` // what the server said, cut to 64 bytes, when the check failed
+	Latency time.Duration `json:"latency_ns"`
+	At      time.Time     `json:"at"`
+}
+
+func fail(reason string, answer []byte) Result {
+	if len(answer) > maxShownAnswer {
+		answer = answer[:maxShownAnswer]
+	}
+	return Result{Reason: reason, Answer: string(answer)}
+}
+
+// Check runs one check of t, bounded by t.Interval (and by ctx).
+func Check(ctx context.Context, t *Target) Result {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, t.Interval)
+	defer cancel()
+	var r Result
+	if len(t.Program) > 0 {
+		r = runProgram(ctx, t)
+	} else {
+		r = probe(ctx, t)
+	}
+	r.Latency = time.Since(start)
+	r.At = start
+	return r
+}
+
+func probe(ctx context.Context, t *Target) Result {
+	errText := func(err error) string { return errTextCtx(ctx, err) }
+	network := "tcp"
+	if t.UDP {
+		network = "udp"
+	}
+	addr := netip.AddrPortFrom(t.Addr, t.Port).String()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return fail("connect: "+errText(err), nil)
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	// Closing the connection when ctx is cancelled unblocks any read or
+	// write at once (stop, reload), not only at the deadline.
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+
+	if t.Send != "" {
+		if _, err := io.WriteString(conn, t.Send); err != nil {
+			return fail("send: "+errText(err), nil)
+		}
+	}
+	// nanny reads only when there is an expectation, or for UDP (where
+	// an answer is the only sign of life).
+	if t.Expect == "" && !t.UDP {
+		return Result{OK: true}
+	}
+	return expect(ctx, conn, t)
+}
+
+// expect reads the answer and compares it, never reading more than the
+// comparison needs.
+func expect(ctx context.Context, conn net.Conn, t *Target) Result {
+	errText := func(err error) string { return errTextCtx(ctx, err) }
+	switch {
+	case t.Regex != nil:
+		// Read until the expression matches, the server stops, or MaxAnswer
+		// bytes have come (nanny matches regexec against up to 254 bytes).
+		buf := make([]byte, 0, MaxAnswer)
+		chunk := make([]byte, MaxAnswer)
+		for len(buf) < MaxAnswer {
+			n, err := conn.Read(chunk[:MaxAnswer-len(buf)])
+			buf = append(buf, chunk[:n]...)
+			if t.Regex.Match(buf) {
+				return Result{OK: true}
+			}
+			if err != nil {
+				if len(buf) == 0 {
+					return fail("read: "+errText(err), nil)
+				}
+				return fail("answer does not match "+t.Regex.String(), buf)
+			}
+			if t.UDP {
+				break // one datagram is the whole answer
+			}
+		}
+		return fail("answer does not match "+t.Regex.String(), buf)
+	case t.Expect == "" || t.Expect == "*":
+		// UDP without expect, or "*": any answer at all will do.
+		buf := make([]byte, 1)
+		if t.UDP {
+			buf = make([]byte, MaxAnswer)
+		}
+		if n, err := conn.Read(buf); n == 0 {
+			return fail("read: "+errText(err), nil)
+		}
+		return Result{OK: true}
+	default:
+		// nanny reads strlen(expect) bytes and compares them (a prefix
+		// match). io.ReadFull also survives an answer split over segments.
+		want := t.Expect
+		if len(want) > MaxAnswer {
+			want = want[:MaxAnswer]
+		}
+		buf := make([]byte, len(want))
+		var n int
+		var err error
+		if t.UDP {
+			big := make([]byte, MaxAnswer)
+			n, err = conn.Read(big)
+			copy(buf, big[:n])
+			if n > len(buf) {
+				n = len(buf)
+			}
+		} else {
+			n, err = io.ReadFull(conn, buf)
+		}
+		if n < len(want) {
+			if n == 0 {
+				return fail("read: "+errText(err), nil)
+			}
+			return fail(fmt.Sprintf("answer too short (%d of %d bytes)", n, len(want)), buf[:n])
+		}
+		if string(buf) != want {
+			return fail(fmt.Sprintf("answer does not start with %q", want), buf)
+		}
+		return Result{OK: true}
+	}
+}
+
+// limitedBuffer keeps the first max bytes written and discards the rest,
+// so a program that prints forever costs at most max bytes.
+type limitedBuffer struct {
+	bytes.Buffer
+	max int
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if room := b.max - b.Len(); room > 0 {
+		if len(p) > room {
+			b.Buffer.Write(p[:room])
+		} else {
+			b.Buffer.Write(p)
+		}
+	}
+	return len(p), nil
+}
+
+// runProgram runs send_program directly (no shell), bounded by ctx; its
+// whole process group is killed at the deadline so children cannot keep it
+// alive. The output, without one trailing newline, must equal expect;
+// without expect, any output means down (nanny).
+func runProgram(ctx context.Context, t *Target) Result {
+	cmd := exec.CommandContext(ctx, t.Program[0], t.Program[1:]...)
+	out := &limitedBuffer{max: maxProgramOutput}
+	cmd.Stdout = out
+	cmd.Stderr = nil
+	cmd.Stdin = nil
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error {
+		if cmd.Process == nil {
+			return nil
+		}
+		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	}
+	// A grandchild that inherited stdout could hold the pipe open past the
+	// kill; WaitDelay stops waiting for it.
+	cmd.WaitDelay = 500 * time.Millisecond
+	err := cmd.Run()
+	got := strings.TrimSuffix(out.String(), "\n")
+	if ctx.Err() != nil {
+		return fail("program timed out", []byte(got))
+	}
+	if err != nil {
+		// nanny treats a failing program whose expect is set as up (its
+		// getExecOutput returns NULL and external_check returns 0); a
+		// failing check program meaning "up" is surely a bug, so lvsadm
+		// reads it as down.
+		return fail("program: "+errText(err), []byte(got))
+	}
+	if t.Expect == "" {
+		if got != "" {
+			return fail("program printed output and no expect is set", []byte(got))
+		}
+		return Result{OK: true}
+	}
+	if got != t.Expect {
+		return fail(fmt.Sprintf("program output is not %q", t.Expect), []byte(got))
+	}
+	return Result{OK: true}
+}
+
+// errTextCtx shortens network errors to their cause (connection refused,
+// timed out, ...). When ctx has ended, that is the cause: closing the
+// connection on cancellation shows up as "use of closed connection".
+func errTextCtx(ctx context.Context, err error) string {
+	switch ctx.Err() {
+	case context.DeadlineExceeded:
+		return "timed out"
+	case context.Canceled:
+		return "check stopped"
+	}
+	return errText(err)
+}
+
+// errText shortens network errors to their cause.
+func errText(err error) string {
+	if err == nil {
+		return "no answer"
+	}
+	if errors.Is(err, io.EOF) {
+		return "connection closed without an answer"
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, syscall.ETIMEDOUT) {
+		return "timed out"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "timed out"
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		if se, ok := oe.Err.(*syscall.Errno); ok {
+			return se.Error()
+		}
+		return oe.Err.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,186 @@
+package health
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Event is a transition of one real server.
+type Event struct {
+	Virtual string        `json:"virtual"`
+	Server  string        `json:"server"`
+	Address string        `json:"address"`
+	State   State         `json:"state"`
+	Reason  string        `json:"reason,omitempty"`
+	Answer  string        `json:"answer,omitempty"`
+	Latency time.Duration `json:"latency_ns"`
+	At      time.Time     `json:"at"`
+}
+
+// ServerStatus is what the monitor knows of one real server.
+type ServerStatus struct {
+	Virtual        string    `json:"virtual"`
+	Server         string    `json:"server"`
+	Address        string    `json:"address"`
+	State          State     `json:"state"`
+	EverUp         bool      `json:"ever_up"`
+	LastCheck      *Result   `json:"last_check,omitempty"`
+	LastTransition time.Time `json:"last_transition,omitzero"`
+	Checks         uint64    `json:"checks"`
+	Failures       uint64    `json:"failures"`
+}
+
+// keepEvents is how many recent events the monitor keeps for status.
+const keepEvents = 100
+
+type worker struct {
+	target Target
+	spec   string
+	cancel context.CancelFunc
+	done   chan struct{}
+	status ServerStatus
+}
+
+// Monitor runs one checking goroutine per target.
+type Monitor struct {
+	onEvent func(Event)
+	check   func(context.Context, *Target) Result
+
+	mu      sync.Mutex
+	workers map[string]*worker
+	events  []Event
+}
+
+// NewMonitor builds a monitor. onEvent (may be nil) is called from the
+// checking goroutines for every transition; it must not block for long.
+func NewMonitor(onEvent func(Event)) *Monitor {
+	return &Monitor{onEvent: onEvent, check: Check, workers: map[string]*worker{}}
+}
+
+// Update makes the running checks match targets: new ones start, removed
+// ones stop, changed ones restart (losing their state), unchanged ones keep
+// running undisturbed. The checks live until ctx ends or Stop.
+func (m *Monitor) Update(ctx context.Context, targets []Target) {
+	want := map[string]Target{}
+	for _, t := range targets {
+		want[t.Key()] = t
+	}
+	m.mu.Lock()
+	var stopping []*worker
+	for k, w := range m.workers {
+		if t, ok := want[k]; !ok || t.spec() != w.spec {
+			w.cancel()
+			stopping = append(stopping, w)
+			delete(m.workers, k)
+		}
+	}
+	for k, t := range want {
+		if _, ok := m.workers[k]; ok {
+			continue
+		}
+		wctx, cancel := context.WithCancel(ctx)
+		w := &worker{target: t, spec: t.spec(), cancel: cancel, done: make(chan struct{}),
+			status: ServerStatus{Virtual: t.Virtual, Server: t.Server, Address: t.Addr.String(), State: Unknown}}
+		m.workers[k] = w
+		go m.run(wctx, w)
+	}
+	m.mu.Unlock()
+	for _, w := range stopping {
+		<-w.done
+	}
+}
+
+// Stop stops every check and waits for them.
+func (m *Monitor) Stop() {
+	m.Update(context.Background(), nil)
+}
+
+func (m *Monitor) run(ctx context.Context, w *worker) {
+	defer close(w.done)
+	tr := tracker{reentry: w.target.Reentry}
+	t := w.target
+	for {
+		r := m.check(ctx, &t)
+		if ctx.Err() != nil {
+			return // stopped mid-check: the result means nothing
+		}
+		now := time.Now()
+		changed := tr.observe(now, r.OK)
+		m.mu.Lock()
+		st := &w.status
+		st.Checks++
+		if !r.OK {
+			st.Failures++
+		}
+		rc := r
+		st.LastCheck = &rc
+		st.State = tr.state
+		st.EverUp = tr.everUp
+		st.LastTransition = tr.transition
+		var ev *Event
+		if changed {
+			ev = &Event{Virtual: t.Virtual, Server: t.Server, Address: t.Addr.String(), State: tr.state,
+				Reason: r.Reason, Answer: r.Answer, Latency: r.Latency, At: now}
+			if r.OK {
+				ev.Reason = "check passed"
+			}
+			m.events = append(m.events, *ev)
+			if len(m.events) > keepEvents {
+				m.events = append(m.events[:0:0], m.events[len(m.events)-keepEvents:]...)
+			}
+		}
+		m.mu.Unlock()
+		if ev != nil && m.onEvent != nil {
+			m.onEvent(*ev)
+		}
+		// nanny sleeps one interval after each check.
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(t.Interval):
+		}
+	}
+}
+
+// Status lists every real server, sorted by virtual and server name.
+func (m *Monitor) Status() []ServerStatus {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]ServerStatus, 0, len(m.workers))
+	for _, w := range m.workers {
+		s := w.status
+		if s.LastCheck != nil {
+			c := *s.LastCheck
+			s.LastCheck = &c
+		}
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Virtual != out[j].Virtual {
+			return out[i].Virtual < out[j].Virtual
+		}
+		return out[i].Server < out[j].Server
+	})
+	return out
+}
+
+// Events returns the recent transitions, oldest first.
+func (m *Monitor) Events() []Event {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]Event(nil), m.events...)
+}
+
+// Health maps "virtual/server" to the server's state, for the table
+// applier.
+func (m *Monitor) Health() map[string]ServerStatus {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string]ServerStatus, len(m.workers))
+	for k, w := range m.workers {
+		out[k] = w.status
+	}
+	return out
+}

@@ -1,0 +1,226 @@
+package health
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lvsadm/lvsadm/lvscf"
+)
+
+type eventLog struct {
+	mu  sync.Mutex
+	evs []Event
+}
+
+func (l *eventLog) add(e Event) { l.mu.Lock(); l.evs = append(l.evs, e); l.mu.Unlock() }
+
+func (l *eventLog) wait(t *testing.T, n int, within time.Duration) []Event {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		l.mu.Lock()
+		if len(l.evs) >= n {
+			out := append([]Event(nil), l.evs...)
+			l.mu.Unlock()
+			return out
+		}
+		l.mu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %d events, have %+v", within, n, l.evs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestMonitorUpDownUp: a server that stops listening goes down within one
+// check (interval + check time), and comes back after reentry once it
+// listens again on the same port.
+func TestMonitorUpDownUp(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap := ln.Addr().(*net.TCPAddr).AddrPort()
+	accept := func(ln net.Listener) {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}
+	go accept(ln)
+
+	var log eventLog
+	m := NewMonitor(log.add)
+	defer m.Stop()
+	tg := Target{Virtual: "web", Server: "rs1", Addr: ap.Addr(), Port: ap.Port(), Interval: 100 * time.Millisecond, Reentry: 500 * time.Millisecond}
+	m.Update(context.Background(), []Target{tg})
+
+	evs := log.wait(t, 1, 2*time.Second)
+	if evs[0].State != Up {
+		t.Fatalf("first event %+v, want up", evs[0])
+	}
+	ln.Close()
+	stopped := time.Now()
+	evs = log.wait(t, 2, 2*time.Second)
+	if evs[1].State != Down || evs[1].Reason == "" {
+		t.Fatalf("second event %+v, want down with a reason", evs[1])
+	}
+	if took := evs[1].At.Sub(stopped); took > 2*tg.Interval+200*time.Millisecond {
+		t.Errorf("down after %v, want within interval + check time", took)
+	}
+	ln2, err := net.Listen("tcp", ap.String())
+	if err != nil {
+		t.Skipf("port %v taken meanwhile: %v", ap, err)
+	}
+	defer ln2.Close()
+	go accept(ln2)
+	restarted := time.Now()
+	evs = log.wait(t, 3, 3*time.Second)
+	if evs[2].State != Up {
+		t.Fatalf("third event %+v, want up", evs[2])
+	}
+	if took := evs[2].At.Sub(restarted); took < tg.Reentry {
+		t.Errorf("back up after %v, before reentry %v", took, tg.Reentry)
+	}
+	st := m.Status()
+	if len(st) != 1 || st[0].State != Up || !st[0].EverUp || st[0].LastCheck == nil || !st[0].LastCheck.OK {
+		t.Errorf("status %+v", st)
+	}
+	if got := len(m.Events()); got != 3 {
+		t.Errorf("kept %d events, want 3", got)
+	}
+}
+
+// TestMonitorStopIsPrompt: stopping ends checks that hang on a silent
+// server without waiting for their timeout.
+func TestMonitorStopIsPrompt(t *testing.T) {
+	var targets []Target
+	for i := 0; i < 5; i++ {
+		ap := serveTCP(t, silent).addrPort()
+		targets = append(targets, Target{Virtual: "v", Server: string(rune('a' + i)), Addr: ap.Addr(), Port: ap.Port(),
+			Expect: "never", Interval: 30 * time.Second})
+	}
+	m := NewMonitor(nil)
+	m.Update(context.Background(), targets)
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	m.Stop()
+	if took := time.Since(start); took > time.Second {
+		t.Fatalf("Stop took %v", took)
+	}
+	if len(m.Status()) != 0 {
+		t.Fatal("workers left after Stop")
+	}
+}
+
+// TestMonitorUpdateKeepsUnchanged: a reload that does not change a check
+// keeps its state; a changed one restarts.
+func TestMonitorUpdateKeepsUnchanged(t *testing.T) {
+	ap := serveTCP(t, silent).addrPort()
+	a := Target{Virtual: "v", Server: "a", Addr: ap.Addr(), Port: ap.Port(), Interval: 50 * time.Millisecond}
+	b := a
+	b.Server = "b"
+	var log eventLog
+	m := NewMonitor(log.add)
+	defer m.Stop()
+	m.Update(context.Background(), []Target{a, b})
+	log.wait(t, 2, 2*time.Second)
+	before := m.Health()
+	b2 := b
+	b2.Interval = 60 * time.Millisecond
+	reload := time.Now()
+	m.Update(context.Background(), []Target{a, b2})
+	after := m.Health()
+	if after["v/a"].Checks < before["v/a"].Checks || !after["v/a"].LastTransition.Equal(before["v/a"].LastTransition) {
+		t.Errorf("unchanged check a restarted: before %+v, after %+v", before["v/a"], after["v/a"])
+	}
+	// The restarted check starts from scratch: unknown, or up again with a
+	// transition after the reload.
+	if nb := after["v/b"]; nb.State != Unknown && nb.LastTransition.Before(reload) {
+		t.Errorf("changed check b kept its state: %+v", nb)
+	}
+}
+
+func TestTargets(t *testing.T) {
+	src := `primary = 10.0.0.1
+network = direct
+virtual web {
+     active = 1
+     address = 192.168.0.10 eth0:1
+     port = 80
+     server a {
+         address = 10.0.1.1
+         active = 1
+     }
+     server off {
+         address = 10.0.1.2
+         active = 0
+     }
+}
+virtual smtp {
+     active = 1
+     address = 192.168.0.10 eth0:1
+     port = 25
+     send = "HELO x\r\n"
+     expect = "^2[0-9][0-9] "
+     use_regex = 1
+     timeout = 2.5
+     reentry = 30
+     server m {
+         address = 10.0.1.3
+         port = 2525
+         active = 1
+     }
+}
+virtual dns {
+     active = 1
+     address = 192.168.0.11 eth0:2
+     protocol = udp
+     port = 53
+     send_program = "/usr/local/bin/dnscheck  %h %p"
+     expect = "OK"
+     server d {
+         address = 10.0.1.4
+         active = 1
+     }
+}
+virtual idle {
+     active = 0
+     address = 192.168.0.12 eth0:3
+     server i {
+         address = 10.0.1.5
+         active = 1
+     }
+}
+`
+	f := lvscf.Parse("t.cf", []byte(src))
+	cfg, diags := lvscf.Decode(f)
+	if lvscf.HasErrors(diags) {
+		t.Fatal(lvscf.FormatDiagnostics(diags))
+	}
+	ts, err := Targets(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != 3 {
+		t.Fatalf("got %d targets, want 3: %+v", len(ts), ts)
+	}
+	web, smtp, dns := ts[0], ts[1], ts[2]
+	if web.Key() != "web/a" || web.Send != defaultHTTPSend || web.Expect != "HTTP" || web.Interval != 10*time.Second || web.Reentry != 180*time.Second {
+		t.Errorf("web: %+v", web)
+	}
+	if smtp.Send != "HELO x\r\n" || smtp.Regex == nil || smtp.Port != 2525 || smtp.Interval != 2500*time.Millisecond || smtp.Reentry != 30*time.Second {
+		t.Errorf("smtp: %+v", smtp)
+	}
+	wantProg := []string{"/usr/local/bin/dnscheck", "10.0.1.4", "53"}
+	if !dns.UDP || len(dns.Program) != 3 || dns.Program[0] != wantProg[0] || dns.Program[1] != wantProg[1] || dns.Program[2] != wantProg[2] || dns.Addr != netip.MustParseAddr("10.0.1.4") {
+		t.Errorf("dns: %+v", dns)
+	}
+}

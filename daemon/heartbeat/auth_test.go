@@ -1,0 +1,56 @@
+package heartbeat
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseKeys(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		keys int
+		err  string
+	}{
+		{"one key", "0123456789abcdef\n", 1, ""},
+		{"comments and blanks", "# rollover: new first\n\nnew-key-0123456789\n  old-key-0123456789  \n", 2, ""},
+		{"too short", "short\n", 0, "shorter than 16"},
+		{"duplicate", "0123456789abcdef\n0123456789abcdef\n", 0, "duplicate"},
+		{"empty", "# nothing\n", 0, "no key"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			kr, err := ParseKeys([]byte(tc.in))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || kr.Len() != tc.keys {
+				t.Fatalf("got %d keys, %v; want %d", kr.Len(), err, tc.keys)
+			}
+		})
+	}
+	kr, _ := ParseKeys([]byte("new-key-0123456789\nold-key-0123456789\n"))
+	if ids := kr.IDs(); len(ids) != 2 || ids[0] != NewKey([]byte("new-key-0123456789")).ID.String() {
+		t.Errorf("ids %v: the first line must sign", ids)
+	}
+}
+
+func TestLoadKeyFileMode(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "hb.key")
+	os.WriteFile(p, []byte("0123456789abcdef\n"), 0o644)
+	if _, err := LoadKeyFile(p); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Fatalf("world-readable key file accepted: %v", err)
+	}
+	os.Chmod(p, 0o600)
+	if kr, err := LoadKeyFile(p); err != nil || kr.Len() != 1 {
+		t.Fatalf("LoadKeyFile: %v", err)
+	}
+	if _, err := LoadKeyFile(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Fatal("missing key file accepted")
+	}
+}

@@ -1,0 +1,410 @@
+package heartbeat
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+)
+
+// Link says which of the director's addresses a heartbeat arrived on.
+type Link int
+
+const (
+	Public Link = iota
+	Private
+)
+
+func (l Link) String() string {
+	if l == Private {
+		return "private"
+	}
+	return "public"
+}
+
+// Config is what the state machine needs from lvs.cf and the daemon.
+type Config struct {
+	// Primary: this director is lvs.cf's primary (pulse's amMaster: one of
+	// its interfaces holds the primary address).
+	Primary bool
+	// BackupActive is lvs.cf's backup_active. Without it pulse sends no
+	// heartbeat, a backup refuses to run and a primary goes active once
+	// deadtime passes without hearing anyone.
+	BackupActive bool
+	// Peer and PeerPrivate are the partner's public and private addresses
+	// (PeerPrivate invalid when there is no separate private link).
+	// Heartbeats from any other address are ignored, as in pulse.
+	Peer, PeerPrivate netip.Addr
+	// Keepalive is the send interval, Deadtime the silence after which the
+	// partner is declared dead. Fractions of a second are allowed.
+	Keepalive, Deadtime time.Duration
+	// ForceActive starts active (pulse --forceactive).
+	ForceActive bool
+
+	// Plain sends exactly pulse's 4-byte datagram, without lvsadm's trailer,
+	// from the start. Without it the trailer is sent until the partner is
+	// heard, and only while the partner sends one too. It cannot be
+	// combined with Keys.
+	Plain bool
+	// Keys, when not empty, sign every heartbeat and make the machine ignore
+	// every heartbeat that is not signed with one of them.
+	Keys *Keyring
+	// MaxSkew bounds the difference between a signed heartbeat's timestamp
+	// and the local clock, so a recorded heartbeat cannot be replayed later
+	// (within a run, timestamps must also increase). Default 30s.
+	MaxSkew time.Duration
+
+	// Serial and Digest describe the local lvs.cf; they are sent in the
+	// trailer and compared with the partner's.
+	Serial int32
+	Digest Digest
+}
+
+func (c *Config) check() error {
+	if c.Keepalive <= 0 || c.Deadtime <= 0 {
+		return fmt.Errorf("heartbeat: keepalive (%v) and deadtime (%v) must be positive", c.Keepalive, c.Deadtime)
+	}
+	if c.Plain && c.Keys.Len() > 0 {
+		return errors.New("heartbeat: plain piranha heartbeats cannot carry a key")
+	}
+	if !c.Primary && !c.BackupActive {
+		// pulse: "We are backup node and backup is marked inactive -- exiting pulse"
+		return errors.New("heartbeat: this director is the backup but backup_active is 0")
+	}
+	if c.BackupActive && !c.Peer.IsValid() {
+		return errors.New("heartbeat: no partner address")
+	}
+	return nil
+}
+
+// ActionKind is what the caller must do.
+type ActionKind int
+
+const (
+	// ActSend: send Data to the partner's public and private addresses.
+	ActSend ActionKind = iota
+	// ActActivate: take over (VIPs, table, gratuitous ARP).
+	ActActivate
+	// ActDeactivate: give up the VIPs and services.
+	ActDeactivate
+	// ActRearp: the partner claims to be active too while we (the primary)
+	// are; send gratuitous ARP again so traffic comes back here.
+	ActRearp
+	// ActNotice: something worth logging (Reason).
+	ActNotice
+)
+
+func (k ActionKind) String() string {
+	return [...]string{"send", "activate", "deactivate", "rearp", "notice"}[k]
+}
+
+// Action is one thing for the caller to do, in order.
+type Action struct {
+	Kind   ActionKind
+	Reason string
+	Data   []byte // ActSend
+}
+
+// Datagram is one received UDP payload and where it came from.
+type Datagram struct {
+	From netip.Addr
+	Link Link
+	Data []byte
+}
+
+// PeerStatus is what the machine knows of the partner.
+type PeerStatus struct {
+	Heard     bool      `json:"heard"`
+	LastHeard time.Time `json:"last_heard,omitzero"`
+	From      string    `json:"from,omitempty"`
+	Link      string    `json:"link,omitempty"`
+	State     string    `json:"state,omitempty"` // the last magic: running, stopped, ...
+	Lvsadm    bool      `json:"lvsadm"`          // sends lvsadm's trailer
+	Signed    bool      `json:"signed"`
+	Serial    *int32    `json:"serial_no,omitempty"`
+	Digest    string    `json:"digest,omitempty"`
+	// DigestMatch is nil until the partner has sent a digest.
+	DigestMatch *bool `json:"digest_match,omitempty"`
+}
+
+// Status is a snapshot for the control socket.
+type Status struct {
+	Role       string     `json:"role"`     // active or standby
+	Identity   string     `json:"identity"` // primary or backup
+	Peer       PeerStatus `json:"peer"`
+	Rejected   uint64     `json:"rejected"`
+	LastReject string     `json:"last_reject,omitempty"`
+	ChildFail  bool       `json:"services_failed,omitempty"`
+	LinkFail   bool       `json:"link_failed,omitempty"`
+}
+
+// Machine is pulse's failover state machine. It is not safe for concurrent
+// use; Run serialises access.
+type Machine struct {
+	cfg       Config
+	active    bool
+	childFail bool // pulse's PULSE_FLAG_CHILDFAIL: our services died
+	linkFail  bool // pulse's PULSE_FLAG_LINKFAIL: one of our links is down (monitor_links)
+	sendAt    time.Time
+	needAt    time.Time
+	peer      PeerStatus
+	lastTS    int64    // timestamp of the last signed heartbeat accepted
+	lastMAC   [32]byte // and its MAC, to recognise its copy on the other link
+	rejected  uint64
+	lastRej   string
+}
+
+// New starts a machine at time now, standby unless cfg.ForceActive. The
+// first heartbeat is due at once (pulse waits one keepalive; sending at
+// start only makes the pair converge sooner).
+func New(cfg Config, now time.Time) (*Machine, []Action, error) {
+	if err := cfg.check(); err != nil {
+		return nil, nil, err
+	}
+	if cfg.MaxSkew <= 0 {
+		cfg.MaxSkew = 30 * time.Second
+	}
+	m := &Machine{cfg: cfg, sendAt: now, needAt: now.Add(cfg.Deadtime)}
+	var acts []Action
+	if cfg.ForceActive {
+		m.active = true
+		acts = append(acts, Action{Kind: ActActivate, Reason: "forced active on startup"})
+	}
+	return m, acts, nil
+}
+
+// Reconfigure applies a reloaded configuration without changing the role.
+// Timers restart from now with the new intervals.
+func (m *Machine) Reconfigure(cfg Config, now time.Time) error {
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	if cfg.MaxSkew <= 0 {
+		cfg.MaxSkew = 30 * time.Second
+	}
+	if cfg.Digest != m.cfg.Digest {
+		m.peer.DigestMatch = nil
+	}
+	m.cfg = cfg
+	m.sendAt = now
+	m.needAt = now.Add(cfg.Deadtime)
+	return nil
+}
+
+// Active reports whether this director holds the services.
+func (m *Machine) Active() bool { return m.active }
+
+// Next is when Tick must be called next.
+func (m *Machine) Next() time.Time {
+	if m.sendAt.Before(m.needAt) {
+		return m.sendAt
+	}
+	return m.needAt
+}
+
+// Status returns a snapshot.
+func (m *Machine) Status() Status {
+	s := Status{Role: "standby", Identity: "backup", Peer: m.peer, Rejected: m.rejected, LastReject: m.lastRej, ChildFail: m.childFail, LinkFail: m.linkFail}
+	if m.active {
+		s.Role = "active"
+	}
+	if m.cfg.Primary {
+		s.Identity = "primary"
+	}
+	return s
+}
+
+// Tick runs the timers: a heartbeat every keepalive, and takeover when the
+// partner has been silent for deadtime.
+func (m *Machine) Tick(now time.Time) []Action {
+	var acts []Action
+	if !now.Before(m.sendAt) {
+		acts = append(acts, m.heartbeat(now)...)
+		m.sendAt = now.Add(m.cfg.Keepalive)
+	}
+	if !now.Before(m.needAt) {
+		// pulse: a standby director whose links and services are fine
+		// takes over; an active one just keeps going.
+		if !m.active && !m.childFail && !m.linkFail {
+			m.active = true
+			reason := "partner dead: activating lvs"
+			if !m.cfg.BackupActive {
+				reason = "no backup configured: activating lvs"
+			}
+			acts = append(acts, Action{Kind: ActActivate, Reason: reason})
+		}
+		m.needAt = now.Add(m.cfg.Deadtime)
+	}
+	return acts
+}
+
+// ServicesFailed is called when the local services died (pulse's lvs child
+// exiting). The director gives up and will not take over again until the
+// partner has been heard running (pulse's CHILDFAIL).
+func (m *Machine) ServicesFailed(now time.Time, reason string) []Action {
+	m.childFail = true
+	if !m.active {
+		return nil
+	}
+	m.active = false
+	return []Action{{Kind: ActDeactivate, Reason: "services failed: " + reason}}
+}
+
+// LinkState reports whether this director's own links are up (pulse's
+// check_links with monitor_links). A director whose link fails gives up
+// and takes nothing over until its links are back; it keeps sending
+// heartbeats (standby), so the partner takes over.
+func (m *Machine) LinkState(now time.Time, up bool) []Action {
+	switch {
+	case !up && !m.linkFail:
+		m.linkFail = true
+		acts := []Action{{Kind: ActNotice, Reason: "local NIC link failure: pulse disabled"}}
+		if m.active {
+			m.active = false
+			acts = append(acts, Action{Kind: ActDeactivate, Reason: "local link failure: deactivating lvs"})
+		}
+		return acts
+	case up && m.linkFail:
+		m.linkFail = false
+		return []Action{{Kind: ActNotice, Reason: "local NIC link(s) restored: pulse enabled"}}
+	}
+	return nil
+}
+
+func (m *Machine) heartbeat(now time.Time) []Action {
+	if !m.cfg.BackupActive {
+		return nil // pulse: no backup, nothing to send
+	}
+	magic := MagicStopped
+	if m.active {
+		magic = MagicRunning
+	}
+	var data []byte
+	// Negotiation: the trailer goes out until the partner has been heard;
+	// a partner that answers with bare magics is piranha, and from then on
+	// it gets exactly pulse's 4 bytes (it would ignore the trailer anyway,
+	// see TestPiranhaReadsOnlyTheMagic). With a key the trailer is always
+	// sent: a keyed director does not pair with piranha.
+	if m.cfg.Plain || (m.cfg.Keys.Len() == 0 && m.peer.Heard && !m.peer.Lvsadm) {
+		data = EncodePlain(magic)
+	} else {
+		data = Encode(magic, Ext{Serial: m.cfg.Serial, Digest: m.cfg.Digest, UnixNano: now.UnixNano()}, m.cfg.Keys)
+	}
+	return []Action{{Kind: ActSend, Data: data, Reason: magic.String()}}
+}
+
+func (m *Machine) reject(reason string) []Action {
+	m.rejected++
+	if reason == m.lastRej {
+		return nil // one notice per kind of trouble, not one per packet
+	}
+	m.lastRej = reason
+	return []Action{{Kind: ActNotice, Reason: "heartbeat ignored: " + reason}}
+}
+
+func (m *Machine) fromPeer(a netip.Addr) bool {
+	a = a.Unmap()
+	return (m.cfg.Peer.IsValid() && a == m.cfg.Peer) || (m.cfg.PeerPrivate.IsValid() && a == m.cfg.PeerPrivate)
+}
+
+// Receive handles one datagram.
+func (m *Machine) Receive(now time.Time, d Datagram) []Action {
+	if !m.fromPeer(d.From) {
+		return m.reject("unexpected sender " + d.From.String())
+	}
+	p, err := Decode(d.Data)
+	if err != nil {
+		return m.reject(err.Error())
+	}
+	if m.cfg.Keys.Len() > 0 {
+		if err := m.cfg.Keys.verify(d.Data, p.Ext); err != nil {
+			return m.reject(err.Error())
+		}
+		ts := p.Ext.UnixNano
+		if ts == m.lastTS && p.Ext.MAC == m.lastMAC {
+			// The same heartbeat over the other link (pulse sends each one
+			// on the public and the private link): nothing new, not an attack.
+			return nil
+		}
+		if ts <= m.lastTS {
+			return m.reject("replayed or reordered heartbeat")
+		}
+		if skew := now.Sub(time.Unix(0, ts)); skew > m.cfg.MaxSkew || skew < -m.cfg.MaxSkew {
+			return m.reject(fmt.Sprintf("timestamp %v away from the local clock", skew.Round(time.Millisecond)))
+		}
+		m.lastTS, m.lastMAC = ts, p.Ext.MAC
+	}
+	switch p.Magic {
+	case MagicRunning, MagicStopped, MagicStopMe, MagicHold, MagicHeld:
+	default:
+		// pulse: "Incompatible heartbeat received -- other system not using
+		// identical services" (a FOS partner, or garbage).
+		return m.reject("incompatible heartbeat " + p.Magic.String())
+	}
+
+	var acts []Action
+	m.lastRej = ""
+	m.peer.Heard = true
+	m.peer.LastHeard = now
+	m.peer.From = d.From.Unmap().String()
+	m.peer.Link = d.Link.String()
+	m.peer.State = p.Magic.String()
+	m.peer.Lvsadm = p.Ext != nil
+	m.peer.Signed = p.Ext != nil && p.Ext.Signed
+	if p.Ext != nil {
+		serial := p.Ext.Serial
+		m.peer.Serial = &serial
+		m.peer.Digest = fmt.Sprintf("%x", p.Ext.Digest[:])
+		match := p.Ext.Digest == m.cfg.Digest
+		if m.peer.DigestMatch == nil || *m.peer.DigestMatch != match {
+			if !match {
+				acts = append(acts, Action{Kind: ActNotice, Reason: fmt.Sprintf(
+					"partner's lvs.cf differs from ours (serial_no %d here, %d there)", m.cfg.Serial, serial)})
+			} else if m.peer.DigestMatch != nil {
+				acts = append(acts, Action{Kind: ActNotice, Reason: "partner's lvs.cf now matches ours"})
+			}
+		}
+		m.peer.DigestMatch = &match
+	} else {
+		m.peer.Serial, m.peer.Digest, m.peer.DigestMatch = nil, "", nil
+	}
+
+	magic := p.Magic
+	if magic == MagicStopMe {
+		// A partner that wants to win the argument: a primary yields.
+		if m.active && m.cfg.Primary {
+			m.active = false
+			acts = append(acts, Action{Kind: ActDeactivate, Reason: "partner has told us to go inactive"})
+		}
+		magic = MagicRunning
+	}
+	switch magic {
+	case MagicRunning:
+		m.childFail = false
+		switch {
+		case m.active && !m.cfg.Primary:
+			// Both active and we are the backup: tell the primary once more
+			// that we were active (so it re-ARPs), then yield.
+			acts = append(acts, m.heartbeat(now)...)
+			m.active = false
+			acts = append(acts, Action{Kind: ActDeactivate, Reason: "partner active: deactivating lvs"})
+		case m.active && m.cfg.Primary:
+			acts = append(acts, Action{Kind: ActRearp, Reason: "partner active: resending arps"})
+		}
+	case MagicStopped:
+		// Neither side active: the one hearing the other's "stopped" starts.
+		// If both do, the backup yields on the next "running" above. A
+		// returning primary hears "running" from an active backup and stays
+		// standby: piranha never fails back on its own.
+		if !m.active && !m.childFail && !m.linkFail {
+			m.active = true
+			reason := "primary inactive: activating lvs"
+			if m.cfg.Primary {
+				reason = "backup inactive: activating lvs"
+			}
+			acts = append(acts, Action{Kind: ActActivate, Reason: reason})
+		}
+	}
+	m.needAt = now.Add(m.cfg.Deadtime)
+	return acts
+}

@@ -1,0 +1,101 @@
+package daemon
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/netip"
+
+	"github.com/lvsadm/lvsadm/daemon/heartbeat"
+	"github.com/lvsadm/lvsadm/daemon/vip"
+	"github.com/lvsadm/lvsadm/ops"
+)
+
+// DefaultSocket is where the control socket lives.
+const DefaultSocket = "/run/lvsadm/lvsadm.sock"
+
+// VIPManager holds the floating addresses (daemon/vip.Manager).
+type VIPManager interface {
+	Takeover(ctx context.Context, vips []vip.VIP) error
+	Announce(ctx context.Context)
+	Release() error
+	Update(ctx context.Context, vips []vip.VIP) error
+	Held() []vip.VIP
+	Wait()
+}
+
+// Options configure a Daemon. Zero values pick the real thing.
+type Options struct {
+	ConfigPath string
+	// SocketPath is the control socket; empty: none.
+	SocketPath string
+	Logger     *slog.Logger
+
+	// Role forces "primary" or "backup" instead of detecting it from the
+	// local addresses ("" or "auto").
+	Role        string
+	ForceActive bool
+	// PlainHeartbeat sends exactly piranha's 4-byte heartbeat.
+	PlainHeartbeat bool
+	// Keys authenticate the heartbeat (nil: none). KeyFile, when set,
+	// is read at start and at every reload instead (key rollover without a
+	// restart).
+	Keys    *heartbeat.Keyring
+	KeyFile string
+
+	// Kernel is IPVS (default: ops/kernel.Open()); it runs the sync daemon
+	// and, unless Table is set, the table.
+	Kernel ops.Kernel
+	Table  TableApplier
+	VIPs   VIPManager
+	// LocalAddrs lists this host's addresses (default: every interface's).
+	LocalAddrs func() ([]netip.Addr, error)
+	// Notify reports readiness to systemd (default: sd_notify when
+	// NOTIFY_SOCKET is set).
+	Notify func(state string) error
+	// LinkUp says whether the interface holding addr is up and running
+	// (monitor_links; default: the interface flags).
+	LinkUp func(addr netip.Addr) bool
+}
+
+func interfaceAddrs() ([]netip.Addr, error) {
+	as, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil, err
+	}
+	var out []netip.Addr
+	for _, a := range as {
+		if n, ok := a.(*net.IPNet); ok {
+			if ip, ok := netip.AddrFromSlice(n.IP); ok {
+				out = append(out, ip.Unmap())
+			}
+		}
+	}
+	return out, nil
+}
+
+// interfaceLinkUp is pulse's ip_check_link: the interface that holds addr
+// must be up and running (IFF_UP and IFF_RUNNING, i.e. carrier); an
+// address no interface holds counts as up, as in pulse.
+func interfaceLinkUp(addr netip.Addr) bool {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return true
+	}
+	for _, ifi := range ifs {
+		as, err := ifi.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range as {
+			n, ok := a.(*net.IPNet)
+			if !ok {
+				continue
+			}
+			if ip, ok := netip.AddrFromSlice(n.IP); ok && ip.Unmap() == addr {
+				return ifi.Flags&net.FlagUp != 0 && ifi.Flags&net.FlagRunning != 0
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,108 @@
+package daemon
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+func ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return now.Sub(t).Round(100*time.Millisecond).String() + " ago"
+}
+
+// WriteText prints a status for people (lvsadm status): role, partner,
+// addresses, each real server with its health, and the last events.
+func WriteText(w io.Writer, s *Status, now time.Time) {
+	hb := s.Heartbeat
+	fmt.Fprintf(w, "role:    %s (%s) since %s\n", hb.Role, hb.Identity, ago(now, s.Since))
+	digest := s.Digest
+	if len(digest) > 16 {
+		digest = digest[:16]
+	}
+	fmt.Fprintf(w, "config:  %s serial_no %d digest %s\n", s.Config, s.Serial, digest)
+	if s.LastReloadError != "" {
+		fmt.Fprintf(w, "         last reload refused: %s\n", strings.SplitN(s.LastReloadError, "\n", 2)[0])
+	}
+	p := hb.Peer
+	if !p.Heard {
+		fmt.Fprintf(w, "peer:    not heard\n")
+	} else {
+		kind := "piranha or plain"
+		if p.Lvsadm {
+			kind = "lvsadm"
+			if p.Signed {
+				kind += ", signed"
+			}
+		}
+		fmt.Fprintf(w, "peer:    %s (%s link) %s, heard %s, %s", p.From, p.Link, p.State, ago(now, p.LastHeard), kind)
+		if p.Serial != nil {
+			fmt.Fprintf(w, ", serial_no %d", *p.Serial)
+		}
+		if p.DigestMatch != nil {
+			if *p.DigestMatch {
+				fmt.Fprint(w, ", same config")
+			} else {
+				fmt.Fprint(w, ", CONFIG DIFFERS")
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	if hb.Rejected > 0 {
+		fmt.Fprintf(w, "         %d heartbeats ignored, last: %s\n", hb.Rejected, hb.LastReject)
+	}
+	if len(s.VIPs) > 0 {
+		fmt.Fprintf(w, "vips:    %s\n", strings.Join(s.VIPs, ", "))
+	}
+	if s.TableError != "" {
+		fmt.Fprintf(w, "table:   %s\n", s.TableError)
+	}
+	for _, v := range s.Virtuals {
+		state := ""
+		if !v.Active {
+			state = " (inactive)"
+		}
+		svc := fmt.Sprintf("%s:%d/%s", v.Address, v.Port, v.Protocol)
+		if v.Fwmark != 0 {
+			svc = fmt.Sprintf("fwmark %d", v.Fwmark)
+		}
+		fmt.Fprintf(w, "virtual %s %s%s\n", v.Name, svc, state)
+		for _, r := range v.Servers {
+			line := fmt.Sprintf("  %-12s %s:%d weight %d  %s", r.Name, r.Address, r.Port, r.Weight, r.State)
+			if !r.Active {
+				line += " (inactive)"
+			}
+			if lc := r.LastCheck; lc != nil {
+				if lc.OK {
+					line += fmt.Sprintf("  checked %s in %s", ago(now, lc.At), lc.Latency.Round(10*time.Microsecond))
+				} else {
+					line += fmt.Sprintf("  %s", lc.Reason)
+					if lc.Answer != "" {
+						line += fmt.Sprintf(" (answer %q)", lc.Answer)
+					}
+				}
+			}
+			if !r.LastTransition.IsZero() {
+				line += fmt.Sprintf("; since %s", ago(now, r.LastTransition))
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
+	if len(s.Events) > 0 {
+		fmt.Fprintln(w, "recent events:")
+		evs := s.Events
+		if len(evs) > 10 {
+			evs = evs[len(evs)-10:]
+		}
+		for _, e := range evs {
+			msg := e.Message
+			if e.Reason != "" && e.Kind == "health" && e.State != "up" {
+				msg += ": " + e.Reason
+			}
+			fmt.Fprintf(w, "  %s  %-9s %s\n", e.At.Format(time.RFC3339), e.Kind, msg)
+		}
+	}
+}

@@ -1,0 +1,244 @@
+package vip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// Netlink is the part of the netlink library the manager needs; tests
+// substitute a fake.
+type Netlink interface {
+	LinkByName(name string) (netlink.Link, error)
+	AddrAdd(link netlink.Link, addr *netlink.Addr) error
+	AddrDel(link netlink.Link, addr *netlink.Addr) error
+}
+
+// Announcer sends one announcement (gratuitous ARP or unsolicited NA) of
+// v from the interface with index ifindex and address mac.
+type Announcer interface {
+	Announce(v VIP, ifindex int, mac net.HardwareAddr) error
+}
+
+// piranha's send_arp cadence (pulse.c sendArps: num = 5, sleep(1)).
+const (
+	DefaultAnnounceCount   = 5
+	DefaultAnnounceSpacing = time.Second
+)
+
+// Manager adds, announces and removes floating addresses.
+type Manager struct {
+	nl      Netlink
+	ann     Announcer
+	log     *slog.Logger
+	Count   int
+	Spacing time.Duration
+
+	mu     sync.Mutex
+	held   []VIP
+	cancel context.CancelFunc // of the running announcements
+	wg     sync.WaitGroup
+}
+
+// NewManager builds a manager; nil nl and ann mean the real netlink and
+// raw sockets.
+func NewManager(nl Netlink, ann Announcer, log *slog.Logger) *Manager {
+	if nl == nil {
+		nl = realNetlink{}
+	}
+	if ann == nil {
+		ann = RawAnnouncer{}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Manager{nl: nl, ann: ann, log: log, Count: DefaultAnnounceCount, Spacing: DefaultAnnounceSpacing}
+}
+
+type realNetlink struct{}
+
+func (realNetlink) LinkByName(name string) (netlink.Link, error)  { return netlink.LinkByName(name) }
+func (realNetlink) AddrAdd(l netlink.Link, a *netlink.Addr) error { return netlink.AddrAdd(l, a) }
+func (realNetlink) AddrDel(l netlink.Link, a *netlink.Addr) error { return netlink.AddrDel(l, a) }
+
+func (v VIP) netlinkAddr() *netlink.Addr {
+	a := &netlink.Addr{IPNet: &net.IPNet{IP: net.IP(v.Addr.AsSlice()), Mask: net.CIDRMask(v.Bits, v.Addr.BitLen())}}
+	if v.Addr.Is4() && v.Label != v.Link {
+		a.Label = v.Label // the kernel wants IPv4 labels to start with the device name
+	}
+	if v.Broadcast.IsValid() {
+		a.Broadcast = net.IP(v.Broadcast.AsSlice())
+	}
+	if v.Addr.Is6() {
+		// No duplicate address detection: the address must work now, and
+		// it moved from the partner that no longer answers for it.
+		a.Flags = unix.IFA_F_NODAD
+	}
+	return a
+}
+
+// Held lists the addresses this director holds, in the order they were
+// added.
+func (m *Manager) Held() []VIP {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]VIP(nil), m.held...)
+}
+
+func (m *Manager) holds(v VIP) bool {
+	for _, h := range m.held {
+		if h.Addr == v.Addr {
+			return true
+		}
+	}
+	return false
+}
+
+// Takeover adds every address not yet held, in order, then announces all of
+// them (Count times, Spacing apart, each address in parallel, as pulse
+// forks one send_arp loop per address). An address that cannot be added is
+// reported and skipped; the others still come up. Announcements run in the
+// background until done or until Release, ctx's end or another Takeover.
+func (m *Manager) Takeover(ctx context.Context, vips []VIP) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var errs []error
+	for _, v := range vips {
+		if m.holds(v) {
+			continue
+		}
+		link, err := m.nl.LinkByName(v.Link)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("vip %s: device %s: %w", v, v.Link, err))
+			continue
+		}
+		if err := m.nl.AddrAdd(link, v.netlinkAddr()); err != nil && !errors.Is(err, syscall.EEXIST) {
+			errs = append(errs, fmt.Errorf("vip %s: add: %w", v, err))
+			continue
+		}
+		m.log.Info("floating address up", "vip", v.String())
+		m.held = append(m.held, v)
+	}
+	m.announceLocked(ctx)
+	return errors.Join(errs...)
+}
+
+// Announce re-sends the announcements for every held address (pulse's
+// "partner active: resending arps").
+func (m *Manager) Announce(ctx context.Context) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.announceLocked(ctx)
+}
+
+func (m *Manager) announceLocked(ctx context.Context) {
+	if m.cancel != nil {
+		m.cancel()
+	}
+	actx, cancel := context.WithCancel(ctx)
+	m.cancel = cancel
+	held := append([]VIP(nil), m.held...)
+	var wg sync.WaitGroup
+	for _, v := range held {
+		wg.Add(1)
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			defer wg.Done()
+			m.announce(actx, v)
+		}()
+	}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		wg.Wait()
+		if actx.Err() == nil && len(held) > 0 {
+			m.log.Info("gratuitous lvs arps finished", "addresses", len(held))
+		}
+	}()
+}
+
+func (m *Manager) announce(ctx context.Context, v VIP) {
+	link, err := m.nl.LinkByName(v.Link)
+	if err != nil {
+		m.log.Warn("announce: no device", "vip", v.String(), "err", err)
+		return
+	}
+	attrs := link.Attrs()
+	for i := 0; i < m.Count; i++ {
+		if i > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(m.Spacing):
+			}
+		}
+		if err := m.ann.Announce(v, attrs.Index, attrs.HardwareAddr); err != nil {
+			m.log.Warn("announce failed", "vip", v.String(), "err", err)
+		}
+	}
+}
+
+// Release stops the announcements and removes every held address in
+// reverse order. Addresses already gone count as removed.
+func (m *Manager) Release() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cancel != nil {
+		m.cancel()
+		m.cancel = nil
+	}
+	return m.releaseLocked(func(VIP) bool { return true })
+}
+
+// Update, while active, removes held addresses that are no longer wanted
+// and adds new ones (a reload): unchanged addresses are not touched, so
+// their traffic is not disturbed.
+func (m *Manager) Update(ctx context.Context, vips []VIP) error {
+	want := map[VIP]bool{}
+	for _, v := range vips {
+		want[v] = true
+	}
+	m.mu.Lock()
+	err := m.releaseLocked(func(v VIP) bool { return !want[v] })
+	m.mu.Unlock()
+	return errors.Join(err, m.Takeover(ctx, vips))
+}
+
+func (m *Manager) releaseLocked(drop func(VIP) bool) error {
+	var errs []error
+	var keep []VIP
+	for i := len(m.held) - 1; i >= 0; i-- {
+		v := m.held[i]
+		if !drop(v) {
+			keep = append([]VIP{v}, keep...)
+			continue
+		}
+		link, err := m.nl.LinkByName(v.Link)
+		if err == nil {
+			err = m.nl.AddrDel(link, v.netlinkAddr())
+		}
+		if err != nil && !errors.Is(err, syscall.EADDRNOTAVAIL) && !errors.Is(err, syscall.ENOENT) && !errors.Is(err, syscall.ENODEV) {
+			var nf netlink.LinkNotFoundError
+			if !errors.As(err, &nf) {
+				errs = append(errs, fmt.Errorf("vip %s: remove: %w", v, err))
+				keep = append([]VIP{v}, keep...)
+				continue
+			}
+		}
+		m.log.Info("floating address down", "vip", v.String())
+	}
+	m.held = keep
+	return errors.Join(errs...)
+}
+
+// Wait waits for background announcements (after Release or ctx's end).
+func (m *Manager) Wait() { m.wg.Wait() }
