@@ -23,6 +23,9 @@ func Main(argv []string) int {
 	// interrupt simply ends the process, and short invocations in shell
 	// loops do not pay for the signal-forwarding goroutine.
 	ctx := context.Background()
+	if m := mode(argv); m != modeCobra {
+		limitHugePages()
+	}
 	if isIpvsadmCompletion(argv) {
 		return completeIpvsadm(ctx, argv[2:], io.Out, openKernel)
 	}

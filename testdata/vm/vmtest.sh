@@ -12,19 +12,30 @@ cd "$repo"
 run_re=
 if [ "${1:-}" = "-run" ]; then run_re=$2; shift 2; fi
 
-pkgs=("$@")
-if [ ${#pkgs[@]} -eq 0 ]; then
-	mapfile -t pkgs < <(grep -rl --include='*_test.go' '^//go:build vmtest' . | xargs -n1 dirname | sort -u)
-fi
+# Packages: the arguments (patterns such as ./daemon/... allowed), keeping
+# those that have vmtest files; default: every such package.
+[ $# -gt 0 ] || set -- ./...
+mapfile -t pkgs < <(go list -tags vmtest -f '{{if .TestGoFiles}}{{.Dir}}{{end}}' "$@" | while read -r d; do
+	grep -l '^//go:build vmtest' "$d"/*_test.go >/dev/null 2>&1 && echo "./${d#"$repo"/}"
+done)
+[ ${#pkgs[@]} -gt 0 ] || { echo "vmtest.sh: no package with vmtest files in: $*" >&2; exit 2; }
 
 payload=$(mktemp -d)
 trap 'rm -rf "$payload"' EXIT
 mkdir -p "$payload/tests" "$payload/testdata"
 export CGO_ENABLED=0
 go build -trimpath -o "$payload/lvsadm" .
+# Each test binary runs in a copy of its package directory (with the
+# package's testdata and the repo's testdata beside it), so the ordinary
+# tests it also contains find their files by relative path, as under go test.
+mkdir -p "$payload/src"
+cp -a testdata "$payload/src/"
 for p in "${pkgs[@]}"; do
 	name=$(echo "${p#./}" | tr / _)
 	go test -c -tags vmtest -o "$payload/tests/$name.test" "$p"
+	mkdir -p "$payload/src/${p#./}"
+	[ -d "$p/testdata" ] && cp -a "$p/testdata" "$payload/src/${p#./}/"
+	echo "$name ${p#./}" >>"$payload/tests/index"
 done
 cp -a testdata/conformance "$payload/testdata/"
 [ -d testdata/lab ] && cp -a testdata/lab "$payload/testdata/"
@@ -36,11 +47,11 @@ export LVSADM=/work/lvsadm IPVSADM=/sbin/ipvsadm CASES=/work/testdata/conformanc
 fails=0
 passed=0
 failed=0
-for t in tests/*.test; do
-	pkg=\$(basename "\$t" .test)
+while read -r pkg dir; do
+	t=/work/tests/\$pkg.test
 	log=/tmp/\$pkg.log
 	start=\$(cut -d' ' -f1 /proc/uptime)
-	(cd /work && "\$t" -test.v -test.timeout 30m ${run_re:+-test.run '$run_re'}) >"\$log" 2>&1
+	(cd "/work/src/\$dir" && "\$t" -test.v -test.timeout 30m ${run_re:+-test.run '$run_re'}) </dev/null >"\$log" 2>&1
 	rc=\$?
 	end=\$(cut -d' ' -f1 /proc/uptime)
 	grep -v -e '^=== RUN' -e '^=== PAUSE' -e '^=== CONT' -e '^\s*--- PASS' "\$log"
@@ -54,7 +65,7 @@ for t in tests/*.test; do
 		fails=\$((fails + 1))
 		[ \$f -eq 0 ] && failed=\$((failed + 1))
 	fi
-done
+done </work/tests/index
 echo "vmtest: \$passed passed, \$failed failed"
 [ \$fails -eq 0 ]
 EOF
