@@ -6,20 +6,24 @@ LDFLAGS  := -s -w -X github.com/lvsadm/lvsadm/ops/ipvsadm.Version=$(VERSION)
 BIN      := bin/lvsadm
 STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
 
-.PHONY: all build test unit hostdeps dist disttest vmtest lint demo bench docs man vm clean
+.PHONY: all build test unit fuzz hostdeps dist disttest vmtest lint demo bench docs man vm clean
 
 all: build
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
 
-test: lint unit vmtest disttest
+test: lint unit fuzz vmtest disttest
 
 unit: hostdeps
 	$(GO) test ./...
 
 hostdeps:
 	bash testdata/host-deps.sh
+
+# Every fuzz target for a few seconds (FUZZTIME=5s).
+fuzz:
+	bash testdata/fuzz.sh
 
 # The real-kernel suite: conformance against the real ipvsadm, and every
 # package's vmtest-tagged tests, in one VM boot.
