@@ -24,7 +24,11 @@ On a terminal each finding is followed by its source line with a caret under
 the column (--source=always|never overrides). CODE names the rule; --list-rules
 prints them all. With --piranha, lint also reports what lvsadm accepts but
 piranha itself would reject or misread (fractional seconds, IPv6, newer
-schedulers, CR line ends, blanks after a quoted word).
+schedulers, CR line ends, blanks after a quoted word). With --host, lint
+also checks the file against this host: each active firewall-mark virtual
+server needs an iptables mangle PREROUTING rule setting its mark
+(iptables -t mangle -S PREROUTING is read; when it cannot be, one warning
+says so).
 
 Exit status: 0 when no file has errors (warnings alone give 0 unless
 --strict); 1 when a file has errors (or warnings, with --strict); 2 when a
@@ -35,6 +39,7 @@ func newCfLintCmd(io IOStreams) *cobra.Command {
 	var (
 		output, source         string
 		piranha, strict, rules bool
+		host                   bool
 	)
 	c := &cobra.Command{
 		Use:   "lint [FILE...]",
@@ -43,6 +48,7 @@ func newCfLintCmd(io IOStreams) *cobra.Command {
 		Example: `  lvsadm cf lint
   lvsadm cf lint --piranha --strict /etc/sysconfig/ha/lvs.cf   # in CI: warnings fail too
   lvsadm cf lint -o json lvs.cf | jq '.[] | select(.severity == "error")'
+  lvsadm cf lint --host             # also check this host's iptables fwmark rules
   lvsadm cf lint --list-rules`,
 		RunE: func(c *cobra.Command, args []string) error {
 			if output != "text" && output != "json" {
@@ -69,6 +75,10 @@ func newCfLintCmd(io IOStreams) *cobra.Command {
 					continue
 				default:
 					diags = lvscf.Lint(name, src, lvscf.LintOptions{Piranha: piranha})
+					if host {
+						diags = append(diags, hostChecks(c.Context(), name, src)...)
+						lvscf.SortDiagnostics(diags)
+					}
 				}
 				all = append(all, diags...)
 				if output == "text" {
@@ -96,6 +106,7 @@ func newCfLintCmd(io IOStreams) *cobra.Command {
 	}
 	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	c.Flags().BoolVar(&piranha, "piranha", false, "also report what piranha itself would reject")
+	c.Flags().BoolVar(&host, "host", false, "also check this host: iptables MARK rules for firewall-mark virtual servers")
 	c.Flags().BoolVar(&strict, "strict", false, "exit 1 on warnings too")
 	c.Flags().BoolVar(&rules, "list-rules", false, "list the rules (codes) lint reports, and exit")
 	c.Flags().StringVar(&source, "source", "auto", "show the source line under each finding: auto (on a terminal), always or never")

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lvsadm/lvsadm/daemon/fwmark"
 	"github.com/lvsadm/lvsadm/daemon/health"
 	"github.com/lvsadm/lvsadm/daemon/heartbeat"
 	"github.com/lvsadm/lvsadm/daemon/vip"
@@ -87,6 +88,9 @@ func New(o Options) (*Daemon, error) {
 	}
 	if d.o.VIPs == nil {
 		d.o.VIPs = vip.NewManager(nil, nil, d.log.With("part", "vip"))
+	}
+	if d.o.Fwmarks == nil {
+		d.o.Fwmarks = &fwmark.Manager{}
 	}
 	return d, nil
 }
@@ -262,6 +266,7 @@ func (d *Daemon) activate(ctx context.Context, reason string) {
 	d.event(Event{Kind: "role", Message: reason, State: "active"})
 	d.runCmd(ctx, cfg.ActiveCmd)
 	d.applyLocked(ctx, cfg)
+	d.installFwmarks(ctx, cfg)
 	d.syncDaemon(ctx, cfg, true)
 	if err := d.o.VIPs.Takeover(ctx, vip.FromConfig(cfg)); err != nil {
 		d.log.Error("taking over floating addresses", "err", err)
@@ -288,7 +293,19 @@ func (d *Daemon) deactivate(ctx context.Context, reason string) {
 	if err := d.o.Table.Clear(ctx); err != nil {
 		d.log.Error("clearing the table", "err", err)
 	}
+	if err := d.o.Fwmarks.Remove(ctx); err != nil {
+		d.log.Error("removing fwmark_match iptables rules", "err", err)
+	}
 	d.o.Notify("STATUS=standby")
+}
+
+// installFwmarks installs the fwmark_match MARK rules of cfg (and removes
+// those of the previous configuration that cfg no longer has).
+func (d *Daemon) installFwmarks(ctx context.Context, cfg *lvscf.Config) {
+	if err := d.o.Fwmarks.Install(ctx, fwmark.FromConfig(cfg)); err != nil {
+		d.log.Error("installing fwmark_match iptables rules", "err", err)
+		d.event(Event{Kind: "role", Message: "fwmark rules: " + firstLine(err.Error())})
+	}
 }
 
 // applyLocked applies the table; applyMu must be held.
@@ -438,6 +455,7 @@ func (d *Daemon) Reload() error {
 			d.log.Error("floating addresses", "err", err)
 		}
 		d.applyLocked(ctx, l.Cfg)
+		d.installFwmarks(ctx, l.Cfg)
 	}
 	if syncChanged(old.Cfg, l.Cfg) {
 		d.syncDaemon(ctx, l.Cfg, active)

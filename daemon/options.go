@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 
+	"github.com/lvsadm/lvsadm/daemon/fwmark"
 	"github.com/lvsadm/lvsadm/daemon/heartbeat"
 	"github.com/lvsadm/lvsadm/daemon/vip"
 	"github.com/lvsadm/lvsadm/ops"
@@ -22,6 +23,13 @@ type VIPManager interface {
 	Update(ctx context.Context, vips []vip.VIP) error
 	Held() []vip.VIP
 	Wait()
+}
+
+// FwmarkManager installs the iptables MARK rules of fwmark_match
+// (daemon/fwmark.Manager).
+type FwmarkManager interface {
+	Install(ctx context.Context, rules []fwmark.Rule) error
+	Remove(ctx context.Context) error
 }
 
 // Options configure a Daemon. Zero values pick the real thing.
@@ -48,6 +56,9 @@ type Options struct {
 	Kernel ops.Kernel
 	Table  TableApplier
 	VIPs   VIPManager
+	// Fwmarks installs fwmark_match rules while active (default:
+	// daemon/fwmark.Manager, which runs iptables).
+	Fwmarks FwmarkManager
 	// LocalAddrs lists this host's addresses (default: every interface's).
 	LocalAddrs func() ([]netip.Addr, error)
 	// Notify reports readiness to systemd (default: sd_notify when

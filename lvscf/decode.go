@@ -264,6 +264,17 @@ func (a *analysis) decodeVirtual(b *Block) {
 			v.Reentry = x.sec
 		case "quiesce_server":
 			v.QuiesceServer = x.b
+		case "fwmark_match":
+			m, err := ParseFwmarkMatch(x.s)
+			l := &a.f.Lines[it.Line]
+			switch {
+			case errors.Is(err, ErrPortRangeInverted):
+				a.add(l, l.Col(2), SevError, "fwmark-match-range", fmt.Sprintf("fwmark_match = %s: %v", l.Word(2), err))
+			case err != nil:
+				a.add(l, l.Col(2), SevError, "bad-fwmark-match", fmt.Sprintf("fwmark_match = %s: %v", l.Word(2), err))
+			default:
+				v.FwmarkMatch = append(v.FwmarkMatch, m)
+			}
 		}
 	}
 	a.cfg.Virtuals = append(a.cfg.Virtuals, v)
@@ -392,7 +403,7 @@ func (a *analysis) value(bi *blockInfo, li int, keys map[string]keySpec, kind Bl
 	if spec.origin == OriginLvsadm && a.opts.Piranha {
 		a.add(l, l.Col(0), SevError, "lvsadm-key", fmt.Sprintf("%q is an lvsadm extension piranha does not read", key))
 	}
-	if prev := bi.line(key); prev >= 0 && !a.full() {
+	if prev := bi.line(key); prev >= 0 && !spec.multi && !a.full() {
 		a.add(l, l.Col(0), SevWarning, "duplicate-key",
 			fmt.Sprintf("%q is already set on line %d; the last value wins", key, a.f.Lines[prev].Num))
 	}

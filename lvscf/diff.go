@@ -97,6 +97,13 @@ func Flatten(c *Config) []Field {
 		k("timeout", v.Timeout.String())
 		k("reentry", v.Reentry.String())
 		k("quiesce_server", boolString(v.QuiesceServer))
+		if len(v.FwmarkMatch) > 0 { // lvsadm extension: only when set
+			ms := make([]string, len(v.FwmarkMatch))
+			for i, m := range v.FwmarkMatch {
+				ms[i] = m.String()
+			}
+			k("fwmark_match", strings.Join(ms, "; "))
+		}
 		seenS := map[string]bool{}
 		for j := range v.Servers {
 			s := &v.Servers[j]

@@ -12,8 +12,8 @@ const (
 	// (parse.php) but rejected by lvsconfig.c with "unknown command", so
 	// lvs and pulse refuse the file.
 	OriginGUIOnly
-	// OriginLvsadm keys are lvsadm extensions piranha would reject. There
-	// are none yet; the class exists so that lint --piranha can flag them.
+	// OriginLvsadm keys are lvsadm extensions piranha would reject
+	// (fwmark_match); lint --piranha flags them.
 	OriginLvsadm
 )
 
@@ -42,6 +42,7 @@ type keySpec struct {
 	enum   []string
 	origin Origin
 	legacy bool // accepted by lvsconfig.c but unused by pulse/lvs/nanny
+	multi  bool // may appear several times in a block (no duplicate-key)
 }
 
 func (k keySpec) arity() int {
@@ -123,6 +124,7 @@ var virtualKeys = specs(
 	keySpec{name: "expect_program", kind: vQuoted, origin: OriginGUIOnly},
 	keySpec{name: "deadtime", kind: vSeconds, origin: OriginGUIOnly},
 	keySpec{name: "heartbeat", kind: vBool, origin: OriginGUIOnly},
+	keySpec{name: "fwmark_match", kind: vQuoted, origin: OriginLvsadm, multi: true},
 )
 
 var serverKeys = specs(

@@ -65,6 +65,7 @@ func TestBaselineIsClean(t *testing.T) {
 
 func TestLintRules(t *testing.T) {
 	pir := LintOptions{Piranha: true}
+	fwq := "port = 80\n     fwmark = 21\n     persistent = 60\n     fwmark_match = \"tcp 21,10000:20000\""
 	srv2 := "     }\n     server web2 {\n         address = 10.0.1.2\n         active = 1\n         weight = 1\n     }\n}\n"
 	tests := []struct {
 		code        string
@@ -136,6 +137,13 @@ func TestLintRules(t *testing.T) {
 		{code: "zero-port", fire: []string{"port = 80", "port = 0"}, quiet: []string{"port = 80", "port = 0\n     persistent = 300"}},
 		{code: "fwmark-persistence", fire: []string{"port = 80", "port = 80\n     fwmark = 80"}, quiet: []string{"port = 80", "port = 80\n     fwmark = 80\n     persistent = 60"}},
 		{code: "bad-range", fire: []string{"port = 80", "port = 80\n     fwmark = -3\n     persistent = 5"}},
+		{code: "bad-fwmark-match", fire: []string{"port = 80", "port = 80\n     fwmark = 21\n     persistent = 60\n     fwmark_match = \"tcp 21;10000-20000\""}, quiet: []string{"port = 80", fwq}},
+		{code: "bad-fwmark-match", fire: []string{"port = 80", "port = 80\n     fwmark = 21\n     persistent = 60\n     fwmark_match = \"sctp 21\""}, quiet: []string{"port = 80", fwq + "\n     fwmark_match = \"udp 53\""}},
+		{code: "bad-fwmark-match", fire: []string{"port = 80", "port = 80\n     fwmark = 21\n     persistent = 60\n     fwmark_match = \"tcp 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15:17\""}, quiet: []string{"port = 80", "port = 80\n     fwmark = 21\n     persistent = 60\n     fwmark_match = \"tcp 1,2,3,4,5,6,7,8,9,10,11,12,13:16\""}},
+		{code: "fwmark-match-range", fire: []string{"port = 80", "port = 80\n     fwmark = 21\n     persistent = 60\n     fwmark_match = \"tcp 21,20000:10000\""}, quiet: []string{"port = 80", "port = 80\n     fwmark = 21\n     persistent = 60\n     fwmark_match = \"tcp 21,10000:10000\""}},
+		{code: "fwmark-match-without-fwmark", fire: []string{"port = 80", "port = 80\n     fwmark_match = \"tcp 80\""}, quiet: []string{"port = 80", fwq}},
+		{code: "lvsadm-key", fire: []string{"port = 80", fwq}, fireOpts: pir, quiet: []string{"port = 80", fwq}},
+		{code: "duplicate-key", fire: []string{"port = 80", "port = 80\nport = 80"}, quiet: []string{"port = 80", fwq + "\n     fwmark_match = \"udp 21\""}},
 		{code: "port-after-servers", fire: []string{"     port = 80\n", "", "     }\n}\n", "     }\n     port = 80\n}\n"}},
 		{code: "vip-is-director", fire: []string{"10.0.0.100 eth0:1", "10.0.0.2 eth0:1"}},
 		{code: "load-monitor", fire: []string{"port = 80", "port = 80\n     load_monitor = snmp"}, quiet: []string{"port = 80", "port = 80\n     load_monitor = ruptime"}},
@@ -179,8 +187,9 @@ func TestLintRules(t *testing.T) {
 		catalog[r.Code] = true
 	}
 	// Codes covered by other tests: TestOversizeInput, TestBoundedMemory;
-	// lvsadm-key has no key to fire on yet.
-	covered := map[string]bool{"file-too-large": true, "too-many-diagnostics": true, "lvsadm-key": true}
+	// the --host codes by cmd's TestCfLintHost.
+	covered := map[string]bool{"file-too-large": true, "too-many-diagnostics": true,
+		"fwmark-no-iptables-rule": true, "iptables-unavailable": true}
 	for _, tt := range tests {
 		covered[tt.code] = true
 		name := tt.code

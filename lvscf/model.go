@@ -66,7 +66,10 @@ type Virtual struct {
 	Timeout       Seconds // default 10
 	Reentry       Seconds // default 180
 	QuiesceServer bool
-	Servers       []Server
+	// FwmarkMatch (lvsadm key fwmark_match) lists the packets to the VIP
+	// that get the mark Fwmark; the daemon installs iptables MARK rules.
+	FwmarkMatch []FwmarkMatch
+	Servers     []Server
 }
 
 // Server is a real server of a virtual server.

@@ -67,6 +67,9 @@ var Catalog = []RuleInfo{
 	{"pmask-unused", SevWarning, false, "pmask without persistent"},
 	{"zero-port", SevError, false, "port 0 on a non-persistent service"},
 	{"fwmark-persistence", SevWarning, false, "fwmark without persistent"},
+	{"bad-fwmark-match", SevError, false, "fwmark_match is not `\"PROTO PORT[,PORT|FIRST:LAST]...\"` (tcp or udp, at most 15 ports)"},
+	{"fwmark-match-range", SevError, false, "a fwmark_match port range whose first port is above its last"},
+	{"fwmark-match-without-fwmark", SevError, false, "fwmark_match on a virtual server without fwmark"},
 	{"fwmark-mismatch", SevWarning, false, "virtual servers sharing a fwmark differ in persistence, scheduler or protocol"},
 	{"duplicate-service", SevError, false, "two active virtual servers are the same IPVS service"},
 	{"vip-device-conflict", SevError, false, "one VIP on two devices"},
@@ -96,4 +99,7 @@ var Catalog = []RuleInfo{
 	{"regex-without-expect", SevWarning, false, "use_regex without expect"},
 	{"bad-regex", SevError, false, "expect is not a POSIX extended regular expression"},
 	{"udp-no-send", SevWarning, false, "a UDP check that sends nothing"},
+	// this host (lvsadm cf lint --host, not Lint)
+	{"fwmark-no-iptables-rule", SevWarning, false, "--host: no iptables mangle PREROUTING rule sets an active virtual server's fwmark"},
+	{"iptables-unavailable", SevWarning, false, "--host: iptables cannot be run, so the fwmark rules are not checked"},
 }

@@ -38,6 +38,10 @@ func ruleVirtuals(a *analysis) []Diagnostic {
 			r.atKey(&vi.blockInfo, "port", SevError, "zero-port",
 				"port 0 (all ports) needs persistent: ipvsadm refuses a zero port for a non-persistent service")
 		}
+		if vi.has("fwmark_match") && v.Fwmark == 0 {
+			r.atKey(&vi.blockInfo, "fwmark_match", SevError, "fwmark-match-without-fwmark",
+				"fwmark_match needs fwmark: the MARK rules set the virtual server's firewall mark")
+		}
 		if v.Fwmark != 0 && v.Persistent <= 0 {
 			r.atKey(&vi.blockInfo, "fwmark", SevWarning, "fwmark-persistence",
 				"firewall-mark service without persistent: the piranha guide asks for persistent with fwmark")
