@@ -14,16 +14,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/vishvananda/netlink"
-	"github.com/vishvananda/netns"
+	"github.com/lvsadm/lvsadm/ops/labns"
 )
 
 func vmBinary(t *testing.T, env string, fallbacks ...string) string {
@@ -40,62 +37,14 @@ func vmBinary(t *testing.T, env string, fallbacks ...string) string {
 	return ""
 }
 
-// inFreshNetns runs fn on this goroutine's thread moved into a new network
-// namespace with lo up and a dummy device holding a default route, so that
-// every real-server address is routable (the kernel refuses destinations
-// it cannot route).
+// inFreshNetns runs fn in a new network namespace with a dummy device
+// holding a default route, so that every real-server address is routable.
 func inFreshNetns(t *testing.T, fn func()) {
 	t.Helper()
-	runtime.LockOSThread()
-	prev, err := netns.Get()
-	if err != nil {
-		runtime.UnlockOSThread()
-		t.Fatal(err)
-	}
-	ns, err := netns.New()
-	if err != nil {
-		prev.Close()
-		runtime.UnlockOSThread()
-		t.Fatalf("new netns: %v", err)
-	}
-	defer func() {
-		if err := netns.Set(prev); err != nil {
-			t.Errorf("restoring netns: %v", err) // the thread stays locked and dies with the goroutine
-			return
-		}
-		ns.Close()
-		prev.Close()
-		runtime.UnlockOSThread()
-	}()
-	lo, err := netlink.LinkByName("lo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := netlink.LinkSetUp(lo); err != nil {
-		t.Fatal(err)
-	}
-	if err := netlink.LinkAdd(&netlink.Dummy{LinkAttrs: netlink.LinkAttrs{Name: "d0"}}); err != nil {
-		t.Fatalf("dummy link: %v", err)
-	}
-	d, err := netlink.LinkByName("d0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, err := netlink.ParseAddr("10.255.255.254/8")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr.Flags = syscall.IFA_F_NODAD
-	if err := netlink.AddrAdd(d, addr); err != nil {
-		t.Fatal(err)
-	}
-	if err := netlink.LinkSetUp(d); err != nil {
-		t.Fatal(err)
-	}
-	if err := netlink.RouteAdd(&netlink.Route{LinkIndex: d.Attrs().Index, Scope: netlink.SCOPE_LINK, Dst: &net.IPNet{IP: net.IPv4zero, Mask: net.CIDRMask(0, 32)}}); err != nil {
-		t.Fatalf("default route: %v", err)
-	}
-	fn()
+	labns.Run(t, func() {
+		labns.AddDummy(t, labns.Dummy{Name: "d0", Addrs: []string{"10.255.255.254/8"}, DefaultRoute: true})
+		fn()
+	})
 }
 
 type vmLab struct {

@@ -11,14 +11,11 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/vishvananda/netlink"
-	"github.com/vishvananda/netns"
+	"github.com/lvsadm/lvsadm/ops/labns"
 
 	"github.com/lvsadm/lvsadm/ops"
 	"github.com/lvsadm/lvsadm/ops/kernel"
@@ -37,58 +34,14 @@ func ipvsadm(t *testing.T, args ...string) string {
 	return string(out)
 }
 
-// inNetns runs fn on this goroutine's thread moved into a new network
-// namespace with lo up and a dummy link holding 10.0.0.254/8, so that
-// destinations have routes. ipvsadm started from fn inherits it.
+// inNetns runs fn in a new network namespace with a dummy link lvs0
+// holding 10.0.0.254/8, so that destinations have routes.
 func inNetns(t *testing.T, fn func()) {
 	t.Helper()
-	runtime.LockOSThread()
-	prev, err := netns.Get()
-	if err != nil {
-		runtime.UnlockOSThread()
-		t.Fatal(err)
-	}
-	ns, err := netns.New()
-	if err != nil {
-		prev.Close()
-		runtime.UnlockOSThread()
-		t.Fatalf("new netns: %v", err)
-	}
-	defer func() {
-		if err := netns.Set(prev); err != nil {
-			t.Errorf("restoring netns: %v", err) // the thread stays locked and dies with the goroutine
-			return
-		}
-		ns.Close()
-		prev.Close()
-		runtime.UnlockOSThread()
-	}()
-	lo, err := netlink.LinkByName("lo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := netlink.LinkSetUp(lo); err != nil {
-		t.Fatal(err)
-	}
-	if err := netlink.LinkAdd(&netlink.Dummy{LinkAttrs: netlink.LinkAttrs{Name: "lvs0"}}); err != nil {
-		t.Fatal(err)
-	}
-	d, err := netlink.LinkByName("lvs0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, err := netlink.ParseAddr("10.0.0.254/8")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr.Flags = syscall.IFA_F_NODAD
-	if err := netlink.AddrAdd(d, addr); err != nil {
-		t.Fatal(err)
-	}
-	if err := netlink.LinkSetUp(d); err != nil {
-		t.Fatal(err)
-	}
-	fn()
+	labns.Run(t, func() {
+		labns.AddDummy(t, labns.Dummy{Name: "lvs0", Addrs: []string{"10.0.0.254/8"}})
+		fn()
+	})
 }
 
 func TestKernelSourceVM(t *testing.T) {

@@ -6,42 +6,20 @@ import (
 	"context"
 	"net/netip"
 	"os/exec"
-	"runtime"
 	"strings"
 	"testing"
 
-	"github.com/vishvananda/netns"
+	"github.com/lvsadm/lvsadm/ops/labns"
 
 	"github.com/lvsadm/lvsadm/lvscf"
 )
 
-// inNetns runs fn on this goroutine's thread moved into a fresh network
-// namespace; the iptables commands go-iptables starts from fn inherit it,
-// so each test sees an empty mangle table.
+// inNetns runs fn in a new network namespace; the iptables commands
+// go-iptables starts from fn inherit it, so each test sees an empty mangle
+// table.
 func inNetns(t *testing.T, fn func()) {
 	t.Helper()
-	runtime.LockOSThread()
-	prev, err := netns.Get()
-	if err != nil {
-		runtime.UnlockOSThread()
-		t.Fatal(err)
-	}
-	ns, err := netns.New()
-	if err != nil {
-		prev.Close()
-		runtime.UnlockOSThread()
-		t.Fatalf("new netns: %v", err)
-	}
-	defer func() {
-		if err := netns.Set(prev); err != nil {
-			t.Errorf("restoring netns: %v", err) // leave the thread locked
-			return
-		}
-		ns.Close()
-		prev.Close()
-		runtime.UnlockOSThread()
-	}()
-	fn()
+	labns.Run(t, fn)
 }
 
 func iptablesS(t *testing.T, cmd string) string {

@@ -15,15 +15,13 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"runtime"
 	"sort"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/vishvananda/netlink"
-	"github.com/vishvananda/netns"
+	"github.com/lvsadm/lvsadm/ops/labns"
 
 	"github.com/lvsadm/lvsadm/ops"
 )
@@ -41,70 +39,15 @@ func ipvsadmPath(t *testing.T) string {
 	return ""
 }
 
-// inNetns runs fn on this goroutine's thread moved into a new network
-// namespace with lo up and a dummy link lvs0 holding 10.0.0.254/8 and
-// 2001:db8::fe/32, so that destinations have routes. Processes started from
-// fn (ipvsadm) inherit the namespace. Namespaces nest.
+// inNetns runs fn in a new network namespace with a multicast-capable dummy
+// link lvs0 holding 10.0.0.254/8 and 2001:db8::fe/32, so that destinations
+// have routes and the sync daemon has an interface.
 func inNetns(t *testing.T, fn func()) {
 	t.Helper()
-	runtime.LockOSThread()
-	prev, err := netns.Get()
-	if err != nil {
-		runtime.UnlockOSThread()
-		t.Fatal(err)
-	}
-	ns, err := netns.New()
-	if err != nil {
-		prev.Close()
-		runtime.UnlockOSThread()
-		t.Fatalf("new netns: %v", err)
-	}
-	defer func() {
-		if err := netns.Set(prev); err != nil {
-			// Leave the thread locked: Go retires it with the goroutine.
-			t.Errorf("restoring netns: %v", err)
-			return
-		}
-		ns.Close()
-		prev.Close()
-		runtime.UnlockOSThread()
-	}()
-	setupLinks(t)
-	fn()
-}
-
-func setupLinks(t *testing.T) {
-	t.Helper()
-	lo, err := netlink.LinkByName("lo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := netlink.LinkSetUp(lo); err != nil {
-		t.Fatal(err)
-	}
-	if err := netlink.LinkAdd(&netlink.Dummy{LinkAttrs: netlink.LinkAttrs{Name: "lvs0"}}); err != nil {
-		t.Fatalf("dummy link: %v", err)
-	}
-	d, err := netlink.LinkByName("lvs0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := netlink.LinkSetMulticastOn(d); err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range []string{"10.0.0.254/8", "2001:db8::fe/32"} {
-		addr, err := netlink.ParseAddr(a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr.Flags = syscall.IFA_F_NODAD
-		if err := netlink.AddrAdd(d, addr); err != nil {
-			t.Fatalf("address %s: %v", a, err)
-		}
-	}
-	if err := netlink.LinkSetUp(d); err != nil {
-		t.Fatal(err)
-	}
+	labns.Run(t, func() {
+		labns.AddDummy(t, labns.Dummy{Name: "lvs0", Addrs: []string{"10.0.0.254/8", "2001:db8::fe/32"}, Multicast: true})
+		fn()
+	})
 }
 
 // ipvsadm runs the oracle in the calling thread's namespace.
