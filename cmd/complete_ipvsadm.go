@@ -72,6 +72,28 @@ func completeIpvsadm(ctx context.Context, words []string, out io.Writer, open fu
 // kernelServices lists the services of the kind the option names, as the
 // option takes them ("10.0.0.1:80", "[2001:db8::1]:80", "7").
 func kernelServices(ctx context.Context, open func() (ops.Kernel, error), opt string) []string {
+	return withServices(ctx, open, func(_ ops.Kernel, svcs []ops.Service) []string {
+		var out []string
+		for _, s := range svcs {
+			switch opt {
+			case "-f", "--fwmark-service":
+				if s.FWMark != 0 {
+					out = append(out, strconv.FormatUint(uint64(s.FWMark), 10))
+				}
+			default:
+				want := map[string]uint16{"-t": ops.ProtoTCP, "--tcp-service": ops.ProtoTCP, "-u": ops.ProtoUDP, "--udp-service": ops.ProtoUDP, "--sctp-service": ops.ProtoSCTP}[opt]
+				if s.FWMark == 0 && s.Protocol == want {
+					out = append(out, hostPort(s.Address, s.Port))
+				}
+			}
+		}
+		return out
+	})
+}
+
+// withServices opens the kernel and hands it and its services to fn.
+// Completion stays silent (no candidates) when either fails.
+func withServices(ctx context.Context, open func() (ops.Kernel, error), fn func(ops.Kernel, []ops.Service) []string) []string {
 	k, err := open()
 	if err != nil {
 		return nil
@@ -81,21 +103,7 @@ func kernelServices(ctx context.Context, open func() (ops.Kernel, error), opt st
 	if err != nil {
 		return nil
 	}
-	var out []string
-	for _, s := range svcs {
-		switch opt {
-		case "-f", "--fwmark-service":
-			if s.FWMark != 0 {
-				out = append(out, strconv.FormatUint(uint64(s.FWMark), 10))
-			}
-		default:
-			want := map[string]uint16{"-t": ops.ProtoTCP, "--tcp-service": ops.ProtoTCP, "-u": ops.ProtoUDP, "--udp-service": ops.ProtoUDP, "--sctp-service": ops.ProtoSCTP}[opt]
-			if s.FWMark == 0 && s.Protocol == want {
-				out = append(out, hostPort(s.Address, s.Port))
-			}
-		}
-	}
-	return out
+	return fn(k, svcs)
 }
 
 // kernelDestinations lists the real servers of the service the earlier
@@ -111,33 +119,26 @@ func kernelDestinations(ctx context.Context, open func() (ops.Kernel, error), wo
 	if opt == "" {
 		return nil
 	}
-	k, err := open()
-	if err != nil {
-		return nil
-	}
-	defer k.Close()
-	svcs, err := k.Services(ctx)
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, s := range svcs {
-		name := hostPort(s.Address, s.Port)
-		if s.FWMark != 0 {
-			name = strconv.FormatUint(uint64(s.FWMark), 10)
+	return withServices(ctx, open, func(k ops.Kernel, svcs []ops.Service) []string {
+		var out []string
+		for _, s := range svcs {
+			name := hostPort(s.Address, s.Port)
+			if s.FWMark != 0 {
+				name = strconv.FormatUint(uint64(s.FWMark), 10)
+			}
+			if name != val {
+				continue
+			}
+			dests, err := k.Destinations(ctx, s.ServiceKey)
+			if err != nil {
+				return nil
+			}
+			for _, d := range dests {
+				out = append(out, hostPort(d.Address, d.Port))
+			}
 		}
-		if name != val {
-			continue
-		}
-		dests, err := k.Destinations(ctx, s.ServiceKey)
-		if err != nil {
-			return nil
-		}
-		for _, d := range dests {
-			out = append(out, hostPort(d.Address, d.Port))
-		}
-	}
-	return out
+		return out
+	})
 }
 
 func hostPort(ip net.IP, port uint16) string {
