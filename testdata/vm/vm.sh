@@ -20,7 +20,7 @@ timeout_s=${LVSADM_VM_TIMEOUT:-2400}
 mem=${LVSADM_VM_MEM:-2048}
 
 # Bump when the image's contents change, so stale caches are rebuilt.
-image_rev=4
+image_rev=5
 
 die() { echo "vm.sh: $*" >&2; exit 1; }
 log() { echo "vm.sh: $*" >&2; }
