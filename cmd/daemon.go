@@ -17,8 +17,8 @@ import (
 
 func newDaemonCmd(io IOStreams) *cobra.Command {
 	var (
-		config, socket, role, keyFile, logLevel string
-		foreground, forceActive, plain          bool
+		config, socket, role, keyFile, logLevel, metricsListen string
+		foreground, forceActive, plain                         bool
 	)
 	c := &cobra.Command{
 		Use:   "daemon",
@@ -47,6 +47,7 @@ status" reads the state through the control socket.`,
 			o := daemon.Options{ConfigPath: config, SocketPath: socket, Logger: log, Role: role,
 				ForceActive: forceActive, PlainHeartbeat: plain}
 			o.KeyFile = keyFile // read at start and at every reload (key rollover)
+			o.MetricsListen = metricsListen
 			d, err := daemon.New(o)
 			if err != nil {
 				return err
@@ -79,6 +80,7 @@ status" reads the state through the control socket.`,
 	f.StringVar(&keyFile, "heartbeat-key-file", "", "HMAC-SHA256 heartbeat keys, one per line, signing key first (mode 0600), re-read on SIGHUP; both directors need it")
 	f.BoolVar(&plain, "heartbeat-plain", false, "send exactly piranha's 4-byte heartbeat, without lvsadm's trailer")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	f.StringVar(&metricsListen, "metrics-listen", "", "serve Prometheus metrics on GET http://ADDR/metrics (e.g. 127.0.0.1:9539; bind it to a management address); off when empty")
 	return c
 }
 

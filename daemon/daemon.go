@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/lvsadm/lvsadm/daemon/fwmark"
 	"github.com/lvsadm/lvsadm/daemon/health"
 	"github.com/lvsadm/lvsadm/daemon/heartbeat"
+	"github.com/lvsadm/lvsadm/daemon/metrics"
 	"github.com/lvsadm/lvsadm/daemon/vip"
 	"github.com/lvsadm/lvsadm/lvscf"
 	"github.com/lvsadm/lvsadm/ops"
@@ -45,6 +47,8 @@ type Daemon struct {
 	monitor     *health.Monitor
 	ownsKernel  bool
 	terminating bool
+	roleChanges uint64 // activations and deactivations (lvsadm_failovers_total)
+	metricsAddr net.Addr
 
 	applyMu sync.Mutex // serialises table applies and role changes
 }
@@ -155,6 +159,17 @@ func (d *Daemon) Run(ctx context.Context) error {
 		// Closed by serve; closed here if Run fails before serving.
 		defer srv.ln.Close()
 	}
+	var mln net.Listener
+	if d.o.MetricsListen != "" {
+		var err error
+		if mln, err = net.Listen("tcp", d.o.MetricsListen); err != nil {
+			return fmt.Errorf("metrics endpoint: %w", err)
+		}
+		defer mln.Close()
+		d.mu.Lock()
+		d.metricsAddr = mln.Addr()
+		d.mu.Unlock()
+	}
 	d.runCmd(ctx, cfg.InactiveCmd)
 	d.syncDaemon(ctx, cfg, false)
 	// However Run ends, the sync daemons stop (with the configuration in
@@ -205,6 +220,15 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if srv != nil {
 		wg.Add(1)
 		go func() { defer wg.Done(); srv.serve(ctx, d.Status, d.log) }()
+	}
+	if mln != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := metrics.Serve(ctx, mln, d.metricsSnapshot); err != nil {
+				d.log.Error("metrics endpoint", "err", err)
+			}
+		}()
 	}
 	wg.Add(1)
 	go func() { defer wg.Done(); d.resync(ctx) }()
@@ -260,6 +284,7 @@ func (d *Daemon) activate(ctx context.Context, reason string) {
 	d.mu.Lock()
 	d.active = true
 	d.since = time.Now()
+	d.roleChanges++
 	cfg := d.loaded.Cfg
 	d.mu.Unlock()
 	d.log.Info(reason)
@@ -281,6 +306,7 @@ func (d *Daemon) deactivate(ctx context.Context, reason string) {
 	d.mu.Lock()
 	d.active = false
 	d.since = time.Now()
+	d.roleChanges++
 	cfg := d.loaded.Cfg
 	d.mu.Unlock()
 	d.log.Info(reason)
@@ -563,6 +589,49 @@ func (d *Daemon) Status() Status {
 			vs.Servers = append(vs.Servers, ss)
 		}
 		s.Virtuals = append(s.Virtuals, vs)
+	}
+	return s
+}
+
+// MetricsAddr is the metrics endpoint's address once Run listens on it
+// (nil: none, or not yet).
+func (d *Daemon) MetricsAddr() net.Addr {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.metricsAddr
+}
+
+// metricsSnapshot gathers one scrape: the status and the kernel table.
+func (d *Daemon) metricsSnapshot(ctx context.Context) metrics.Snapshot {
+	st := d.Status()
+	d.mu.Lock()
+	changes := d.roleChanges
+	d.mu.Unlock()
+	p := st.Heartbeat.Peer
+	s := metrics.Snapshot{Role: st.Heartbeat.Role, Failovers: changes, ConfigSerial: st.Serial, PeerConfigMatch: p.DigestMatch}
+	if s.Role == "" {
+		s.Role = "unknown"
+	}
+	if p.Heard && !p.LastHeard.IsZero() {
+		s.Heartbeats = append(s.Heartbeats, metrics.Heartbeat{Link: p.Link, Age: time.Since(p.LastHeard)})
+	}
+	for _, v := range st.Virtuals {
+		for _, sv := range v.Servers {
+			r := metrics.RealServer{Virtual: v.Name, Server: sv.Name, Address: sv.Address, Port: sv.Port, Up: sv.State == health.Up}
+			if sv.LastCheck != nil {
+				r.LastCheck, r.HasCheck = sv.LastCheck.Latency, true
+			}
+			s.Servers = append(s.Servers, r)
+		}
+	}
+	if d.o.Kernel != nil {
+		kctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		v, err := metrics.ReadIPVS(kctx, d.o.Kernel)
+		if err != nil {
+			d.log.Debug("metrics: reading the IPVS table", "err", err)
+		}
+		s.IPVS = v
 	}
 	return s
 }

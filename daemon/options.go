@@ -37,7 +37,10 @@ type Options struct {
 	ConfigPath string
 	// SocketPath is the control socket; empty: none.
 	SocketPath string
-	Logger     *slog.Logger
+	// MetricsListen is the Prometheus endpoint's TCP address (GET
+	// /metrics); empty: none.
+	MetricsListen string
+	Logger        *slog.Logger
 
 	// Role forces "primary" or "backup" instead of detecting it from the
 	// local addresses ("" or "auto").
