@@ -278,17 +278,28 @@ func (d *Daemon) onHeartbeat(a heartbeat.Action) {
 	}
 }
 
-func (d *Daemon) activate(ctx context.Context, reason string) {
-	d.applyMu.Lock()
-	defer d.applyMu.Unlock()
+// switchRole records a role change (under d.mu), logs it as an event and
+// returns the configuration the change acts on. The caller holds applyMu.
+func (d *Daemon) switchRole(active bool, reason string) *lvscf.Config {
 	d.mu.Lock()
-	d.active = true
+	d.active = active
 	d.since = time.Now()
 	d.roleChanges++
 	cfg := d.loaded.Cfg
 	d.mu.Unlock()
+	state := "standby"
+	if active {
+		state = "active"
+	}
 	d.log.Info(reason)
-	d.event(Event{Kind: "role", Message: reason, State: "active"})
+	d.event(Event{Kind: "role", Message: reason, State: state})
+	return cfg
+}
+
+func (d *Daemon) activate(ctx context.Context, reason string) {
+	d.applyMu.Lock()
+	defer d.applyMu.Unlock()
+	cfg := d.switchRole(true, reason)
 	d.runCmd(ctx, cfg.ActiveCmd)
 	d.applyLocked(ctx, cfg)
 	d.installFwmarks(ctx, cfg)
@@ -303,14 +314,7 @@ func (d *Daemon) activate(ctx context.Context, reason string) {
 func (d *Daemon) deactivate(ctx context.Context, reason string) {
 	d.applyMu.Lock()
 	defer d.applyMu.Unlock()
-	d.mu.Lock()
-	d.active = false
-	d.since = time.Now()
-	d.roleChanges++
-	cfg := d.loaded.Cfg
-	d.mu.Unlock()
-	d.log.Info(reason)
-	d.event(Event{Kind: "role", Message: reason, State: "standby"})
+	cfg := d.switchRole(false, reason)
 	d.runCmd(ctx, cfg.InactiveCmd)
 	d.syncDaemon(ctx, cfg, false)
 	if err := d.o.VIPs.Release(); err != nil {

@@ -67,11 +67,7 @@ var ErrLocked = errors.New("locked by another editor")
 // ctx ends. A refusal because of lint errors is a *LintError holding the
 // diagnostics.
 func Write(ctx context.Context, path string, data []byte, opts Options) error {
-	path, err := resolve(path)
-	if err != nil {
-		return err
-	}
-	l, err := Lock(ctx, path)
+	path, l, err := lockResolved(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -86,11 +82,7 @@ func Write(ctx context.Context, path string, data []byte, opts Options) error {
 // in broken blocks); fn's error is returned as it is and
 // nothing is written.
 func Edit(ctx context.Context, path string, fn func(*lvscf.File) error, opts Options) error {
-	path, err := resolve(path)
-	if err != nil {
-		return err
-	}
-	l, err := Lock(ctx, path)
+	path, l, err := lockResolved(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -113,11 +105,7 @@ func Edit(ctx context.Context, path string, fn func(*lvscf.File) error, opts Opt
 // fails or returns the content unchanged (no backup, no serial bump): fmt
 // -w of a formatted file leaves it alone.
 func Update(ctx context.Context, path string, fn func(old []byte) ([]byte, error), opts Options) error {
-	path, err := resolve(path)
-	if err != nil {
-		return err
-	}
-	l, err := Lock(ctx, path)
+	path, l, err := lockResolved(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -138,6 +126,20 @@ func Update(ctx context.Context, path string, fn func(old []byte) ([]byte, error
 
 // resolve follows a symbolic link, so that the link stays and its target
 // is replaced (rename would otherwise put a plain file in the link's place).
+// lockResolved resolves path (following symlinks to the real file) and
+// takes its lock: the start of every save.
+func lockResolved(ctx context.Context, path string) (string, *Locked, error) {
+	path, err := resolve(path)
+	if err != nil {
+		return "", nil, err
+	}
+	l, err := Lock(ctx, path)
+	if err != nil {
+		return "", nil, err
+	}
+	return path, l, nil
+}
+
 func resolve(path string) (string, error) {
 	p, err := filepath.EvalSymlinks(path)
 	if errors.Is(err, os.ErrNotExist) {
