@@ -1,6 +1,9 @@
 package cfedit
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/lvsadm/lvsadm/lvscf"
 )
 
@@ -41,12 +44,14 @@ func newTree(name string, src []byte) *tree {
 
 // index files each diagnostic under the path of what its line holds.
 func (t *tree) index() {
-	owner := map[int]string{} // 1-based line number -> path
+	owner := map[int]string{}     // 1-based line number -> path
+	opens := map[int]lvscf.Path{} // the line numbers that open a block
 	var walk func(b *lvscf.Block, p lvscf.Path)
 	walk = func(b *lvscf.Block, p lvscf.Path) {
 		bp := p.String()
 		if b.Open >= 0 {
 			owner[t.f.Lines[b.Open].Num] = bp
+			opens[t.f.Lines[b.Open].Num] = p
 		}
 		if b.Close >= 0 {
 			owner[t.f.Lines[b.Close].Num] = bp
@@ -71,8 +76,31 @@ func (t *tree) index() {
 	t.at = map[string][]lvscf.Diagnostic{}
 	for _, d := range t.diags {
 		p := owner[d.Line] // "" for comments, bad lines and the file as a whole
+		if b, ok := opens[d.Line]; ok {
+			p = missingKey(d, b, p)
+		} else if d.Line == 1 && d.Col == 1 {
+			// The global section has no line of its own: rules about
+			// it report at the top of the file.
+			p = missingKey(d, lvscf.Path{Kind: lvscf.BlockRoot}, p)
+		}
 		t.at[p] = append(t.at[p], d)
 	}
+}
+
+// missingKey moves a diagnostic about a key a block lacks ("virtual "www"
+// has no address", "no primary: ...") from the block to the field of that
+// key, where it is fixed; other diagnostics stay at def.
+func missingKey(d lvscf.Diagnostic, b lvscf.Path, def string) string {
+	_, rest, ok := strings.Cut(" "+d.Message, " no ")
+	if !ok {
+		return def
+	}
+	key := strings.TrimRight(strings.Fields(rest + " x")[0], ":,")
+	if !slices.Contains(lvscf.KeyNames(b.Kind), key) {
+		return def
+	}
+	b.Key = key
+	return b.String()
 }
 
 // childPath is the path of a block inside the block at p; unknown block

@@ -17,8 +17,9 @@ const chromeLines = 5
 // the value from wideAt columns on.
 const (
 	labelWidth = 28
+	keyWidth   = 16
 	wideAt     = 120
-	wideValue  = 36
+	wideValue  = 30
 )
 
 // bodyHeight is what is left for the body; a status message too long for
@@ -87,7 +88,8 @@ func (m *Model) body(w int) (lines []line, selFrom, selTo int) {
 }
 
 // fieldLines renders a field: its label and value, then what the linter
-// says about its line (beside the value on wide terminals), wrapped.
+// says about its line, wrapped. Wide terminals also show the lvs.cf key
+// (what "lvsadm cf set" takes) and put the diagnostics beside the value.
 func (m *Model) fieldLines(it item, mark string, selected bool, w int, add func(string, style)) {
 	editing := selected && m.mode == modeEdit && m.editPath == it.path
 	v, set := m.cur.value(it.path)
@@ -100,31 +102,41 @@ func (m *Model) fieldLines(it item, mark string, selected bool, w int, add func(
 	case !set:
 		val, vst = "(not set)", m.st.dflt
 	}
-	head := mark + padRight(it.fld.label, labelWidth) + " "
-	ds := m.cur.at[it.path]
-	if w >= wideAt && len(ds) > 0 && !editing {
-		d := ds[0]
-		ds = ds[1:]
-		add(head+padRight(val, wideValue)+"  "+diagText(d), m.diagStyle(d))
-	} else {
-		st := vst
-		if selected {
-			st = m.st.selected
-		}
-		add(head+val, st)
+	if selected {
+		vst = m.st.selected
 	}
-	indent := strings.Repeat(" ", 2+labelWidth+1)
+	wide := w >= wideAt
+	head := mark + padRight(it.fld.label, labelWidth) + " "
+	if wide {
+		head += padRight(it.fld.key, keyWidth) + " "
+	}
+	indent := strings.Repeat(" ", len(head))
 	if w < 2*len(indent) {
 		indent = "    "
 	}
+	var msgs []line // the refusal and the diagnostics, unwrapped
 	if editing && m.inputErr != "" {
-		for _, l := range wrap("refused: "+m.inputErr, w, indent, indent+"  ") {
-			add(l, m.st.errText)
-		}
+		msgs = append(msgs, line{"refused: " + m.inputErr, m.st.errText})
 	}
-	for _, d := range ds {
-		for _, l := range wrap(diagText(d), w, indent, indent+"  ") {
-			add(l, m.diagStyle(d))
+	for _, d := range m.cur.at[it.path] {
+		msgs = append(msgs, line{diagText(d), m.diagStyle(d)})
+	}
+	if !wide || len(msgs) == 0 || editing {
+		add(head+val, vst)
+	} else {
+		// The first message beside the value, in its own column.
+		beside := strings.Repeat(" ", len(head)+wideValue+2)
+		ls := wrap(msgs[0].text, w, beside, beside+"  ")
+		first := head + padRight(val, wideValue) + "  "
+		add(first+strings.TrimLeft(ls[0], " "), msgs[0].st)
+		for _, l := range ls[1:] {
+			add(l, msgs[0].st)
+		}
+		msgs = msgs[1:]
+	}
+	for _, l := range msgs {
+		for _, t := range wrap(l.text, w, indent, indent+"  ") {
+			add(t, l.st)
 		}
 	}
 }
@@ -261,8 +273,11 @@ func (m *Model) statusLines(w int) []string {
 	text, st := m.statusText()
 	ls := wrap(text, w, "", "  ")
 	if len(ls) > 2 {
-		ls = ls[:2]
-		ls[1] = cut(ls[1]+strings.Repeat(" ", w), w-1) + "~"
+		rest := make([]string, 0, len(ls)-1)
+		for _, l := range ls[1:] {
+			rest = append(rest, strings.TrimSpace(l))
+		}
+		ls = []string{ls[0], cut("  "+strings.Join(rest, " "), w)}
 	}
 	for i := range ls {
 		ls[i] = st.render(ls[i])
