@@ -18,6 +18,9 @@ const ioTimeout = 30 * time.Second
 // maxInput bounds a typed value; lvs.cf strings are far shorter.
 const maxInput = 1024
 
+// maxUndo bounds the edits u can undo (each keeps a version of the file).
+const maxUndo = 100
+
 // Options configure a Model.
 type Options struct {
 	// ReadOnly shows the file without allowing edits, saving or applying

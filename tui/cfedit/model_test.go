@@ -352,3 +352,33 @@ func TestDaemonThatCannotBeAskedBlocksApply(t *testing.T) {
 		t.Errorf("calls %v, status %q", f.calls, m.status)
 	}
 }
+
+func TestEnterOnDefaultWritesNothing(t *testing.T) {
+	p := writeFile(t, readCorpus(t, httpCf))
+	m := newTestModel(t, p, 80, 24, Options{}, nil)
+	downTo(t, m, "tcp_timeout")
+	press(t, m, "enter")
+	if m.in.String() != "0" {
+		t.Fatalf("the default is not filled in: %q", m.in.String())
+	}
+	press(t, m, "enter")
+	if m.Dirty() || m.mode != modeNormal {
+		t.Errorf("enter on the default: dirty %v, mode %d", m.Dirty(), m.mode)
+	}
+	press(t, m, "enter", "ctrl+u", "30", "enter", "x")
+	if m.Dirty() {
+		t.Errorf("x does not unset it again:\n%s", m.cur.src)
+	}
+}
+
+func TestLoadErrorShows(t *testing.T) {
+	m := newTestModel(t, t.TempDir()+"/none.cf", 80, 24, Options{}, nil)
+	checkFrame(t, m.View()+"\n", 80, 24)
+	if !m.statusErr || !strings.Contains(m.status, "none.cf") {
+		t.Errorf("status %q", m.status)
+	}
+	press(t, m, "enter", "x", "a", "ctrl+s", "A") // nothing to act on: nothing happens
+	if m.cur != nil || m.mode != modeNormal {
+		t.Errorf("mode %d", m.mode)
+	}
+}

@@ -374,6 +374,9 @@ func (m *Model) apply(fn func(*lvscf.File) error, did string) error {
 		return err
 	}
 	m.undo = append(m.undo, m.cur)
+	if len(m.undo) > maxUndo {
+		m.undo = m.undo[1:]
+	}
 	m.cur = t
 	m.setStatus(did, false)
 	return nil
@@ -433,6 +436,12 @@ func (m *Model) valueEntered() {
 	case set && in == old:
 		m.mode = modeNormal
 		m.setStatus("unchanged", false)
+		return
+	case !set && in == m.cur.eff[p]:
+		// Enter on the default that was filled in: writing it out
+		// would change the file without changing anything.
+		m.mode = modeNormal
+		m.setStatus(p+" stays unset (default "+in+")", false)
 		return
 	default:
 		err = m.apply(func(f *lvscf.File) error { return f.Set(p, in) },
