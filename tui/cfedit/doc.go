@@ -25,11 +25,11 @@
 //   - calls cfg.SetSize(w, h) with the room it gives the view (the view
 //     draws exactly h lines: tabs, title, body, detail, status, key hints);
 //   - while the Config view is shown, sends it every key and paste
-//     message; when cfg.Busy() is false it may keep its own global keys
-//     (ctrl+c, q, the digits that switch views) but tab and shift+tab
-//     belong to the view (they switch its panels); when Busy() is true
-//     every key is the view's (a prompt, a y/n question, the preview),
-//     except ctrl+c;
+//     message; when cfg.Captures() is false it may keep its own global
+//     keys (ctrl+c, q, the digits that switch views) but tab and
+//     shift+tab belong to the view (they switch its panels); when
+//     Captures() is true every key is the view's (a prompt, a y/n
+//     question, the preview), except ctrl+c;
 //   - sends it every message it does not handle itself, whichever view is
 //     shown: the results of the view's commands come back that way;
 //   - sends it tea.ColorProfileMsg;

@@ -122,9 +122,15 @@ func (m *Model) Dirty() bool {
 	return m.orig != nil && m.cur != nil && !bytes.Equal(m.orig.src, m.cur.src)
 }
 
-// Busy reports whether the view is in a prompt, a confirmation or the
-// preview: then every key is the view's, including q and digits.
-func (m *Model) Busy() bool { return m.mode != modeNormal }
+// Captures reports whether the view is in a prompt, a confirmation or the
+// preview: then every key is the view's, q and digits included.
+func (m *Model) Captures() bool {
+	switch m.mode {
+	case modeEdit, modeName, modeConfirm, modePreview:
+		return true
+	}
+	return false
+}
 
 // Messages the view emits for its parent.
 type (

@@ -382,3 +382,23 @@ func TestLoadErrorShows(t *testing.T) {
 		t.Errorf("mode %d", m.mode)
 	}
 }
+
+func TestUndoOfAnAddLeavesItsScreen(t *testing.T) {
+	p := writeFile(t, readCorpus(t, httpCf))
+	m := newTestModel(t, p, 80, 24, Options{}, nil)
+	press(t, m, "tab", "tab", "enter", "a", "web9", "enter")
+	if m.server != "web9" {
+		t.Fatalf("server %q after adding web9", m.server)
+	}
+	press(t, m, "u")
+	if m.server != "" || m.virtual != "LVS-HTTP" || m.Dirty() {
+		t.Errorf("after undo: virtual %q server %q dirty %v", m.virtual, m.server, m.Dirty())
+	}
+	if m.Captures() {
+		t.Error("Captures in normal mode")
+	}
+	press(t, m, "D", "x") // no changes: no preview
+	if m.Captures() {
+		t.Errorf("mode %d", m.mode)
+	}
+}

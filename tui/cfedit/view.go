@@ -2,6 +2,7 @@ package cfedit
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/lvsadm/lvsadm/lvscf"
@@ -152,8 +153,16 @@ func (m *Model) diagStyle(d lvscf.Diagnostic) style {
 	return m.st.warnText
 }
 
-// clamp keeps the cursor on an item and that item on the screen.
+// clamp keeps the screen on blocks that exist (an undo or a reload may
+// have taken the open one away), the cursor on an item and that item on
+// the screen.
 func (m *Model) clamp() {
+	if m.cur != nil && m.virtual != "" && !slices.Contains(m.cur.names(lvscf.BlockVirtual, ""), m.virtual) {
+		m.virtual, m.server, m.cursor = "", "", 0
+	}
+	if m.cur != nil && m.server != "" && !slices.Contains(m.cur.names(lvscf.BlockServer, m.virtual), m.server) {
+		m.server, m.cursor = "", 0
+	}
 	n := len(selectable(m.items()))
 	m.cursor = min(m.cursor, n-1)
 	m.cursor = max(m.cursor, 0)
