@@ -402,3 +402,34 @@ func TestUndoOfAnAddLeavesItsScreen(t *testing.T) {
 		t.Errorf("mode %d", m.mode)
 	}
 }
+
+// TestBadIPInTheFileShowsAtItsFieldUntilFixed loads a file with a bad
+// address: lint's message and code are under that field, saving is
+// refused, and fixing the value clears it.
+func TestBadIPInTheFileShowsAtItsFieldUntilFixed(t *testing.T) {
+	src := strings.Replace(readCorpus(t, httpCf), "address = 172.16.0.6\n", "address = 172.16.0.600\n", 1)
+	p := writeFile(t, src)
+	m := newTestModel(t, p, 80, 24, Options{}, nil)
+	press(t, m, "tab", "tab")
+	if !strings.Contains(m.View(), "LVS-HTTP") || !strings.Contains(m.View(), "1 error") {
+		t.Fatalf("the list does not count the error:\n%s", m.View())
+	}
+	press(t, m, "enter")
+	downTo(t, m, "virtual.LVS-HTTP.server.Web2")
+	press(t, m, "enter")
+	under := lineAfter(t, m.View(), "> Address                      172.16.0.600")
+	if !strings.Contains(under, `error: invalid address: invalid IP address or`) {
+		t.Fatalf("under the field: %q\n%s", under, m.View())
+	}
+	if !strings.Contains(m.View(), "[bad-ip]") {
+		t.Errorf("no code:\n%s", m.View())
+	}
+	press(t, m, "enter", "ctrl+u", "172.16.0.6", "enter")
+	if m.cur.errs != 0 || strings.Contains(m.View(), "bad-ip") {
+		t.Errorf("still %d errors after the fix:\n%s", m.cur.errs, m.View())
+	}
+	press(t, m, "ctrl+s", "y")
+	if b, _ := os.ReadFile(p); !strings.Contains(string(b), "address = 172.16.0.6\n") || !strings.Contains(string(b), "serial_no = 32") {
+		t.Errorf("the fix was not saved:\n%s", b)
+	}
+}
