@@ -83,10 +83,11 @@ type Model struct {
 	undo []*tree
 
 	panel   panel
-	virtual string // the open virtual server, "" for the list
-	server  string // the open real server, "" for none
-	cursor  int    // index into the current screen's selectable items
-	offset  int    // first body line shown
+	virtual string         // the open virtual server, "" for the list
+	server  string         // the open real server, "" for none
+	cursor  int            // index into the current screen's selectable items
+	cursors [numPanels]int // the cursor each panel had when left
+	offset  int            // first body line shown
 
 	mode      mode
 	in        textInput
@@ -96,7 +97,6 @@ type Model struct {
 	preview   []string
 	prevTitle string
 	prevOff   int
-	prevBack  mode // where esc returns from the preview
 
 	status    string
 	statusErr bool

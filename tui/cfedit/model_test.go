@@ -433,3 +433,17 @@ func TestBadIPInTheFileShowsAtItsFieldUntilFixed(t *testing.T) {
 		t.Errorf("the fix was not saved:\n%s", b)
 	}
 }
+
+func TestPanelsKeepTheirPlace(t *testing.T) {
+	p := writeFile(t, readCorpus(t, httpCf))
+	m := newTestModel(t, p, 80, 24, Options{}, nil)
+	press(t, m, "down", "down", "tab", "tab", "enter", "down")
+	press(t, m, "tab")
+	if it, _ := m.selected(); it.path != "service" {
+		t.Errorf("back in Global settings at %q", it.path)
+	}
+	press(t, m, "shift+tab")
+	if it, _ := m.selected(); it.path != "virtual.LVS-HTTP.address" {
+		t.Errorf("back in Virtual servers at %q", it.path)
+	}
+}

@@ -12,9 +12,6 @@ import (
 // openPreview shows lines (a diff, or apply's operations) in place of the
 // screen.
 func (m *Model) openPreview(title string, lines []string) {
-	if m.mode != modePreview && m.mode != modeConfirm {
-		m.prevBack = m.mode
-	}
 	m.preview, m.prevTitle, m.prevOff = lines, title, 0
 	m.mode = modePreview
 }

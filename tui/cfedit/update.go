@@ -165,9 +165,6 @@ func (m *Model) applied(msg appliedMsg) tea.Cmd {
 // ask waits for y before running yes.
 func (m *Model) ask(prompt string, yes func() tea.Cmd) {
 	m.confirm = &pending{prompt: prompt, yes: yes}
-	if m.mode != modePreview {
-		m.prevBack = m.mode
-	}
 	m.mode = modeConfirm
 }
 
@@ -237,13 +234,12 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// setPanel switches panels; each keeps its place (the open virtual or
+// real server stays open, the cursor where it was).
 func (m *Model) setPanel(p panel) {
+	m.cursors[m.panel] = m.cursor
 	m.panel = p
-	m.cursor, m.offset = 0, 0
-	if p == panelVirtuals && m.virtual != "" {
-		m.selectPath(lvscf.Path{Kind: lvscf.BlockVirtual, Block: m.virtual}.String())
-	}
-	m.virtual, m.server = "", ""
+	m.cursor, m.offset = m.cursors[p], 0
 	m.clamp()
 }
 
