@@ -44,9 +44,9 @@ var (
 	ErrNoDaemon = errors.New("no daemon is running")
 )
 
-// SaveOptions are how the editor saves, as "lvsadm cf set" does: errors
+// saveOptions are how the editor saves, as "lvsadm cf set" does: errors
 // refused, serial_no bumped, the previous version kept as .bak.
-func SaveOptions() save.Options {
+func saveOptions() save.Options {
 	return save.Options{BumpSerial: true, KeepBackup: true}
 }
 
@@ -62,7 +62,7 @@ func FileDeps(path string) Deps {
 					return nil, fmt.Errorf("save %s: %w", path, ErrChanged)
 				}
 				return data, nil
-			}, SaveOptions())
+			}, saveOptions())
 		},
 	}
 }

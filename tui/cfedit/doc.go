@@ -26,8 +26,9 @@
 //     draws exactly h lines: tabs, title, body, detail, status, key hints);
 //   - while the Config view is shown, sends it every key and paste
 //     message; when cfg.Captures() is false it may keep its own global
-//     keys (ctrl+c, q, the digits that switch views) but tab and
-//     shift+tab belong to the view (they switch its panels); when
+//     keys (ctrl+c, q, the digits that switch views) but tab, shift+tab
+//     (the view's panels) and ctrl+r (read the file again) belong to the
+//     view, and so do the letters of its actions (a x u D A); when
 //     Captures() is true every key is the view's (a prompt, a y/n
 //     question, the preview), except ctrl+c;
 //   - sends it every message it does not handle itself, whichever view is
