@@ -136,7 +136,7 @@ func (m *Model) gotPlan(msg planMsg) {
 			drops++
 		}
 	}
-	m.openPreview(fmt.Sprintf("lvsadm cf apply %s would do (no daemon is running):", m.deps.Path), msg.ops)
+	m.openPreview("No daemon is running; lvsadm cf apply would do:", msg.ops)
 	warn := ""
 	if drops > 0 {
 		warn = fmt.Sprintf(", %d of them deleting (drops their connections)", drops)

@@ -188,7 +188,7 @@ func (m *Model) View() string {
 	out = append(out, m.tabLine(w))
 	var body []line
 	title := m.title()
-	if m.mode == modePreview || (m.mode == modeConfirm && len(m.preview) > 0) {
+	if m.previewShown() {
 		title = m.prevTitle
 		for _, l := range m.preview[m.prevOff:] {
 			st := style{}
@@ -222,6 +222,12 @@ func (m *Model) View() string {
 		out = out[:m.height]
 	}
 	return strings.Join(out, "\n")
+}
+
+// previewShown says whether the body is the preview (also while a
+// question about it is asked).
+func (m *Model) previewShown() bool {
+	return m.mode == modePreview || m.mode == modeConfirm && len(m.preview) > 0
 }
 
 func (m *Model) tabLine(w int) string {
@@ -263,7 +269,7 @@ func (m *Model) tabLine(w int) string {
 }
 
 func (m *Model) detailLine() string {
-	if m.mode == modePreview || m.cur == nil {
+	if m.previewShown() || m.cur == nil {
 		return ""
 	}
 	it, ok := m.selected()
