@@ -11,5 +11,6 @@ mkdir -p "$payload/testdata"
 cp "$repo/bin/lvsadm" "$payload/lvsadm"
 cp "$repo/bin/ipvsadm" "$payload/ipvsadm"
 (cd "$repo" && CGO_ENABLED=0 go build -o "$payload/udpflood" ./testdata/lab/udpflood)
+(cd "$repo" && CGO_ENABLED=0 go build -o "$payload/ptyrun" ./testdata/lab/ptyrun)
 cp -a "$repo/testdata/lab" "$payload/testdata/"
 bash "$repo/testdata/vm/vm.sh" run --icount "$payload" 'sh testdata/lab/bench.sh'
