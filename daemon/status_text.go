@@ -88,6 +88,16 @@ func WriteText(w io.Writer, s *Status, now time.Time) {
 			if !r.LastTransition.IsZero() {
 				line += fmt.Sprintf("; since %s", ago(now, r.LastTransition))
 			}
+			if l := r.Load; l != nil {
+				if l.Error != "" {
+					line += fmt.Sprintf("; load: %s", l.Error)
+				} else {
+					line += fmt.Sprintf("; load %.2f", l.Average)
+				}
+			}
+			if r.LoadWeight > 0 && r.LoadWeight != r.Weight {
+				line += fmt.Sprintf(", weight %d by load", r.LoadWeight)
+			}
 			fmt.Fprintln(w, line)
 		}
 	}

@@ -43,8 +43,8 @@ func newKernelTable(k ops.Kernel) *kernelTable {
 func desired(cfg *lvscf.Config, h map[string]health.ServerStatus, now time.Time) (reconcile.Table, error) {
 	c := *cfg
 	c.Virtuals = make([]lvscf.Virtual, len(cfg.Virtuals))
-	// Weights that differ from the configured one: quiesced servers (0)
-	// and servers still in nanny's slow start.
+	// Weights that differ from the configured one: quiesced servers (0),
+	// servers still in nanny's slow start, and load_monitor's weights.
 	type override struct {
 		v      *lvscf.Virtual
 		addr   netip.Addr
@@ -62,7 +62,11 @@ func desired(cfg *lvscf.Config, h map[string]health.ServerStatus, now time.Time)
 			switch {
 			case st.State == health.Up:
 				full := max(s.Weight, 1)
-				if w := slowStart(s.Weight, duration(v.Timeout), now.Sub(st.LastTransition)); w != full {
+				w := health.SlowStart(s.Weight, duration(v.Timeout), now.Sub(st.LastTransition))
+				if w == full && st.LoadWeight > 0 {
+					w = st.LoadWeight // load_monitor's weight, after the slow start
+				}
+				if w != full {
 					quiet = append(quiet, override{&c.Virtuals[i], s.Address, int32(w)})
 				}
 			case st.State == health.Down && v.QuiesceServer && st.EverUp:
@@ -114,23 +118,6 @@ func desired(cfg *lvscf.Config, h map[string]health.ServerStatus, now time.Time)
 		}
 	}
 	return t, nil
-}
-
-// slowStart is nanny's weight for a server that has been up for `up`
-// (nanny.c run/adjustWeight, verified): it enters at weight >> 5 (at least
-// 1) and doubles, capped at its weight, every 20 seconds (every check when
-// the check interval is longer than 20 s).
-func slowStart(weight int, interval, up time.Duration) int {
-	full := max(weight, 1)
-	w := max(weight>>5, 1)
-	period := 20 * time.Second
-	if interval > period {
-		period = interval
-	}
-	for steps := up / period; steps > 0 && w < full; steps-- {
-		w <<= 1
-	}
-	return min(w, full)
 }
 
 // forwarding maps lvs.cf's network to the kernel's forwarding method.

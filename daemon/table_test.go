@@ -144,34 +144,6 @@ func TestDigestIgnoresSerialAndLayout(t *testing.T) {
 	}
 }
 
-func TestSlowStart(t *testing.T) {
-	tests := []struct {
-		weight   int
-		interval time.Duration
-		up       time.Duration
-		want     int
-	}{
-		{1, 10 * time.Second, 0, 1},
-		{0, 10 * time.Second, time.Hour, 1}, // weight 0 ends up as 1, as in nanny
-		{100, 10 * time.Second, 0, 3},       // 100 >> 5
-		{100, 10 * time.Second, 19 * time.Second, 3},
-		{100, 10 * time.Second, 20 * time.Second, 6},
-		{100, 10 * time.Second, 100 * time.Second, 96},
-		{100, 10 * time.Second, 120 * time.Second, 100},
-		{5, 10 * time.Second, 0, 1},
-		{5, 10 * time.Second, 40 * time.Second, 4},
-		{5, 10 * time.Second, 60 * time.Second, 5},
-		{64, 30 * time.Second, 29 * time.Second, 2}, // interval over 20 s: doubles every check
-		{64, 30 * time.Second, 30 * time.Second, 4},
-		{1 << 20, time.Second, 1000 * time.Hour, 1 << 20},
-	}
-	for _, tc := range tests {
-		if got := slowStart(tc.weight, tc.interval, tc.up); got != tc.want {
-			t.Errorf("slowStart(%d, %v, %v) = %d, want %d", tc.weight, tc.interval, tc.up, got, tc.want)
-		}
-	}
-}
-
 func TestTableSlowStart(t *testing.T) {
 	cfg := decode(t, tableCfg)
 	now := time.Now()
@@ -179,6 +151,31 @@ func TestTableSlowStart(t *testing.T) {
 		"web/up":    {State: health.Up, EverUp: true, LastTransition: now.Add(-25 * time.Second)},
 		"web/wasup": {State: health.Up, EverUp: true, LastTransition: now.Add(-time.Hour)},
 	}
+	got := port80Weights(t, cfg, h, now)
+	if !reflect.DeepEqual(got, []int32{2, 5}) {
+		t.Fatalf("weights %v, want [2 5]: weight 5 up for 25 s is at 1<<1, up for an hour at 5", got)
+	}
+}
+
+// TestTableLoadWeight: after the slow start, the weight load_monitor gave a
+// server is the one the table asks for; during the slow start the slow
+// start's.
+func TestTableLoadWeight(t *testing.T) {
+	cfg := decode(t, tableCfg)
+	now := time.Now()
+	h := map[string]health.ServerStatus{
+		"web/up":    {State: health.Up, EverUp: true, LastTransition: now.Add(-25 * time.Second), LoadWeight: 9},
+		"web/wasup": {State: health.Up, EverUp: true, LastTransition: now.Add(-time.Hour), LoadWeight: 17},
+	}
+	got := port80Weights(t, cfg, h, now)
+	if !reflect.DeepEqual(got, []int32{2, 17}) {
+		t.Fatalf("weights %v, want [2 17]: the slow start's 2, then load_monitor's 17", got)
+	}
+}
+
+// port80Weights is the weights desired gives the port-80 virtual's servers.
+func port80Weights(t *testing.T, cfg *lvscf.Config, h map[string]health.ServerStatus, now time.Time) []int32 {
+	t.Helper()
 	tab, err := desired(cfg, h, now)
 	if err != nil {
 		t.Fatal(err)
@@ -191,7 +188,5 @@ func TestTableSlowStart(t *testing.T) {
 			}
 		}
 	}
-	if !reflect.DeepEqual(got, []int32{2, 5}) {
-		t.Fatalf("weights %v, want [2 5]: weight 5 up for 25 s is at 1<<1, up for an hour at 5", got)
-	}
+	return got
 }

@@ -176,28 +176,11 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// runProgram runs send_program directly (no shell), bounded by ctx; its
-// whole process group is killed at the deadline so children cannot keep it
-// alive. The output, without one trailing newline, must equal expect;
-// without expect, any output means down (nanny).
+// runProgram runs send_program (runBounded). The output, without one
+// trailing newline, must equal expect; without expect, any output means
+// down (nanny).
 func runProgram(ctx context.Context, t *Target) Result {
-	cmd := exec.CommandContext(ctx, t.Program[0], t.Program[1:]...)
-	out := &limitedBuffer{max: maxProgramOutput}
-	cmd.Stdout = out
-	cmd.Stderr = nil
-	cmd.Stdin = nil
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error {
-		if cmd.Process == nil {
-			return nil
-		}
-		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	}
-	// A grandchild that inherited stdout could hold the pipe open past the
-	// kill; WaitDelay stops waiting for it.
-	cmd.WaitDelay = 500 * time.Millisecond
-	err := cmd.Run()
-	got := strings.TrimSuffix(out.String(), "\n")
+	got, err := runBounded(ctx, t.Program)
 	if ctx.Err() != nil {
 		return fail("program timed out", []byte(got))
 	}
@@ -218,6 +201,30 @@ func runProgram(ctx context.Context, t *Target) Result {
 		return fail(fmt.Sprintf("program output is not %q", t.Expect), []byte(got))
 	}
 	return Result{OK: true}
+}
+
+// runBounded runs argv directly (no shell), bounded by ctx, and returns
+// its first 4 KiB of output without one trailing newline. Its whole
+// process group is killed at the deadline, so children cannot keep it
+// alive.
+func runBounded(ctx context.Context, argv []string) (string, error) {
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	out := &limitedBuffer{max: maxProgramOutput}
+	cmd.Stdout = out
+	cmd.Stderr = nil
+	cmd.Stdin = nil
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error {
+		if cmd.Process == nil {
+			return nil
+		}
+		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	}
+	// A grandchild that inherited stdout could hold the pipe open past the
+	// kill; WaitDelay stops waiting for it.
+	cmd.WaitDelay = 500 * time.Millisecond
+	err := cmd.Run()
+	return strings.TrimSuffix(out.String(), "\n"), err
 }
 
 // errTextCtx shortens network errors to their cause (connection refused,

@@ -30,6 +30,18 @@ type ServerStatus struct {
 	LastTransition time.Time `json:"last_transition,omitzero"`
 	Checks         uint64    `json:"checks"`
 	Failures       uint64    `json:"failures"`
+	// LoadWeight is the weight load monitoring gave the server (0: none
+	// yet, the table uses the configured weight or the slow start's).
+	LoadWeight int `json:"load_weight,omitempty"`
+	// Load is the last load-average reading, with load_monitor.
+	Load *LoadReading `json:"load,omitempty"`
+}
+
+// LoadReading is one answer of the load_monitor command.
+type LoadReading struct {
+	Average float64   `json:"average"`
+	Error   string    `json:"error,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 // keepEvents is how many recent events the monitor keeps for status.
@@ -47,6 +59,9 @@ type worker struct {
 type Monitor struct {
 	onEvent func(Event)
 	check   func(context.Context, *Target) Result
+	// step is nanny's 20-second slow-start and load-adjust period (tests
+	// shorten it).
+	step time.Duration
 
 	mu      sync.Mutex
 	workers map[string]*worker
@@ -56,7 +71,7 @@ type Monitor struct {
 // NewMonitor builds a monitor. onEvent (may be nil) is called from the
 // checking goroutines for every transition; it must not block for long.
 func NewMonitor(onEvent func(Event)) *Monitor {
-	return &Monitor{onEvent: onEvent, check: Check, workers: map[string]*worker{}}
+	return &Monitor{onEvent: onEvent, check: Check, step: slowStartStep, workers: map[string]*worker{}}
 }
 
 // Update makes the running checks match targets: new ones start, removed
@@ -101,6 +116,7 @@ func (m *Monitor) run(ctx context.Context, w *worker) {
 	defer close(w.done)
 	tr := tracker{reentry: w.target.Reentry}
 	t := w.target
+	var lastAdjust time.Time
 	for {
 		r := m.check(ctx, &t)
 		if ctx.Err() != nil {
@@ -135,6 +151,9 @@ func (m *Monitor) run(ctx context.Context, w *worker) {
 		if ev != nil && m.onEvent != nil {
 			m.onEvent(*ev)
 		}
+		if t.Load != nil {
+			m.adjustLoad(ctx, w, &tr, &lastAdjust)
+		}
 		// nanny sleeps one interval after each check.
 		select {
 		case <-ctx.Done():
@@ -142,6 +161,51 @@ func (m *Monitor) run(ctx context.Context, w *worker) {
 		case <-time.After(t.Interval):
 		}
 	}
+}
+
+// adjustLoad is nanny's load monitoring for one server: once its slow start
+// is over, every adjust period, the load command's answer moves the
+// weight the table uses (AdjustWeight). A server that is not up starts
+// again from its configured weight when it returns.
+func (m *Monitor) adjustLoad(ctx context.Context, w *worker, tr *tracker, last *time.Time) {
+	t := &w.target
+	now := time.Now()
+	full := max(t.Weight, 1)
+	if tr.state != Up || slowStart(t.Weight, t.Interval, now.Sub(tr.transition), m.step) < full {
+		m.mu.Lock()
+		w.status.LoadWeight = 0
+		m.mu.Unlock()
+		*last = time.Time{}
+		return
+	}
+	if last.IsZero() {
+		*last = now // the slow start has just ended: nanny asks one period later
+		return
+	}
+	if now.Sub(*last) < adjustPeriod(t.Interval, m.step) {
+		return
+	}
+	load, err := remoteLoad(ctx, t.Load, t.Interval)
+	if ctx.Err() != nil {
+		return
+	}
+	*last = time.Now()
+	r := &LoadReading{Average: load, At: *last}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err != nil {
+		r.Error = err.Error()
+	} else {
+		cur := w.status.LoadWeight
+		if cur == 0 {
+			cur = full
+		}
+		if nw, ok := AdjustWeight(full, cur, load); ok {
+			cur = nw
+		}
+		w.status.LoadWeight = cur
+	}
+	w.status.Load = r
 }
 
 // Status lists every real server, sorted by virtual and server name.

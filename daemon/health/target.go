@@ -37,6 +37,12 @@ type Target struct {
 	// Reentry is how long a down server's good checks must last before it
 	// is up again.
 	Reentry time.Duration
+	// Weight is the configured weight, which slow start and load
+	// monitoring start from.
+	Weight int
+	// Load is the command that reports the server's load average
+	// (load_monitor, LoadArgv); nil for none.
+	Load []string
 }
 
 // Key identifies the target: "virtual/server".
@@ -49,7 +55,7 @@ func (t *Target) spec() string {
 	if t.Regex != nil {
 		re = t.Regex.String()
 	}
-	return fmt.Sprintf("%s|%s|%d|%v|%q|%q|%q|%q|%v|%v", t.Key(), t.Addr, t.Port, t.UDP, t.Send, t.Expect, re, t.Program, t.Interval, t.Reentry)
+	return fmt.Sprintf("%s|%s|%d|%v|%q|%q|%q|%q|%v|%v|%d|%q", t.Key(), t.Addr, t.Port, t.UDP, t.Send, t.Expect, re, t.Program, t.Interval, t.Reentry, t.Weight, t.Load)
 }
 
 // Unescape translates nanny's escapes (convert_str): \\ \r \n \t \' \".
@@ -157,6 +163,8 @@ func Targets(cfg *lvscf.Config) ([]Target, error) {
 				UDP: v.Protocol == "udp", Send: send, Expect: expect, Regex: re,
 				Interval: seconds(v.Timeout, 100*time.Millisecond),
 				Reentry:  seconds(v.Reentry, 0),
+				Weight:   s.Weight,
+				Load:     LoadArgv(v.LoadMonitor, cfg.RshCommand, s.Address),
 			}
 			if prog != "" {
 				t.Program = splitProgram(prog, s.Address, s.Port)
