@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lvsadm/lvsadm/daemon"
 	"github.com/lvsadm/lvsadm/tui"
 )
 
@@ -13,6 +14,7 @@ func newTUICmd(io IOStreams) *cobra.Command {
 	var (
 		interval time.Duration
 		connRows int
+		socket   string
 	)
 	c := &cobra.Command{
 		Use:   "tui",
@@ -26,6 +28,15 @@ packets and bytes per second, measured from the counters' change between two
 refreshes, or the kernel's own estimates ("r" switches). It sorts ("s"),
 filters ("/"), and drains a real server (weight 0, "d"), restores it ("u") or
 sets its weight ("w"), each after a y/n confirmation.
+
+With "lvsadm daemon" running, every real server shows its health as the
+daemon's checks see it: up, DOWN, QUIESCED (down, kept at weight 0),
+REENTRY (checks good again, not yet for reentry seconds), off; a service
+shows how many of its servers are up, or NONE UP. Servers the daemon took
+out of the kernel table are listed too. The detail line says why a server
+is down and the last check's latency. The daemon is read on --socket in
+every refresh; without one health shows "-" and the status line says so
+once.
 
 The connections view shows the connection table as "ipvsadm -Lcn" does, with
 counts per state over the whole table and rows for the first entries that
@@ -56,10 +67,11 @@ docs/tui.md.`,
 			}
 			defer k.Close()
 			return tui.Run(c.Context(), tui.NewKernelSource(k), io.In, io.Out,
-				tui.Options{Interval: interval, ConnRows: connRows})
+				tui.Options{Interval: interval, ConnRows: connRows, Daemon: tui.SocketDaemon{Path: socket}})
 		},
 	}
 	c.Flags().DurationVarP(&interval, "interval", "i", tui.DefaultInterval, "time between refreshes")
 	c.Flags().IntVar(&connRows, "conn-rows", tui.DefaultConnRows, "connection rows kept per refresh (counts always cover the whole table)")
+	c.Flags().StringVar(&socket, "socket", daemon.DefaultSocket, "the daemon's control socket, read for real-server health")
 	return c
 }

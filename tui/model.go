@@ -34,6 +34,9 @@ type Options struct {
 	Profile colorprofile.Profile
 	// Now is time.Now when nil; tests fix it.
 	Now func() time.Time
+	// Daemon, when set, is read in every refresh for real-server health
+	// and the director view; without one health shows "-".
+	Daemon DaemonSource
 }
 
 type viewID int
@@ -117,6 +120,11 @@ type Model struct {
 	status      string
 	statusErr   bool
 
+	// the failover daemon, read in the same refresh as the kernel
+	dstat     *DaemonStatus // nil: none answered the last refresh
+	daemonMsg string        // what the status line last said about it, said once
+	health    healthIndex
+
 	// services view
 	sort        sortKey
 	sortDesc    bool
@@ -165,6 +173,9 @@ type (
 	snapshotMsg struct {
 		snap Snapshot
 		err  error
+		// the daemon's status, when Options.Daemon is set
+		daemon    *DaemonStatus
+		daemonErr error
 	}
 	tickMsg struct{ gen int }
 	editMsg struct {
@@ -183,13 +194,17 @@ func (m *Model) startFetch() tea.Cmd {
 	m.fetching = true
 	m.refetch = false
 	m.gen++ // any tick still pending belongs to an older chain: it is stale
-	src, ctx := m.src, m.ctx
+	src, ctx, dmn := m.src, m.ctx, m.opts.Daemon
 	q := ConnQuery{Enabled: m.view == viewConns, Filter: m.effectiveConnFilter(), Limit: m.opts.ConnRows}
 	return func() tea.Msg {
 		c, cancel := context.WithTimeout(ctx, fetchTimeout)
 		defer cancel()
 		snap, err := src.Snapshot(c, q)
-		return snapshotMsg{snap: snap, err: err}
+		msg := snapshotMsg{snap: snap, err: err}
+		if dmn != nil {
+			msg.daemon, msg.daemonErr = dmn.Status(c)
+		}
+		return msg
 	}
 }
 

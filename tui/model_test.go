@@ -25,6 +25,9 @@ func selectedLabel(m *Model) string {
 		return ""
 	}
 	ss := m.snap.Services[r.svc]
+	if r.miss != nil {
+		return missingLabel(m.health.virtuals[serviceID(ss.Service.ServiceKey)], r.miss)
+	}
 	if r.isDest() {
 		return destLabel(ss.Dests[r.dest])
 	}

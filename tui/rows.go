@@ -15,6 +15,9 @@ type row struct {
 	svc  int // index into snap.Services
 	dest int // index into the service's Dests, -1 for the service line
 	id   string
+	// miss is a server of the daemon's configuration that the kernel
+	// table lacks (dest is -1 then).
+	miss *DaemonServer
 }
 
 func (r row) isDest() bool { return r.dest >= 0 }
@@ -53,7 +56,7 @@ func (m *Model) buildRows() {
 	if m.snap == nil {
 		return
 	}
-	f := strings.ToLower(strings.TrimSpace(m.filter))
+	match, inverted := textFilter(m.filter)
 	svcs := make([]int, 0, len(m.snap.Services))
 	for i := range m.snap.Services {
 		svcs = append(svcs, i)
@@ -62,15 +65,28 @@ func (m *Model) buildRows() {
 	for _, si := range svcs {
 		ss := &m.snap.Services[si]
 		sid := serviceID(ss.Service.ServiceKey)
-		svcMatch := f == "" || strings.Contains(strings.ToLower(serviceLabel(ss.Service)), f)
+		sh, _ := serviceHealth(m.health.virtuals[sid])
+		svcMatch := match(serviceLabel(ss.Service) + " " + sh)
+		// A service that matches shows all its real servers; with an
+		// inverted filter ("!down") each server is judged alone.
+		all := svcMatch && !inverted
 		var dests []int
 		for di := range ss.Dests {
 			d := &ss.Dests[di]
-			if svcMatch || strings.Contains(strings.ToLower(destLabel(*d)+" "+ops.ForwardName(d.ConnFlags)), f) {
+			h, _ := m.destHealth(sid, d)
+			if all || match(destLabel(*d)+" "+ops.ForwardName(d.ConnFlags)+" "+h) {
 				dests = append(dests, di)
 			}
 		}
-		if !svcMatch && len(dests) == 0 {
+		var missing []*DaemonServer
+		v := m.health.virtuals[sid]
+		for _, r := range m.health.missing[sid] {
+			h, _ := serverHealth(r, false, 0)
+			if all || match(missingLabel(v, r)+" "+h) {
+				missing = append(missing, r)
+			}
+		}
+		if !svcMatch && len(dests) == 0 && len(missing) == 0 {
 			continue
 		}
 		m.sortDests(ss, sid, dests)
@@ -78,7 +94,18 @@ func (m *Model) buildRows() {
 		for _, di := range dests {
 			m.rows = append(m.rows, row{svc: si, dest: di, id: destID(sid, ss.Dests[di])})
 		}
+		for _, r := range missing {
+			m.rows = append(m.rows, row{svc: si, dest: -1, id: sid + " -> " + missingLabel(v, r), miss: r})
+		}
 	}
+}
+
+// destHealth is the health column of the kernel's real server d.
+func (m *Model) destHealth(sid string, d *ops.Destination) (string, bool) {
+	if m.dstat == nil {
+		return "-", false
+	}
+	return serverHealth(m.health.servers[destID(sid, *d)], true, d.Weight)
 }
 
 // rateOf returns the rates shown for id: measured deltas, or the kernel's

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -77,6 +78,7 @@ func (m *Model) paste(text string) tea.Cmd {
 
 func (m *Model) gotSnapshot(msg snapshotMsg) tea.Cmd {
 	m.fetching = false
+	m.gotDaemon(msg)
 	if msg.err != nil {
 		m.setStatus("error: refresh failed: "+msg.err.Error(), true)
 	} else {
@@ -87,10 +89,11 @@ func (m *Model) gotSnapshot(msg snapshotMsg) tea.Cmd {
 		if m.statusErr && strings.HasPrefix(m.status, "error: refresh failed") {
 			m.setStatus("", false)
 		}
-		m.buildRows()
-		m.restoreSelection()
-		m.clampConns()
 	}
+	m.health = indexHealth(m.snap, m.dstat)
+	m.buildRows()
+	m.restoreSelection()
+	m.clampConns()
 	if m.refetch {
 		return m.startFetch()
 	}
@@ -98,6 +101,32 @@ func (m *Model) gotSnapshot(msg snapshotMsg) tea.Cmd {
 		return nil
 	}
 	return m.tick()
+}
+
+// gotDaemon takes the daemon's part of a refresh. Its absence is no error
+// screen: the status line says it once (until it changes), health shows
+// "-".
+func (m *Model) gotDaemon(msg snapshotMsg) {
+	if m.opts.Daemon == nil {
+		return
+	}
+	if msg.daemonErr == nil {
+		m.dstat = msg.daemon
+		if m.daemonMsg != "" && m.status == m.daemonMsg {
+			m.setStatus("", false)
+		}
+		m.daemonMsg = ""
+		return
+	}
+	m.dstat = nil
+	text, isErr := "error: daemon: "+msg.daemonErr.Error(), true
+	if errors.Is(msg.daemonErr, ErrNoDaemon) {
+		text, isErr = "no daemon at "+m.opts.Daemon.Where()+": health shows -", false
+	}
+	if text != m.daemonMsg {
+		m.daemonMsg = text
+		m.setStatus(text, isErr)
+	}
 }
 
 func (m *Model) gotEdit(msg editMsg) tea.Cmd {

@@ -10,17 +10,13 @@ import (
 )
 
 // Screen layout: header, tab line and column header on top, then the body,
-// then a detail line (two in the connections view, for the per-state
-// counts), a status line and the key hints. Every line is cut to the
-// terminal's width before it is styled, so nothing wraps.
-const chromeLines = 6
+// then two detail lines (the selected row in full and its health; the
+// connection counts), a status line and the key hints. Every line is cut
+// to the terminal's width before it is styled, so nothing wraps.
+const chromeLines = 7
 
 func (m *Model) bodyHeight() int {
-	chrome := chromeLines
-	if m.view == viewConns {
-		chrome++
-	}
-	if h := m.height - chrome; h > 0 {
+	if h := m.height - chromeLines; h > 0 {
 		return h
 	}
 	return 1
@@ -85,8 +81,12 @@ func (m *Model) headerLine() string {
 	for _, s := range m.snap.Services {
 		nd += len(s.Dests)
 	}
-	fmt.Fprintf(&b, "  IPVS %s  conn tab %d  %d svc %d rs  %s", ops.VersionString(m.snap.Info.Version),
-		m.snap.Info.ConnTabSize, len(m.snap.Services), nd, m.lastRefresh.Format("15:04:05"))
+	fmt.Fprintf(&b, "  IPVS %s  conn tab %d  %d svc %d rs", ops.VersionString(m.snap.Info.Version),
+		m.snap.Info.ConnTabSize, len(m.snap.Services), nd)
+	if n := downCount(m.dstat); n > 0 {
+		fmt.Fprintf(&b, " %d DOWN", n)
+	}
+	b.WriteString("  " + m.lastRefresh.Format("15:04:05"))
 	if m.paused {
 		b.WriteString(" PAUSED")
 	} else {
