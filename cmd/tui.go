@@ -38,6 +38,11 @@ is down and the last check's latency. The daemon is read on --socket in
 every refresh; without one health shows "-" and the status line says so
 once.
 
+The director view ("3") shows the daemon's role and since when, the peer and
+its last heartbeat, both directors' serial_no and config digest (MISMATCH
+when they differ), a refused reload, the addresses held, the last table
+error, and the daemon's event log, scrollable. "tab" cycles the views.
+
 The connections view shows the connection table as "ipvsadm -Lcn" does, with
 counts per state over the whole table and rows for the first entries that
 match the filter (state:, proto:, client:, svc:, rs: terms), so a table of a

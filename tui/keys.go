@@ -9,12 +9,13 @@ type helpSection struct {
 	keys  []keyHelp
 }
 
-// helpSections is the help overlay's content. It is a function, not a
-// package-level table, so that nothing is built unless the TUI runs.
-func helpSections() []helpSection {
-	return []helpSection{
+// helpSections is the help overlay's content for view v: the keys that
+// work everywhere and v's own, so that it fits 80x24. It is a function,
+// not a package-level table, so that nothing is built unless the TUI runs.
+func helpSections(v viewID) []helpSection {
+	all := []helpSection{
 		{"Everywhere", []keyHelp{
-			{"tab 1 2", "services / connections view"},
+			{"tab 1 2 3", "services / connections / director view"},
 			{"up down j k", "move the selection"},
 			{"pgup pgdn home end", "move by a page, to the ends"},
 			{"/", "filter (enter applies, esc clears)"},
@@ -30,11 +31,21 @@ func helpSections() []helpSection {
 			{"u", "restore the weight it had before draining"},
 			{"w", "edit the selected server's weight"},
 		}},
+		{"Director", []keyHelp{
+			{"up down pgup pgdn", "scroll the role, peer, configs and event log"},
+		}},
 		{"Connections", []keyHelp{
 			{"s", "cycle a state filter through the states present"},
 			{"/", "state:EST proto:udp client:IP svc:IP:PORT rs:IP"},
 		}},
 	}
+	switch v {
+	case viewServices:
+		return all[:2]
+	case viewDirector:
+		return []helpSection{all[0], all[2]}
+	}
+	return []helpSection{all[0], all[3]}
 }
 
 // footerHints are the key hints of the footer, per view and mode, shortest
@@ -42,8 +53,10 @@ func helpSections() []helpSection {
 func footerHints(v viewID) string {
 	switch v {
 	case viewConns:
-		return "? help  tab services  / filter  s state  p pause  q quit"
+		return "? help  tab views  / filter  s state  p pause  q quit"
+	case viewDirector:
+		return "? help  tab views  j k scroll  p pause  q quit"
 	default:
-		return "? help  tab conns  / filter  s sort  d drain  u restore  w weight  q quit"
+		return "? help  tab views  / filter  s sort  d drain  u restore  w weight  q quit"
 	}
 }

@@ -44,6 +44,10 @@ type viewID int
 const (
 	viewServices viewID = iota
 	viewConns
+	viewDirector
+	// numViews counts the views tab cycles through; key 4 is kept for
+	// the lvs.cf editor.
+	numViews
 )
 
 // mode is what keys currently do.
@@ -141,6 +145,9 @@ type Model struct {
 	connFilter ConnFilter
 	connOffset int    // first row shown; the view scrolls, it has no cursor
 	connState  string // state chosen with the s key, "" for all
+
+	// director view
+	dirOffset int
 }
 
 // NewModel returns a Model reading from src. ctx bounds every kernel call

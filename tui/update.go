@@ -28,6 +28,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.clampServices()
 		m.clampConns()
+		m.clampDirector()
 		return m, nil
 	case tea.ColorProfileMsg:
 		// The program's profile (Run passes the detected one): the
@@ -94,6 +95,7 @@ func (m *Model) gotSnapshot(msg snapshotMsg) tea.Cmd {
 	m.buildRows()
 	m.restoreSelection()
 	m.clampConns()
+	m.clampDirector()
 	if m.refetch {
 		return m.startFetch()
 	}
@@ -168,12 +170,16 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case "?":
 		m.help = true
-	case "tab", "shift+tab":
-		return m, m.switchView(1 - m.view)
+	case "tab":
+		return m, m.switchView((m.view + 1) % numViews)
+	case "shift+tab":
+		return m, m.switchView((m.view + numViews - 1) % numViews)
 	case "1":
 		return m, m.switchView(viewServices)
 	case "2":
 		return m, m.switchView(viewConns)
+	case "3":
+		return m, m.switchView(viewDirector)
 	case "up", "k":
 		m.move(-1)
 	case "down", "j":
@@ -187,6 +193,9 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case "end", "G":
 		m.move(1 << 30)
 	case "/":
+		if m.view == viewDirector {
+			return m, nil
+		}
 		m.mode = modeFilter
 		if m.view == viewConns {
 			m.input = m.connFilter.String()
@@ -206,10 +215,12 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case "esc":
 		return m, m.clearFilter()
 	default:
-		if m.view == viewConns {
+		switch m.view {
+		case viewConns:
 			return m, m.connsKey(k)
+		case viewServices:
+			return m, m.servicesKey(k)
 		}
-		return m, m.servicesKey(k)
 	}
 	return m, nil
 }
@@ -228,9 +239,14 @@ func (m *Model) switchView(v viewID) tea.Cmd {
 }
 
 func (m *Model) move(delta int) {
-	if m.view == viewConns {
+	switch m.view {
+	case viewConns:
 		m.connOffset += delta
 		m.clampConns()
+		return
+	case viewDirector:
+		m.dirOffset += delta
+		m.clampDirector()
 		return
 	}
 	m.cursor += delta
@@ -474,6 +490,15 @@ func (m *Model) selectedDest() (row, ops.Destination, bool) {
 		return row{}, ops.Destination{}, false
 	}
 	return r, m.snap.Services[r.svc].Dests[r.dest], true
+}
+
+func (m *Model) clampDirector() {
+	if last := len(m.directorLines()) - m.bodyHeight(); m.dirOffset > last {
+		m.dirOffset = last
+	}
+	if m.dirOffset < 0 {
+		m.dirOffset = 0
+	}
 }
 
 func (m *Model) clampConns() {

@@ -43,9 +43,12 @@ func (m *Model) screen() string {
 	} else {
 		var body, detail []string
 		var tabs, colHead string
-		if m.view == viewConns {
+		switch m.view {
+		case viewConns:
 			tabs, colHead, body, detail = m.connsView(w)
-		} else {
+		case viewDirector:
+			tabs, colHead, body, detail = m.directorView(w)
+		default:
 			tabs, colHead, body, detail = m.servicesView(w)
 		}
 		lines = append(lines, tabs, m.st.colHead.Render(fit(colHead, w)))
@@ -96,22 +99,28 @@ func (m *Model) headerLine() string {
 }
 
 // tabLine renders the view tabs followed by extra, the view's settings.
+// The current tab is in brackets, so that it shows without attributes.
 func (m *Model) tabLine(w int, extra string) string {
-	on, off := m.st.tabOn, m.st.tabOff
-	t1, t2 := off.Render(" 1 Services "), on.Render("[2 Connections]")
-	plain := " 1 Services [2 Connections]"
-	if m.view == viewServices {
-		t1, t2 = on.Render("[1 Services]"), off.Render(" 2 Connections")
-		plain = "[1 Services] 2 Connections"
+	names := [numViews]string{"1 Services", "2 Connections", "3 Director"}
+	var styled, plain strings.Builder
+	for i, n := range names {
+		t := " " + n + " "
+		st := m.st.tabOff
+		if viewID(i) == m.view {
+			t, st = "["+n+"]", m.st.tabOn
+		}
+		plain.WriteString(t)
+		styled.WriteString(st.Render(t))
+	}
+	p := strings.TrimRight(plain.String(), " ")
+	if w < len(p) {
+		return clip(p, w)
 	}
 	rest := ""
 	if extra = strings.TrimSpace(extra); extra != "" {
-		rest = clip("  "+extra, w-len(plain))
+		rest = clip("  "+extra, w-len(plain.String()))
 	}
-	if w < len(plain) {
-		return clip(plain, w)
-	}
-	return t1 + t2 + rest
+	return strings.TrimRight(styled.String(), " ") + rest
 }
 
 func (m *Model) footerLine() string {
@@ -157,7 +166,7 @@ func (m *Model) statusLine(w int) string {
 // helpLines is the help overlay, cut to h lines.
 func (m *Model) helpLines(w, h int) []string {
 	var out []string
-	for i, sec := range helpSections() {
+	for i, sec := range helpSections(m.view) {
 		if i > 0 {
 			out = append(out, "")
 		}

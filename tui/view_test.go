@@ -114,7 +114,7 @@ func TestServicesViewGolden(t *testing.T) {
 	feed(t, m, m.startFetch())
 	got := strings.Join(strings.Split(m.View().Content, "\n")[:8], "\n")
 	want := `lvsadm tui  IPVS 1.2.1  conn tab 4096  2 svc 3 rs  12:00:00 every 1ms           
-[1 Services] 2 Connections  sort: kernel order  rates: measured
+[1 Services] 2 Connections  3 Director  sort: kernel order  rates: measured
   SERVICE -> SERVER    HEALTH   FWD    WEIGHT ACTIVE  INACT CONN/s B/s IN    OUT
 > TCP 10.0.0.1:80 wlc  -                          55    110     30    30K   2.7M
     -> 10.0.1.1:80     -        masq        1      5     10     10    10K   900K
@@ -225,8 +225,14 @@ func TestEmptyTableAndLoading(t *testing.T) {
 }
 
 func TestHelpFitsUncut80x24(t *testing.T) {
+	for v := viewID(0); v < numViews; v++ {
+		helpFits(t, v)
+	}
+}
+
+func helpFits(t *testing.T, v viewID) {
 	n := 1 // the header
-	for _, sec := range helpSections() {
+	for _, sec := range helpSections(v) {
 		n += 2 + len(sec.keys) // blank line, title, keys
 		for _, k := range sec.keys {
 			if w := len("  ") + 20 + len(k.what); len(k.keys) > 19 || w > 80 {
@@ -235,6 +241,6 @@ func TestHelpFitsUncut80x24(t *testing.T) {
 		}
 	}
 	if n > 23 {
-		t.Errorf("help needs %d lines, 80x24 has 23 above the footer", n)
+		t.Errorf("view %d: help needs %d lines, 80x24 has 23 above the footer", v, n)
 	}
 }
