@@ -45,9 +45,12 @@ error, and the daemon's event log, scrollable. "tab" cycles the views.
 
 The connections view shows the connection table as "ipvsadm -Lcn" does, with
 counts per state over the whole table and rows for the first entries that
-match the filter (state:, proto:, client:, svc:, rs: terms), so a table of a
-million entries costs its counts and --conn-rows rows, not a million rows. It
-reads the table only while it is shown.
+match the filter (state:, proto:, client:, svc:, rs: terms, ~REGEXP over the
+entry or rs~REGEXP over one field, ! before a term inverts it), so a table of
+a million entries costs its counts and --conn-rows rows, not a million rows.
+P E S C V D sort the rows kept by a column (again: reversed); "c" counts the
+matching entries by real server or by state instead. It reads the table only
+while it is shown.
 
 "?" shows every key; "q" quits. Color is decoration only: with NO_COLOR or a
 terminal without color nothing is lost. Needs root, like ipvsadm. See

@@ -36,7 +36,11 @@ func helpSections(v viewID) []helpSection {
 		}},
 		{"Connections", []keyHelp{
 			{"s", "cycle a state filter through the states present"},
+			{"P E S C V D", "sort by protocol expire state source virtual dest"},
+			{"", "(the same key again reverses)"},
+			{"c", "list rows / count by real server / by state"},
 			{"/", "state:EST proto:udp client:IP svc:IP:PORT rs:IP"},
+			{"", "~REGEXP  rs~REGEXP  !TERM inverts a term"},
 		}},
 	}
 	switch v {
@@ -53,7 +57,7 @@ func helpSections(v viewID) []helpSection {
 func footerHints(v viewID) string {
 	switch v {
 	case viewConns:
-		return "? help  tab views  / filter  s state  p pause  q quit"
+		return "? help  tab views  / filter  s state  PESCVD sort  c count  p pause  q quit"
 	case viewDirector:
 		return "? help  tab views  j k scroll  p pause  q quit"
 	default:

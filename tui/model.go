@@ -145,6 +145,10 @@ type Model struct {
 	connFilter ConnFilter
 	connOffset int    // first row shown; the view scrolls, it has no cursor
 	connState  string // state chosen with the s key, "" for all
+	connSort   connSortKey
+	connDesc   bool
+	connGroup  connGroup
+	connKernel []ops.Connection // the kept rows in the kernel's order
 
 	// director view
 	dirOffset int

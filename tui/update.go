@@ -92,6 +92,10 @@ func (m *Model) gotSnapshot(msg snapshotMsg) tea.Cmd {
 		}
 	}
 	m.health = indexHealth(m.snap, m.dstat)
+	if msg.err == nil && m.snap.Conns != nil {
+		m.connKernel = append(m.connKernel[:0], m.snap.Conns.Rows...)
+		m.sortConnRows()
+	}
 	m.buildRows()
 	m.restoreSelection()
 	m.clampConns()
@@ -300,7 +304,19 @@ func (m *Model) resort() {
 }
 
 func (m *Model) connsKey(k tea.KeyPressMsg) tea.Cmd {
+	if key, ok := connSortKeys(k.String()); ok {
+		// The same key again inverts the order.
+		m.connDesc = key == m.connSort && !m.connDesc
+		m.connSort = key
+		m.sortConnRows()
+		return nil
+	}
 	switch k.String() {
+	case "c":
+		m.connGroup = (m.connGroup + 1) % numGroups
+		m.connOffset = 0
+		m.clampConns()
+		return nil
 	case "s":
 		if m.snap == nil || m.snap.Conns == nil {
 			return nil
@@ -501,11 +517,29 @@ func (m *Model) clampDirector() {
 	}
 }
 
-func (m *Model) clampConns() {
-	n := 0
+// sortConnRows orders the kept connection rows by the chosen column,
+// from the kernel's order each time, so that ties keep it.
+func (m *Model) sortConnRows() {
 	if m.snap != nil && m.snap.Conns != nil {
-		n = len(m.snap.Conns.Rows)
+		copy(m.snap.Conns.Rows, m.connKernel)
+		sortConns(m.snap.Conns.Rows, m.connSort, m.connDesc)
 	}
+}
+
+// connLines is how many lines the connections view lists: rows, or
+// groups.
+func (m *Model) connLines() int {
+	if m.snap == nil || m.snap.Conns == nil {
+		return 0
+	}
+	if m.connGroup != groupNone {
+		return len(connGroups(m.snap.Conns, m.connGroup))
+	}
+	return len(m.snap.Conns.Rows)
+}
+
+func (m *Model) clampConns() {
+	n := m.connLines()
 	if last := n - m.bodyHeight(); m.connOffset > last {
 		m.connOffset = last
 	}
