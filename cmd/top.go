@@ -20,6 +20,8 @@ func newTopCmd(io IOStreams) *cobra.Command {
 		conns    bool
 		connRows int
 		socket   string
+		readOnly bool
+		noMouse  bool
 	)
 	c := &cobra.Command{
 		Use:   "top",
@@ -53,7 +55,8 @@ server health comes from the daemon on --socket, as in "lvsadm tui".`,
 			src := tui.NewKernelSource(k)
 			dmn := tui.SocketDaemon{Path: socket}
 			if !batch {
-				return tui.Run(c.Context(), src, io.In, io.Out, tui.Options{Interval: delay, ConnRows: connRows, Daemon: dmn})
+				return tui.Run(c.Context(), src, io.In, io.Out, tui.Options{Interval: delay, ConnRows: connRows, Daemon: dmn,
+					ReadOnly: readOnly, NoMouse: noMouse})
 			}
 			return tui.Batch(c.Context(), src, io.Out, tui.BatchOptions{
 				Frames: frames, Interval: delay, Width: width, Height: height, Conns: conns, ConnRows: connRows, Daemon: dmn,
@@ -69,5 +72,7 @@ server health comes from the daemon on --socket, as in "lvsadm tui".`,
 	f.BoolVar(&conns, "conns", false, "batch frames of the connections view")
 	f.IntVar(&connRows, "conn-rows", tui.DefaultConnRows, "connection rows kept per refresh (counts always cover the whole table)")
 	f.StringVar(&socket, "socket", daemon.DefaultSocket, "the daemon's control socket, read for real-server health")
+	f.BoolVar(&readOnly, "read-only", false, "without -b: refuse every change (drain, restore, weight)")
+	f.BoolVar(&noMouse, "no-mouse", false, "without -b: leave the mouse to the terminal")
 	return c
 }

@@ -15,6 +15,8 @@ func newTUICmd(io IOStreams) *cobra.Command {
 		interval time.Duration
 		connRows int
 		socket   string
+		readOnly bool
+		noMouse  bool
 	)
 	c := &cobra.Command{
 		Use:   "tui",
@@ -52,12 +54,19 @@ P E S C V D sort the rows kept by a column (again: reversed); "c" counts the
 matching entries by real server or by state instead. It reads the table only
 while it is shown.
 
+--read-only refuses every change: the key hints say so, and d, u and w answer
+"read-only" in the status line. "+" and "-" lengthen and shorten the refresh
+interval live (from 100ms to 1m; the header shows it). The mouse wheel
+scrolls (--no-mouse leaves the mouse to the terminal); arrows and vim keys
+(j k g G h l, ctrl+f ctrl+b ctrl+d ctrl+u) move everywhere.
+
 "?" shows every key; "q" quits. Color is decoration only: with NO_COLOR or a
 terminal without color nothing is lost. Needs root, like ipvsadm. See
 docs/tui.md.`,
 		Example: `  lvsadm tui
   lvsadm tui --interval 5s
-  NO_COLOR=1 lvsadm tui --conn-rows 200`,
+  NO_COLOR=1 lvsadm tui --conn-rows 200
+  lvsadm tui --read-only --socket /run/lvsadm/lvsadm.sock`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			if interval < 100*time.Millisecond {
@@ -75,11 +84,14 @@ docs/tui.md.`,
 			}
 			defer k.Close()
 			return tui.Run(c.Context(), tui.NewKernelSource(k), io.In, io.Out,
-				tui.Options{Interval: interval, ConnRows: connRows, Daemon: tui.SocketDaemon{Path: socket}})
+				tui.Options{Interval: interval, ConnRows: connRows, Daemon: tui.SocketDaemon{Path: socket},
+					ReadOnly: readOnly, NoMouse: noMouse})
 		},
 	}
 	c.Flags().DurationVarP(&interval, "interval", "i", tui.DefaultInterval, "time between refreshes")
 	c.Flags().IntVar(&connRows, "conn-rows", tui.DefaultConnRows, "connection rows kept per refresh (counts always cover the whole table)")
 	c.Flags().StringVar(&socket, "socket", daemon.DefaultSocket, "the daemon's control socket, read for real-server health")
+	c.Flags().BoolVar(&readOnly, "read-only", false, "refuse every change (drain, restore, weight): only look")
+	c.Flags().BoolVar(&noMouse, "no-mouse", false, "leave the mouse to the terminal (text selection) instead of scrolling with the wheel")
 	return c
 }

@@ -157,6 +157,8 @@ func keyMsg(t *testing.T, k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl}
 	case "ctrl+u":
 		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
+	case "ctrl+d":
+		return tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl}
 	case " ", "space":
 		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 	}

@@ -15,11 +15,12 @@ type helpSection struct {
 func helpSections(v viewID) []helpSection {
 	all := []helpSection{
 		{"Everywhere", []keyHelp{
-			{"tab 1 2 3", "services / connections / director view"},
-			{"up down j k", "move the selection"},
-			{"pgup pgdn home end", "move by a page, to the ends"},
-			{"/", "filter (enter applies, esc clears)"},
-			{"p", "pause / resume refreshing"},
+			{"tab 1 2 3 h l", "services / connections / director view"},
+			{"up down j k wheel", "move the selection, scroll"},
+			{"pgup pgdn ^f^b ^d^u", "by a page, by half a page"},
+			{"home end g G", "to the ends"},
+			{"/", "filter: regexp, !inverts (enter applies, esc clears)"},
+			{"p + -", "pause / resume, longer / shorter interval"},
 			{"ctrl+r", "refresh now"},
 			{"?", "this help (any key closes it)"},
 			{"q ctrl+c", "quit"},
@@ -54,13 +55,15 @@ func helpSections(v viewID) []helpSection {
 
 // footerHints are the key hints of the footer, per view and mode, shortest
 // last so that a narrow terminal keeps the most important ones.
-func footerHints(v viewID) string {
+func footerHints(v viewID, readOnly bool) string {
 	switch v {
 	case viewConns:
 		return "? help  tab views  / filter  s state  PESCVD sort  c count  p pause  q quit"
 	case viewDirector:
-		return "? help  tab views  j k scroll  p pause  q quit"
-	default:
-		return "? help  tab views  / filter  s sort  d drain  u restore  w weight  q quit"
+		return "? help  tab views  j k scroll  +- interval  p pause  q quit"
 	}
+	if readOnly {
+		return "? help  tab views  / filter  s sort  read-only: no d u w  +- interval  q quit"
+	}
+	return "? help  tab views  / filter  s sort  d drain  u restore  w weight  q quit"
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	tea "charm.land/bubbletea/v2"
@@ -46,6 +47,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.gotEdit(msg)
 	case tea.KeyPressMsg:
 		return m.key(msg)
+	case tea.MouseWheelMsg:
+		if m.help || m.mode != modeNormal {
+			return m, nil
+		}
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			m.move(-wheelStep)
+		case tea.MouseWheelDown:
+			m.move(wheelStep)
+		}
+		return m, nil
 	case tea.PasteMsg:
 		return m, m.paste(msg.Content)
 	}
@@ -174,9 +186,9 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case "?":
 		m.help = true
-	case "tab":
+	case "tab", "l", "right":
 		return m, m.switchView((m.view + 1) % numViews)
-	case "shift+tab":
+	case "shift+tab", "h", "left":
 		return m, m.switchView((m.view + numViews - 1) % numViews)
 	case "1":
 		return m, m.switchView(viewServices)
@@ -192,6 +204,14 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.move(-m.bodyHeight())
 	case "pgdown", "ctrl+f", "space":
 		m.move(m.bodyHeight())
+	case "ctrl+u":
+		m.move(-max(m.bodyHeight()/2, 1))
+	case "ctrl+d":
+		m.move(max(m.bodyHeight()/2, 1))
+	case "+", "=":
+		return m, m.changeInterval(1)
+	case "-":
+		return m, m.changeInterval(-1)
 	case "home", "g":
 		m.move(-1 << 30)
 	case "end", "G":
@@ -227,6 +247,49 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// wheelStep is how many rows one notch of the mouse wheel scrolls.
+const wheelStep = 3
+
+// intervalSteps are the refresh intervals + and - step through.
+func intervalSteps() []time.Duration {
+	return []time.Duration{100 * time.Millisecond, 250 * time.Millisecond, 500 * time.Millisecond,
+		time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second, time.Minute}
+}
+
+// changeInterval moves the refresh interval one step longer (dir > 0) or
+// shorter, from wherever --interval put it. The pending tick was armed
+// with the old interval: a new chain replaces it.
+func (m *Model) changeInterval(dir int) tea.Cmd {
+	steps := intervalSteps()
+	cur, next := m.opts.Interval, m.opts.Interval
+	if dir > 0 {
+		for _, s := range steps {
+			if s > cur {
+				next = s
+				break
+			}
+		}
+	} else {
+		for i := len(steps) - 1; i >= 0; i-- {
+			if steps[i] < cur {
+				next = steps[i]
+				break
+			}
+		}
+	}
+	if next == cur {
+		m.setStatus("refresh interval stays "+cur.String()+" (from 100ms to 1m)", false)
+		return nil
+	}
+	m.opts.Interval = next
+	m.setStatus("refreshing every "+next.String(), false)
+	if m.fetching || m.paused {
+		return nil // the running refresh arms the next tick with it
+	}
+	m.gen++
+	return m.tick()
 }
 
 func (m *Model) switchView(v viewID) tea.Cmd {
@@ -272,6 +335,13 @@ func (m *Model) clearFilter() tea.Cmd {
 }
 
 func (m *Model) servicesKey(k tea.KeyPressMsg) tea.Cmd {
+	switch k.String() {
+	case "d", "u", "w":
+		if m.opts.ReadOnly {
+			m.setStatus("read-only: no changes (lvsadm tui --read-only)", false)
+			return nil
+		}
+	}
 	switch k.String() {
 	case "s":
 		m.sort = (m.sort + 1) % numSortKeys

@@ -26,6 +26,11 @@ func (m *Model) bodyHeight() int {
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.screen())
 	v.AltScreen = true
+	if !m.opts.NoMouse {
+		// Cell motion reports the wheel (and clicks, which are
+		// ignored); shift+drag still selects text in most terminals.
+		v.MouseMode = tea.MouseModeCellMotion
+	}
 	return v
 }
 
@@ -95,6 +100,9 @@ func (m *Model) headerLine() string {
 	} else {
 		b.WriteString(" every " + m.opts.Interval.String())
 	}
+	if m.opts.ReadOnly {
+		b.WriteString("  read-only")
+	}
 	return b.String()
 }
 
@@ -133,7 +141,7 @@ func (m *Model) footerLine() string {
 	case modeConfirm:
 		return "y confirm  any other key cancels"
 	}
-	return footerHints(m.view)
+	return footerHints(m.view, m.opts.ReadOnly)
 }
 
 func (m *Model) statusLine(w int) string {
