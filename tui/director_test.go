@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/colorprofile"
+
 	"github.com/lvsadm/lvsadm/daemon"
 )
 
@@ -29,12 +31,21 @@ func TestDirectorView(t *testing.T) {
 		"2 heartbeats rejected, last: bad signature from 192.0.2.99",
 		"this  serial_no 7  digest 3f2a9c0d1e4b5a69",
 		"peer  serial_no 6  digest 9e8d7c6b5a4f3e2d  MISMATCH",
-		"reload     FAILED, the old configuration runs: lvs.cf:12",
+		"reload     REFUSED, the old config runs: lvs.cf:12",
 		"addresses  10.0.0.1/24 on eth0, 10.0.0.2/24 on eth0",
 		"table      ok",
 		"events     25, newest first",
 		"11:59:30 health    down tls:tls2 10.0.2.2: connect: connection refused",
 		"j k scroll")
+	// Colour repeats what the words say: the mismatch is drawn as bad.
+	m.st = newStyles(colorprofile.ANSI)
+	if l := lineWith(t, m.View().Content, "MISMATCH"); !strings.HasPrefix(l, "\x1b[") {
+		t.Errorf("the mismatch is not styled: %q", l)
+	}
+	if l := lineWith(t, m.View().Content, "addresses"); strings.Contains(l, "\x1b[") {
+		t.Errorf("a plain line is styled: %q", l)
+	}
+	m.st = newStyles(colorprofile.NoTTY)
 	// Newest first: the oldest event is below the screen until scrolled.
 	if strings.Contains(out, "web:web0") {
 		t.Errorf("oldest event on the first screen:\n%s", out)

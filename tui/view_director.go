@@ -19,11 +19,11 @@ func (m *Model) directorView(w int) (tabs, colHead string, body, detail []string
 	h := m.bodyHeight()
 	for i := m.dirOffset; i < len(lines) && i < m.dirOffset+h; i++ {
 		l := lines[i]
-		if strings.Contains(l, "MISMATCH") || strings.Contains(l, "FAILED") || strings.HasPrefix(l, "table      error") {
-			body = append(body, m.st.bad.Render(clip(l, w)))
+		if l.bad {
+			body = append(body, m.st.bad.Render(clip(l.text, w)))
 			continue
 		}
-		body = append(body, clip(l, w))
+		body = append(body, clip(l.text, w))
 	}
 	d := ""
 	if m.dstat != nil && len(lines) > h {
@@ -33,16 +33,31 @@ func (m *Model) directorView(w int) (tabs, colHead string, body, detail []string
 	return tabs, colHead, body, []string{d, ""}
 }
 
+// dirLine is one line of the director view; bad ones (a mismatch, a
+// failure) are drawn as such.
+type dirLine struct {
+	text string
+	bad  bool
+}
+
 // directorLines is the director view's content, before scrolling.
-func (m *Model) directorLines() []string {
+func (m *Model) directorLines() []dirLine {
 	st := m.dstat
 	if st == nil {
-		return m.noDaemonLines()
+		var out []dirLine
+		for _, l := range m.noDaemonLines() {
+			out = append(out, dirLine{text: l})
+		}
+		return out
 	}
 	now := m.now()
 	hb := st.Heartbeat
-	var out []string
-	add := func(label, text string) { out = append(out, fit(label, 11)+text) }
+	var out []dirLine
+	bad := false // the next line added is bad
+	add := func(label, text string) {
+		out = append(out, dirLine{fit(label, 11) + text, bad})
+		bad = false
+	}
 	role := strings.ToUpper(orDash(hb.Role))
 	if hb.Identity != "" {
 		role += " (" + hb.Identity + ")"
@@ -72,11 +87,13 @@ func (m *Model) directorLines() []string {
 	}
 	if hb.LinkFail {
 		links += "; own links FAILED (monitor_links: taking nothing over)"
+		bad = true
 	} else {
 		links += "; own links ok"
 	}
 	add("heartbeat", links)
 	if hb.ChildFail {
+		bad = true
 		add("", "services FAILED on this director (it gives up the active role)")
 	}
 	if hb.Rejected > 0 {
@@ -95,13 +112,15 @@ func (m *Model) directorLines() []string {
 	case p.Digest == "" && p.DigestMatch == nil:
 		peerCfg += "sends no digest"
 	case p.DigestMatch != nil && !*p.DigestMatch:
-		peerCfg += "digest " + short(p.Digest) + "  MISMATCH: not the same lvs.cf"
+		peerCfg += "digest " + short(p.Digest) + "  MISMATCH: another lvs.cf"
+		bad = true
 	default:
 		peerCfg += "digest " + short(p.Digest) + "  same configuration"
 	}
 	add("", peerCfg)
 	if st.LastReloadError != "" {
-		add("reload", "FAILED, the old configuration runs: "+firstLine(st.LastReloadError))
+		bad = true
+		add("reload", "REFUSED, the old config runs: "+firstLine(st.LastReloadError))
 	}
 	if len(st.VIPs) == 0 {
 		add("addresses", "none held")
@@ -109,6 +128,7 @@ func (m *Model) directorLines() []string {
 		add("addresses", strings.Join(st.VIPs, ", "))
 	}
 	if st.TableError != "" {
+		bad = true
 		add("table", "error: "+firstLine(st.TableError))
 	} else {
 		add("table", "ok")
@@ -120,7 +140,7 @@ func (m *Model) directorLines() []string {
 		if e.Reason != "" && e.Kind == "health" && e.State != "up" {
 			msg += ": " + e.Reason
 		}
-		out = append(out, "  "+clockAt(e.At)+" "+fit(e.Kind, 9)+" "+msg)
+		out = append(out, dirLine{text: "  " + clockAt(e.At) + " " + fit(e.Kind, 9) + " " + msg})
 	}
 	return out
 }

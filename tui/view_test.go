@@ -109,23 +109,6 @@ func TestStylesFollowTheProfile(t *testing.T) {
 	}
 }
 
-func TestServicesViewGolden(t *testing.T) {
-	m := newTestModel(t, twoSnaps(), 80, 24)
-	feed(t, m, m.startFetch())
-	got := strings.Join(strings.Split(m.View().Content, "\n")[:8], "\n")
-	want := `lvsadm tui  IPVS 1.2.1  conn tab 4096  2 svc 3 rs  12:00:00 every 1ms           
-[1 Services] 2 Connections  3 Director  sort: kernel order  rates: measured
-  SERVICE -> SERVER    HEALTH   FWD    WEIGHT ACTIVE  INACT CONN/s B/s IN    OUT
-> TCP 10.0.0.1:80 wlc  -                          55    110     30    30K   2.7M
-    -> 10.0.1.1:80     -        masq        1      5     10     10    10K   900K
-    -> 10.0.1.2:80     -        masq        3     50    100     20    20K   1.8M
-  TCP 10.0.0.2:443 rr  -                           0      2     10    10K   900K
-    -> 10.0.2.1:443    -        masq        0      0      2     10    10K   900K`
-	if got != want {
-		t.Errorf("got:\n%s\nwant:\n%s", got, want)
-	}
-}
-
 func TestServicesViewWide(t *testing.T) {
 	m := newTestModel(t, twoSnaps(), 132, 50)
 	feed(t, m, m.startFetch())
