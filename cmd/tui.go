@@ -27,7 +27,8 @@ func newTUICmd(io IOStreams) *cobra.Command {
 The services view lists virtual services with their real servers (forwarding,
 weight, active and inactive connections) and their rates: connections,
 packets and bytes per second, measured from the counters' change between two
-refreshes, or the kernel's own estimates ("r" switches). It sorts ("s"),
+refreshes, or the kernel's own estimates ("r" switches); at 120 columns and
+wider, a sparkline of each service's traffic over the last 16 refreshes. It sorts ("s"),
 filters ("/"), and drains a real server (weight 0, "d"), restores it ("u") or
 sets its weight ("w"), each after a y/n confirmation.
 

@@ -41,15 +41,23 @@ func goldenConns() []ops.Connection {
 // table after two refreshes (so rates show) and the fixture daemon.
 func goldenModel(t *testing.T, w, h int, d DaemonSource) *Model {
 	t.Helper()
-	src := twoSnaps()
-	src.conns = goldenConns()
+	// Seventeen readings whose counters grow unevenly: sixteen rates for
+	// the sparkline, the last one a second apart like the others.
+	src := &fakeSource{conns: goldenConns()}
+	k := uint64(0)
+	for i, inc := range []uint64{1, 3, 2, 5, 4, 8, 6, 7, 3, 1, 2, 9, 5, 4, 6, 2, 1} {
+		k += inc
+		src.snaps = append(src.snaps, table(k, t0.Add(time.Duration(i)*time.Second)))
+	}
 	// 1ms so that following a refresh's tick does not wait; the frame
 	// says 1s (render sets it).
 	m := NewModel(t.Context(), src, Options{Interval: time.Millisecond, Profile: colorprofile.NoTTY,
 		Now: func() time.Time { return t0 }, Daemon: d})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	feed(t, m, m.Init())
-	feed(t, m, m.startFetch())
+	for range len(src.snaps) - 1 {
+		feed(t, m, m.startFetch())
+	}
 	return m
 }
 

@@ -122,7 +122,8 @@ type Model struct {
 
 	snap        *Snapshot
 	rates       rateTable
-	kernelRates bool // show the kernel's estimates instead of deltas
+	sparks      sparkHistory // recent traffic per service, for the sparkline
+	kernelRates bool         // show the kernel's estimates instead of deltas
 	lastRefresh time.Time
 	fetching    bool
 	refetch     bool // a refresh was asked for while one was running

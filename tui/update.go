@@ -98,6 +98,7 @@ func (m *Model) gotSnapshot(msg snapshotMsg) tea.Cmd {
 		snap := msg.snap
 		m.snap = &snap
 		m.rates.update(&snap)
+		m.updateSparks()
 		m.lastRefresh = m.now()
 		if m.statusErr && strings.HasPrefix(m.status, "error: refresh failed") {
 			m.setStatus("", false)

@@ -21,7 +21,11 @@ func (m *Model) serviceColumns(w int) []column {
 	if w >= 100 {
 		cols = append(cols, column{"PKT/s IN", 8, false}, column{"OUT", 6, false})
 	}
-	return append(cols, column{"B/s IN", 6, false}, column{"OUT", 6, false})
+	cols = append(cols, column{"B/s IN", 6, false}, column{"OUT", 6, false})
+	if w >= sparkMinWidth {
+		cols = append(cols, column{"TRAFFIC", sparkWidth, true})
+	}
+	return cols
 }
 
 // nameWidth is the width of the flexible name column.
@@ -103,7 +107,7 @@ func (m *Model) servicesView(w int) (tabs, colHead string, body, detail []string
 			if i == m.cursor {
 				marker = "> "
 			}
-			cols := m.serviceColumnsFor(wide)
+			cols := m.serviceColumns(w)
 			line := rowLine(w, marker, "  -> "+missingLabel(m.health.virtuals[sid], r.miss), cols, []string{h})
 			// The counters' columns would all be empty: say why.
 			line = fit(clip(line, 2+nameWidth(w, cols)+1+cols[0].width)+" not in the kernel table", w)
@@ -150,7 +154,10 @@ func (m *Model) servicesView(w int) (tabs, colHead string, body, detail []string
 		if i == m.cursor {
 			marker = "> "
 		}
-		line := rowLine(w, marker, name, m.serviceColumnsFor(wide), vals)
+		if !r.isDest() && w >= sparkMinWidth {
+			vals = append(vals, sparkline(m.sparks[sid]))
+		}
+		line := rowLine(w, marker, name, m.serviceColumns(w), vals)
 		switch {
 		case i == m.cursor:
 			line = m.st.selected.Render(line)
@@ -164,13 +171,6 @@ func (m *Model) servicesView(w int) (tabs, colHead string, body, detail []string
 		body = append(body, line)
 	}
 	return tabs, colHead, body, m.servicesDetail()
-}
-
-func (m *Model) serviceColumnsFor(wide bool) []column {
-	if wide {
-		return m.serviceColumns(100)
-	}
-	return m.serviceColumns(0)
 }
 
 // servicesDetail is the two detail lines of the selected row: the
