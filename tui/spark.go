@@ -11,7 +11,7 @@ const (
 // last refreshes, oldest first.
 type sparkHistory map[string][]float64
 
-// update appends one refresh's rates; services gone from the table go
+// updateSparks appends one refresh's rates; services gone from the table go
 // from the history too.
 func (m *Model) updateSparks() {
 	if m.snap == nil {

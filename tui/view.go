@@ -57,7 +57,11 @@ func (m *Model) screen() string {
 			tabs, colHead, body, detail = m.servicesView(w)
 		}
 		lines = append(lines, tabs, m.st.colHead.Render(fit(colHead, w)))
-		lines = append(lines, body...)
+		for _, b := range body {
+			// Views cut their lines already; this guards the
+			// messages ("no connections...") on tiny terminals.
+			lines = append(lines, clip(b, w))
+		}
 		for i := len(body); i < m.bodyHeight(); i++ {
 			lines = append(lines, "")
 		}
@@ -178,7 +182,11 @@ func (m *Model) helpLines(w, h int) []string {
 		if i > 0 {
 			out = append(out, "")
 		}
-		out = append(out, m.st.header.Render(clip(sec.title, w)))
+		title := sec.title
+		if m.opts.ReadOnly && sec.title == "Services" {
+			title += " (read-only: d u w are refused)"
+		}
+		out = append(out, m.st.header.Render(clip(title, w)))
 		for _, k := range sec.keys {
 			out = append(out, clip("  "+fit(k.keys, 20)+k.what, w))
 		}

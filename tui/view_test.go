@@ -150,6 +150,12 @@ func TestViewsFitManySizes(t *testing.T) {
 			checkScreen(t, m.View().Content, w, h)
 			press(t, m, "/", "s", "t")
 			checkScreen(t, m.View().Content, w, h)
+			press(t, m, "enter", "c")
+			checkScreen(t, m.View().Content, w, h)
+			press(t, m, "3")
+			checkScreen(t, m.View().Content, w, h)
+			press(t, m, "G")
+			checkScreen(t, m.View().Content, w, h)
 		})
 	}
 }
