@@ -39,7 +39,8 @@ func goldenConns() []ops.Connection {
 
 // goldenModel is the model the golden frames are drawn from: the fake
 // table after two refreshes (so rates show) and the fixture daemon.
-func goldenModel(t *testing.T, w, h int, d DaemonSource) *Model {
+// With empty the kernel table has no services (a standby director's).
+func goldenModel(t *testing.T, w, h int, d DaemonSource, empty bool) *Model {
 	t.Helper()
 	// Seventeen readings whose counters grow unevenly: sixteen rates for
 	// the sparkline, the last one a second apart like the others.
@@ -47,7 +48,11 @@ func goldenModel(t *testing.T, w, h int, d DaemonSource) *Model {
 	k := uint64(0)
 	for i, inc := range []uint64{1, 3, 2, 5, 4, 8, 6, 7, 3, 1, 2, 9, 5, 4, 6, 2, 1} {
 		k += inc
-		src.snaps = append(src.snaps, table(k, t0.Add(time.Duration(i)*time.Second)))
+		snap := table(k, t0.Add(time.Duration(i)*time.Second))
+		if empty {
+			snap.Services = nil
+		}
+		src.snaps = append(src.snaps, snap)
 	}
 	// 1ms so that following a refresh's tick does not wait; the frame
 	// says 1s (render sets it).
@@ -67,32 +72,40 @@ func goldenModel(t *testing.T, w, h int, d DaemonSource) *Model {
 // they are the spec: read them before committing).
 func TestGoldenFrames(t *testing.T) {
 	withDaemon := func() DaemonSource { return &jsonDaemon{st: fixtureStatus()} }
+	standby := func() DaemonSource {
+		st := fixtureStatus()
+		st.Heartbeat.Role = "standby"
+		return &jsonDaemon{st: st}
+	}
 	noDaemon := func() DaemonSource { return &jsonDaemon{err: fmt.Errorf("%w at /run/lvsadm/lvsadm.sock", ErrNoDaemon)} }
 	for _, tt := range []struct {
 		name   string
 		daemon func() DaemonSource
 		keys   []string
+		empty  bool // no services in the kernel
 	}{
 		// a server down and out of the table, one quiesced, one coming
 		// back; the down one selected, with its reason in the detail
-		{"services-down", withDaemon, []string{"j", "j", "j"}},
-		{"services-nodaemon", noDaemon, nil},
+		{"services-down", withDaemon, []string{"j", "j", "j"}, false},
+		{"services-nodaemon", noDaemon, nil, false},
+		// a standby director: an empty kernel table, the daemon's checks
+		{"services-standby", standby, []string{"j", "j", "j"}, true},
 		// sorted by expiry, reversed, filtered by a regexp, inverted
-		{"conns-sorted-filtered", withDaemon, []string{"2", "E", "E", "/", "!", "~", "^", "u", "d", "p", " ", "r", "s", "~", "\\", ".", "1", ":", "enter"}},
-		{"conns-by-server", withDaemon, []string{"2", "c"}},
-		{"conns-by-state", withDaemon, []string{"2", "c", "c"}},
+		{"conns-sorted-filtered", withDaemon, []string{"2", "E", "E", "/", "!", "~", "^", "u", "d", "p", " ", "r", "s", "~", "\\", ".", "1", ":", "enter"}, false},
+		{"conns-by-server", withDaemon, []string{"2", "c"}, false},
+		{"conns-by-state", withDaemon, []string{"2", "c", "c"}, false},
 		// the peer runs another lvs.cf
-		{"director-mismatch", withDaemon, []string{"3"}},
-		{"director-nodaemon", noDaemon, []string{"3"}},
-		{"help-services", withDaemon, []string{"?"}},
-		{"help-conns", withDaemon, []string{"2", "?"}},
-		{"help-director", withDaemon, []string{"3", "?"}},
+		{"director-mismatch", withDaemon, []string{"3"}, false},
+		{"director-nodaemon", noDaemon, []string{"3"}, false},
+		{"help-services", withDaemon, []string{"?"}, false},
+		{"help-conns", withDaemon, []string{"2", "?"}, false},
+		{"help-director", withDaemon, []string{"3", "?"}, false},
 	} {
 		for _, size := range [][2]int{{80, 24}, {160, 48}} {
 			w, h := size[0], size[1]
 			name := fmt.Sprintf("%s-%dx%d", tt.name, w, h)
 			t.Run(name, func(t *testing.T) {
-				m := goldenModel(t, w, h, tt.daemon())
+				m := goldenModel(t, w, h, tt.daemon(), tt.empty)
 				press(t, m, tt.keys...)
 				m.opts.Interval = time.Second
 				got := m.View().Content

@@ -17,6 +17,9 @@ type healthIndex struct {
 	// table lacks (the daemon removes a down server unless it quiesces
 	// it), per service id: shown so that a down server cannot vanish.
 	missing map[string][]*DaemonServer
+	// absent are the daemon's active virtual services the kernel table
+	// lacks.
+	absent []*DaemonVirtual
 }
 
 // indexHealth matches st's virtuals and servers to snap's services and real
@@ -53,7 +56,30 @@ func indexHealth(snap *Snapshot, st *DaemonStatus) healthIndex {
 			}
 		}
 	}
+	for i := range st.Virtuals {
+		v := &st.Virtuals[i]
+		found := false
+		for _, kv := range h.virtuals {
+			found = found || kv == v
+		}
+		if v.Active && !found {
+			h.absent = append(h.absent, v)
+		}
+	}
 	return h
+}
+
+// virtualLabel names a virtual service of the daemon's configuration as
+// serviceLabel names the kernel's: "TCP 10.0.0.1:80 web".
+func virtualLabel(v *DaemonVirtual) string {
+	if v.Fwmark != 0 {
+		return "FWM " + strconv.FormatUint(uint64(v.Fwmark), 10) + " " + v.Name
+	}
+	proto := v.Protocol
+	if proto == "" {
+		proto = "tcp"
+	}
+	return strings.ToUpper(proto) + " " + net.JoinHostPort(v.Address, strconv.Itoa(int(v.Port))) + " " + v.Name
 }
 
 func findVirtual(st *DaemonStatus, s ops.Service) *DaemonVirtual {

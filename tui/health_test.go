@@ -88,7 +88,7 @@ func TestHealthFromTheDaemonSocket(t *testing.T) {
 		}
 	}
 	out = m.View().Content
-	wantIn(t, out, "10.0.1.3:80: configured in the daemon, not in the kernel table",
+	wantIn(t, out, "10.0.1.3:80: in lvs.cf, not in the kernel table",
 		"health: DOWN since 11:58:57: connect: connection refused; last check 11:59:57 f")
 	// Acting on it says why not.
 	press(t, m, "d")
@@ -153,5 +153,34 @@ func TestDaemonReadIsBoundedByTheRefresh(t *testing.T) {
 	}
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("took %v", d)
+	}
+}
+
+// TestStandbyShowsTheDaemonsServices: a standby director's kernel table is
+// empty, yet its daemon checks the real servers; the view lists them.
+func TestStandbyShowsTheDaemonsServices(t *testing.T) {
+	st := fixtureStatus()
+	st.Heartbeat.Role = "standby"
+	src := &fakeSource{snaps: []Snapshot{{Info: table(1, t0).Info, Taken: t0}}}
+	m := NewModel(t.Context(), src, Options{Interval: time.Millisecond, Profile: colorprofile.NoTTY,
+		Now: func() time.Time { return t0 }, Daemon: &jsonDaemon{st: st}})
+	feed(t, m, m.Init())
+	out := m.View().Content
+	checkScreen(t, out, 80, 24)
+	wantIn(t, lineWith(t, out, "TCP 10.0.0.1:80 web"), "2/3 up", "not in the kernel table")
+	wantIn(t, lineWith(t, out, "-> 10.0.1.1:80"), "up", "not in the kernel table")
+	wantIn(t, lineWith(t, out, "-> 10.0.1.3:80"), "DOWN")
+	wantIn(t, lineWith(t, out, "TCP 10.0.0.2:443 tls"), "NONE UP")
+	wantIn(t, out, "0 svc 0 rs 3 DOWN",
+		"TCP 10.0.0.1:80 web: not in the kernel table: this director is standby")
+	press(t, m, "j", "j", "j")
+	wantIn(t, out, "health: 2/3 up (virtual web)")
+	wantIn(t, m.View().Content, "health: DOWN since 11:58:57: connect: connection refused")
+	// The filter sees them too; nothing here can be drained.
+	press(t, m, "d")
+	wantIn(t, m.View().Content, "select a real server")
+	press(t, m, "/", "t", "l", "s", "enter")
+	if out := m.View().Content; strings.Contains(out, "web") || !strings.Contains(out, "10.0.2.2:443") {
+		t.Errorf("filter tls:\n%s", out)
 	}
 }

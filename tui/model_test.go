@@ -24,10 +24,13 @@ func selectedLabel(m *Model) string {
 	if !ok {
 		return ""
 	}
-	ss := m.snap.Services[r.svc]
 	if r.miss != nil {
-		return missingLabel(m.health.virtuals[serviceID(ss.Service.ServiceKey)], r.miss)
+		return missingLabel(r.virt, r.miss)
 	}
+	if r.virt != nil {
+		return virtualLabel(r.virt)
+	}
+	ss := m.snap.Services[r.svc]
 	if r.isDest() {
 		return destLabel(ss.Dests[r.dest])
 	}

@@ -15,8 +15,10 @@ type row struct {
 	svc  int // index into snap.Services
 	dest int // index into the service's Dests, -1 for the service line
 	id   string
-	// miss is a server of the daemon's configuration that the kernel
-	// table lacks (dest is -1 then).
+	// virt is set for rows of the daemon's configuration that the
+	// kernel table lacks: a virtual service (svc is -1 then) or, with
+	// miss, one of its real servers (dest is -1 then).
+	virt *DaemonVirtual
 	miss *DaemonServer
 }
 
@@ -78,14 +80,8 @@ func (m *Model) buildRows() {
 				dests = append(dests, di)
 			}
 		}
-		var missing []*DaemonServer
 		v := m.health.virtuals[sid]
-		for _, r := range m.health.missing[sid] {
-			h, _ := serverHealth(r, false, 0)
-			if all || match(missingLabel(v, r)+" "+h) {
-				missing = append(missing, r)
-			}
-		}
+		missing := missingRows(v, m.health.missing[sid], all, match)
 		if !svcMatch && len(dests) == 0 && len(missing) == 0 {
 			continue
 		}
@@ -95,9 +91,43 @@ func (m *Model) buildRows() {
 			m.rows = append(m.rows, row{svc: si, dest: di, id: destID(sid, ss.Dests[di])})
 		}
 		for _, r := range missing {
-			m.rows = append(m.rows, row{svc: si, dest: -1, id: sid + " -> " + missingLabel(v, r), miss: r})
+			m.rows = append(m.rows, row{svc: si, dest: -1, id: sid + " -> " + missingLabel(v, r), virt: v, miss: r})
 		}
 	}
+	// The daemon's virtual services that the kernel lacks (all of them on
+	// a standby director, whose checks still run), after the kernel's.
+	for _, v := range m.health.absent {
+		id := "daemon virtual " + v.Name
+		sh, _ := serviceHealth(v)
+		svcMatch := match(virtualLabel(v) + " " + sh)
+		var servers []*DaemonServer
+		for i := range v.Servers {
+			if v.Servers[i].Active {
+				servers = append(servers, &v.Servers[i])
+			}
+		}
+		missing := missingRows(v, servers, svcMatch && !inverted, match)
+		if !svcMatch && len(missing) == 0 {
+			continue
+		}
+		m.rows = append(m.rows, row{svc: -1, dest: -1, id: id, virt: v})
+		for _, r := range missing {
+			m.rows = append(m.rows, row{svc: -1, dest: -1, id: id + " -> " + missingLabel(v, r), virt: v, miss: r})
+		}
+	}
+}
+
+// missingRows are the servers of v, absent from the kernel, that the
+// filter keeps: all of them when all.
+func missingRows(v *DaemonVirtual, servers []*DaemonServer, all bool, match func(string) bool) []*DaemonServer {
+	var out []*DaemonServer
+	for _, r := range servers {
+		h, _ := serverHealth(r, false, 0)
+		if all || match(missingLabel(v, r)+" "+h) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // destHealth is the health column of the kernel's real server d.

@@ -94,31 +94,16 @@ func (m *Model) servicesView(w int) (tabs, colHead string, body, detail []string
 	h := m.bodyHeight()
 	for i := m.offset; i < len(m.rows) && i < m.offset+h; i++ {
 		r := m.rows[i]
+		if r.virt != nil {
+			body = append(body, m.daemonOnlyLine(w, i, r))
+			continue
+		}
 		ss := &m.snap.Services[r.svc]
 		sid := serviceID(ss.Service.ServiceKey)
 		var name string
 		var vals []string
 		var stats ops.Stats
 		var bad bool
-		if r.miss != nil {
-			// Configured, not in the kernel: nothing to count.
-			h, _ := serverHealth(r.miss, false, 0)
-			marker := "  "
-			if i == m.cursor {
-				marker = "> "
-			}
-			cols := m.serviceColumns(w)
-			line := rowLine(w, marker, "  -> "+missingLabel(m.health.virtuals[sid], r.miss), cols, []string{h})
-			// The counters' columns would all be empty: say why.
-			line = fit(clip(line, 2+nameWidth(w, cols)+1+cols[0].width)+" not in the kernel table", w)
-			if i == m.cursor {
-				line = m.st.selected.Render(line)
-			} else {
-				line = m.st.bad.Render(line)
-			}
-			body = append(body, line)
-			continue
-		}
 		if r.isDest() {
 			d := &ss.Dests[r.dest]
 			name = "  -> " + destLabel(*d)
@@ -173,6 +158,37 @@ func (m *Model) servicesView(w int) (tabs, colHead string, body, detail []string
 	return tabs, colHead, body, m.servicesDetail()
 }
 
+// daemonOnlyLine renders a row the daemon has and the kernel lacks: a
+// virtual service or a real server, with its health and, where the
+// counters would be, why they are not.
+func (m *Model) daemonOnlyLine(w, i int, r row) string {
+	var name, h string
+	var bad bool
+	if r.miss != nil {
+		name = "  -> " + missingLabel(r.virt, r.miss)
+		h, bad = serverHealth(r.miss, false, 0)
+	} else {
+		name = virtualLabel(r.virt)
+		h, bad = serviceHealth(r.virt)
+	}
+	marker := "  "
+	if i == m.cursor {
+		marker = "> "
+	}
+	cols := m.serviceColumns(w)
+	line := rowLine(w, marker, name, cols, []string{h})
+	line = fit(clip(line, 2+nameWidth(w, cols)+1+cols[0].width)+" not in the kernel table", w)
+	switch {
+	case i == m.cursor:
+		return m.st.selected.Render(line)
+	case bad:
+		return m.st.bad.Render(line)
+	case r.miss == nil:
+		return m.st.service.Render(line)
+	}
+	return line
+}
+
 // servicesDetail is the two detail lines of the selected row: the
 // cumulative counters and what the narrow columns leave out, then its
 // health as the daemon sees it.
@@ -181,13 +197,20 @@ func (m *Model) servicesDetail() []string {
 	if !ok {
 		return []string{"", ""}
 	}
+	if r.virt != nil {
+		why := ": in lvs.cf, not in the kernel table"
+		if m.dstat != nil && m.dstat.Heartbeat.Role == "standby" {
+			why = ": not in the kernel table: this director is standby"
+		}
+		if r.miss != nil {
+			h, _ := serverHealth(r.miss, false, 0)
+			return []string{missingLabel(r.virt, r.miss) + why, m.healthDetail(r.miss, h)}
+		}
+		h, _ := serviceHealth(r.virt)
+		return []string{virtualLabel(r.virt) + why, "health: " + h + " (virtual " + r.virt.Name + ")"}
+	}
 	ss := &m.snap.Services[r.svc]
 	sid := serviceID(ss.Service.ServiceKey)
-	if r.miss != nil {
-		h, _ := serverHealth(r.miss, false, 0)
-		return []string{missingLabel(m.health.virtuals[sid], r.miss) + ": configured in the daemon, not in the kernel table",
-			m.healthDetail(r.miss, h)}
-	}
 	health := ""
 	if r.isDest() {
 		h, _ := m.destHealth(sid, &ss.Dests[r.dest])
