@@ -199,7 +199,7 @@ func (m *Model) servicesDetail() []string {
 	}
 	if r.virt != nil {
 		why := ": in lvs.cf, not in the kernel table"
-		if m.dstat != nil && m.dstat.Heartbeat.Role == "standby" {
+		if r.svc < 0 && m.dstat != nil && m.dstat.Heartbeat.Role == "standby" {
 			why = ": not in the kernel table: this director is standby"
 		}
 		if r.miss != nil {
