@@ -1,13 +1,13 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lvsadm/lvsadm/lvscf"
-	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/lvscf/apply"
 	"github.com/lvsadm/lvsadm/ops/reconcile"
 )
 
@@ -55,41 +55,37 @@ func newCfApplyCmd(io IOStreams) *cobra.Command {
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
-			if diags := lvscf.Lint(name, src, lvscf.LintOptions{}); lvscf.HasErrors(diags) {
-				fmt.Fprint(io.ErrOut, lvscf.FormatDiagnostics(diags))
-				return &exitError{code: 1, err: fmt.Errorf("refusing to apply %s: it has errors; nothing was changed", name)}
+			t, err := apply.Prepare(name, src)
+			var refused *apply.RefusedError
+			if errors.As(err, &refused) {
+				fmt.Fprint(io.ErrOut, lvscf.FormatDiagnostics(refused.Diags))
+				return &exitError{code: 1, err: err}
 			}
-			cfg, diags := lvscf.Decode(lvscf.Parse(name, src))
-			if lvscf.HasErrors(diags) { // Lint reports everything Decode does; this is a safeguard
-				return cfError(io, &lvscf.SyntaxError{Diags: diags})
-			}
-			rules, err := lvscf.Render(cfg)
 			if err != nil {
-				return &exitError{code: 1, err: fmt.Errorf("refusing to apply %s: %w", name, err)}
-			}
-			desired, err := reconcile.FromRules(rules)
-			if err != nil {
-				return &exitError{code: 1, err: fmt.Errorf("refusing to apply %s: its rules: %w", name, err)}
+				return &exitError{code: 1, err: err}
 			}
 			k, err := cfOpenKernel()
 			if err != nil {
 				return &exitError{code: 1, err: fmt.Errorf("opening IPVS: %w", err)}
 			}
 			defer k.Close()
-			actual, err := reconcile.Read(c.Context(), k)
+			changes, err := t.Plan(c.Context(), k, prune)
 			if err != nil {
 				return &exitError{code: 1, err: err}
 			}
-			changes := reconcile.PlanWith(desired, actual, reconcile.Options{Prune: prune, Owned: inactiveServices(cfg)})
-			for _, ch := range changes {
-				if !dryRun {
-					if err := reconcile.Apply(c.Context(), k, []reconcile.Change{ch}); err != nil {
-						return &exitError{code: 1, err: err}
-					}
-				}
-				if dryRun || !quiet {
+			if dryRun {
+				for _, ch := range changes {
 					fmt.Fprintln(io.Out, reconcile.FormatChange(ch))
 				}
+				return nil
+			}
+			err = apply.Run(c.Context(), k, changes, func(ch reconcile.Change) {
+				if !quiet {
+					fmt.Fprintln(io.Out, reconcile.FormatChange(ch))
+				}
+			})
+			if err != nil {
+				return &exitError{code: 1, err: err}
 			}
 			return nil
 		},
@@ -98,25 +94,4 @@ func newCfApplyCmd(io IOStreams) *cobra.Command {
 	c.Flags().BoolVar(&prune, "prune", false, "also delete kernel services the file does not name")
 	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "do not print the operations applied")
 	return c
-}
-
-// inactiveServices are the IPVS services of the file's inactive virtual
-// servers: the file names them and says they should not exist. They are
-// found by rendering the virtual servers as if active; one that cannot be
-// rendered (no valid address) names no service.
-func inactiveServices(cfg *lvscf.Config) []ops.ServiceKey {
-	all := *cfg
-	all.Virtuals = slices.Clone(cfg.Virtuals)
-	for i := range all.Virtuals {
-		all.Virtuals[i].Active = !all.Virtuals[i].Active
-		all.Virtuals[i].Servers = nil
-	}
-	lines, _ := lvscf.Render(&all)
-	var keys []ops.ServiceKey
-	for _, l := range lines {
-		if t, err := reconcile.FromRules([]string{l}); err == nil && len(t) == 1 {
-			keys = append(keys, t[0].ServiceKey)
-		}
-	}
-	return keys
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lvsadm/lvsadm/lvscf"
 	"github.com/lvsadm/lvsadm/lvscf/save"
+	"github.com/lvsadm/lvsadm/lvscf/udiff"
 )
 
 const cfFmtLong = `Print lvs.cf files in piranha's own layout (the one its GUI writes): 5
@@ -89,7 +90,7 @@ func newCfFmtCmd(io IOStreams) *cobra.Command {
 					fmt.Fprintln(io.Out, name)
 				}
 				if diff && changed {
-					fmt.Fprint(io.Out, unifiedDiff(name+".orig", name, src, out))
+					fmt.Fprint(io.Out, udiff.Unified(name+".orig", name, src, out))
 				}
 				if !write && !diff && !list {
 					if _, err := io.Out.Write(out); err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/lvsadm/lvsadm/internal/thp"
 	"github.com/lvsadm/lvsadm/ops"
 	"github.com/lvsadm/lvsadm/ops/ipvsadm"
 	"github.com/lvsadm/lvsadm/ops/kernel"
@@ -23,19 +24,19 @@ func Main(argv []string) int {
 	// interrupt simply ends the process, and short invocations in shell
 	// loops do not pay for the signal-forwarding goroutine.
 	ctx := context.Background()
-	if m := mode(argv); m != modeCobra {
-		limitHugePages()
+	m := mode(argv)
+	if m == modeIpvsadm {
+		thp.Disable()
 	}
 	if isIpvsadmCompletion(argv) {
 		return completeIpvsadm(ctx, argv[2:], io.Out, openKernel)
 	}
-	switch mode(argv) {
-	case modeIpvsadm:
-		return ipvsadm.Run(ctx, openKernel, argv, io.In, io.Out, io.ErrOut)
-	case modeSave:
-		return ipvsadm.SaveMain(ctx, openKernel, argv, io.In, io.Out, io.ErrOut)
-	case modeRestore:
-		return ipvsadm.RestoreMain(ctx, openKernel, argv, io.In, io.Out, io.ErrOut)
+	if m == modeIpvsadm {
+		prog := ipvsadm.ProgIpvsadm
+		if len(argv) > 0 {
+			prog = ipvsadm.ProgramOf(argv[0])
+		}
+		return ipvsadm.Main(ctx, prog, openKernel, argv, io.In, io.Out, io.ErrOut)
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -52,25 +53,20 @@ type dispatch int
 const (
 	modeCobra dispatch = iota
 	modeIpvsadm
-	modeSave
-	modeRestore
 )
 
 // mode decides who parses argv. Under the names ipvsadm, ipvsadm-save and
-// ipvsadm-restore the binary is those programs. As lvsadm, an ipvsadm
-// command line (no arguments, or a first argument that is an option) goes to
-// the ipvsadm surface, and a word goes to a cobra subcommand.
+// ipvsadm-restore the binary is those programs (ipvsadm.ProgramOf tells
+// which). As lvsadm, an ipvsadm command line (no arguments, or a first
+// argument that is an option) goes to the ipvsadm surface, and a word goes
+// to a cobra subcommand.
 func mode(argv []string) dispatch {
 	if len(argv) == 0 {
 		return modeIpvsadm
 	}
 	switch filepath.Base(argv[0]) {
-	case "ipvsadm":
+	case "ipvsadm", "ipvsadm-save", "ipvsadm-restore":
 		return modeIpvsadm
-	case "ipvsadm-save":
-		return modeSave
-	case "ipvsadm-restore":
-		return modeRestore
 	}
 	if len(argv) == 1 || strings.HasPrefix(argv[1], "-") {
 		return modeIpvsadm

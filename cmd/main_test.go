@@ -12,8 +12,8 @@ func TestMode(t *testing.T) {
 		{[]string{"lvsadm", "--help"}, modeIpvsadm},
 		{[]string{"lvsadm", "version"}, modeCobra},
 		{[]string{"/usr/sbin/ipvsadm", "version"}, modeIpvsadm},
-		{[]string{"/sbin/ipvsadm-save", "-n"}, modeSave},
-		{[]string{"ipvsadm-restore"}, modeRestore},
+		{[]string{"/sbin/ipvsadm-save", "-n"}, modeIpvsadm},
+		{[]string{"ipvsadm-restore", "version"}, modeIpvsadm},
 		{nil, modeIpvsadm},
 	} {
 		if got := mode(tc.argv); got != tc.want {

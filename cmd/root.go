@@ -20,8 +20,10 @@ parsing, output, messages and exit codes:
   lvsadm -S -n > rules; lvsadm -R < rules
 
 Invoked through a symlink named ipvsadm, ipvsadm-save or ipvsadm-restore the
-binary behaves as that program. "lvsadm -h" prints ipvsadm's option summary;
-the subcommands below are lvsadm's own.`
+binary behaves as that program (the lvsadm-ipvsadm package installs those
+names from a drop-in build of the same code that starts faster in shell
+loops). "lvsadm -h" prints ipvsadm's option summary; the subcommands below
+are lvsadm's own.`
 
 // NewRootCmd builds the cobra command tree for lvsadm's own subcommands.
 func NewRootCmd(io IOStreams) *cobra.Command {

@@ -44,6 +44,9 @@ func generate(dir string) error {
 	if err := addIpvsadmSection(filepath.Join(manDir, "lvsadm.8")); err != nil {
 		return err
 	}
+	if err := writeDropInPages(manDir); err != nil {
+		return err
+	}
 	compDir := filepath.Join(dir, "completions")
 	if err := os.MkdirAll(compDir, 0o755); err != nil {
 		return err
@@ -79,16 +82,11 @@ func addIpvsadmSection(path string) error {
 	b.WriteString(".SH IPVSADM COMMANDS AND OPTIONS\n")
 	b.WriteString("Any command line that starts with an option is an ipvsadm 1.31 command line, ")
 	b.WriteString("parsed, executed and answered exactly as ipvsadm does (see ipvsadm(8) for the meaning of each option). ")
-	b.WriteString("Invoked as \\fBipvsadm\\fP, \\fBipvsadm-save\\fP or \\fBipvsadm-restore\\fP (a symlink), the binary is that program.\n")
-	b.WriteString(".PP\n.nf\n")
-	for _, l := range strings.Split(strings.TrimRight(ipvsadm.Usage("lvsadm"), "\n"), "\n") {
-		l = strings.ReplaceAll(l, `\`, `\\`)
-		if strings.HasPrefix(l, ".") || strings.HasPrefix(l, "'") {
-			l = `\&` + l
-		}
-		b.WriteString(l + "\n")
-	}
-	b.WriteString(".fi\n")
+	b.WriteString("Invoked as \\fBipvsadm\\fP, \\fBipvsadm-save\\fP or \\fBipvsadm-restore\\fP (a symlink), the binary is that program. ")
+	b.WriteString("The \\fBlvsadm-ipvsadm\\fP package installs those names from the drop-in build of the same code (\\fB/usr/sbin/ipvsadm\\fP), ")
+	b.WriteString("which links only the ipvsadm surface and so starts faster in shell loops; its behaviour and output are lvsadm's.\n")
+	b.WriteString(".PP\n")
+	b.WriteString(roffLiteral(ipvsadm.Usage("lvsadm")))
 	b.WriteString(".SH FILES\n.TP\n/etc/sysconfig/ha/lvs.cf\npiranha's configuration, see lvs.cf(5); \\fB$LVSADM_CONFIG\\fP names another.\n")
 	b.WriteString(".TP\n/proc/net/ip_vs_conn\nthe kernel's connection table, read by \\fB-L -c\\fP.\n")
 	section := b.String()
@@ -100,4 +98,101 @@ func addIpvsadmSection(path string) error {
 	}
 	text = strings.Replace(text, ".SH SEE ALSO\n", ".SH SEE ALSO\n\\fBipvsadm(8)\\fP, \\fBlvs.cf(5)\\fP, ", 1)
 	return os.WriteFile(path, []byte(text), 0o644)
+}
+
+// roffLiteral sets text as a no-fill block, escaped so that no line is
+// read as a roff request.
+func roffLiteral(text string) string {
+	var b strings.Builder
+	b.WriteString(".nf\n")
+	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		l = strings.ReplaceAll(l, `\`, `\\`)
+		if strings.HasPrefix(l, ".") || strings.HasPrefix(l, "'") {
+			l = `\&` + l
+		}
+		b.WriteString(l + "\n")
+	}
+	b.WriteString(".fi\n")
+	return b.String()
+}
+
+// usageWithoutBanner is ipvsadm's -h text without its first line, which
+// names the version (the page's header does that).
+func usageWithoutBanner(prog string) string {
+	_, rest, _ := strings.Cut(ipvsadm.Usage(prog), "\n")
+	return rest
+}
+
+// writeDropInPages writes ipvsadm(8), ipvsadm-save(8) and
+// ipvsadm-restore(8) for the lvsadm-ipvsadm package: it replaces the
+// distribution's ipvsadm package, and with it the pages an administrator
+// types "man ipvsadm" for.
+func writeDropInPages(manDir string) error {
+	date := manDate.Format("Jan 2006")
+	head := func(name string) string {
+		return fmt.Sprintf(".nh\n.TH \"%s\" \"8\" \"%s\" \"lvsadm\" \"System Administration\"\n", strings.ToUpper(name), date)
+	}
+	pages := map[string]string{
+		"ipvsadm.8": head("ipvsadm") + `.SH NAME
+ipvsadm \- Linux Virtual Server administration (lvsadm's drop-in build)
+.SH SYNOPSIS
+` + roffLiteral(usageWithoutBanner("ipvsadm")) + `.SH DESCRIPTION
+This \fBipvsadm\fP is lvsadm's implementation of ipvsadm 1.31: every command and
+option above, parsed as ipvsadm parses them (popt's rules: \fB-Ln\fP, \fB-p\fP
+with or without a value, long options with \fB=\fP), with ipvsadm's output,
+messages and exit codes byte for byte, talking to the kernel's IPVS over
+generic netlink and reading connections from \fB/proc/net/ip_vs_conn\fP.
+It is the same code as \fBlvsadm\fP(8) run with an option as its first
+argument, built without lvsadm's other parts so that it starts faster when
+scripts call it in loops.
+.PP
+\fB-h\fP prints the summary above; \fB-v\fP and the first line of \fB-h\fP
+name lvsadm and its version in ipvsadm's shape.
+.SH EXIT STATUS
+As ipvsadm's: 0 on success; 1 when the kernel refused a command; 2 when an
+argument or a combination of options is refused; 255 for an option that
+does not parse (after "Try ` + "`" + `ipvsadm -h' ...").
+.SH FILES
+.TP
+/proc/net/ip_vs_conn
+the kernel's connection table, read by \fB-L -c\fP.
+.TP
+/etc/ipvsadm.rules
+where \fBlvsadm-rules.service\fP keeps the table saved with \fB-S\fP.
+.SH SEE ALSO
+\fBlvsadm\fP(8), \fBipvsadm-save\fP(8), \fBipvsadm-restore\fP(8), \fBlvs.cf\fP(5)
+`,
+		"ipvsadm-save.8": head("ipvsadm-save") + `.SH NAME
+ipvsadm-save \- print the IPVS table as ipvsadm commands
+.SH SYNOPSIS
+\fBipvsadm-save\fP [\fB-n\fP]
+.SH DESCRIPTION
+Prints the table as \fBipvsadm -S\fP does, one ipvsadm command line per
+service and real server, which \fBipvsadm-restore\fP(8) reads back.
+\fB-n\fP prints addresses and ports numerically. Any other option prints
+a usage message and exits 1; other words are ignored, as in the script of
+Debian's ipvsadm package.
+.SH SEE ALSO
+\fBipvsadm\fP(8), \fBipvsadm-restore\fP(8), \fBlvsadm\fP(8)
+`,
+		"ipvsadm-restore.8": head("ipvsadm-restore") + `.SH NAME
+ipvsadm-restore \- replace the IPVS table with rules read from standard input
+.SH SYNOPSIS
+\fBipvsadm-restore\fP < \fIrules\fP
+.SH DESCRIPTION
+Clears the table (\fBipvsadm -C\fP), then reads ipvsadm command lines from
+standard input as \fBipvsadm -R\fP does, dropping lines that start with
+\fB#\fP, as the script of Debian's ipvsadm package. For a restore that
+checks every line first, or applies all or nothing, see
+\fBlvsadm restore --check\fP and \fB--atomic\fP in \fBlvsadm-restore\fP(8).
+.SH SEE ALSO
+\fBipvsadm\fP(8), \fBipvsadm-save\fP(8), \fBlvsadm\fP(8)
+`,
+	}
+	for name, text := range pages {
+		if err := os.WriteFile(filepath.Join(manDir, name), []byte(text), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -16,7 +16,18 @@ import (
 // runs only in the VM lab, where LVSADM names our binary, IPVSADM the real
 // one and CASES the case directory (Makefile target vmtest sets them).
 func TestConformance(t *testing.T) {
-	lvsadm := mustEnv(t, "LVSADM")
+	conformance(t, mustEnv(t, "LVSADM"))
+}
+
+// TestConformanceDropIn runs the same cases through the drop-in build
+// (cmd/ipvsadm), which the lvsadm-ipvsadm package installs as ipvsadm:
+// the same ops/ipvsadm code under another main, so it must give the same
+// bytes.
+func TestConformanceDropIn(t *testing.T) {
+	conformance(t, mustEnv(t, "LVSADM_DROPIN"))
+}
+
+func conformance(t *testing.T, lvsadm string) {
 	oracle := envOr("IPVSADM", "/sbin/ipvsadm")
 	cases, err := LoadCases(mustEnv(t, "CASES"))
 	if err != nil {

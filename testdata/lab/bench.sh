@@ -1,8 +1,10 @@
 #!/bin/sh
-# make bench, inside the VM: the same workloads through the real ipvsadm and
-# lvsadm, each in a fresh namespace, and a table of their ratios.
+# make bench, inside the VM: the same workloads through the real ipvsadm,
+# lvsadm and lvsadm's drop-in build (cmd/ipvsadm), each in a fresh
+# namespace, and a table of their ratios to the real ipvsadm.
 set -e
 LVSADM=${LVSADM:-/work/lvsadm}
+DROPIN=${DROPIN:-/work/ipvsadm}
 IPVSADM=${IPVSADM:-/sbin/ipvsadm}
 SVCS=${BENCH_SERVICES:-5000}
 DESTS=${BENCH_DESTS:-4}
@@ -21,9 +23,13 @@ echo "rules: $(wc -l <"$rules") lines ($SVCS services x $DESTS destinations)"
 unshare -n sh /work/testdata/lab/bench-one.sh "$IPVSADM" "$rules" "$CONNS" >/dev/null
 unshare -n sh /work/testdata/lab/bench-one.sh "$IPVSADM" "$rules" "$CONNS" >/tmp/bench.ipvsadm
 unshare -n sh /work/testdata/lab/bench-one.sh "$LVSADM" "$rules" "$CONNS" >/tmp/bench.lvsadm
+unshare -n sh /work/testdata/lab/bench-one.sh "$DROPIN" "$rules" "$CONNS" >/tmp/bench.dropin
 echo
-echo "guest instruction time under qemu -icount (ms); ratio = lvsadm / ipvsadm; peak RSS in kB"
-printf '%-12s %10s %10s %7s %12s %12s\n' workload ipvsadm lvsadm ratio rss-ipvsadm rss-lvsadm
-awk 'NR==FNR{t[$1]=$2; r[$1]=$3; next}
-	{ratio = t[$1] > 0 ? sprintf("%.2f", $2 / t[$1]) : "-"
-	 printf "%-12s %10d %10d %7s %12s %12s\n", $1, t[$1], $2, ratio, r[$1], $3}' /tmp/bench.ipvsadm /tmp/bench.lvsadm
+echo "guest instruction time under qemu -icount (ms); ratio = tool / ipvsadm; peak RSS in kB"
+printf '%-12s %9s %9s %6s %9s %6s %11s %11s %11s\n' workload ipvsadm lvsadm ratio drop-in ratio rss-ipvsadm rss-lvsadm rss-drop-in
+awk 'FILENAME == ARGV[1] {t[$1] = $2; r[$1] = $3; next}
+	FILENAME == ARGV[2] {l[$1] = $2; lr[$1] = $3; next}
+	{a = t[$1] > 0 ? sprintf("%.2f", l[$1] / t[$1]) : "-"
+	 b = t[$1] > 0 ? sprintf("%.2f", $2 / t[$1]) : "-"
+	 printf "%-12s %9d %9d %6s %9d %6s %11s %11s %11s\n", $1, t[$1], l[$1], a, $2, b, r[$1], lr[$1], $3}' \
+	/tmp/bench.ipvsadm /tmp/bench.lvsadm /tmp/bench.dropin

@@ -1,23 +1,23 @@
-package cmd
+// Package udiff makes unified diffs (diff -u) of lvs.cf files, for
+// "lvsadm cf fmt -d" and the TUI's Config view, with Myers' O(ND)
+// algorithm. Files whose difference is too large for it to be worth the
+// memory (more than maxEdits changed lines) are shown as one hunk that
+// replaces everything.
+package udiff
 
 import (
 	"fmt"
 	"strings"
 )
 
-// This file makes unified diffs (diff -u) for "cf fmt -d", with Myers'
-// O(ND) algorithm. Files whose difference is too large for it to be worth
-// the memory (more than maxEdits changed lines) are shown as one hunk that
-// replaces everything.
-
 const (
 	diffContext = 3
 	maxEdits    = 20000
 )
 
-// unifiedDiff returns the diff from a to b with the given file labels, or
-// "" when they are equal.
-func unifiedDiff(aName, bName string, a, b []byte) string {
+// Unified returns the diff from a to b with the given file labels, or ""
+// when they are equal.
+func Unified(aName, bName string, a, b []byte) string {
 	if string(a) == string(b) {
 		return ""
 	}

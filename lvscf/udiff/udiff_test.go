@@ -1,4 +1,4 @@
-package cmd
+package udiff
 
 import (
 	"math/rand/v2"
@@ -21,7 +21,7 @@ func TestUnifiedDiff(t *testing.T) {
 		{"1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n", "one\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\ntwelve\n",
 			"--- x\n+++ y\n@@ -1,4 +1,4 @@\n-1\n+one\n 2\n 3\n 4\n@@ -9,4 +9,4 @@\n 9\n 10\n 11\n-12\n+twelve\n"},
 	} {
-		if got := unifiedDiff("x", "y", []byte(tc.a), []byte(tc.b)); got != tc.want {
+		if got := Unified("x", "y", []byte(tc.a), []byte(tc.b)); got != tc.want {
 			t.Errorf("diff(%q, %q) =\n%s\nwant\n%s", tc.a, tc.b, got, tc.want)
 		}
 	}
@@ -67,7 +67,7 @@ func TestUnifiedDiffPatches(t *testing.T) {
 		// host run (make unit) is the one that checks the diffs.
 		t.Skip("patch(1) is not GNU patch")
 	}
-	files, _ := filepath.Glob("../testdata/lvscf/corpus/*.cf")
+	files, _ := filepath.Glob("../../testdata/lvscf/corpus/*.cf")
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {
@@ -77,7 +77,7 @@ func TestUnifiedDiffPatches(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := unifiedDiff("a", "b", src, want)
+		d := Unified("a", "b", src, want)
 		if d == "" {
 			continue
 		}
