@@ -24,12 +24,13 @@ func newTUICmd(io IOStreams) *cobra.Command {
 		Long: `A full-screen terminal view of the IPVS table for the screen where
 "watch ipvsadm -Lcn" used to run, usable at 80x24 over SSH.
 
-The services view lists virtual services with their real servers (forwarding,
-weight, active and inactive connections) and their rates: connections,
-packets and bytes per second, measured from the counters' change between two
-refreshes, or the kernel's own estimates ("r" switches); at 120 columns and
-wider, a sparkline of each service's traffic over the last 16 refreshes. It sorts ("s"),
-filters ("/"), and drains a real server (weight 0, "d"), restores it ("u") or
+The services view lists virtual services with their real servers (health,
+forwarding, weight, active and inactive connections) and their rates:
+connections, packets and bytes per second, measured from the counters' change
+between two refreshes, or the kernel's own estimates ("r" switches); at 120
+columns and wider, a sparkline of each service's traffic over the last 16
+refreshes. It sorts ("s"), filters ("/", a regular expression, "!" first
+inverts it), and drains a real server (weight 0, "d"), restores it ("u") or
 sets its weight ("w"), each after a y/n confirmation.
 
 With "lvsadm daemon" running, every real server shows its health as the
