@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lvsadm/lvsadm/daemon"
 	"github.com/lvsadm/lvsadm/tui"
 )
 
@@ -18,6 +19,9 @@ func newTopCmd(io IOStreams) *cobra.Command {
 		height   int
 		conns    bool
 		connRows int
+		socket   string
+		readOnly bool
+		noMouse  bool
 	)
 	c := &cobra.Command{
 		Use:   "top",
@@ -25,7 +29,8 @@ func newTopCmd(io IOStreams) *cobra.Command {
 		Long: `Without -b, "lvsadm top" is "lvsadm tui". With -b it prints frames of the
 services view (or, with --conns, the connections view) as plain text, like
 "top -b": no terminal needed, for "watch", cron jobs and logs. -n limits the
-number of frames (0: until interrupted), -d the delay between them.`,
+number of frames (0: until interrupted), -d the delay between them. Real
+server health comes from the daemon on --socket, as in "lvsadm tui".`,
 		Example: `  lvsadm top -b -n 1
   lvsadm top -b -n 0 -d 10s >> /var/log/lvs-top.log
   lvsadm top -b -n 1 --conns --width 120`,
@@ -48,11 +53,13 @@ number of frames (0: until interrupted), -d the delay between them.`,
 			}
 			defer k.Close()
 			src := tui.NewKernelSource(k)
+			dmn := tui.SocketDaemon{Path: socket}
 			if !batch {
-				return tui.Run(c.Context(), src, io.In, io.Out, tui.Options{Interval: delay, ConnRows: connRows})
+				return tui.Run(c.Context(), src, io.In, io.Out, tui.Options{Interval: delay, ConnRows: connRows, Daemon: dmn,
+					ReadOnly: readOnly, NoMouse: noMouse})
 			}
 			return tui.Batch(c.Context(), src, io.Out, tui.BatchOptions{
-				Frames: frames, Interval: delay, Width: width, Height: height, Conns: conns, ConnRows: connRows,
+				Frames: frames, Interval: delay, Width: width, Height: height, Conns: conns, ConnRows: connRows, Daemon: dmn,
 			})
 		},
 	}
@@ -64,5 +71,8 @@ number of frames (0: until interrupted), -d the delay between them.`,
 	f.IntVar(&height, "height", 24, "lines of a batch frame at most")
 	f.BoolVar(&conns, "conns", false, "batch frames of the connections view")
 	f.IntVar(&connRows, "conn-rows", tui.DefaultConnRows, "connection rows kept per refresh (counts always cover the whole table)")
+	f.StringVar(&socket, "socket", daemon.DefaultSocket, "the daemon's control socket, read for real-server health")
+	f.BoolVar(&readOnly, "read-only", false, "without -b: refuse every change (drain, restore, weight)")
+	f.BoolVar(&noMouse, "no-mouse", false, "without -b: leave the mouse to the terminal")
 	return c
 }

@@ -19,6 +19,7 @@ type BatchOptions struct {
 	Height   int           // lines per frame, header and footer included (24 when zero)
 	Conns    bool          // the connections view instead of services
 	ConnRows int           // DefaultConnRows when zero
+	Daemon   DaemonSource  // real-server health; nil: none
 }
 
 // Batch prints frames of the TUI as plain text, the way "top -b" does: for
@@ -36,7 +37,7 @@ func Batch(ctx context.Context, src Source, out io.Writer, o BatchOptions) error
 	if o.Interval <= 0 {
 		o.Interval = DefaultInterval
 	}
-	m := NewModel(ctx, src, Options{Interval: o.Interval, ConnRows: o.ConnRows, Profile: colorprofile.NoTTY})
+	m := NewModel(ctx, src, Options{Interval: o.Interval, ConnRows: o.ConnRows, Profile: colorprofile.NoTTY, Daemon: o.Daemon})
 	m.Update(tea.WindowSizeMsg{Width: o.Width, Height: o.Height})
 	if o.Conns {
 		m.view = viewConns

@@ -3,6 +3,8 @@ package tui
 import (
 	"fmt"
 	"net"
+	"net/netip"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,7 +21,19 @@ type ConnSummary struct {
 	ByState map[string]int // entries per state, over the whole table
 	Matched int            // entries matching the filter
 	Rows    []ops.Connection
+	// MatchedByState and ByDest count the matching entries, all of them
+	// (not only the kept rows), per state and per real server.
+	MatchedByState map[string]int
+	ByDest         map[DestKey]int
 }
+
+// DestKey names a real server in ConnSummary.ByDest without allocating.
+type DestKey struct {
+	Addr netip.Addr
+	Port uint16
+}
+
+func (k DestKey) String() string { return netip.AddrPortFrom(k.Addr, k.Port).String() }
 
 // States returns the states present, most frequent first (then by name).
 func (s *ConnSummary) States() []string {
@@ -42,13 +56,15 @@ type connCollector struct {
 	f     ConnFilter
 	limit int
 	sum   ConnSummary
+	buf   []byte // scratch for the regular-expression terms
 }
 
 func newConnCollector(f ConnFilter, limit int) *connCollector {
 	if limit < 0 {
 		limit = 0
 	}
-	return &connCollector{f: f, limit: limit, sum: ConnSummary{ByState: map[string]int{}}}
+	return &connCollector{f: f, limit: limit, sum: ConnSummary{ByState: map[string]int{},
+		MatchedByState: map[string]int{}, ByDest: map[DestKey]int{}}}
 }
 
 // add counts c and keeps a copy of it while under the limit: the kernel
@@ -56,10 +72,13 @@ func newConnCollector(f ConnFilter, limit int) *connCollector {
 func (cc *connCollector) add(c *ops.Connection) error {
 	cc.sum.Total++
 	cc.sum.ByState[c.State]++
-	if !cc.f.Match(c) {
+	if !cc.f.match(c, &cc.buf) {
 		return nil
 	}
 	cc.sum.Matched++
+	cc.sum.MatchedByState[c.State]++
+	a, _ := netip.AddrFromSlice(c.Dest)
+	cc.sum.ByDest[DestKey{a.Unmap(), c.DPort}]++
 	if len(cc.sum.Rows) < cc.limit {
 		cp := *c
 		cp.Client = cloneIP(c.Client)
@@ -87,7 +106,29 @@ type ConnFilter struct {
 	Virtual addrMatch
 	Dest    addrMatch
 	Any     []addrMatch // bare addresses: match client, virtual or destination
-	text    string
+	// Not holds the terms written with a leading "!", each a filter of
+	// its own that must not match.
+	Not  []ConnFilter
+	res  []connRegexp
+	text string
+}
+
+// connField is what a regular-expression term looks at.
+type connField int
+
+const (
+	fieldLine    connField = iota // "TCP ESTABLISHED client:port vip:port rs:port"
+	fieldState                    // state
+	fieldProto                    // protocol
+	fieldClient                   // client address:port
+	fieldVirtual                  // virtual address:port
+	fieldDest                     // real server address:port
+)
+
+// connRegexp is a "~RE" or "key~RE" term.
+type connRegexp struct {
+	field connField
+	re    *regexp.Regexp
 }
 
 // String is the filter as the user typed it.
@@ -95,7 +136,8 @@ func (f ConnFilter) String() string { return f.text }
 
 // Empty reports whether the filter matches everything.
 func (f ConnFilter) Empty() bool {
-	return f.State == "" && f.Proto == "" && !f.Client.set && !f.Virtual.set && !f.Dest.set && len(f.Any) == 0
+	return f.State == "" && f.Proto == "" && !f.Client.set && !f.Virtual.set && !f.Dest.set && len(f.Any) == 0 &&
+		len(f.Not) == 0 && len(f.res) == 0
 }
 
 // addrMatch matches an address, a port, or both.
@@ -125,9 +167,31 @@ func (a addrMatch) match(ip net.IP, port uint16) bool {
 //	rs:ADDR        real server (also dest:)
 //	ADDR           any of the three
 //	WORD           a state prefix (est, syn, time_wait)
+//	~RE            a regular expression (any case) over the entry's line:
+//	               "TCP ESTABLISHED client:port vip:port rs:port"
+//	KEY~RE         a regular expression over one field (state, proto,
+//	               client, svc, rs and their other names)
+//	!TERM          any term, inverted: the entries it does not match
 func ParseConnFilter(s string) (ConnFilter, error) {
 	f := ConnFilter{text: strings.TrimSpace(s)}
 	for _, term := range strings.Fields(s) {
+		if neg, ok := strings.CutPrefix(term, "!"); ok {
+			if neg == "" {
+				return ConnFilter{}, fmt.Errorf("filter: \"!\" needs a term to invert")
+			}
+			nf, err := ParseConnFilter(neg)
+			if err != nil {
+				return ConnFilter{}, err
+			}
+			f.Not = append(f.Not, nf)
+			continue
+		}
+		if ok, err := f.parseRegexp(term); ok || err != nil {
+			if err != nil {
+				return ConnFilter{}, err
+			}
+			continue
+		}
 		key, val, hasKey := strings.Cut(term, ":")
 		// An IPv6 address or ":port" also contains a colon: only the
 		// known words are keys.
@@ -168,6 +232,37 @@ func ParseConnFilter(s string) (ConnFilter, error) {
 	return f, nil
 }
 
+// parseRegexp takes term when it is a "~RE" or "KEY~RE" term.
+func (f *ConnFilter) parseRegexp(term string) (bool, error) {
+	key, expr, ok := strings.Cut(term, "~")
+	if !ok {
+		return false, nil
+	}
+	var field connField
+	switch strings.ToLower(key) {
+	case "":
+		field = fieldLine
+	case "state":
+		field = fieldState
+	case "proto", "prot":
+		field = fieldProto
+	case "client", "src", "cip":
+		field = fieldClient
+	case "svc", "vip", "virtual":
+		field = fieldVirtual
+	case "rs", "dest", "dst":
+		field = fieldDest
+	default:
+		return true, fmt.Errorf("filter: %q: ~ follows nothing or one of state proto client svc rs", term)
+	}
+	re, err := regexp.Compile("(?i)" + expr)
+	if err != nil {
+		return true, fmt.Errorf("filter: %q: %w", term, err)
+	}
+	f.res = append(f.res, connRegexp{field: field, re: re})
+	return true, nil
+}
+
 func parseAddrMatch(s string) (addrMatch, error) {
 	a := addrMatch{set: true, port: -1}
 	if ip := net.ParseIP(strings.Trim(s, "[]")); ip != nil {
@@ -191,9 +286,15 @@ func parseAddrMatch(s string) (addrMatch, error) {
 	return a, nil
 }
 
-// Match reports whether c passes the filter. It allocates nothing: it runs
-// once per entry of tables that can hold millions.
+// Match reports whether c passes the filter. Without regular-expression
+// terms it allocates nothing: it runs once per entry of tables that can
+// hold millions (the collector gives those terms a reused buffer).
 func (f ConnFilter) Match(c *ops.Connection) bool {
+	var buf []byte
+	return f.match(c, &buf)
+}
+
+func (f ConnFilter) match(c *ops.Connection, buf *[]byte) bool {
 	if f.State != "" && !hasPrefixFold(c.State, f.State) {
 		return false
 	}
@@ -208,7 +309,52 @@ func (f ConnFilter) Match(c *ops.Connection) bool {
 			return false
 		}
 	}
+	for i := range f.res {
+		b := appendField((*buf)[:0], c, f.res[i].field)
+		*buf = b
+		if !f.res[i].re.Match(b) {
+			return false
+		}
+	}
+	for i := range f.Not {
+		if f.Not[i].match(c, buf) {
+			return false
+		}
+	}
 	return true
+}
+
+// appendField appends the text a regular-expression term matches.
+func appendField(b []byte, c *ops.Connection, f connField) []byte {
+	switch f {
+	case fieldState:
+		return append(b, c.State...)
+	case fieldProto:
+		return append(b, c.Protocol...)
+	case fieldClient:
+		return appendHostPort(b, c.Client, c.CPort)
+	case fieldVirtual:
+		return appendHostPort(b, c.Virtual, c.VPort)
+	case fieldDest:
+		return appendHostPort(b, c.Dest, c.DPort)
+	}
+	b = append(append(b, c.Protocol...), ' ')
+	b = append(append(b, c.State...), ' ')
+	b = append(appendHostPort(b, c.Client, c.CPort), ' ')
+	b = append(appendHostPort(b, c.Virtual, c.VPort), ' ')
+	return appendHostPort(b, c.Dest, c.DPort)
+}
+
+// appendHostPort is hostPort without allocating.
+func appendHostPort(b []byte, ip net.IP, port uint16) []byte {
+	a, _ := netip.AddrFromSlice(ip)
+	a = a.Unmap()
+	if a.Is6() {
+		b = append(a.AppendTo(append(b, '[')), ']')
+	} else {
+		b = a.AppendTo(b)
+	}
+	return strconv.AppendUint(append(b, ':'), uint64(port), 10)
 }
 
 func hasPrefixFold(s, prefix string) bool {

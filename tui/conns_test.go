@@ -3,6 +3,7 @@ package tui
 import (
 	"net"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/lvsadm/lvsadm/ops"
@@ -13,16 +14,41 @@ func conn(proto, state, client string, cport uint16, vip string, vport uint16, r
 		Virtual: net.ParseIP(vip), VPort: vport, Dest: net.ParseIP(rs), DPort: dport, Expires: 60}
 }
 
+// filterCase is a filter and whether it matches each of filterEntries.
+type filterCase struct {
+	filter string
+	want   []bool // est, tw, udp, v6
+}
+
+// checkFilters matches every case's filter against four entries: est,
+// tw, udp, v6.
+func checkFilters(t *testing.T, cases []filterCase) {
+	t.Helper()
+	all := []ops.Connection{
+		conn("TCP", "ESTABLISHED", "192.168.1.5", 40000, "10.0.0.1", 80, "10.0.1.1", 80),
+		conn("TCP", "TIME_WAIT", "192.168.1.6", 40001, "10.0.0.1", 80, "10.0.1.2", 80),
+		conn("UDP", "UDP", "192.168.1.5", 5353, "10.0.0.2", 53, "10.0.2.1", 53),
+		conn("TCP", "ESTABLISHED", "2001:db8::5", 40000, "2001:db8::1", 443, "2001:db8:1::1", 443),
+	}
+	for _, tt := range cases {
+		f, err := ParseConnFilter(tt.filter)
+		if err != nil {
+			t.Errorf("%q: %v", tt.filter, err)
+			continue
+		}
+		if f.Empty() != (strings.TrimSpace(tt.filter) == "") {
+			t.Errorf("%q: Empty %v", tt.filter, f.Empty())
+		}
+		for i := range all {
+			if got := f.Match(&all[i]); got != tt.want[i] {
+				t.Errorf("%q on entry %d: %v, want %v", tt.filter, i, got, tt.want[i])
+			}
+		}
+	}
+}
+
 func TestConnFilter(t *testing.T) {
-	est := conn("TCP", "ESTABLISHED", "192.168.1.5", 40000, "10.0.0.1", 80, "10.0.1.1", 80)
-	tw := conn("TCP", "TIME_WAIT", "192.168.1.6", 40001, "10.0.0.1", 80, "10.0.1.2", 80)
-	udp := conn("UDP", "UDP", "192.168.1.5", 5353, "10.0.0.2", 53, "10.0.2.1", 53)
-	v6 := conn("TCP", "ESTABLISHED", "2001:db8::5", 40000, "2001:db8::1", 443, "2001:db8:1::1", 443)
-	all := []ops.Connection{est, tw, udp, v6}
-	for _, tt := range []struct {
-		filter string
-		want   []bool // est, tw, udp, v6
-	}{
+	checkFilters(t, []filterCase{
 		{"", []bool{true, true, true, true}},
 		{"state:est", []bool{true, false, false, true}},
 		{"EST", []bool{true, false, false, true}},
@@ -40,18 +66,7 @@ func TestConnFilter(t *testing.T) {
 		{"[2001:db8::1]:443", []bool{false, false, false, true}},
 		{"svc:10.0.0.1 state:tim", []bool{false, true, false, false}},
 		{"  state:est   client:192.168.1.5  ", []bool{true, false, false, false}},
-	} {
-		f, err := ParseConnFilter(tt.filter)
-		if err != nil {
-			t.Errorf("%q: %v", tt.filter, err)
-			continue
-		}
-		for i := range all {
-			if got := f.Match(&all[i]); got != tt.want[i] {
-				t.Errorf("%q on entry %d: %v, want %v", tt.filter, i, got, tt.want[i])
-			}
-		}
-	}
+	})
 	for _, bad := range []string{"client:nonsense", "svc:10.0.0.1:99999", "10.0.0", "rs:1.2.3.4:x"} {
 		if _, err := ParseConnFilter(bad); err == nil {
 			t.Errorf("%q: no error", bad)
@@ -121,5 +136,39 @@ func TestConnSummaryBounded(t *testing.T) {
 	}
 	if got := sum.States(); len(got) != 4 || got[0] != "ESTABLISHED" {
 		t.Errorf("States = %v", got)
+	}
+}
+
+func TestConnFilterRegexpAndNot(t *testing.T) {
+	checkFilters(t, []filterCase{
+		{`~^udp`, []bool{false, false, true, false}},
+		{`~10\.0\.1\.[12]:80$`, []bool{true, true, false, false}},
+		{`rs~^10\.0\.1\.`, []bool{true, true, false, false}},
+		{`client~\.5:`, []bool{true, false, true, false}},
+		{`svc~^\[2001:db8::1\]:443$`, []bool{false, false, false, true}},
+		{`state~wait|udp`, []bool{false, true, true, false}},
+		{`proto~^t`, []bool{true, true, false, true}},
+		{`!est`, []bool{false, true, true, false}},
+		{`!proto:udp !rs:10.0.1.2`, []bool{true, false, false, true}},
+		{`!~192\.168`, []bool{false, false, false, true}},
+		{`state:est !~2001`, []bool{true, false, false, false}},
+	})
+	for _, bad := range []string{"~(", "rs~[", "!", "!client:nonsense", "what~x"} {
+		if _, err := ParseConnFilter(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+func TestConnRegexpCollectsWithoutAllocating(t *testing.T) {
+	f, err := ParseConnFilter(`rs~^10\.0\.1\.1: !~udp`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc := newConnCollector(f, 0)
+	c := conn("TCP", "ESTABLISHED", "192.168.1.5", 40000, "10.0.0.1", 80, "10.0.1.1", 80)
+	_ = cc.add(&c) // grows the scratch buffer and the maps once
+	if n := testing.AllocsPerRun(100, func() { _ = cc.add(&c) }); n != 0 {
+		t.Errorf("add allocates %v times per entry", n)
 	}
 }

@@ -9,16 +9,18 @@ type helpSection struct {
 	keys  []keyHelp
 }
 
-// helpSections is the help overlay's content. It is a function, not a
-// package-level table, so that nothing is built unless the TUI runs.
-func helpSections() []helpSection {
-	return []helpSection{
+// helpSections is the help overlay's content for view v: the keys that
+// work everywhere and v's own, so that it fits 80x24. It is a function,
+// not a package-level table, so that nothing is built unless the TUI runs.
+func helpSections(v viewID) []helpSection {
+	all := []helpSection{
 		{"Everywhere", []keyHelp{
-			{"tab 1 2", "services / connections view"},
-			{"up down j k", "move the selection"},
-			{"pgup pgdn home end", "move by a page, to the ends"},
-			{"/", "filter (enter applies, esc clears)"},
-			{"p", "pause / resume refreshing"},
+			{"tab 1 2 3 h l", "services / connections / director view"},
+			{"up down j k wheel", "move the selection, scroll"},
+			{"pgup pgdn ^f^b ^d^u", "by a page, by half a page"},
+			{"home end g G", "to the ends"},
+			{"/", "filter: regexp, !inverts (enter applies, esc clears)"},
+			{"p + -", "pause / resume, longer / shorter interval"},
 			{"ctrl+r", "refresh now"},
 			{"?", "this help (any key closes it)"},
 			{"q ctrl+c", "quit"},
@@ -30,20 +32,38 @@ func helpSections() []helpSection {
 			{"u", "restore the weight it had before draining"},
 			{"w", "edit the selected server's weight"},
 		}},
+		{"Director", []keyHelp{
+			{"up down pgup pgdn", "scroll the role, peer, configs and event log"},
+		}},
 		{"Connections", []keyHelp{
 			{"s", "cycle a state filter through the states present"},
+			{"P E S C V D", "sort by protocol expire state source virtual dest"},
+			{"", "(the same key again reverses)"},
+			{"c", "list rows / count by real server / by state"},
 			{"/", "state:EST proto:udp client:IP svc:IP:PORT rs:IP"},
+			{"", "~REGEXP  rs~REGEXP  !TERM inverts a term"},
 		}},
 	}
+	switch v {
+	case viewServices:
+		return all[:2]
+	case viewDirector:
+		return []helpSection{all[0], all[2]}
+	}
+	return []helpSection{all[0], all[3]}
 }
 
 // footerHints are the key hints of the footer, per view and mode, shortest
 // last so that a narrow terminal keeps the most important ones.
-func footerHints(v viewID) string {
+func footerHints(v viewID, readOnly bool) string {
 	switch v {
 	case viewConns:
-		return "? help  tab services  / filter  s state  p pause  q quit"
-	default:
-		return "? help  tab conns  / filter  s sort  d drain  u restore  w weight  q quit"
+		return "? help  tab views  / filter  s state  PESCVD sort  c count  p pause  q quit"
+	case viewDirector:
+		return "? help  tab views  j k scroll  +- interval  p pause  q quit"
 	}
+	if readOnly {
+		return "? help  tab views  / filter  s sort  read-only: no d u w  +- interval  q quit"
+	}
+	return "? help  tab views  / filter  s sort  d drain  u restore  w weight  q quit"
 }

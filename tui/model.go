@@ -34,6 +34,15 @@ type Options struct {
 	Profile colorprofile.Profile
 	// Now is time.Now when nil; tests fix it.
 	Now func() time.Time
+	// Daemon, when set, is read in every refresh for real-server health
+	// and the director view; without one health shows "-".
+	Daemon DaemonSource
+	// ReadOnly refuses every change (drain, restore, weight): the TUI
+	// only looks.
+	ReadOnly bool
+	// NoMouse leaves the mouse to the terminal (its own text selection)
+	// instead of scrolling with the wheel.
+	NoMouse bool
 }
 
 type viewID int
@@ -41,6 +50,10 @@ type viewID int
 const (
 	viewServices viewID = iota
 	viewConns
+	viewDirector
+	// numViews counts the views tab cycles through; key 4 is kept for
+	// the lvs.cf editor.
+	numViews
 )
 
 // mode is what keys currently do.
@@ -109,13 +122,19 @@ type Model struct {
 
 	snap        *Snapshot
 	rates       rateTable
-	kernelRates bool // show the kernel's estimates instead of deltas
+	sparks      sparkHistory // recent traffic per service, for the sparkline
+	kernelRates bool         // show the kernel's estimates instead of deltas
 	lastRefresh time.Time
 	fetching    bool
 	refetch     bool // a refresh was asked for while one was running
 	gen         int  // generation of the refresh chain; a tick of an older one is ignored
 	status      string
 	statusErr   bool
+
+	// the failover daemon, read in the same refresh as the kernel
+	dstat     *DaemonStatus // nil: none answered the last refresh
+	daemonMsg string        // what the status line last said about it, said once
+	health    healthIndex
 
 	// services view
 	sort        sortKey
@@ -133,6 +152,13 @@ type Model struct {
 	connFilter ConnFilter
 	connOffset int    // first row shown; the view scrolls, it has no cursor
 	connState  string // state chosen with the s key, "" for all
+	connSort   connSortKey
+	connDesc   bool
+	connGroup  connGroup
+	connKernel []ops.Connection // the kept rows in the kernel's order
+
+	// director view
+	dirOffset int
 }
 
 // NewModel returns a Model reading from src. ctx bounds every kernel call
@@ -165,6 +191,9 @@ type (
 	snapshotMsg struct {
 		snap Snapshot
 		err  error
+		// the daemon's status, when Options.Daemon is set
+		daemon    *DaemonStatus
+		daemonErr error
 	}
 	tickMsg struct{ gen int }
 	editMsg struct {
@@ -183,13 +212,17 @@ func (m *Model) startFetch() tea.Cmd {
 	m.fetching = true
 	m.refetch = false
 	m.gen++ // any tick still pending belongs to an older chain: it is stale
-	src, ctx := m.src, m.ctx
+	src, ctx, dmn := m.src, m.ctx, m.opts.Daemon
 	q := ConnQuery{Enabled: m.view == viewConns, Filter: m.effectiveConnFilter(), Limit: m.opts.ConnRows}
 	return func() tea.Msg {
 		c, cancel := context.WithTimeout(ctx, fetchTimeout)
 		defer cancel()
 		snap, err := src.Snapshot(c, q)
-		return snapshotMsg{snap: snap, err: err}
+		msg := snapshotMsg{snap: snap, err: err}
+		if dmn != nil {
+			msg.daemon, msg.daemonErr = dmn.Status(c)
+		}
+		return msg
 	}
 }
 

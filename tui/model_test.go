@@ -24,6 +24,12 @@ func selectedLabel(m *Model) string {
 	if !ok {
 		return ""
 	}
+	if r.miss != nil {
+		return missingLabel(r.virt, r.miss)
+	}
+	if r.virt != nil {
+		return virtualLabel(r.virt)
+	}
 	ss := m.snap.Services[r.svc]
 	if r.isDest() {
 		return destLabel(ss.Dests[r.dest])
@@ -492,4 +498,81 @@ func TestManualRefreshMakesPendingTickStale(t *testing.T) {
 	if len(src.queries) != n+1 {
 		t.Errorf("%d reads for one manual refresh", len(src.queries)-n)
 	}
+}
+
+func connsModel(t *testing.T) *Model {
+	t.Helper()
+	src := twoSnaps()
+	src.conns = []ops.Connection{
+		conn("TCP", "ESTABLISHED", "192.168.1.9", 40000, "10.0.0.1", 80, "10.0.1.2", 80),
+		conn("UDP", "UDP", "192.168.1.5", 5353, "10.0.0.2", 53, "10.0.2.1", 53),
+		conn("TCP", "TIME_WAIT", "192.168.1.10", 40001, "10.0.0.1", 80, "10.0.1.1", 80),
+		conn("TCP", "ESTABLISHED", "192.168.1.7", 40002, "10.0.0.1", 80, "10.0.1.2", 80),
+	}
+	src.conns[0].Expires, src.conns[1].Expires, src.conns[2].Expires, src.conns[3].Expires = 30, 200, 90, 10
+	m := newTestModel(t, src, 80, 24)
+	press(t, m, "2")
+	return m
+}
+
+func connClients(m *Model) string {
+	var out []string
+	for _, c := range m.snap.Conns.Rows {
+		out = append(out, c.Client.String())
+	}
+	return strings.Join(out, " ")
+}
+
+func TestConnectionsSort(t *testing.T) {
+	m := connsModel(t)
+	for _, tt := range []struct{ key, want, says string }{
+		{"C", "192.168.1.5 192.168.1.7 192.168.1.9 192.168.1.10", "sort: source"},
+		{"C", "192.168.1.10 192.168.1.9 192.168.1.7 192.168.1.5", "sort: source (rev)"},
+		{"E", "192.168.1.7 192.168.1.9 192.168.1.10 192.168.1.5", "sort: expire"},
+		{"E", "192.168.1.5 192.168.1.10 192.168.1.9 192.168.1.7", "sort: expire (rev)"},
+		{"S", "192.168.1.9 192.168.1.7 192.168.1.10 192.168.1.5", "sort: state"},
+		{"P", "192.168.1.9 192.168.1.10 192.168.1.7 192.168.1.5", "sort: protocol"},
+		{"D", "192.168.1.10 192.168.1.9 192.168.1.7 192.168.1.5", "sort: destination"},
+		{"V", "192.168.1.9 192.168.1.10 192.168.1.7 192.168.1.5", "sort: virtual"},
+	} {
+		press(t, m, tt.key)
+		if got := connClients(m); got != tt.want {
+			t.Errorf("after %s: %s, want %s", tt.key, got, tt.want)
+		}
+		wantIn(t, m.View().Content, tt.says)
+	}
+	// The order holds across refreshes (each brings the kernel's order).
+	press(t, m, "E")
+	feed(t, m, m.startFetch())
+	if got := connClients(m); got != "192.168.1.7 192.168.1.9 192.168.1.10 192.168.1.5" {
+		t.Errorf("after a refresh: %s", got)
+	}
+	// Filtering keeps the sort: it applies to the rows kept.
+	press(t, m, "/", "!", "~", "u", "d", "p", "enter")
+	if got := connClients(m); got != "192.168.1.7 192.168.1.9 192.168.1.10" {
+		t.Errorf("filtered: %s", got)
+	}
+	wantIn(t, m.View().Content, "filter: !~udp", "4 entries, 3 match")
+}
+
+func TestConnectionsGroups(t *testing.T) {
+	m := connsModel(t)
+	press(t, m, "c")
+	out := m.View().Content
+	wantIn(t, out, "by real server", "REAL SERVER", "CONNS", "SHARE", "(groups 1-3)")
+	wantIn(t, lineWith(t, out, "10.0.1.2:80"), "2", "50.0%")
+	wantIn(t, lineWith(t, out, "10.0.2.1:53"), "1", "25.0%")
+	press(t, m, "c")
+	out = m.View().Content
+	wantIn(t, out, "by state")
+	wantIn(t, lineWith(t, out, "ESTABLISHED "), "2", "50.0%")
+	// The filter applies to the counts.
+	press(t, m, "/", "r", "s", ":", "1", "0", ".", "0", ".", "1", ".", "2", "enter")
+	out = m.View().Content
+	wantIn(t, lineWith(t, out, "ESTABLISHED "), "2", "100.0%")
+	if strings.Contains(out, "TIME_WAIT   ") {
+		t.Errorf("a filtered-out state is counted:\n%s", out)
+	}
+	press(t, m, "c")
+	wantIn(t, m.View().Content, "PRO  EXPIRE STATE")
 }

@@ -15,6 +15,11 @@ type row struct {
 	svc  int // index into snap.Services
 	dest int // index into the service's Dests, -1 for the service line
 	id   string
+	// virt is set for rows of the daemon's configuration that the
+	// kernel table lacks: a virtual service (svc is -1 then) or, with
+	// miss, one of its real servers (dest is -1 then).
+	virt *DaemonVirtual
+	miss *DaemonServer
 }
 
 func (r row) isDest() bool { return r.dest >= 0 }
@@ -53,7 +58,7 @@ func (m *Model) buildRows() {
 	if m.snap == nil {
 		return
 	}
-	f := strings.ToLower(strings.TrimSpace(m.filter))
+	match, inverted := textFilter(m.filter)
 	svcs := make([]int, 0, len(m.snap.Services))
 	for i := range m.snap.Services {
 		svcs = append(svcs, i)
@@ -62,15 +67,22 @@ func (m *Model) buildRows() {
 	for _, si := range svcs {
 		ss := &m.snap.Services[si]
 		sid := serviceID(ss.Service.ServiceKey)
-		svcMatch := f == "" || strings.Contains(strings.ToLower(serviceLabel(ss.Service)), f)
+		sh, _ := serviceHealth(m.health.virtuals[sid])
+		svcMatch := match(serviceLabel(ss.Service) + " " + sh)
+		// A service that matches shows all its real servers; with an
+		// inverted filter ("!down") each server is judged alone.
+		all := svcMatch && !inverted
 		var dests []int
 		for di := range ss.Dests {
 			d := &ss.Dests[di]
-			if svcMatch || strings.Contains(strings.ToLower(destLabel(*d)+" "+ops.ForwardName(d.ConnFlags)), f) {
+			h, _ := m.destHealth(sid, d)
+			if all || match(destLabel(*d)+" "+ops.ForwardName(d.ConnFlags)+" "+h) {
 				dests = append(dests, di)
 			}
 		}
-		if !svcMatch && len(dests) == 0 {
+		v := m.health.virtuals[sid]
+		missing := missingRows(v, m.health.missing[sid], all, match)
+		if !svcMatch && len(dests) == 0 && len(missing) == 0 {
 			continue
 		}
 		m.sortDests(ss, sid, dests)
@@ -78,7 +90,52 @@ func (m *Model) buildRows() {
 		for _, di := range dests {
 			m.rows = append(m.rows, row{svc: si, dest: di, id: destID(sid, ss.Dests[di])})
 		}
+		for _, r := range missing {
+			m.rows = append(m.rows, row{svc: si, dest: -1, id: sid + " -> " + missingLabel(v, r), virt: v, miss: r})
+		}
 	}
+	// The daemon's virtual services that the kernel lacks (all of them on
+	// a standby director, whose checks still run), after the kernel's.
+	for _, v := range m.health.absent {
+		id := "daemon virtual " + v.Name
+		sh, _ := serviceHealth(v)
+		svcMatch := match(virtualLabel(v) + " " + sh)
+		var servers []*DaemonServer
+		for i := range v.Servers {
+			if v.Servers[i].Active {
+				servers = append(servers, &v.Servers[i])
+			}
+		}
+		missing := missingRows(v, servers, svcMatch && !inverted, match)
+		if !svcMatch && len(missing) == 0 {
+			continue
+		}
+		m.rows = append(m.rows, row{svc: -1, dest: -1, id: id, virt: v})
+		for _, r := range missing {
+			m.rows = append(m.rows, row{svc: -1, dest: -1, id: id + " -> " + missingLabel(v, r), virt: v, miss: r})
+		}
+	}
+}
+
+// missingRows are the servers of v, absent from the kernel, that the
+// filter keeps: all of them when all.
+func missingRows(v *DaemonVirtual, servers []*DaemonServer, all bool, match func(string) bool) []*DaemonServer {
+	var out []*DaemonServer
+	for _, r := range servers {
+		h, _ := serverHealth(r, false, 0)
+		if all || match(missingLabel(v, r)+" "+h) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// destHealth is the health column of the kernel's real server d.
+func (m *Model) destHealth(sid string, d *ops.Destination) (string, bool) {
+	if m.dstat == nil {
+		return "-", false
+	}
+	return serverHealth(m.health.servers[destID(sid, *d)], true, d.Weight)
 }
 
 // rateOf returns the rates shown for id: measured deltas, or the kernel's

@@ -34,6 +34,7 @@ type styles struct {
 	service  style
 	selected style
 	drained  style
+	bad      style // a real server or service that is down
 	detail   style
 	status   style
 	errStat  style
@@ -65,6 +66,7 @@ func newStyles(p colorprofile.Profile) styles {
 		service:  style{s().Bold()},
 		selected: style{s().Reverse(true)},
 		drained:  style{s().Faint()},
+		bad:      style{fg(s().Bold(), ansi.Red)},
 		detail:   style{},
 		status:   style{fg(s(), ansi.Green)},
 		errStat:  style{fg(s().Bold(), ansi.Red)},

@@ -1,9 +1,11 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	tea "charm.land/bubbletea/v2"
@@ -27,6 +29,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.clampServices()
 		m.clampConns()
+		m.clampDirector()
 		return m, nil
 	case tea.ColorProfileMsg:
 		// The program's profile (Run passes the detected one): the
@@ -44,6 +47,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.gotEdit(msg)
 	case tea.KeyPressMsg:
 		return m.key(msg)
+	case tea.MouseWheelMsg:
+		if m.help || m.mode != modeNormal {
+			return m, nil
+		}
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			m.move(-wheelStep)
+		case tea.MouseWheelDown:
+			m.move(wheelStep)
+		}
+		return m, nil
 	case tea.PasteMsg:
 		return m, m.paste(msg.Content)
 	}
@@ -77,20 +91,28 @@ func (m *Model) paste(text string) tea.Cmd {
 
 func (m *Model) gotSnapshot(msg snapshotMsg) tea.Cmd {
 	m.fetching = false
+	m.gotDaemon(msg)
 	if msg.err != nil {
 		m.setStatus("error: refresh failed: "+msg.err.Error(), true)
 	} else {
 		snap := msg.snap
 		m.snap = &snap
 		m.rates.update(&snap)
+		m.updateSparks()
 		m.lastRefresh = m.now()
 		if m.statusErr && strings.HasPrefix(m.status, "error: refresh failed") {
 			m.setStatus("", false)
 		}
-		m.buildRows()
-		m.restoreSelection()
-		m.clampConns()
 	}
+	m.health = indexHealth(m.snap, m.dstat)
+	if msg.err == nil && m.snap.Conns != nil {
+		m.connKernel = append(m.connKernel[:0], m.snap.Conns.Rows...)
+		m.sortConnRows()
+	}
+	m.buildRows()
+	m.restoreSelection()
+	m.clampConns()
+	m.clampDirector()
 	if m.refetch {
 		return m.startFetch()
 	}
@@ -98,6 +120,32 @@ func (m *Model) gotSnapshot(msg snapshotMsg) tea.Cmd {
 		return nil
 	}
 	return m.tick()
+}
+
+// gotDaemon takes the daemon's part of a refresh. Its absence is no error
+// screen: the status line says it once (until it changes), health shows
+// "-".
+func (m *Model) gotDaemon(msg snapshotMsg) {
+	if m.opts.Daemon == nil {
+		return
+	}
+	if msg.daemonErr == nil {
+		m.dstat = msg.daemon
+		if m.daemonMsg != "" && m.status == m.daemonMsg {
+			m.setStatus("", false)
+		}
+		m.daemonMsg = ""
+		return
+	}
+	m.dstat = nil
+	text, isErr := "error: daemon: "+msg.daemonErr.Error(), true
+	if errors.Is(msg.daemonErr, ErrNoDaemon) {
+		text, isErr = "no daemon at "+m.opts.Daemon.Where()+": health shows -", false
+	}
+	if text != m.daemonMsg {
+		m.daemonMsg = text
+		m.setStatus(text, isErr)
+	}
 }
 
 func (m *Model) gotEdit(msg editMsg) tea.Cmd {
@@ -139,12 +187,16 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case "?":
 		m.help = true
-	case "tab", "shift+tab":
-		return m, m.switchView(1 - m.view)
+	case "tab", "l", "right":
+		return m, m.switchView((m.view + 1) % numViews)
+	case "shift+tab", "h", "left":
+		return m, m.switchView((m.view + numViews - 1) % numViews)
 	case "1":
 		return m, m.switchView(viewServices)
 	case "2":
 		return m, m.switchView(viewConns)
+	case "3":
+		return m, m.switchView(viewDirector)
 	case "up", "k":
 		m.move(-1)
 	case "down", "j":
@@ -153,11 +205,22 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.move(-m.bodyHeight())
 	case "pgdown", "ctrl+f", "space":
 		m.move(m.bodyHeight())
+	case "ctrl+u":
+		m.move(-max(m.bodyHeight()/2, 1))
+	case "ctrl+d":
+		m.move(max(m.bodyHeight()/2, 1))
+	case "+", "=":
+		return m, m.changeInterval(1)
+	case "-":
+		return m, m.changeInterval(-1)
 	case "home", "g":
 		m.move(-1 << 30)
 	case "end", "G":
 		m.move(1 << 30)
 	case "/":
+		if m.view == viewDirector {
+			return m, nil
+		}
 		m.mode = modeFilter
 		if m.view == viewConns {
 			m.input = m.connFilter.String()
@@ -177,12 +240,57 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case "esc":
 		return m, m.clearFilter()
 	default:
-		if m.view == viewConns {
+		switch m.view {
+		case viewConns:
 			return m, m.connsKey(k)
+		case viewServices:
+			return m, m.servicesKey(k)
 		}
-		return m, m.servicesKey(k)
 	}
 	return m, nil
+}
+
+// wheelStep is how many rows one notch of the mouse wheel scrolls.
+const wheelStep = 3
+
+// intervalSteps are the refresh intervals + and - step through.
+func intervalSteps() []time.Duration {
+	return []time.Duration{100 * time.Millisecond, 250 * time.Millisecond, 500 * time.Millisecond,
+		time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second, time.Minute}
+}
+
+// changeInterval moves the refresh interval one step longer (dir > 0) or
+// shorter, from wherever --interval put it. The pending tick was armed
+// with the old interval: a new chain replaces it.
+func (m *Model) changeInterval(dir int) tea.Cmd {
+	steps := intervalSteps()
+	cur, next := m.opts.Interval, m.opts.Interval
+	if dir > 0 {
+		for _, s := range steps {
+			if s > cur {
+				next = s
+				break
+			}
+		}
+	} else {
+		for i := len(steps) - 1; i >= 0; i-- {
+			if steps[i] < cur {
+				next = steps[i]
+				break
+			}
+		}
+	}
+	if next == cur {
+		m.setStatus("refresh interval stays "+cur.String()+" (from 100ms to 1m)", false)
+		return nil
+	}
+	m.opts.Interval = next
+	m.setStatus("refreshing every "+next.String(), false)
+	if m.fetching || m.paused {
+		return nil // the running refresh arms the next tick with it
+	}
+	m.gen++
+	return m.tick()
 }
 
 func (m *Model) switchView(v viewID) tea.Cmd {
@@ -199,9 +307,14 @@ func (m *Model) switchView(v viewID) tea.Cmd {
 }
 
 func (m *Model) move(delta int) {
-	if m.view == viewConns {
+	switch m.view {
+	case viewConns:
 		m.connOffset += delta
 		m.clampConns()
+		return
+	case viewDirector:
+		m.dirOffset += delta
+		m.clampDirector()
 		return
 	}
 	m.cursor += delta
@@ -223,6 +336,13 @@ func (m *Model) clearFilter() tea.Cmd {
 }
 
 func (m *Model) servicesKey(k tea.KeyPressMsg) tea.Cmd {
+	switch k.String() {
+	case "d", "u", "w":
+		if m.opts.ReadOnly {
+			m.setStatus("read-only: no changes (lvsadm tui --read-only)", false)
+			return nil
+		}
+	}
 	switch k.String() {
 	case "s":
 		m.sort = (m.sort + 1) % numSortKeys
@@ -255,7 +375,19 @@ func (m *Model) resort() {
 }
 
 func (m *Model) connsKey(k tea.KeyPressMsg) tea.Cmd {
+	if key, ok := connSortKeys(k.String()); ok {
+		// The same key again inverts the order.
+		m.connDesc = key == m.connSort && !m.connDesc
+		m.connSort = key
+		m.sortConnRows()
+		return nil
+	}
 	switch k.String() {
+	case "c":
+		m.connGroup = (m.connGroup + 1) % numGroups
+		m.connOffset = 0
+		m.clampConns()
+		return nil
 	case "s":
 		if m.snap == nil || m.snap.Conns == nil {
 			return nil
@@ -447,11 +579,38 @@ func (m *Model) selectedDest() (row, ops.Destination, bool) {
 	return r, m.snap.Services[r.svc].Dests[r.dest], true
 }
 
-func (m *Model) clampConns() {
-	n := 0
-	if m.snap != nil && m.snap.Conns != nil {
-		n = len(m.snap.Conns.Rows)
+func (m *Model) clampDirector() {
+	if last := len(m.directorLines()) - m.bodyHeight(); m.dirOffset > last {
+		m.dirOffset = last
 	}
+	if m.dirOffset < 0 {
+		m.dirOffset = 0
+	}
+}
+
+// sortConnRows orders the kept connection rows by the chosen column,
+// from the kernel's order each time, so that ties keep it.
+func (m *Model) sortConnRows() {
+	if m.snap != nil && m.snap.Conns != nil {
+		copy(m.snap.Conns.Rows, m.connKernel)
+		sortConns(m.snap.Conns.Rows, m.connSort, m.connDesc)
+	}
+}
+
+// connLines is how many lines the connections view lists: rows, or
+// groups.
+func (m *Model) connLines() int {
+	if m.snap == nil || m.snap.Conns == nil {
+		return 0
+	}
+	if m.connGroup != groupNone {
+		return len(connGroups(m.snap.Conns, m.connGroup))
+	}
+	return len(m.snap.Conns.Rows)
+}
+
+func (m *Model) clampConns() {
+	n := m.connLines()
 	if last := n - m.bodyHeight(); m.connOffset > last {
 		m.connOffset = last
 	}

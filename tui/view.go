@@ -10,17 +10,13 @@ import (
 )
 
 // Screen layout: header, tab line and column header on top, then the body,
-// then a detail line (two in the connections view, for the per-state
-// counts), a status line and the key hints. Every line is cut to the
-// terminal's width before it is styled, so nothing wraps.
-const chromeLines = 6
+// then two detail lines (the selected row in full and its health; the
+// connection counts), a status line and the key hints. Every line is cut
+// to the terminal's width before it is styled, so nothing wraps.
+const chromeLines = 7
 
 func (m *Model) bodyHeight() int {
-	chrome := chromeLines
-	if m.view == viewConns {
-		chrome++
-	}
-	if h := m.height - chrome; h > 0 {
+	if h := m.height - chromeLines; h > 0 {
 		return h
 	}
 	return 1
@@ -30,6 +26,11 @@ func (m *Model) bodyHeight() int {
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.screen())
 	v.AltScreen = true
+	if !m.opts.NoMouse {
+		// Cell motion reports the wheel (and clicks, which are
+		// ignored); shift+drag still selects text in most terminals.
+		v.MouseMode = tea.MouseModeCellMotion
+	}
 	return v
 }
 
@@ -47,13 +48,20 @@ func (m *Model) screen() string {
 	} else {
 		var body, detail []string
 		var tabs, colHead string
-		if m.view == viewConns {
+		switch m.view {
+		case viewConns:
 			tabs, colHead, body, detail = m.connsView(w)
-		} else {
+		case viewDirector:
+			tabs, colHead, body, detail = m.directorView(w)
+		default:
 			tabs, colHead, body, detail = m.servicesView(w)
 		}
 		lines = append(lines, tabs, m.st.colHead.Render(fit(colHead, w)))
-		lines = append(lines, body...)
+		for _, b := range body {
+			// Views cut their lines already; this guards the
+			// messages ("no connections...") on tiny terminals.
+			lines = append(lines, clip(b, w))
+		}
 		for i := len(body); i < m.bodyHeight(); i++ {
 			lines = append(lines, "")
 		}
@@ -85,33 +93,46 @@ func (m *Model) headerLine() string {
 	for _, s := range m.snap.Services {
 		nd += len(s.Dests)
 	}
-	fmt.Fprintf(&b, "  IPVS %s  conn tab %d  %d svc %d rs  %s", ops.VersionString(m.snap.Info.Version),
-		m.snap.Info.ConnTabSize, len(m.snap.Services), nd, m.lastRefresh.Format("15:04:05"))
+	fmt.Fprintf(&b, "  IPVS %s  conn tab %d  %d svc %d rs", ops.VersionString(m.snap.Info.Version),
+		m.snap.Info.ConnTabSize, len(m.snap.Services), nd)
+	if n := downCount(m.dstat); n > 0 {
+		fmt.Fprintf(&b, " %d DOWN", n)
+	}
+	b.WriteString("  " + m.lastRefresh.Format("15:04:05"))
 	if m.paused {
 		b.WriteString(" PAUSED")
 	} else {
 		b.WriteString(" every " + m.opts.Interval.String())
 	}
+	if m.opts.ReadOnly {
+		b.WriteString("  read-only")
+	}
 	return b.String()
 }
 
 // tabLine renders the view tabs followed by extra, the view's settings.
+// The current tab is in brackets, so that it shows without attributes.
 func (m *Model) tabLine(w int, extra string) string {
-	on, off := m.st.tabOn, m.st.tabOff
-	t1, t2 := off.Render(" 1 Services "), on.Render("[2 Connections]")
-	plain := " 1 Services [2 Connections]"
-	if m.view == viewServices {
-		t1, t2 = on.Render("[1 Services]"), off.Render(" 2 Connections")
-		plain = "[1 Services] 2 Connections"
+	names := [numViews]string{"1 Services", "2 Connections", "3 Director"}
+	var styled, plain strings.Builder
+	for i, n := range names {
+		t := " " + n + " "
+		st := m.st.tabOff
+		if viewID(i) == m.view {
+			t, st = "["+n+"]", m.st.tabOn
+		}
+		plain.WriteString(t)
+		styled.WriteString(st.Render(t))
+	}
+	p := strings.TrimRight(plain.String(), " ")
+	if w < len(p) {
+		return clip(p, w)
 	}
 	rest := ""
 	if extra = strings.TrimSpace(extra); extra != "" {
-		rest = clip("  "+extra, w-len(plain))
+		rest = clip("  "+extra, w-len(plain.String()))
 	}
-	if w < len(plain) {
-		return clip(plain, w)
-	}
-	return t1 + t2 + rest
+	return strings.TrimRight(styled.String(), " ") + rest
 }
 
 func (m *Model) footerLine() string {
@@ -124,7 +145,7 @@ func (m *Model) footerLine() string {
 	case modeConfirm:
 		return "y confirm  any other key cancels"
 	}
-	return footerHints(m.view)
+	return footerHints(m.view, m.opts.ReadOnly)
 }
 
 func (m *Model) statusLine(w int) string {
@@ -157,11 +178,15 @@ func (m *Model) statusLine(w int) string {
 // helpLines is the help overlay, cut to h lines.
 func (m *Model) helpLines(w, h int) []string {
 	var out []string
-	for i, sec := range helpSections() {
+	for i, sec := range helpSections(m.view) {
 		if i > 0 {
 			out = append(out, "")
 		}
-		out = append(out, m.st.header.Render(clip(sec.title, w)))
+		title := sec.title
+		if m.opts.ReadOnly && sec.title == "Services" {
+			title += " (read-only: d u w are refused)"
+		}
+		out = append(out, m.st.header.Render(clip(title, w)))
 		for _, k := range sec.keys {
 			out = append(out, clip("  "+fit(k.keys, 20)+k.what, w))
 		}

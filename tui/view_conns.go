@@ -3,19 +3,42 @@ package tui
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // connsView renders the connections view: the connection table as
 // "ipvsadm -Lcn" shows it, rows from the bounded summary, counts below.
 func (m *Model) connsView(w int) (tabs, colHead string, body, detail []string) {
-	extra := ""
-	if s := m.connFilterText(); s != "" {
-		extra = "filter: " + s
+	var extra []string
+	switch m.connGroup {
+	case groupDest:
+		extra = append(extra, "by real server")
+	case groupState:
+		extra = append(extra, "by state")
+	default:
+		// Only a chosen order is said: the tab line is short at 80
+		// columns, and the kernel's order is the default.
+		if m.connSort != connSortKernel {
+			order := "sort: " + m.connSort.String()
+			if m.connDesc {
+				order += " (rev)"
+			}
+			extra = append(extra, order)
+		}
 	}
-	tabs = m.tabLine(w, extra)
+	if s := m.connFilterText(); s != "" {
+		extra = append(extra, "filter: "+s)
+	}
+	tabs = m.tabLine(w, strings.Join(extra, "  "))
 	aw := connAddrWidth(w)
 	colHead = fit("PRO", 5) + fit("EXPIRE", 7) + fit("STATE", 12) +
 		fit("SOURCE", aw+1) + fit("VIRTUAL", aw+1) + fit("DESTINATION", aw)
+	switch m.connGroup {
+	case groupDest:
+		colHead = fit("REAL SERVER", 48) + right("CONNS", 8) + right("SHARE", 8)
+	case groupState:
+		colHead = fit("STATE", 48) + right("CONNS", 8) + right("SHARE", 8)
+	}
 	var sum *ConnSummary
 	if m.snap != nil {
 		sum = m.snap.Conns
@@ -26,7 +49,7 @@ func (m *Model) connsView(w int) (tabs, colHead string, body, detail []string) {
 		}
 		return tabs, colHead, nil, []string{"", ""}
 	}
-	if len(sum.Rows) == 0 {
+	if sum.Matched == 0 {
 		msg := "no connections"
 		if sum.Total > 0 {
 			msg = "no connection matches the filter (esc clears it)"
@@ -34,6 +57,15 @@ func (m *Model) connsView(w int) (tabs, colHead string, body, detail []string) {
 		body = append(body, msg)
 	}
 	h := m.bodyHeight()
+	if m.connGroup != groupNone {
+		groups := connGroups(sum, m.connGroup)
+		for i := m.connOffset; i < len(groups) && i < m.connOffset+h; i++ {
+			g := groups[i]
+			share := strconv.FormatFloat(100*float64(g.count)/float64(max(sum.Matched, 1)), 'f', 1, 64) + "%"
+			body = append(body, fit(fit(g.name, 48)+right(siCount(uint64(g.count)), 8)+right(share, 8), w))
+		}
+		return tabs, colHead, body, wrap(m.connCounts(sum), w, 2)
+	}
 	for i := m.connOffset; i < len(sum.Rows) && i < m.connOffset+h; i++ {
 		c := &sum.Rows[i]
 		line := fit(c.Protocol, 5) + fit(clock(c.Expires), 7) + fit(c.State, 12) +
@@ -67,12 +99,13 @@ func (m *Model) connCounts(sum *ConnSummary) []string {
 	if len(sum.Rows) < sum.Matched {
 		head += ", first " + strconv.Itoa(len(sum.Rows)) + " listed"
 	}
-	if len(sum.Rows) > 0 {
-		last := m.connOffset + m.bodyHeight()
-		if last > len(sum.Rows) {
-			last = len(sum.Rows)
+	if n := m.connLines(); n > 0 {
+		last := min(m.connOffset+m.bodyHeight(), n)
+		what := "rows"
+		if m.connGroup != groupNone {
+			what = "groups"
 		}
-		head += fmt.Sprintf(" (rows %d-%d)", m.connOffset+1, last)
+		head += fmt.Sprintf(" (%s %d-%d)", what, m.connOffset+1, last)
 	}
 	words := []string{head + ":"}
 	for _, st := range sum.States() {

@@ -12,26 +12,34 @@ import (
 type column struct {
 	title string
 	width int
+	left  bool // words, not numbers
 }
 
 func (m *Model) serviceColumns(w int) []column {
-	cols := []column{{"FWD", 6}, {"WEIGHT", 6}, {"ACTIVE", 6}, {"INACT", 6}, {"CONN/s", 6}}
+	cols := []column{{"HEALTH", 8, true}, {"FWD", 6, true}, {"WEIGHT", 6, false}, {"ACTIVE", 6, false},
+		{"INACT", 6, false}, {"CONN/s", 6, false}}
 	if w >= 100 {
-		cols = append(cols, column{"PKT/s IN", 8}, column{"OUT", 6})
+		cols = append(cols, column{"PKT/s IN", 8, false}, column{"OUT", 6, false})
 	}
-	return append(cols, column{"B/s IN", 6}, column{"OUT", 6})
+	cols = append(cols, column{"B/s IN", 6, false}, column{"OUT", 6, false})
+	if w >= sparkMinWidth {
+		cols = append(cols, column{"TRAFFIC", sparkWidth, true})
+	}
+	return cols
 }
 
-// rowLine lays out a name and its values in the columns.
-func rowLine(w int, marker, name string, cols []column, vals []string) string {
+// nameWidth is the width of the flexible name column.
+func nameWidth(w int, cols []column) int {
 	used := 2
 	for _, c := range cols {
 		used += c.width + 1
 	}
-	nameW := w - used
-	if nameW < 8 {
-		nameW = 8
-	}
+	return max(w-used, 8)
+}
+
+// rowLine lays out a name and its values in the columns.
+func rowLine(w int, marker, name string, cols []column, vals []string) string {
+	nameW := nameWidth(w, cols)
 	var b strings.Builder
 	b.WriteString(marker)
 	b.WriteString(fit(name, nameW))
@@ -41,7 +49,7 @@ func rowLine(w int, marker, name string, cols []column, vals []string) string {
 		if i < len(vals) {
 			v = vals[i]
 		}
-		if i == 0 {
+		if c.left {
 			b.WriteString(fit(v, c.width))
 		} else {
 			b.WriteString(right(v, c.width))
@@ -71,36 +79,46 @@ func (m *Model) servicesView(w int) (tabs, colHead string, body, detail []string
 	for i, c := range cols {
 		titles[i] = c.title
 	}
-	colHead = rowLine(w, "  ", "SERVICE -> REAL SERVER", cols, titles)
+	colHead = rowLine(w, "  ", "SERVICE -> SERVER", cols, titles)
 	if m.snap == nil {
-		return tabs, colHead, nil, []string{""}
+		return tabs, colHead, nil, []string{"", ""}
 	}
 	if len(m.rows) == 0 {
 		msg := "  no virtual services"
 		if m.filter != "" {
 			msg = "  nothing matches the filter (esc clears it)"
 		}
-		return tabs, colHead, []string{msg}, []string{""}
+		return tabs, colHead, []string{msg}, []string{"", ""}
 	}
 	wide := w >= 100
 	h := m.bodyHeight()
 	for i := m.offset; i < len(m.rows) && i < m.offset+h; i++ {
 		r := m.rows[i]
+		if r.virt != nil {
+			body = append(body, m.daemonOnlyLine(w, i, r))
+			continue
+		}
 		ss := &m.snap.Services[r.svc]
+		sid := serviceID(ss.Service.ServiceKey)
 		var name string
 		var vals []string
 		var stats ops.Stats
+		var bad bool
 		if r.isDest() {
 			d := &ss.Dests[r.dest]
 			name = "  -> " + destLabel(*d)
 			stats = d.Stats
-			vals = []string{ops.ForwardName(d.ConnFlags), strconv.Itoa(int(d.Weight)),
+			var h string
+			h, bad = m.destHealth(sid, d)
+			vals = []string{h, ops.ForwardName(d.ConnFlags), strconv.Itoa(int(d.Weight)),
 				siCount(uint64(d.ActiveConns)), siCount(uint64(d.InactConns))}
 		} else {
 			name = serviceLabel(ss.Service)
 			stats = ss.Service.Stats
 			act, inact, _ := serviceTotals(ss)
-			vals = []string{"", "", siCount(act), siCount(inact)}
+			var h string
+			h, bad = serviceHealth(m.health.virtuals[sid])
+			vals = []string{h, "", "", siCount(act), siCount(inact)}
 		}
 		if rt, ok := m.rateOf(r.id, stats); ok {
 			vals = append(vals, siRate(rt.CPS))
@@ -121,10 +139,15 @@ func (m *Model) servicesView(w int) (tabs, colHead string, body, detail []string
 		if i == m.cursor {
 			marker = "> "
 		}
-		line := rowLine(w, marker, name, m.serviceColumnsFor(wide), vals)
+		if !r.isDest() && w >= sparkMinWidth {
+			vals = append(vals, sparkline(m.sparks[sid]))
+		}
+		line := rowLine(w, marker, name, m.serviceColumns(w), vals)
 		switch {
 		case i == m.cursor:
 			line = m.st.selected.Render(line)
+		case bad:
+			line = m.st.bad.Render(line)
 		case r.isDest() && ss.Dests[r.dest].Weight == 0:
 			line = m.st.drained.Render(line)
 		case !r.isDest():
@@ -132,24 +155,70 @@ func (m *Model) servicesView(w int) (tabs, colHead string, body, detail []string
 		}
 		body = append(body, line)
 	}
-	return tabs, colHead, body, []string{m.servicesDetail()}
+	return tabs, colHead, body, m.servicesDetail()
 }
 
-func (m *Model) serviceColumnsFor(wide bool) []column {
-	if wide {
-		return m.serviceColumns(100)
+// daemonOnlyLine renders a row the daemon has and the kernel lacks: a
+// virtual service or a real server, with its health and, where the
+// counters would be, why they are not.
+func (m *Model) daemonOnlyLine(w, i int, r row) string {
+	var name, h string
+	var bad bool
+	if r.miss != nil {
+		name = "  -> " + missingLabel(r.virt, r.miss)
+		h, bad = serverHealth(r.miss, false, 0)
+	} else {
+		name = virtualLabel(r.virt)
+		h, bad = serviceHealth(r.virt)
 	}
-	return m.serviceColumns(0)
+	marker := "  "
+	if i == m.cursor {
+		marker = "> "
+	}
+	cols := m.serviceColumns(w)
+	line := rowLine(w, marker, name, cols, []string{h})
+	line = fit(clip(line, 2+nameWidth(w, cols)+1+cols[0].width)+" not in the kernel table", w)
+	switch {
+	case i == m.cursor:
+		return m.st.selected.Render(line)
+	case bad:
+		return m.st.bad.Render(line)
+	case r.miss == nil:
+		return m.st.service.Render(line)
+	}
+	return line
 }
 
-// servicesDetail is the detail line of the selected row: the cumulative
-// counters and what the narrow columns leave out.
-func (m *Model) servicesDetail() string {
+// servicesDetail is the two detail lines of the selected row: the
+// cumulative counters and what the narrow columns leave out, then its
+// health as the daemon sees it.
+func (m *Model) servicesDetail() []string {
 	r, ok := m.selectedRow()
 	if !ok {
-		return ""
+		return []string{"", ""}
+	}
+	if r.virt != nil {
+		why := ": in lvs.cf, not in the kernel table"
+		if r.svc < 0 && m.dstat != nil && m.dstat.Heartbeat.Role == "standby" {
+			why = ": not in the kernel table: this director is standby"
+		}
+		if r.miss != nil {
+			h, _ := serverHealth(r.miss, false, 0)
+			return []string{missingLabel(r.virt, r.miss) + why, m.healthDetail(r.miss, h)}
+		}
+		h, _ := serviceHealth(r.virt)
+		return []string{virtualLabel(r.virt) + why, "health: " + h + " (virtual " + r.virt.Name + ")"}
 	}
 	ss := &m.snap.Services[r.svc]
+	sid := serviceID(ss.Service.ServiceKey)
+	health := ""
+	if r.isDest() {
+		h, _ := m.destHealth(sid, &ss.Dests[r.dest])
+		health = m.healthDetail(m.health.servers[r.id], h)
+	} else if v := m.health.virtuals[sid]; v != nil {
+		h, _ := serviceHealth(v)
+		health = "health: " + h + " (virtual " + v.Name + ")"
+	}
 	s := ss.Service.Stats
 	name := serviceLabel(ss.Service)
 	if r.isDest() {
@@ -165,5 +234,5 @@ func (m *Model) servicesDetail() string {
 	if rt, ok := m.rateOf(r.id, s); ok {
 		out += fmt.Sprintf(" pkt/s %s/%s", siRate(rt.InPPS), siRate(rt.OutPPS))
 	}
-	return out
+	return []string{out, health}
 }

@@ -19,10 +19,15 @@ import (
 func main() {
 	conns := flag.Int("conns", 5000, "synthetic connection entries")
 	interval := flag.Duration("interval", time.Second, "refresh interval")
+	noDaemon := flag.Bool("no-daemon", false, "run as if no daemon were running")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := tui.Run(ctx, fake.New(*conns), os.Stdin, os.Stdout, tui.Options{Interval: *interval}); err != nil {
+	o := tui.Options{Interval: *interval, Daemon: fake.NewDaemon()}
+	if *noDaemon {
+		o.Daemon = tui.SocketDaemon{Path: "/nonexistent/lvsadm.sock"}
+	}
+	if err := tui.Run(ctx, fake.New(*conns), os.Stdin, os.Stdout, o); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
