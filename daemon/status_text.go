@@ -50,6 +50,11 @@ func WriteText(w io.Writer, s *Status, now time.Time) {
 			}
 		}
 		fmt.Fprintln(w)
+		fmt.Fprintf(w, "links:   public %s", heardText(p.LastHeardPublic, now))
+		if hb.PrivateLink {
+			fmt.Fprintf(w, ", private %s", heardText(p.LastHeardPrivate, now))
+		}
+		fmt.Fprintln(w)
 	}
 	if hb.Rejected > 0 {
 		fmt.Fprintf(w, "         %d heartbeats ignored, last: %s\n", hb.Rejected, hb.LastReject)
@@ -115,4 +120,12 @@ func WriteText(w io.Writer, s *Status, now time.Time) {
 			fmt.Fprintf(w, "  %s  %-9s %s\n", e.At.Format(time.RFC3339), e.Kind, msg)
 		}
 	}
+}
+
+// heardText says when a link last carried a heartbeat.
+func heardText(at, now time.Time) string {
+	if at.IsZero() {
+		return "never heard"
+	}
+	return "heard " + ago(now, at)
 }

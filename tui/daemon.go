@@ -47,20 +47,25 @@ type DaemonHeartbeat struct {
 	LastReject string     `json:"last_reject"`
 	ChildFail  bool       `json:"services_failed"`
 	LinkFail   bool       `json:"link_failed"`
+	// PrivateLink: heartbeats also travel over the private addresses.
+	PrivateLink bool `json:"private_link"`
 }
 
 // DaemonPeer is what the daemon knows of the other director.
 type DaemonPeer struct {
-	Heard       bool      `json:"heard"`
-	LastHeard   time.Time `json:"last_heard"`
-	From        string    `json:"from"`
-	Link        string    `json:"link"`
-	State       string    `json:"state"`
-	Lvsadm      bool      `json:"lvsadm"`
-	Signed      bool      `json:"signed"`
-	Serial      *int32    `json:"serial_no"`
-	Digest      string    `json:"digest"`
-	DigestMatch *bool     `json:"digest_match"`
+	Heard     bool      `json:"heard"`
+	LastHeard time.Time `json:"last_heard"`
+	From      string    `json:"from"`
+	Link      string    `json:"link"`
+	// When a heartbeat last came over each link.
+	LastHeardPublic  time.Time `json:"last_heard_public"`
+	LastHeardPrivate time.Time `json:"last_heard_private"`
+	State            string    `json:"state"`
+	Lvsadm           bool      `json:"lvsadm"`
+	Signed           bool      `json:"signed"`
+	Serial           *int32    `json:"serial_no"`
+	Digest           string    `json:"digest"`
+	DigestMatch      *bool     `json:"digest_match"`
 }
 
 // DaemonVirtual is one virtual server of the daemon's configuration.

@@ -27,7 +27,7 @@ func TestDirectorView(t *testing.T) {
 	wantIn(t, out, "[3 Director]", "DIRECTOR  /etc/sysconfig/ha/lvs.cf",
 		"role       ACTIVE (primary) since 11:00:00, 1h0m0s ago",
 		"peer       192.0.2.2 running, lvsadm, signed",
-		"heartbeat  last heartbeat 2s ago on the public link; own links ok",
+		"heartbeat  public heard 2s ago, private heard 48s ago; own links ok",
 		"2 heartbeats rejected, last: bad signature from 192.0.2.99",
 		"this  serial_no 7  digest 3f2a9c0d1e4b5a69",
 		"peer  serial_no 6  digest 9e8d7c6b5a4f3e2d  MISMATCH",

@@ -79,11 +79,15 @@ func (m *Model) directorLines() []dirLine {
 		}
 		add("peer", orDash(p.From)+" "+orDash(p.State)+", "+kind)
 	}
-	// The daemon reports the link the last heartbeat came on, not each
-	// link apart; say so rather than invent a state for the other one.
+	// Each link apart: a private link that went quiet while the public
+	// one carries on is the first sign of the half-broken pair that the
+	// second link is there to survive.
 	links := "no heartbeat heard"
 	if p.Heard {
-		links = "last heartbeat " + ago(now, p.LastHeard) + " on the " + orDash(p.Link) + " link"
+		links = "public " + heardAgo(p.LastHeardPublic, now)
+		if hb.PrivateLink {
+			links += ", private " + heardAgo(p.LastHeardPrivate, now)
+		}
 	}
 	if hb.LinkFail {
 		links += "; own links FAILED (monitor_links: taking nothing over)"
@@ -209,4 +213,12 @@ func ago(now, t time.Time) string {
 		d = 0
 	}
 	return d.String() + " ago"
+}
+
+// heardAgo says when a link last carried a heartbeat.
+func heardAgo(at, now time.Time) string {
+	if at.IsZero() {
+		return "never heard"
+	}
+	return "heard " + ago(now, at)
 }

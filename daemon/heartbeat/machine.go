@@ -118,11 +118,18 @@ type PeerStatus struct {
 	LastHeard time.Time `json:"last_heard,omitzero"`
 	From      string    `json:"from,omitempty"`
 	Link      string    `json:"link,omitempty"`
-	State     string    `json:"state,omitempty"` // the last magic: running, stopped, ...
-	Lvsadm    bool      `json:"lvsadm"`          // sends lvsadm's trailer
-	Signed    bool      `json:"signed"`
-	Serial    *int32    `json:"serial_no,omitempty"`
-	Digest    string    `json:"digest,omitempty"`
+	// LastHeardPublic and LastHeardPrivate are when a heartbeat last came
+	// over each link, so that one broken link shows before the other
+	// breaks too. With a key, the copy of a heartbeat over the second link
+	// counts for that link (it proves the link works) though it is not a
+	// new heartbeat.
+	LastHeardPublic  time.Time `json:"last_heard_public,omitzero"`
+	LastHeardPrivate time.Time `json:"last_heard_private,omitzero"`
+	State            string    `json:"state,omitempty"` // the last magic: running, stopped, ...
+	Lvsadm           bool      `json:"lvsadm"`          // sends lvsadm's trailer
+	Signed           bool      `json:"signed"`
+	Serial           *int32    `json:"serial_no,omitempty"`
+	Digest           string    `json:"digest,omitempty"`
 	// DigestMatch is nil until the partner has sent a digest.
 	DigestMatch *bool `json:"digest_match,omitempty"`
 }
@@ -136,6 +143,8 @@ type Status struct {
 	LastReject string     `json:"last_reject,omitempty"`
 	ChildFail  bool       `json:"services_failed,omitempty"`
 	LinkFail   bool       `json:"link_failed,omitempty"`
+	// PrivateLink: heartbeats also travel over the private addresses.
+	PrivateLink bool `json:"private_link,omitempty"`
 }
 
 // Machine is pulse's failover state machine. It is not safe for concurrent
@@ -150,6 +159,7 @@ type Machine struct {
 	peer      PeerStatus
 	lastTS    int64    // timestamp of the last signed heartbeat accepted
 	lastMAC   [32]byte // and its MAC, to recognise its copy on the other link
+	lastLink  Link     // and the link it came on
 	rejected  uint64
 	lastRej   string
 }
@@ -204,7 +214,8 @@ func (m *Machine) Next() time.Time {
 
 // Status returns a snapshot.
 func (m *Machine) Status() Status {
-	s := Status{Role: "standby", Identity: "backup", Peer: m.peer, Rejected: m.rejected, LastReject: m.lastRej, ChildFail: m.childFail, LinkFail: m.linkFail}
+	s := Status{Role: "standby", Identity: "backup", Peer: m.peer, Rejected: m.rejected, LastReject: m.lastRej,
+		ChildFail: m.childFail, LinkFail: m.linkFail, PrivateLink: m.cfg.PeerPrivate.IsValid()}
 	if m.active {
 		s.Role = "active"
 	}
@@ -307,6 +318,15 @@ func (m *Machine) fromPeer(a netip.Addr) bool {
 	return (m.cfg.Peer.IsValid() && a == m.cfg.Peer) || (m.cfg.PeerPrivate.IsValid() && a == m.cfg.PeerPrivate)
 }
 
+// heardOn records that a heartbeat came over link at now.
+func (m *Machine) heardOn(link Link, now time.Time) {
+	if link == Private {
+		m.peer.LastHeardPrivate = now
+	} else {
+		m.peer.LastHeardPublic = now
+	}
+}
+
 // Receive handles one datagram.
 func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 	if !m.fromPeer(d.From) {
@@ -323,7 +343,12 @@ func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 		ts := p.Ext.UnixNano
 		if ts == m.lastTS && p.Ext.MAC == m.lastMAC {
 			// The same heartbeat over the other link (pulse sends each one
-			// on the public and the private link): nothing new, not an attack.
+			// on the public and the private link): nothing new, not an
+			// attack, but news of that link. Again on the same link it is a
+			// replay of the latest, which tells nothing.
+			if d.Link != m.lastLink {
+				m.heardOn(d.Link, now)
+			}
 			return nil
 		}
 		if ts <= m.lastTS {
@@ -332,7 +357,7 @@ func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 		if skew := now.Sub(time.Unix(0, ts)); skew > m.cfg.MaxSkew || skew < -m.cfg.MaxSkew {
 			return m.reject(fmt.Sprintf("timestamp %v away from the local clock", skew.Round(time.Millisecond)))
 		}
-		m.lastTS, m.lastMAC = ts, p.Ext.MAC
+		m.lastTS, m.lastMAC, m.lastLink = ts, p.Ext.MAC, d.Link
 	}
 	switch p.Magic {
 	case MagicRunning, MagicStopped, MagicStopMe, MagicHold, MagicHeld:
@@ -348,6 +373,7 @@ func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 	m.peer.LastHeard = now
 	m.peer.From = d.From.Unmap().String()
 	m.peer.Link = d.Link.String()
+	m.heardOn(d.Link, now)
 	m.peer.State = p.Magic.String()
 	m.peer.Lvsadm = p.Ext != nil
 	m.peer.Signed = p.Ext != nil && p.Ext.Signed

@@ -180,8 +180,12 @@ func TestMachine(t *testing.T) {
 				{at: 2400 * time.Millisecond, do: tick(), want: []ActionKind{ActSend}},
 			},
 			check: func(t *testing.T, m *Machine) {
-				if got := m.Status().Peer.Link; got != "public" {
-					t.Errorf("peer link = %q, want public", got)
+				p := m.Status().Peer
+				if p.Link != "public" {
+					t.Errorf("peer link = %q, want public", p.Link)
+				}
+				if p.LastHeardPublic.IsZero() || !p.LastHeardPrivate.IsZero() {
+					t.Errorf("per-link heard times %v / %v, want public only", p.LastHeardPublic, p.LastHeardPrivate)
 				}
 			},
 		},
@@ -326,8 +330,12 @@ func TestMachine(t *testing.T) {
 				}
 			}(),
 			check: func(t *testing.T, m *Machine) {
-				if s := m.Status(); s.Rejected != 0 {
+				s := m.Status()
+				if s.Rejected != 0 {
 					t.Errorf("the private copy counted as rejected: %+v", s)
+				}
+				if s.Peer.LastHeardPublic.IsZero() || s.Peer.LastHeardPrivate.Sub(s.Peer.LastHeardPublic) != time.Millisecond {
+					t.Errorf("per-link heard times %v / %v, want the public one and the private copy 1 ms later", s.Peer.LastHeardPublic, s.Peer.LastHeardPrivate)
 				}
 			},
 		},
