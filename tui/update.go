@@ -645,7 +645,7 @@ func (m *Model) confirm(yes bool) tea.Cmd {
 		if yes {
 			return tea.Quit
 		}
-		m.setStatus("not quitting: the lvs.cf edits are still unsaved (4, then ctrl+s)", false)
+		m.setStatus("not quitting: the edits of "+m.configName()+" are still unsaved (4, then ctrl+s saves them)", false)
 		return nil
 	}
 	p := m.pending
