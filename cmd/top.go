@@ -22,6 +22,7 @@ func newTopCmd(io IOStreams) *cobra.Command {
 		socket   string
 		readOnly bool
 		noMouse  bool
+		config   string
 	)
 	c := &cobra.Command{
 		Use:   "top",
@@ -30,7 +31,8 @@ func newTopCmd(io IOStreams) *cobra.Command {
 services view (or, with --conns, the connections view) as plain text, like
 "top -b": no terminal needed, for "watch", cron jobs and logs. -n limits the
 number of frames (0: until interrupted), -d the delay between them. Real
-server health comes from the daemon on --socket, as in "lvsadm tui".`,
+server health comes from the daemon on --socket, as in "lvsadm tui".
+Without -b, --config names the lvs.cf of the config view ("4").`,
 		Example: `  lvsadm top -b -n 1
   lvsadm top -b -n 0 -d 10s >> /var/log/lvs-top.log
   lvsadm top -b -n 1 --conns --width 120`,
@@ -56,7 +58,7 @@ server health comes from the daemon on --socket, as in "lvsadm tui".`,
 			dmn := tui.SocketDaemon{Path: socket}
 			if !batch {
 				return tui.Run(c.Context(), src, io.In, io.Out, tui.Options{Interval: delay, ConnRows: connRows, Daemon: dmn,
-					ReadOnly: readOnly, NoMouse: noMouse})
+					ReadOnly: readOnly, NoMouse: noMouse, Config: tuiConfig(config, socket)})
 			}
 			return tui.Batch(c.Context(), src, io.Out, tui.BatchOptions{
 				Frames: frames, Interval: delay, Width: width, Height: height, Conns: conns, ConnRows: connRows, Daemon: dmn,
@@ -74,5 +76,6 @@ server health comes from the daemon on --socket, as in "lvsadm tui".`,
 	f.StringVar(&socket, "socket", daemon.DefaultSocket, "the daemon's control socket, read for real-server health")
 	f.BoolVar(&readOnly, "read-only", false, "without -b: refuse every change (drain, restore, weight)")
 	f.BoolVar(&noMouse, "no-mouse", false, "without -b: leave the mouse to the terminal")
+	tuiConfigFlag(c, &config, "without -b: ")
 	return c
 }

@@ -7,7 +7,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lvsadm/lvsadm/daemon"
+	"github.com/lvsadm/lvsadm/lvscf"
 	"github.com/lvsadm/lvsadm/tui"
+	"github.com/lvsadm/lvsadm/tui/cfedit"
+	"github.com/lvsadm/lvsadm/tui/cfedit/cfdaemon"
 )
 
 func newTUICmd(io IOStreams) *cobra.Command {
@@ -17,10 +20,11 @@ func newTUICmd(io IOStreams) *cobra.Command {
 		socket   string
 		readOnly bool
 		noMouse  bool
+		config   string
 	)
 	c := &cobra.Command{
 		Use:   "tui",
-		Short: "Full-screen live view of the IPVS table and connections",
+		Short: "Full-screen live view of the IPVS table and connections, and an lvs.cf editor",
 		Long: `A full-screen terminal view of the IPVS table for the screen where
 "watch ipvsadm -Lcn" used to run, usable at 80x24 over SSH.
 
@@ -45,7 +49,7 @@ once.
 The director view ("3") shows the daemon's role and since when, the peer and
 its last heartbeat, both directors' serial_no and config digest (MISMATCH
 when they differ), a refused reload, the addresses held, the last table
-error, and the daemon's event log, scrollable. "tab" cycles the views.
+error, and the daemon's event log, scrollable. "tab" cycles views 1 to 3.
 
 The connections view shows the connection table as "ipvsadm -Lcn" does, with
 counts per state over the whole table and rows for the first entries that
@@ -56,11 +60,21 @@ P E S C V D sort the rows kept by a column (again: reversed); "c" counts the
 matching entries by real server or by state instead. It reads the table only
 while it is shown.
 
---read-only refuses every change: the key hints say so, and d, u and w answer
-"read-only" in the status line. "+" and "-" lengthen and shorten the refresh
-interval live (from 100ms to 1m; the header shows it). The mouse wheel
-scrolls (--no-mouse leaves the mouse to the terminal); arrows and vim keys
-(j k g G h l, ctrl+f ctrl+b ctrl+d ctrl+u) move everywhere.
+The config view ("4") edits lvs.cf (--config, default $LVSADM_CONFIG or
+/etc/sysconfig/ha/lvs.cf) as piranha's web GUI did: global settings,
+redundancy, virtual and real servers as forms, each value checked by the
+linter as it is typed. "D" shows the diff, "ctrl+s" saves after a y/n as
+"lvsadm cf set" does (serial_no + 1, the previous version in FILE.bak), "A"
+reloads the daemon or applies the saved file as "lvsadm cf apply" does.
+There tab switches its panels and 1 2 3 go back; "q" asks before unsaved
+edits are lost. A file that cannot be read is an error in this view only.
+
+--read-only refuses every change: the key hints say so, d, u and w answer
+"read-only" in the status line, and the config view only shows the file.
+"+" and "-" lengthen and shorten the refresh interval live (from 100ms to
+1m; the header shows it). The mouse wheel scrolls (--no-mouse leaves the
+mouse to the terminal); arrows and vim keys (j k g G h l, ctrl+f ctrl+b
+ctrl+d ctrl+u) move everywhere.
 
 "?" shows every key; "q" quits. Color is decoration only: with NO_COLOR or a
 terminal without color nothing is lost. Needs root, like ipvsadm. See
@@ -68,7 +82,8 @@ docs/tui.md.`,
 		Example: `  lvsadm tui
   lvsadm tui --interval 5s
   NO_COLOR=1 lvsadm tui --conn-rows 200
-  lvsadm tui --read-only --socket /run/lvsadm/lvsadm.sock`,
+  lvsadm tui --read-only --socket /run/lvsadm/lvsadm.sock
+  lvsadm tui --config /tmp/lvs.cf`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			if interval < 100*time.Millisecond {
@@ -87,7 +102,7 @@ docs/tui.md.`,
 			defer k.Close()
 			return tui.Run(c.Context(), tui.NewKernelSource(k), io.In, io.Out,
 				tui.Options{Interval: interval, ConnRows: connRows, Daemon: tui.SocketDaemon{Path: socket},
-					ReadOnly: readOnly, NoMouse: noMouse})
+					ReadOnly: readOnly, NoMouse: noMouse, Config: tuiConfig(config, socket)})
 		},
 	}
 	c.Flags().DurationVarP(&interval, "interval", "i", tui.DefaultInterval, "time between refreshes")
@@ -95,5 +110,26 @@ docs/tui.md.`,
 	c.Flags().StringVar(&socket, "socket", daemon.DefaultSocket, "the daemon's control socket, read for real-server health")
 	c.Flags().BoolVar(&readOnly, "read-only", false, "refuse every change (drain, restore, weight): only look")
 	c.Flags().BoolVar(&noMouse, "no-mouse", false, "leave the mouse to the terminal (text selection) instead of scrolling with the wheel")
+	tuiConfigFlag(c, &config, "")
 	return c
+}
+
+// tuiConfigFlag registers --config, the file of the TUI's config view.
+// Its default is resolved when the command runs (cfFile), as the cf
+// commands' --file is, so that help and man pages do not depend on the
+// environment they were made in.
+func tuiConfigFlag(c *cobra.Command, config *string, when string) {
+	c.Flags().StringVar(config, "config", "", when+"the lvs.cf the config view (4) edits (default $LVSADM_CONFIG or "+lvscf.DefaultPath+")")
+}
+
+// tuiConfig is how the config view reaches the lvs.cf named by flag (or
+// the default): read and saved as "lvsadm cf set" saves it, applied by
+// reloading the daemon on socket when it runs that file, or else as
+// "lvsadm cf apply" applies it. Nothing is read before the view is shown:
+// a file that is missing or unreadable is an error in that view only.
+func tuiConfig(flag, socket string) cfedit.Deps {
+	path := cfFile(flag)
+	d := cfdaemon.With(cfedit.FileDeps(path), socket)
+	d.Apply = cfedit.KernelApply(path, openKernel)
+	return d
 }

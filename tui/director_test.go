@@ -64,9 +64,14 @@ func TestDirectorView(t *testing.T) {
 	if m.view != viewDirector {
 		t.Errorf("shift+tab from services: view %d", m.view)
 	}
-	// 4 is kept free (the lvs.cf editor): it does nothing.
-	press(t, m, "4")
+	// Tab does not cycle into the Config view (inside it tab is its
+	// own, so the cycle could not leave it); 4 opens it.
+	press(t, m, "tab", "tab", "tab")
 	if m.view != viewDirector {
+		t.Errorf("tab three times from the director: view %d", m.view)
+	}
+	press(t, m, "4")
+	if m.view != viewConfig {
 		t.Errorf("4 switched to view %d", m.view)
 	}
 }

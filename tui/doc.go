@@ -12,6 +12,12 @@
 // the model is tested with a fake source and no kernel; KernelSource is the
 // real one, over ops.Kernel.
 //
+// View 4, the lvs.cf Config view, is package cfedit's sub-model, embedded
+// as its doc says: the model sends it the keys and pastes while it is
+// shown (every key but ctrl+c while it captures them), the messages it
+// does not handle itself, and the screen's size less its own three lines;
+// Options.Config says which file it edits and how it saves and applies.
+//
 // This package is linked into the same binary that serves ipvsadm-style
 // invocations in shell loops, so it keeps nothing at package level that
 // costs time at start-up: styles, key tables and filters are built when a

@@ -159,6 +159,8 @@ func keyMsg(t *testing.T, k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
 	case "ctrl+d":
 		return tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl}
+	case "ctrl+s":
+		return tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl}
 	case " ", "space":
 		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 	}

@@ -13,7 +13,9 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/lvsadm/lvsadm/lvscf"
 	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/tui/cfedit"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden frames in testdata/golden")
@@ -38,8 +40,10 @@ func goldenConns() []ops.Connection {
 }
 
 // goldenModel is the model the golden frames are drawn from: the fake
-// table after two refreshes (so rates show) and the fixture daemon.
-// With empty the kernel table has no services (a standby director's).
+// table after two refreshes (so rates show), the fixture daemon, and a
+// copy of a corpus lvs.cf for the Config view, shown as the default
+// path. With empty the kernel table has no services (a standby
+// director's).
 func goldenModel(t *testing.T, w, h int, d DaemonSource, empty bool) *Model {
 	t.Helper()
 	// Seventeen readings whose counters grow unevenly: sixteen rates for
@@ -56,8 +60,10 @@ func goldenModel(t *testing.T, w, h int, d DaemonSource, empty bool) *Model {
 	}
 	// 1ms so that following a refresh's tick does not wait; the frame
 	// says 1s (render sets it).
+	cf := cfedit.FileDeps(corpusCopy(t, goldenCf))
+	cf.Path = lvscf.DefaultPath
 	m := NewModel(t.Context(), src, Options{Interval: time.Millisecond, Profile: colorprofile.NoTTY,
-		Now: func() time.Time { return t0 }, Daemon: d})
+		Now: func() time.Time { return t0 }, Daemon: d, Config: cf})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	feed(t, m, m.Init())
 	for range len(src.snaps) - 1 {
@@ -100,6 +106,11 @@ func TestGoldenFrames(t *testing.T) {
 		{"help-services", withDaemon, []string{"?"}, false},
 		{"help-conns", withDaemon, []string{"2", "?"}, false},
 		{"help-director", withDaemon, []string{"3", "?"}, false},
+		// the Config view: a virtual server open in its third panel
+		{"config-virtual", withDaemon, []string{"4", "tab", "tab", "enter"}, false},
+		// an unsaved edit, then q asks
+		{"config-quit", withDaemon, []string{"4", "enter", "ctrl+u", "1", "7", "2", ".", "1", "6", ".", "0", ".", "9", "enter", "q"}, false},
+		{"help-config", withDaemon, []string{"4", "?"}, false},
 	} {
 		for _, size := range [][2]int{{80, 24}, {160, 48}} {
 			w, h := size[0], size[1]

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/tui/cfedit"
 )
 
 // Defaults for Options.
@@ -43,6 +44,10 @@ type Options struct {
 	// NoMouse leaves the mouse to the terminal (its own text selection)
 	// instead of scrolling with the wheel.
 	NoMouse bool
+	// Config is how the Config view (view 4, package cfedit) reads, saves
+	// and applies lvs.cf; Config.Path is the name it shows. The zero
+	// value has no file: the view says so, the other views work.
+	Config cfedit.Deps
 }
 
 type viewID int
@@ -51,10 +56,19 @@ const (
 	viewServices viewID = iota
 	viewConns
 	viewDirector
-	// numViews counts the views tab cycles through; key 4 is kept for
-	// the lvs.cf editor.
+	// viewConfig is the lvs.cf editor, reached with 4 only: inside it tab
+	// switches the editor's panels (cfedit owns tab), so a tab cycle that
+	// entered it could not leave it again.
+	viewConfig
 	numViews
 )
+
+// tabViews counts the views tab, h and l cycle through.
+const tabViews = viewConfig
+
+// configChrome is what the top level draws around the Config view: the
+// header, the view tabs and its own key hints.
+const configChrome = 3
 
 // mode is what keys currently do.
 type mode int
@@ -64,6 +78,7 @@ const (
 	modeFilter       // typing a filter
 	modeWeight       // typing a weight
 	modeConfirm      // waiting for y/n on a pending change
+	modeQuit         // waiting for y/n on quitting with unsaved lvs.cf edits
 )
 
 // sortKey orders the services view.
@@ -159,6 +174,10 @@ type Model struct {
 
 	// director view
 	dirOffset int
+
+	// config view: the lvs.cf editor, loaded when first shown
+	cfg        *cfedit.Model
+	cfgStarted bool
 }
 
 // NewModel returns a Model reading from src. ctx bounds every kernel call
@@ -174,11 +193,19 @@ func NewModel(ctx context.Context, src Source, o Options) *Model {
 	if now == nil {
 		now = time.Now
 	}
-	return &Model{
+	m := &Model{
 		src: src, opts: o, ctx: ctx, st: newStyles(o.Profile), now: now,
 		width: 80, height: 24,
 		drainedFrom: map[string]int32{},
+		cfg:         cfedit.New(ctx, o.Config, cfedit.Options{ReadOnly: o.ReadOnly, Profile: o.Profile}),
 	}
+	m.sizeConfig()
+	return m
+}
+
+// sizeConfig gives the Config view the screen less the top level's lines.
+func (m *Model) sizeConfig() {
+	m.cfg.SetSize(m.width, max(m.height-configChrome, 1))
 }
 
 // Init starts the first refresh.

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/tui/cfedit"
 )
 
 // Update turns a message into the next state and the commands to run.
@@ -30,11 +31,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.clampServices()
 		m.clampConns()
 		m.clampDirector()
+		m.sizeConfig()
 		return m, nil
 	case tea.ColorProfileMsg:
 		// The program's profile (Run passes the detected one): the
-		// styles follow it.
+		// styles follow it, the Config view's too.
 		m.st = newStyles(msg.Profile)
+		m.cfg.Update(msg)
+		return m, nil
+	case cfedit.AppliedMsg:
+		// The Config view changed the kernel's table or reloaded the
+		// daemon: show the result now rather than at the next tick.
+		return m, m.startFetch()
+	case cfedit.SavedMsg:
+		// Nothing the other views show comes from the file until the
+		// daemon reloads it (AppliedMsg).
 		return m, nil
 	case snapshotMsg:
 		return m, m.gotSnapshot(msg)
@@ -51,6 +62,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.help || m.mode != modeNormal {
 			return m, nil
 		}
+		if m.view == viewConfig {
+			return m, m.configWheel(msg)
+		}
 		switch msg.Button {
 		case tea.MouseWheelUp:
 			m.move(-wheelStep)
@@ -59,19 +73,70 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.PasteMsg:
-		return m, m.paste(msg.Content)
+		return m, m.paste(msg)
 	}
-	return m, nil
+	// Everything else is the Config view's: its commands' results come
+	// back this way, whichever view is shown.
+	_, cmd := m.cfg.Update(msg)
+	return m, cmd
+}
+
+// configWheel scrolls the Config view, which takes no mouse messages, as
+// its arrow keys do. While it captures keys (a prompt, a question, the
+// diff) the wheel does nothing: an arrow there would answer or edit.
+func (m *Model) configWheel(msg tea.MouseWheelMsg) tea.Cmd {
+	if m.cfg.Captures() {
+		return nil
+	}
+	k := tea.KeyPressMsg{Code: tea.KeyDown}
+	if msg.Button == tea.MouseWheelUp {
+		k = tea.KeyPressMsg{Code: tea.KeyUp}
+	} else if msg.Button != tea.MouseWheelDown {
+		return nil
+	}
+	var cmds []tea.Cmd
+	for range wheelStep {
+		_, cmd := m.cfg.Update(k)
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+// configKey gives a key to the Config view when it is its: every key
+// while the view captures them, and otherwise all but those that work in
+// every view (q, ?, the digits). ok is false when the key is the top
+// level's.
+func (m *Model) configKey(k tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
+	if !m.cfg.Captures() {
+		switch k.String() {
+		case "q", "?", "1", "2", "3", "4":
+			return nil, false
+		}
+	}
+	_, cmd = m.cfg.Update(k)
+	return cmd, true
+}
+
+// quit ends the TUI, after asking when the Config view holds unsaved
+// edits: they would be lost.
+func (m *Model) quit() tea.Cmd {
+	if m.cfg.Dirty() {
+		m.mode = modeQuit
+		return nil
+	}
+	return tea.Quit
 }
 
 // paste handles pasted text: in a prompt it is typed text, even if it holds
-// key letters; elsewhere it is no key, but like any key it closes the help
-// and answers a confirmation with "no".
-func (m *Model) paste(text string) tea.Cmd {
+// key letters; in the Config view it is the view's (its prompts type it);
+// elsewhere it is no key, but like any key it closes the help and answers
+// a confirmation with "no".
+func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
 	if m.help {
 		m.help = false
 		return nil
 	}
+	text := msg.Content
 	switch m.mode {
 	case modeFilter, modeWeight:
 		// Control characters (a pasted newline or tab) would break
@@ -83,8 +148,13 @@ func (m *Model) paste(text string) tea.Cmd {
 			return r
 		}, text)
 		m.typed(text)
-	case modeConfirm:
+	case modeConfirm, modeQuit:
 		return m.confirm(false)
+	default:
+		if m.view == viewConfig {
+			_, cmd := m.cfg.Update(msg)
+			return cmd
+		}
 	}
 	return nil
 }
@@ -179,24 +249,31 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch m.mode {
 	case modeFilter, modeWeight:
 		return m, m.inputKey(k)
-	case modeConfirm:
+	case modeConfirm, modeQuit:
 		return m, m.confirmKey(k)
+	}
+	if m.view == viewConfig {
+		if cmd, ok := m.configKey(k); ok {
+			return m, cmd
+		}
 	}
 	switch k.String() {
 	case "q":
-		return m, tea.Quit
+		return m, m.quit()
 	case "?":
 		m.help = true
 	case "tab", "l", "right":
-		return m, m.switchView((m.view + 1) % numViews)
+		return m, m.switchView((m.view + 1) % tabViews)
 	case "shift+tab", "h", "left":
-		return m, m.switchView((m.view + numViews - 1) % numViews)
+		return m, m.switchView((m.view + tabViews - 1) % tabViews)
 	case "1":
 		return m, m.switchView(viewServices)
 	case "2":
 		return m, m.switchView(viewConns)
 	case "3":
 		return m, m.switchView(viewDirector)
+	case "4":
+		return m, m.switchView(viewConfig)
 	case "up", "k":
 		m.move(-1)
 	case "down", "j":
@@ -298,6 +375,13 @@ func (m *Model) switchView(v viewID) tea.Cmd {
 		return nil
 	}
 	m.view = v
+	if v == viewConfig && !m.cfgStarted {
+		// Read when first shown, not at start: a TUI that never
+		// shows it does not read lvs.cf, and the one it edits is
+		// the file as it is now.
+		m.cfgStarted = true
+		return m.cfg.Init()
+	}
 	if v == viewConns {
 		// The services view does not read the connection table (it
 		// can be large), so the first look needs a refresh.
@@ -556,6 +640,14 @@ func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 
 // confirm ends the confirmation of the pending change: yes applies it.
 func (m *Model) confirm(yes bool) tea.Cmd {
+	if m.mode == modeQuit {
+		m.mode = modeNormal
+		if yes {
+			return tea.Quit
+		}
+		m.setStatus("not quitting: the edits of "+m.configName()+" are still unsaved (4, then ctrl+s saves them)", false)
+		return nil
+	}
 	p := m.pending
 	m.pending = nil
 	m.mode = modeNormal

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -43,9 +44,15 @@ func (m *Model) screen() string {
 	}
 	lines := make([]string, 0, m.height)
 	lines = append(lines, m.st.header.Render(fit(m.headerLine(), w)))
-	if m.help {
+	switch {
+	case m.help:
 		lines = append(lines, m.helpLines(w, m.height-2)...)
-	} else {
+	case m.view == viewConfig:
+		// The Config view draws its own panel tabs, status line and
+		// key hints, in the height sizeConfig gave it.
+		lines = append(lines, m.tabLine(w, m.opts.Config.Path))
+		lines = append(lines, strings.Split(m.cfg.View(), "\n")...)
+	default:
 		var body, detail []string
 		var tabs, colHead string
 		switch m.view {
@@ -73,7 +80,13 @@ func (m *Model) screen() string {
 	for len(lines) < m.height-1 {
 		lines = append(lines, "")
 	}
-	lines = append(lines, m.st.footer.Render(clip(m.footerLine(), w)))
+	if m.view == viewConfig && !m.help && m.mode == modeQuit {
+		// The Config view has the status line: the question takes
+		// the place of the top level's hints.
+		lines = append(lines, m.statusLine(w))
+	} else {
+		lines = append(lines, m.st.footer.Render(clip(m.footerLine(), w)))
+	}
 	if m.height > 0 && len(lines) > m.height {
 		lines = lines[:m.height]
 	}
@@ -112,27 +125,39 @@ func (m *Model) headerLine() string {
 
 // tabLine renders the view tabs followed by extra, the view's settings.
 // The current tab is in brackets, so that it shows without attributes.
+// When the two do not fit, the Connections tab, unless it is the current
+// one, is shortened to "2 Conns": at 80 columns four tabs and the
+// services view's settings need it.
 func (m *Model) tabLine(w int, extra string) string {
-	names := [numViews]string{"1 Services", "2 Connections", "3 Director"}
-	var styled, plain strings.Builder
+	names := [numViews]string{"1 Services", "2 Connections", "3 Director", "4 Config"}
+	if extra = strings.TrimSpace(extra); extra != "" {
+		extra = "  " + extra
+	}
+	styled, plain := m.tabs(names)
+	if len(plain)+len(extra) > w && m.view != viewConns {
+		names[viewConns] = "2 Conns"
+		styled, plain = m.tabs(names)
+	}
+	p := strings.TrimRight(plain, " ")
+	if w < len(p) {
+		return clip(p, w)
+	}
+	return strings.TrimRight(styled, " ") + clip(extra, w-len(plain))
+}
+
+// tabs renders the view tabs, styled and plain.
+func (m *Model) tabs(names [numViews]string) (styled, plain string) {
+	var sb, pb strings.Builder
 	for i, n := range names {
 		t := " " + n + " "
 		st := m.st.tabOff
 		if viewID(i) == m.view {
 			t, st = "["+n+"]", m.st.tabOn
 		}
-		plain.WriteString(t)
-		styled.WriteString(st.Render(t))
+		pb.WriteString(t)
+		sb.WriteString(st.Render(t))
 	}
-	p := strings.TrimRight(plain.String(), " ")
-	if w < len(p) {
-		return clip(p, w)
-	}
-	rest := ""
-	if extra = strings.TrimSpace(extra); extra != "" {
-		rest = clip("  "+extra, w-len(plain.String()))
-	}
-	return strings.TrimRight(styled.String(), " ") + rest
+	return sb.String(), pb.String()
 }
 
 func (m *Model) footerLine() string {
@@ -142,8 +167,13 @@ func (m *Model) footerLine() string {
 	switch m.mode {
 	case modeFilter, modeWeight:
 		return "enter apply  esc cancel  ctrl+u clear"
-	case modeConfirm:
+	case modeConfirm, modeQuit:
 		return "y confirm  any other key cancels"
+	}
+	if m.view == viewConfig && m.cfg.Captures() {
+		// Every key but ctrl+c is the Config view's: its own hints
+		// say what they do.
+		return ""
 	}
 	return footerHints(m.view, m.opts.ReadOnly)
 }
@@ -158,6 +188,8 @@ func (m *Model) statusLine(w int) string {
 			label = " of " + destLabel(d)
 		}
 		return m.st.prompt.Render(clip("weight"+label+" (0-65535): "+m.input+"_", w))
+	case modeQuit:
+		return m.st.prompt.Render(clip("unsaved changes in "+m.configName()+": quit anyway? [y/N]", w))
 	case modeConfirm:
 		if p := m.pending; p != nil {
 			verb := "Set weight of"
@@ -186,6 +218,9 @@ func (m *Model) helpLines(w, h int) []string {
 		if m.opts.ReadOnly && sec.title == "Services" {
 			title += " (read-only: d u w are refused)"
 		}
+		if m.opts.ReadOnly && sec.title == configHelpTitle {
+			title += " (read-only: no edits, saves or applies)"
+		}
 		out = append(out, m.st.header.Render(clip(title, w)))
 		for _, k := range sec.keys {
 			out = append(out, clip("  "+fit(k.keys, 20)+k.what, w))
@@ -195,4 +230,12 @@ func (m *Model) helpLines(w, h int) []string {
 		out = out[:h]
 	}
 	return out
+}
+
+// configName is the edited file's name as the quit question says it.
+func (m *Model) configName() string {
+	if p := m.opts.Config.Path; p != "" {
+		return filepath.Base(p)
+	}
+	return "lvs.cf"
 }

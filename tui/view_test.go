@@ -48,7 +48,8 @@ func TestServicesView80x24(t *testing.T) {
 		t.Errorf("escape sequences with the NoTTY profile (output no terminal):\n%q", out)
 	}
 	wantIn(t, lines[0], "lvsadm tui", "IPVS 1.2.1", "conn tab 4096", "2 svc 3 rs", "12:00:00", "every 1ms")
-	wantIn(t, lines[1], "[1 Services]", "2 Connections", "sort: kernel order", "rates: measured")
+	// "2 Conns": the full name leaves no room for the settings at 80.
+	wantIn(t, lines[1], "[1 Services]", "2 Conns ", "4 Config", "sort: kernel order", "rates: measured")
 	wantIn(t, lines[2], "SERVICE -> SERVER", "HEALTH", "FWD", "WEIGHT", "ACTIVE", "INACT", "CONN/s", "B/s IN", "OUT")
 	// Service 0: conns 30 -> 60 per second; bytes out 2.7M -> 5.4M.
 	wantIn(t, lines[3], "> TCP 10.0.0.1:80 wlc", "55", "110", "30", "2.7M")

@@ -15,7 +15,7 @@ import (
 
 // Deps are everything the editor does outside itself. Each func runs in a
 // tea.Cmd, never in Update. FileDeps fills Load and Save for a file;
-// WithDaemon and KernelApply add the ways to apply it.
+// cfdaemon.With and KernelApply add the ways to apply it.
 type Deps struct {
 	// Path names the file in the view and in the diff's labels.
 	Path string

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lvsadm/lvsadm/tui"
+	"github.com/lvsadm/lvsadm/tui/cfedit"
 	"github.com/lvsadm/lvsadm/tui/internal/fake"
 )
 
@@ -20,12 +21,18 @@ func main() {
 	conns := flag.Int("conns", 5000, "synthetic connection entries")
 	interval := flag.Duration("interval", time.Second, "refresh interval")
 	noDaemon := flag.Bool("no-daemon", false, "run as if no daemon were running")
+	config := flag.String("config", "", "an lvs.cf for the Config view (a copy: saving writes it; it is never applied)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	o := tui.Options{Interval: *interval, Daemon: fake.NewDaemon()}
 	if *noDaemon {
 		o.Daemon = tui.SocketDaemon{Path: "/nonexistent/lvsadm.sock"}
+	}
+	if *config != "" {
+		// Loaded and saved only: no daemon to reload and no Apply, so
+		// the demo never touches a kernel.
+		o.Config = cfedit.FileDeps(*config)
 	}
 	if err := tui.Run(ctx, fake.New(*conns), os.Stdin, os.Stdout, o); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/lvsadm/lvsadm/daemon"
 	"github.com/lvsadm/lvsadm/tui/cfedit"
+	"github.com/lvsadm/lvsadm/tui/cfedit/cfdaemon"
 )
 
 // root is a stand-in for the top-level model: one header line, then the
@@ -60,7 +61,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	prof := colorprofile.Detect(os.Stdout, os.Environ())
-	cfg := cfedit.New(ctx, cfedit.FileDeps(*file).WithDaemon(*socket), cfedit.Options{ReadOnly: *ro, Profile: prof})
+	cfg := cfedit.New(ctx, cfdaemon.With(cfedit.FileDeps(*file), *socket), cfedit.Options{ReadOnly: *ro, Profile: prof})
 	p := tea.NewProgram(&root{cfg: cfg}, tea.WithContext(ctx), tea.WithColorProfile(prof))
 	if _, err := p.Run(); err != nil && !(errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil) {
 		fmt.Fprintln(os.Stderr, "cfdemo:", err)

@@ -1,4 +1,11 @@
-package cfedit
+// Package cfdaemon gives the Config view (package cfedit) the running
+// daemon: finding the one that serves the edited file, and reloading it.
+//
+// It is a package of its own so that cfedit does not import package
+// daemon: package tui embeds cfedit, and tui stays clear of the daemon
+// (the daemon's tests import tui, and tui decodes the daemon's status
+// with its own types; see tui.DaemonStatus).
+package cfdaemon
 
 import (
 	"context"
@@ -11,23 +18,24 @@ import (
 	"time"
 
 	"github.com/lvsadm/lvsadm/daemon"
+	"github.com/lvsadm/lvsadm/tui/cfedit"
 )
 
 // reloadWait bounds how long Reload waits for the daemon to report the
 // outcome of a SIGHUP.
 const reloadWait = 5 * time.Second
 
-// WithDaemon returns d with Daemon and Reload for the daemon answering on
+// With returns d with Daemon and Reload for the daemon answering on
 // socket. The control socket serves only "status", so a reload is a SIGHUP
 // to the pid the status gives (what "systemctl reload lvsadm" does); the
 // outcome is read back from the status: a new load time, or a reload
 // refused event.
-func (d Deps) WithDaemon(socket string) Deps {
+func With(d cfedit.Deps, socket string) cfedit.Deps {
 	find := func(ctx context.Context) (*daemon.Status, error) {
 		st, _, err := daemon.QueryStatus(ctx, socket)
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ECONNREFUSED) {
-				return nil, fmt.Errorf("%w (nothing answers on %s)", ErrNoDaemon, socket)
+				return nil, fmt.Errorf("%w (nothing answers on %s)", cfedit.ErrNoDaemon, socket)
 			}
 			return nil, err
 		}
