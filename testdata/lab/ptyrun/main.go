@@ -27,7 +27,8 @@ import (
 )
 
 func main() {
-	dur := flag.Duration("for", 30*time.Second, "how long the program runs after the keys")
+	dur := flag.Duration("for", 30*time.Second, "how long the CPU time is measured")
+	warm := flag.Duration("warm", 5*time.Second, "time between the keys and the measured window")
 	settle := flag.Duration("settle", time.Second, "time before the keys are typed")
 	keys := flag.String("keys", "", "keys typed after -settle")
 	rows := flag.Int("rows", 24, "terminal rows")
@@ -37,13 +38,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: ptyrun [flags] -- command [args]")
 		os.Exit(2)
 	}
-	if err := run(flag.Args(), *dur, *settle, *keys, uint16(*rows), uint16(*cols)); err != nil {
+	if err := run(flag.Args(), *warm, *dur, *settle, *keys, uint16(*rows), uint16(*cols)); err != nil {
 		fmt.Fprintln(os.Stderr, "ptyrun:", err)
 		os.Exit(1)
 	}
 }
 
-func run(argv []string, dur, settle time.Duration, keys string, rows, cols uint16) error {
+func run(argv []string, warm, dur, settle time.Duration, keys string, rows, cols uint16) error {
 	master, slave, err := labns.OpenPty(rows, cols)
 	if err != nil {
 		return err
@@ -53,7 +54,6 @@ func run(argv []string, dur, settle time.Duration, keys string, rows, cols uint1
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting %s: %w", argv[0], err)
 	}
@@ -67,11 +67,18 @@ func run(argv []string, dur, settle time.Duration, keys string, rows, cols uint1
 			return fmt.Errorf("typing: %w", err)
 		}
 	}
-	time.Sleep(dur)
-	cpu, err := cpuTime(cmd.Process.Pid)
+	time.Sleep(warm)
+	cpu0, err := cpuTime(cmd.Process.Pid)
 	if err != nil {
 		return err
 	}
+	start := time.Now()
+	time.Sleep(dur)
+	cpu1, err := cpuTime(cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	cpu := cpu1 - cpu0
 	hwm, err := peakRSS(cmd.Process.Pid)
 	if err != nil {
 		return err
