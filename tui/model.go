@@ -240,7 +240,7 @@ func (m *Model) startFetch() tea.Cmd {
 	m.refetch = false
 	m.gen++ // any tick still pending belongs to an older chain: it is stale
 	src, ctx, dmn := m.src, m.ctx, m.opts.Daemon
-	q := ConnQuery{Enabled: m.view == viewConns, Filter: m.effectiveConnFilter(), Limit: m.opts.ConnRows}
+	q := ConnQuery{Enabled: m.view == viewConns, Filter: m.effectiveConnFilter(), Limit: m.opts.ConnRows, RowsHint: len(m.connKernel)}
 	return func() tea.Msg {
 		c, cancel := context.WithTimeout(ctx, fetchTimeout)
 		defer cancel()

@@ -45,6 +45,10 @@ type ConnQuery struct {
 	Filter  ConnFilter
 	// Limit bounds the rows kept; counts always cover every entry.
 	Limit int
+	// RowsHint is how many rows the previous refresh kept: the row storage
+	// is sized for about as many, so a steady table costs one allocation
+	// per refresh rather than a doubling series of them (and their copies).
+	RowsHint int
 }
 
 // KernelSource is the Source over the kernel's IPVS table.
@@ -97,6 +101,9 @@ func (s *KernelSource) Snapshot(ctx context.Context, q ConnQuery) (Snapshot, err
 // any function of its shape) to the summary q asks for.
 func Summarize(ctx context.Context, conns func(context.Context, func(*ops.Connection) error) error, q ConnQuery) (ConnSummary, error) {
 	c := newConnCollector(q.Filter, q.Limit)
+	if q.RowsHint > 0 {
+		c.sum.Rows = make([]ops.Connection, 0, min(q.Limit, q.RowsHint+q.RowsHint/4+8))
+	}
 	if err := conns(ctx, c.add); err != nil {
 		return ConnSummary{}, err
 	}

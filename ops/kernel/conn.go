@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"sync"
 
 	"github.com/lvsadm/lvsadm/ops"
 )
@@ -57,7 +58,12 @@ func (e *stopError) Error() string { return e.err.Error() }
 // with one buffer, shares address storage between entries and interns the
 // protocol and state names, so large tables cost few allocations.
 func parseConns(ctx context.Context, r io.Reader, fn func(*ops.Connection) error) error {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := connReaders.Get().(*bufio.Reader)
+	br.Reset(r)
+	defer func() {
+		br.Reset(nil)
+		connReaders.Put(br)
+	}()
 	var (
 		p      connParser
 		lineNo int
@@ -98,6 +104,11 @@ func parseConns(ctx context.Context, r io.Reader, fn func(*ops.Connection) error
 		}
 	}
 }
+
+// connReaders keeps the 64 KiB read buffers between reads of the table: a
+// TUI reads it every second, and a fresh buffer each time was most of what
+// a refresh of a small table allocated.
+var connReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
 
 // connParser holds what lines share: address storage and interned names.
 type connParser struct {
