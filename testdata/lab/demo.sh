@@ -17,3 +17,6 @@ say "(the kernel folds per-CPU counters into the stats every 2 s)"; sleep 3
 show $LVSADM -Ln --stats
 show $LVSADM -Lcn
 show $LVSADM -Sn
+show $LVSADM list -o json
+show $LVSADM top -b -n 2 -d 1s --width 100
+show $LVSADM top -b -n 1 --conns --width 100
