@@ -38,8 +38,8 @@ type Options struct {
 	// Daemon, when set, is read in every refresh for real-server health
 	// and the director view; without one health shows "-".
 	Daemon DaemonSource
-	// ReadOnly refuses every change (drain, restore, weight): the TUI
-	// only looks.
+	// ReadOnly refuses every change (drain, restore, weight, taking out,
+	// putting back, zeroing): the TUI only looks.
 	ReadOnly bool
 	// NoMouse leaves the mouse to the terminal (its own text selection)
 	// instead of scrolling with the wheel.

@@ -249,7 +249,7 @@ func (m *Model) helpLines(w, h int) []string {
 		}
 		title := sec.title
 		if m.opts.ReadOnly && sec.title == "Services" {
-			title += " (read-only: d u w are refused)"
+			title += " (read-only: d u w x Z are refused)"
 		}
 		if m.opts.ReadOnly && sec.title == configHelpTitle {
 			title += " (read-only: no edits, saves or applies)"
