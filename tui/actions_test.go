@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/lvsadm/lvsadm/ops"
+	rules "github.com/lvsadm/lvsadm/ops/ipvsadm"
 )
 
 // thresholdSnaps is twoSnaps with 10.0.1.2:80 carrying thresholds, so that
@@ -241,5 +242,24 @@ func TestStatusKeepsTheCommand(t *testing.T) {
 	// Not even the command fits: the end goes.
 	if got := withCLI("drained", cli, 30); len(got) != 30 || !strings.HasPrefix(got, "drained (lvsadm") {
 		t.Errorf("narrow: %q", got)
+	}
+}
+
+// The put-back command is the remembered server: read back by the rules
+// parser (what lvsadm -R makes of the line), it is the same destination.
+func TestPutBackCommandMeansTheSameServer(t *testing.T) {
+	key := svcKey("10.0.0.1", 80)
+	d := dest("10.0.1.1", 80, 7, 0, 0, ops.Stats{})
+	d.ConnFlags, d.TunType, d.TunPort, d.TunFlags = ops.FwdTunnel, ops.TunGUE, 6080, ops.TunFlagCsum
+	d.UThreshold, d.LThreshold = 100, 10
+	cli := editCLI(pendingEdit{act: actPutBack, key: key, dest: d})
+	svcs, err := rules.ParseRules([]string{"-A -t 10.0.0.1:80 -s wlc", strings.TrimPrefix(cli, "lvsadm ")})
+	if err != nil {
+		t.Fatalf("%s: %v", cli, err)
+	}
+	got := svcs[0].Destinations[0]
+	if !got.Address.Equal(d.Address) || got.Port != d.Port || got.ConnFlags&ops.FwdMask != ops.FwdTunnel || got.Weight != 7 ||
+		got.UThreshold != 100 || got.LThreshold != 10 || got.TunType != ops.TunGUE || got.TunPort != 6080 || got.TunFlags != ops.TunFlagCsum {
+		t.Errorf("%s reads back as %+v, want %+v", cli, got, d)
 	}
 }
