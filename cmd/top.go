@@ -74,7 +74,7 @@ Without -b, --config names the lvs.cf of the config view ("4").`,
 	f.BoolVar(&conns, "conns", false, "batch frames of the connections view")
 	f.IntVar(&connRows, "conn-rows", tui.DefaultConnRows, "connection rows kept per refresh (counts always cover the whole table)")
 	f.StringVar(&socket, "socket", daemon.DefaultSocket, "the daemon's control socket, read for real-server health")
-	f.BoolVar(&readOnly, "read-only", false, "without -b: refuse every change (drain, restore, weight)")
+	f.BoolVar(&readOnly, "read-only", false, "without -b: refuse every change (drain, restore, weight, take out, zero)")
 	f.BoolVar(&noMouse, "no-mouse", false, "without -b: leave the mouse to the terminal")
 	tuiConfigFlag(c, &config, "without -b: ")
 	return c

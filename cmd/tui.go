@@ -35,7 +35,11 @@ between two refreshes, or the kernel's own estimates ("r" switches); at 120
 columns and wider, a sparkline of each service's traffic over the last 16
 refreshes. It sorts ("s"), filters ("/", a regular expression, "!" first
 inverts it), and drains a real server (weight 0, "d"), restores it ("u") or
-sets its weight ("w"), each after a y/n confirmation.
+sets its weight ("w"), each after a y/n confirmation. "x" takes a real server
+out of the kernel table after a y/n (its connections are cut); it stays
+listed, OUT, and "u" on its row puts it back as it was. "Z" zeroes the
+counters of the selected service. The status line ends with the lvsadm
+command that does the same from the shell ("lvsadm -e -t ... -r ... -w 0").
 
 With "lvsadm daemon" running, every real server shows its health as the
 daemon's checks see it: up, DOWN, QUIESCED (down, kept at weight 0),
@@ -69,7 +73,7 @@ reloads the daemon or applies the saved file as "lvsadm cf apply" does.
 There tab switches its panels and 1 2 3 go back; "q" asks before unsaved
 edits are lost. A file that cannot be read is an error in this view only.
 
---read-only refuses every change: the key hints say so, d, u and w answer
+--read-only refuses every change: the key hints say so, d, u, w, x and Z answer
 "read-only" in the status line, and the config view only shows the file.
 "+" and "-" lengthen and shorten the refresh interval live (from 100ms to
 1m; the header shows it). The mouse wheel scrolls (--no-mouse leaves the
@@ -108,7 +112,7 @@ docs/tui.md.`,
 	c.Flags().DurationVarP(&interval, "interval", "i", tui.DefaultInterval, "time between refreshes")
 	c.Flags().IntVar(&connRows, "conn-rows", tui.DefaultConnRows, "connection rows kept per refresh (counts always cover the whole table)")
 	c.Flags().StringVar(&socket, "socket", daemon.DefaultSocket, "the daemon's control socket, read for real-server health")
-	c.Flags().BoolVar(&readOnly, "read-only", false, "refuse every change (drain, restore, weight): only look")
+	c.Flags().BoolVar(&readOnly, "read-only", false, "refuse every change (drain, restore, weight, take out, zero): only look")
 	c.Flags().BoolVar(&noMouse, "no-mouse", false, "leave the mouse to the terminal (text selection) instead of scrolling with the wheel")
 	tuiConfigFlag(c, &config, "")
 	return c

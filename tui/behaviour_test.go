@@ -25,7 +25,7 @@ func TestReadOnly(t *testing.T) {
 		wantIn(t, m.View().Content, "read-only: no changes")
 	}
 	press(t, m, "?")
-	wantIn(t, m.View().Content, "Services (read-only: d u w are refused)")
+	wantIn(t, m.View().Content, "Services (read-only: d u w x Z are refused)")
 	if len(src.sets) != 0 {
 		t.Errorf("read-only changed weights: %v", src.sets)
 	}

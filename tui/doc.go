@@ -1,6 +1,7 @@
 // Package tui is lvsadm's full-screen terminal UI ("lvsadm tui"): a live view
-// of the IPVS table with rates, the connection table, and weight changes on
-// real servers, built on Bubble Tea v2 (styles are plain SGR sequences from
+// of the IPVS table with rates, the connection table, and changes of real
+// servers (weight, take out and put back, zeroing counters), built on
+// Bubble Tea v2 (styles are plain SGR sequences from
 // x/ansi: Lip Gloss v2's package initialiser inspects the terminal, see
 // docs/tui.md).
 //

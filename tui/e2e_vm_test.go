@@ -72,7 +72,9 @@ func lines(screen, sub string) []string {
 // connections view filtered to one real server lists only that server's
 // connections; in the services view that server is drained (d, y), and the
 // real ipvsadm then reads weight 0 from the kernel, while the client's
-// requests keep succeeding through the other server.
+// requests keep succeeding through the other server; then it is taken out
+// (x, y), which the real ipvsadm confirms while the TUI keeps its ghost
+// row, and put back (u, y) with the same forwarding and weight.
 func TestTUIEndToEndVM(t *testing.T) {
 	lvsadm, lab := os.Getenv("LVSADM"), os.Getenv("LAB")
 	if lvsadm == "" || lab == "" {
@@ -210,18 +212,27 @@ func TestTUIEndToEndVM(t *testing.T) {
 		scr.waitFor(t, "the drain confirmation", func(s string) bool { return strings.Contains(s, "Drain 10.10.2.2:80") && strings.Contains(s, "[y/N]") })
 		key("y")
 
-		weightRe := regexp.MustCompile(`(?m)^  -> 10\.10\.2\.2:80\s+Masq\s+(\d+)\s`)
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			m := weightRe.FindStringSubmatch(ipvsadm(t, "-Ln"))
-			if m != nil && m[1] == "0" {
-				break
+		// waitKernel polls the real ipvsadm -Ln until ok holds, or
+		// fails the test after 10 s.
+		waitKernel := func(what string, ok func(ln string) bool) {
+			t.Helper()
+			for deadline := time.Now().Add(10 * time.Second); ; {
+				ln := ipvsadm(t, "-Ln")
+				if ok(ln) {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the kernel table does not show %s after 10 s:\n%s", what, ln)
+				}
+				time.Sleep(200 * time.Millisecond)
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the kernel's weight for 10.10.2.2:80 is %v after the drain, want 0:\n%s", m, ipvsadm(t, "-Ln"))
-			}
-			time.Sleep(200 * time.Millisecond)
 		}
+		weightRe := regexp.MustCompile(`(?m)^  -> 10\.10\.2\.2:80\s+Masq\s+(\d+)\s`)
+		drainedInKernel := func(ln string) bool {
+			m := weightRe.FindStringSubmatch(ln)
+			return m != nil && m[1] == "0"
+		}
+		waitKernel("10.10.2.2:80 masq at weight 0 after the drain", drainedInKernel)
 		drained := scr.waitFor(t, "rs2 at weight 0 on screen", func(s string) bool {
 			l := lines(s, "-> 10.10.2.2:80")
 			return len(l) == 1 && regexp.MustCompile(`masq\s+0\s`).MatchString(l[0])
@@ -243,6 +254,36 @@ func TestTUIEndToEndVM(t *testing.T) {
 				break
 			}
 		}
+
+		// Take rs2 out: the kernel loses it, the screen keeps a ghost
+		// row (still selected) for putting it back.
+		key("x")
+		scr.waitFor(t, "the take-out confirmation", func(s string) bool {
+			return strings.Contains(s, "Take 10.10.2.2:80 out?") && strings.Contains(s, "connections are cut") && strings.Contains(s, "[y/N]")
+		})
+		key("y")
+		rs2Re := regexp.MustCompile(`(?m)^  -> 10\.10\.2\.2:80\s`)
+		waitKernel("10.10.2.2:80 gone after x, y", func(ln string) bool { return !rs2Re.MatchString(ln) })
+		ghost := scr.waitFor(t, "rs2's ghost row", func(s string) bool {
+			l := lines(s, "-> 10.10.2.2:80")
+			return len(l) == 1 && strings.Contains(l[0], "OUT") && strings.Contains(l[0], "taken out by you") &&
+				strings.Contains(s, "(lvsadm -d -t 192.168.100.10:80 -r 10.10.2.2:80)")
+		})
+		t.Logf("after taking rs2 out:\n%s", ghost)
+
+		// Put it back from its ghost row: the same forwarding, and the
+		// weight it had (0, drained).
+		key("u")
+		scr.waitFor(t, "the put-back confirmation", func(s string) bool {
+			return strings.Contains(s, "Put 10.10.2.2:80 in tcp 192.168.100.10:80 back (masq, weight 0)? [y/N]")
+		})
+		key("y")
+		waitKernel("10.10.2.2:80 back, masq at weight 0, after u, y", drainedInKernel)
+		back := scr.waitFor(t, "rs2's kernel row again", func(s string) bool {
+			l := lines(s, "-> 10.10.2.2:80")
+			return len(l) == 1 && !strings.Contains(l[0], "OUT") && regexp.MustCompile(`masq\s+0\s`).MatchString(l[0])
+		})
+		t.Logf("after putting rs2 back:\n%s", back)
 
 		key("q")
 		if err := cmd.Wait(); err != nil {

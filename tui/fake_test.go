@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 	"unicode"
@@ -17,7 +18,8 @@ import (
 )
 
 // fakeSource returns scripted snapshots, the last one repeatedly, and
-// records weight changes.
+// records weight changes. Real servers it was told to remove are left out
+// of its snapshots until they are restored, as the kernel would.
 type fakeSource struct {
 	mu      sync.Mutex
 	snaps   []Snapshot
@@ -27,6 +29,16 @@ type fakeSource struct {
 	sets    []fakeSet
 	queries []ConnQuery
 	conns   []ops.Connection // fed through a collector when asked
+
+	editErr  error           // returned by RemoveServer, RestoreServer and Zero when set
+	gone     map[string]bool // fakeDestKey of the servers removed
+	removes  []fakeSet
+	restores []fakeSet
+	zeros    []ops.ServiceKey
+}
+
+func fakeDestKey(key ops.ServiceKey, d ops.Destination) string {
+	return key.String() + " -> " + hostPort(d.Address, d.Port)
 }
 
 type fakeSet struct {
@@ -51,6 +63,18 @@ func (f *fakeSource) Snapshot(ctx context.Context, q ConnQuery) (Snapshot, error
 	}
 	f.n++
 	s := f.snaps[i]
+	if len(f.gone) > 0 {
+		svcs := make([]ServiceSnapshot, len(s.Services))
+		for i, ss := range s.Services {
+			svcs[i] = ServiceSnapshot{Service: ss.Service}
+			for _, d := range ss.Dests {
+				if !f.gone[fakeDestKey(ss.Service.ServiceKey, d)] {
+					svcs[i].Dests = append(svcs[i].Dests, d)
+				}
+			}
+		}
+		s.Services = svcs
+	}
 	if q.Enabled {
 		c := newConnCollector(q.Filter, q.Limit)
 		for i := range f.conns {
@@ -186,4 +210,46 @@ func press(t *testing.T, m *Model, keys ...string) {
 		_, cmd := m.Update(msg)
 		feed(t, m, cmd)
 	}
+}
+
+func (f *fakeSource) RemoveServer(ctx context.Context, key ops.ServiceKey, d ops.Destination) error {
+	return f.mark(key, d, true, &f.removes)
+}
+
+func (f *fakeSource) RestoreServer(ctx context.Context, key ops.ServiceKey, d ops.Destination) error {
+	return f.mark(key, d, false, &f.restores)
+}
+
+// mark takes d out of the snapshots (gone) or puts it back, recording the
+// call in calls; as the kernel does, it refuses to delete a server that
+// is not there (ENOENT) or to add one that is (EEXIST).
+func (f *fakeSource) mark(key ops.ServiceKey, d ops.Destination, gone bool, calls *[]fakeSet) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.editErr != nil {
+		return f.editErr
+	}
+	k := fakeDestKey(key, d)
+	switch {
+	case gone && f.gone[k]:
+		return syscall.ENOENT
+	case !gone && !f.gone[k]:
+		return syscall.EEXIST
+	}
+	if f.gone == nil {
+		f.gone = map[string]bool{}
+	}
+	f.gone[k] = gone
+	*calls = append(*calls, fakeSet{key, d, d.Weight})
+	return nil
+}
+
+func (f *fakeSource) Zero(ctx context.Context, key ops.ServiceKey) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.editErr != nil {
+		return f.editErr
+	}
+	f.zeros = append(f.zeros, key)
+	return nil
 }

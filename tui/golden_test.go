@@ -58,6 +58,9 @@ func goldenModel(t *testing.T, w, h int, d DaemonSource, empty bool) *Model {
 		}
 		src.snaps = append(src.snaps, snap)
 	}
+	// One more reading, a second later, for the refresh that a change
+	// (x y) starts: the frames before it never read it.
+	src.snaps = append(src.snaps, table(k+3, t0.Add(time.Duration(len(src.snaps))*time.Second)))
 	// 1ms so that following a refresh's tick does not wait; the frame
 	// says 1s (render sets it).
 	cf := cfedit.FileDeps(corpusCopy(t, goldenCf))
@@ -66,7 +69,7 @@ func goldenModel(t *testing.T, w, h int, d DaemonSource, empty bool) *Model {
 		Now: func() time.Time { return t0 }, Daemon: d, Config: cf})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	feed(t, m, m.Init())
-	for range len(src.snaps) - 1 {
+	for range len(src.snaps) - 2 {
 		feed(t, m, m.startFetch())
 	}
 	return m
@@ -94,6 +97,10 @@ func TestGoldenFrames(t *testing.T) {
 		// back; the down one selected, with its reason in the detail
 		{"services-down", withDaemon, []string{"j", "j", "j"}, false},
 		{"services-nodaemon", noDaemon, nil, false},
+		// x on a real server asks first, saying what it costs
+		{"services-takeout-confirm", withDaemon, []string{"j", "x"}, false},
+		// taken out: its ghost row stays under its service, for u
+		{"services-ghost", withDaemon, []string{"j", "x", "y"}, false},
 		// a standby director: an empty kernel table, the daemon's checks
 		{"services-standby", standby, []string{"j", "j", "j"}, true},
 		// sorted by expiry, reversed, filtered by a regexp, inverted

@@ -30,8 +30,10 @@ func helpSections(v viewID) []helpSection {
 			{"s S", "next sort key / reverse the order"},
 			{"r", "rates: measured deltas / kernel estimates"},
 			{"d", "drain (quiesce) the selected server: weight 0"},
-			{"u", "restore the weight it had before draining"},
+			{"u", "restore the weight from before d; put back what x took out"},
 			{"w", "edit the selected server's weight"},
+			{"x", "take the server out of the table: its connections are cut"},
+			{"Z", "zero the counters of the selected row's service"},
 		}},
 		{"Director", []keyHelp{
 			{"up down pgup pgdn", "scroll the role, peer, configs and event log"},
@@ -97,7 +99,9 @@ func footerHints(v viewID, readOnly bool) string {
 		return "? help  1 2 3 views  q quit"
 	}
 	if readOnly {
-		return "? help  tab views  / filter  s sort  read-only: no d u w  +- interval  q quit"
+		return "? help  tab views  / filter  s sort  read-only: no d u w x Z  +- interval  q quit"
 	}
-	return "? help  tab views  / filter  s sort  d drain  u restore  w weight  q quit"
+	// No "tab views" here: the tab line above shows the views, and the
+	// actions need the room at 80 columns.
+	return "? help  / filter  s sort  d drain  u restore  w weight  x out  Z zero  q quit"
 }

@@ -38,8 +38,8 @@ type Options struct {
 	// Daemon, when set, is read in every refresh for real-server health
 	// and the director view; without one health shows "-".
 	Daemon DaemonSource
-	// ReadOnly refuses every change (drain, restore, weight): the TUI
-	// only looks.
+	// ReadOnly refuses every change (drain, restore, weight, taking out,
+	// putting back, zeroing): the TUI only looks.
 	ReadOnly bool
 	// NoMouse leaves the mouse to the terminal (its own text selection)
 	// instead of scrolling with the wheel.
@@ -110,14 +110,41 @@ func (k sortKey) String() string {
 	return "kernel order"
 }
 
-// pendingEdit is a weight change waiting for confirmation or for the kernel.
+// action is what a pendingEdit does to the kernel's table.
+type action int
+
+const (
+	actWeight  action = iota // EditDestination with a new weight
+	actRemove                // DelDestination: x
+	actPutBack               // AddDestination of a server x took out: u on its ghost row
+	actZero                  // Zero of a service's counters: Z
+)
+
+// pendingEdit is a change waiting for confirmation or for the kernel.
 type pendingEdit struct {
+	act     action
 	key     ops.ServiceKey
-	dest    ops.Destination
-	weight  int32
-	id      string // destID
-	label   string // "10.0.1.1:80 in TCP 10.0.0.1:80"
-	restore bool   // restoring the weight from before a drain
+	dest    ops.Destination // not used by actZero
+	weight  int32           // actWeight's new weight
+	id      string          // destID (serviceID for actZero)
+	label   string          // "10.0.1.1:80 in TCP 10.0.0.1:80"
+	restore bool            // restoring the weight from before a drain
+}
+
+// removedServer is a real server this session took out of the kernel's
+// table (x): kept, as the last refresh read it, so that its row stays on
+// screen (a ghost) and u can add it back with the same parameters.
+type removedServer struct {
+	key  ops.ServiceKey
+	sid  string
+	dest ops.Destination
+	// since is the first refresh generation that started after the
+	// deletion: an older refresh may still list the server, and must
+	// not be taken for someone having added it back.
+	since int
+	// taking: the deletion is still running; putBack: the addition
+	// succeeded and the ghost waits for a refresh that lists it.
+	taking, putBack bool
 }
 
 // Model is the TUI's whole state.
@@ -145,6 +172,9 @@ type Model struct {
 	gen         int  // generation of the refresh chain; a tick of an older one is ignored
 	status      string
 	statusErr   bool
+	// statusCLI is the shell command doing what the status line reports
+	// (ipvsadm syntax, as lvsadm accepts it), shown after it.
+	statusCLI string
 
 	// the failover daemon, read in the same refresh as the kernel
 	dstat     *DaemonStatus // nil: none answered the last refresh
@@ -161,7 +191,8 @@ type Model struct {
 	selID       string
 	input       string
 	pending     *pendingEdit
-	drainedFrom map[string]int32 // destID -> weight before this session drained it
+	drainedFrom map[string]int32          // destID -> weight before this session drained it
+	removed     map[string]*removedServer // destID -> a server this session took out
 
 	// connections view
 	connFilter ConnFilter
@@ -197,6 +228,7 @@ func NewModel(ctx context.Context, src Source, o Options) *Model {
 		src: src, opts: o, ctx: ctx, st: newStyles(o.Profile), now: now,
 		width: 80, height: 24,
 		drainedFrom: map[string]int32{},
+		removed:     map[string]*removedServer{},
 		cfg:         cfedit.New(ctx, o.Config, cfedit.Options{ReadOnly: o.ReadOnly, Profile: o.Profile}),
 	}
 	m.sizeConfig()
@@ -221,6 +253,9 @@ type (
 		// the daemon's status, when Options.Daemon is set
 		daemon    *DaemonStatus
 		daemonErr error
+		// gen is the generation the refresh started in: results of
+		// changes made after it started are not in it.
+		gen int
 	}
 	tickMsg struct{ gen int }
 	editMsg struct {
@@ -239,13 +274,13 @@ func (m *Model) startFetch() tea.Cmd {
 	m.fetching = true
 	m.refetch = false
 	m.gen++ // any tick still pending belongs to an older chain: it is stale
-	src, ctx, dmn := m.src, m.ctx, m.opts.Daemon
+	src, ctx, dmn, gen := m.src, m.ctx, m.opts.Daemon, m.gen
 	q := ConnQuery{Enabled: m.view == viewConns, Filter: m.effectiveConnFilter(), Limit: m.opts.ConnRows, RowsHint: len(m.connKernel)}
 	return func() tea.Msg {
 		c, cancel := context.WithTimeout(ctx, fetchTimeout)
 		defer cancel()
 		snap, err := src.Snapshot(c, q)
-		msg := snapshotMsg{snap: snap, err: err}
+		msg := snapshotMsg{snap: snap, err: err, gen: gen}
 		if dmn != nil {
 			msg.daemon, msg.daemonErr = dmn.Status(c)
 		}
@@ -259,16 +294,34 @@ func (m *Model) tick() tea.Cmd {
 	return tea.Tick(m.opts.Interval, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
 }
 
-func (m *Model) setWeightCmd(p pendingEdit) tea.Cmd {
+// editCmd makes change p through the source.
+func (m *Model) editCmd(p pendingEdit) tea.Cmd {
 	src, ctx := m.src, m.ctx
 	return func() tea.Msg {
 		c, cancel := context.WithTimeout(ctx, fetchTimeout)
 		defer cancel()
-		return editMsg{p: p, err: src.SetWeight(c, p.key, p.dest, p.weight)}
+		var err error
+		switch p.act {
+		case actRemove:
+			err = src.RemoveServer(c, p.key, p.dest)
+		case actPutBack:
+			err = src.RestoreServer(c, p.key, p.dest)
+		case actZero:
+			err = src.Zero(c, p.key)
+		default:
+			err = src.SetWeight(c, p.key, p.dest, p.weight)
+		}
+		return editMsg{p: p, err: err}
 	}
 }
 
 // setStatus shows a message in the status line.
 func (m *Model) setStatus(s string, isErr bool) {
-	m.status, m.statusErr = s, isErr
+	m.status, m.statusErr, m.statusCLI = s, isErr, ""
+}
+
+// setDone shows what a change did, followed by the shell command that
+// does the same (cli, from editCLI).
+func (m *Model) setDone(s, cli string) {
+	m.status, m.statusErr, m.statusCLI = s, false, cli
 }

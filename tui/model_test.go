@@ -180,8 +180,10 @@ func TestDrainConfirmAndRestore(t *testing.T) {
 	if s.weight != 0 || s.dest.Address.String() != "10.0.1.2" || s.key.Port != 80 || s.dest.ConnFlags != ops.FwdMasq {
 		t.Errorf("set %+v", s)
 	}
-	if !strings.Contains(m.status, "drained 10.0.1.2:80") {
-		t.Errorf("status %q", m.status)
+	// The status line ends with the same change as a shell command.
+	if st := statusText(m); !strings.HasPrefix(st, "drained; u restores weight 3") ||
+		!strings.HasSuffix(st, " (lvsadm -e -t 10.0.0.1:80 -r 10.0.1.2:80 -m -w 0)") {
+		t.Errorf("status %q", st)
 	}
 	// The fake's table still says weight 3, so make it say 0 and restore.
 	src.snaps = []Snapshot{table(3, t0.Add(2*time.Second))}
@@ -196,7 +198,13 @@ func TestDrainConfirmAndRestore(t *testing.T) {
 	if len(src.sets) != 2 || src.sets[1].weight != 3 {
 		t.Errorf("restore sets %v", src.sets)
 	}
+	if st := statusText(m); !strings.HasSuffix(st, "(lvsadm -e -t 10.0.0.1:80 -r 10.0.1.2:80 -m -w 3)") {
+		t.Errorf("restore status %q", st)
+	}
 }
+
+// statusText is the status line as a 160-column screen draws it.
+func statusText(m *Model) string { return m.statusLine(160) }
 
 func TestRestoreUnknownWeightAsks(t *testing.T) {
 	m := newTestModel(t, twoSnaps(), 80, 24)

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"time"
 
 	"github.com/lvsadm/lvsadm/ops"
@@ -47,14 +48,50 @@ type rateTable struct {
 	prev  map[string]ops.Stats
 	taken time.Time
 	rates map[string]Rates // absent: no honest delta yet
+	// untrusted are ids (a service's counts for its real servers too)
+	// whose readings from refreshes of an older generation than the
+	// value are not kept: their counters were zeroed, or the server
+	// re-added, while those refreshes ran.
+	untrusted map[string]int
 }
 
-// update replaces the previous readings with snap's and computes rates.
-func (t *rateTable) update(snap *Snapshot) {
+// distrust drops the readings of id (a service id: and of its real
+// servers) and ignores them in refreshes of generations before gen, so
+// that the first rate shown is between two readings taken after a
+// change of the counters. Counters going backwards (deltaRates) would
+// catch most such changes, not those of counters that, after a zero,
+// grew past their old values before the next reading.
+func (t *rateTable) distrust(id string, gen int) {
+	if t.untrusted == nil {
+		t.untrusted = map[string]int{}
+	}
+	t.untrusted[id] = gen
+	for k := range t.prev {
+		if k == id || strings.HasPrefix(k, id+" -> ") {
+			delete(t.prev, k)
+		}
+	}
+}
+
+// update replaces the previous readings with snap's, taken by a refresh
+// of generation gen, and computes rates.
+func (t *rateTable) update(snap *Snapshot, gen int) {
 	dt := snap.Taken.Sub(t.taken)
 	cur := make(map[string]ops.Stats, len(t.prev))
 	rates := make(map[string]Rates, len(t.prev))
-	put := func(id string, s ops.Stats) {
+	stale := func(id string) bool {
+		g, ok := t.untrusted[id]
+		return ok && gen < g
+	}
+	for id, g := range t.untrusted {
+		if gen >= g {
+			delete(t.untrusted, id)
+		}
+	}
+	put := func(id, sid string, s ops.Stats) {
+		if stale(id) || stale(sid) {
+			return
+		}
 		cur[id] = s
 		if p, seen := t.prev[id]; seen && t.prev != nil {
 			if r, ok := deltaRates(p, s, dt); ok {
@@ -64,9 +101,9 @@ func (t *rateTable) update(snap *Snapshot) {
 	}
 	for _, ss := range snap.Services {
 		sid := serviceID(ss.Service.ServiceKey)
-		put(sid, ss.Service.Stats)
+		put(sid, sid, ss.Service.Stats)
 		for _, d := range ss.Dests {
-			put(destID(sid, d), d.Stats)
+			put(destID(sid, d), sid, d.Stats)
 		}
 	}
 	t.prev, t.taken, t.rates = cur, snap.Taken, rates

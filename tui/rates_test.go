@@ -51,12 +51,12 @@ func TestDeltaRatesLargeCounters(t *testing.T) {
 func TestRateTable(t *testing.T) {
 	var rt rateTable
 	s1 := table(1, t0)
-	rt.update(&s1)
+	rt.update(&s1, 0)
 	if len(rt.rates) != 0 {
 		t.Fatalf("rates after the first snapshot: %v", rt.rates)
 	}
 	s2 := table(2, t0.Add(2*time.Second))
-	rt.update(&s2)
+	rt.update(&s2, 0)
 	sid := serviceID(s2.Services[0].Service.ServiceKey)
 	// Service 0 counts conns 3*k*10: from 30 to 60 in 2 s.
 	if r, ok := rt.rates[sid]; !ok || r.CPS != 15 {
@@ -69,14 +69,14 @@ func TestRateTable(t *testing.T) {
 	// A server that appears has no rate until its second reading.
 	s3 := table(3, t0.Add(3*time.Second))
 	s3.Services[1].Dests = append(s3.Services[1].Dests, dest("10.0.2.9", 443, 1, 0, 0, ops.Stats{Conns: 5}))
-	rt.update(&s3)
+	rt.update(&s3, 0)
 	nid := destID(serviceID(s3.Services[1].Service.ServiceKey), s3.Services[1].Dests[1])
 	if _, ok := rt.rates[nid]; ok {
 		t.Errorf("new server has a rate")
 	}
 	// Zeroed counters (ipvsadm -Z) give no rate rather than a huge one.
 	s4 := table(1, t0.Add(4*time.Second))
-	rt.update(&s4)
+	rt.update(&s4, 0)
 	if r, ok := rt.rates[sid]; ok {
 		t.Errorf("rate across a zeroing: %+v", r)
 	}

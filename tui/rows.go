@@ -20,6 +20,9 @@ type row struct {
 	// miss, one of its real servers (dest is -1 then).
 	virt *DaemonVirtual
 	miss *DaemonServer
+	// ghost is set for a real server this session took out of the
+	// kernel's table (dest is -1): listed under its service for u.
+	ghost *removedServer
 }
 
 func (r row) isDest() bool { return r.dest >= 0 }
@@ -81,8 +84,9 @@ func (m *Model) buildRows() {
 			}
 		}
 		v := m.health.virtuals[sid]
+		ghosts := m.ghostRows(sid, ss, all, match)
 		missing := missingRows(v, m.health.missing[sid], all, match)
-		if !svcMatch && len(dests) == 0 && len(missing) == 0 {
+		if !svcMatch && len(dests) == 0 && len(missing) == 0 && len(ghosts) == 0 {
 			continue
 		}
 		m.sortDests(ss, sid, dests)
@@ -90,7 +94,13 @@ func (m *Model) buildRows() {
 		for _, di := range dests {
 			m.rows = append(m.rows, row{svc: si, dest: di, id: destID(sid, ss.Dests[di])})
 		}
+		for _, g := range ghosts {
+			m.rows = append(m.rows, row{svc: si, dest: -1, id: destID(sid, g.dest), ghost: g})
+		}
 		for _, r := range missing {
+			if m.removed[sid+" -> "+missingLabel(v, r)] != nil {
+				continue // its ghost row says more: who took it out, and u
+			}
 			m.rows = append(m.rows, row{svc: si, dest: -1, id: sid + " -> " + missingLabel(v, r), virt: v, miss: r})
 		}
 	}
@@ -115,6 +125,43 @@ func (m *Model) buildRows() {
 			m.rows = append(m.rows, row{svc: -1, dest: -1, id: id + " -> " + missingLabel(v, r), virt: v, miss: r})
 		}
 	}
+}
+
+// ghostRows are the servers of service sid that this session took out
+// and the kernel's table (ss) does not list, that the filter keeps: all
+// of them when all; by address. A refresh that started before the
+// deletion may list the server still: its kernel row is shown then.
+func (m *Model) ghostRows(sid string, ss *ServiceSnapshot, all bool, match func(string) bool) []*removedServer {
+	var out []*removedServer
+	for _, g := range m.removed {
+		if g.sid != sid || hasDest(ss, g.dest) {
+			continue
+		}
+		if all || match(destLabel(g.dest)+" "+ghostHealth+" "+ops.ForwardName(g.dest.ConnFlags)) {
+			out = append(out, g)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i].dest, out[j].dest
+		if c := bytes.Compare(a.Address.To16(), b.Address.To16()); c != 0 {
+			return c < 0
+		}
+		return a.Port < b.Port
+	})
+	return out
+}
+
+// ghostHealth is the HEALTH column of a server this session took out.
+const ghostHealth = "OUT"
+
+// hasDest says whether ss lists real server d.
+func hasDest(ss *ServiceSnapshot, d ops.Destination) bool {
+	for i := range ss.Dests {
+		if ss.Dests[i].Port == d.Port && ss.Dests[i].Address.Equal(d.Address) {
+			return true
+		}
+	}
+	return false
 }
 
 // missingRows are the servers of v, absent from the kernel, that the

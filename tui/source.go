@@ -20,6 +20,16 @@ type Source interface {
 	// the destination as the last snapshot showed it, so that its other
 	// parameters (forwarding, thresholds, tunnel) are sent back unchanged.
 	SetWeight(ctx context.Context, key ops.ServiceKey, d ops.Destination, weight int32) error
+	// RemoveServer deletes real server d from service key. IPVS then
+	// drops the packets of d's connections (unless the sysctl
+	// expire_nodest_conn expires them): its traffic stops at once.
+	RemoveServer(ctx context.Context, key ops.ServiceKey, d ops.Destination) error
+	// RestoreServer adds d to service key with every parameter d holds
+	// (forwarding, weight, thresholds, tunnel): the destination as a
+	// snapshot read it before RemoveServer.
+	RestoreServer(ctx context.Context, key ops.ServiceKey, d ops.Destination) error
+	// Zero zeroes the counters of service key and of its real servers.
+	Zero(ctx context.Context, key ops.ServiceKey) error
 }
 
 // Snapshot is one reading of the IPVS table.
@@ -115,6 +125,30 @@ func (s *KernelSource) SetWeight(ctx context.Context, key ops.ServiceKey, d ops.
 	d.Weight = weight
 	if err := s.K.EditDestination(ctx, key, d); err != nil {
 		return fmt.Errorf("setting weight of %s in %s: %w", hostPort(d.Address, d.Port), key, err)
+	}
+	return nil
+}
+
+// RemoveServer implements Source.
+func (s *KernelSource) RemoveServer(ctx context.Context, key ops.ServiceKey, d ops.Destination) error {
+	if err := s.K.DelDestination(ctx, key, d); err != nil {
+		return fmt.Errorf("taking %s out of %s: %w", hostPort(d.Address, d.Port), key, err)
+	}
+	return nil
+}
+
+// RestoreServer implements Source.
+func (s *KernelSource) RestoreServer(ctx context.Context, key ops.ServiceKey, d ops.Destination) error {
+	if err := s.K.AddDestination(ctx, key, d); err != nil {
+		return fmt.Errorf("putting %s back into %s: %w", hostPort(d.Address, d.Port), key, err)
+	}
+	return nil
+}
+
+// Zero implements Source.
+func (s *KernelSource) Zero(ctx context.Context, key ops.ServiceKey) error {
+	if err := s.K.Zero(ctx, &key); err != nil {
+		return fmt.Errorf("zeroing the counters of %s: %w", key, err)
 	}
 	return nil
 }

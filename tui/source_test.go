@@ -21,6 +21,9 @@ type fakeKernel struct {
 	conns   []ops.Connection
 	edited  []ops.Destination
 	editErr error
+	deleted []ops.Destination
+	added   []ops.Destination
+	zeroed  []*ops.ServiceKey
 }
 
 func (k *fakeKernel) Info(context.Context) (ops.Info, error) {
@@ -44,11 +47,63 @@ func (k *fakeKernel) Connections(ctx context.Context, fn func(*ops.Connection) e
 	return nil
 }
 func (k *fakeKernel) EditDestination(_ context.Context, key ops.ServiceKey, d ops.Destination) error {
+	return k.record(&k.edited, d)
+}
+func (k *fakeKernel) DelDestination(_ context.Context, key ops.ServiceKey, d ops.Destination) error {
+	return k.record(&k.deleted, d)
+}
+func (k *fakeKernel) AddDestination(_ context.Context, key ops.ServiceKey, d ops.Destination) error {
+	return k.record(&k.added, d)
+}
+
+// record notes a change of d in calls, or fails with editErr.
+func (k *fakeKernel) record(calls *[]ops.Destination, d ops.Destination) error {
 	if k.editErr != nil {
 		return k.editErr
 	}
-	k.edited = append(k.edited, d)
+	*calls = append(*calls, d)
 	return nil
+}
+func (k *fakeKernel) Zero(_ context.Context, key *ops.ServiceKey) error {
+	if k.editErr != nil {
+		return k.editErr
+	}
+	k.zeroed = append(k.zeroed, key)
+	return nil
+}
+
+func TestKernelSourceChanges(t *testing.T) {
+	a := svcKey("10.0.0.1", 80)
+	d := dest("10.0.1.1", 80, 2, 1, 1, ops.Stats{})
+	d.UThreshold, d.ConnFlags, d.TunType, d.TunPort = 50, ops.FwdTunnel, ops.TunGUE, 6080
+	k := &fakeKernel{}
+	src := NewKernelSource(k)
+	ctx := context.Background()
+	if err := src.RemoveServer(ctx, a, d); err != nil || len(k.deleted) != 1 || !k.deleted[0].Address.Equal(d.Address) {
+		t.Errorf("remove: %v %+v", err, k.deleted)
+	}
+	// Put back whole: every parameter as the snapshot read it.
+	if err := src.RestoreServer(ctx, a, d); err != nil || len(k.added) != 1 || k.added[0].UThreshold != 50 ||
+		k.added[0].TunType != ops.TunGUE || k.added[0].TunPort != 6080 || k.added[0].Weight != 2 {
+		t.Errorf("restore: %v %+v", err, k.added)
+	}
+	// Zero names the one service, never nil (which zeroes all).
+	if err := src.Zero(ctx, a); err != nil || len(k.zeroed) != 1 || k.zeroed[0] == nil || k.zeroed[0].String() != a.String() {
+		t.Errorf("zero: %v %v", err, k.zeroed)
+	}
+	k.editErr = &ops.KernelError{Op: ops.OpDelDest, Errno: syscall.ENOENT}
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{src.RemoveServer(ctx, a, d), "taking 10.0.1.1:80 out of tcp 10.0.0.1:80"},
+		{src.RestoreServer(ctx, a, d), "putting 10.0.1.1:80 back into tcp 10.0.0.1:80"},
+		{src.Zero(ctx, a), "zeroing the counters of tcp 10.0.0.1:80"},
+	} {
+		if c.err == nil || !strings.Contains(c.err.Error(), c.want) || !errors.Is(c.err, syscall.ENOENT) {
+			t.Errorf("error %v, want %q wrapping ENOENT", c.err, c.want)
+		}
+	}
 }
 
 func TestKernelSource(t *testing.T) {

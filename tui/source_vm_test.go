@@ -3,8 +3,9 @@
 package tui
 
 // Real-kernel test, run as root inside the lab VM (testdata/vm): one
-// Snapshot and one SetWeight of KernelSource against a table built with the
-// real ipvsadm, in a fresh network namespace (so a fresh, empty table).
+// Snapshot, one SetWeight, RemoveServer, RestoreServer and Zero of
+// KernelSource against a table built with the real ipvsadm, in a fresh
+// network namespace (so a fresh, empty table).
 
 import (
 	"context"
@@ -115,22 +116,56 @@ func TestKernelSourceVM(t *testing.T) {
 			t.Errorf("after drain:\n%s\nwant:\n%s", after, want)
 		}
 		// -S does not show thresholds; the kernel's answer does.
-		snap, err = src.Snapshot(ctx, ConnQuery{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, ss := range snap.Services {
-			for _, d := range ss.Dests {
-				if d.Address.String() == "10.0.0.2" && (d.Weight != 0 || d.UThreshold != 100 || d.LThreshold != 10 || d.ConnFlags&ops.FwdMask != ops.FwdMasq) {
-					t.Errorf("after drain: %+v", d)
+		readD2 := func() ops.Destination {
+			t.Helper()
+			snap, err := src.Snapshot(ctx, ConnQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ss := range snap.Services {
+				for _, d := range ss.Dests {
+					if ss.Service.ServiceKey.String() == "tcp 10.1.0.1:80" && d.Address.String() == "10.0.0.2" {
+						return d
+					}
 				}
 			}
+			t.Fatalf("10.0.0.2:80 is not in tcp 10.1.0.1:80")
+			return ops.Destination{}
+		}
+		if d := readD2(); d.Weight != 0 || d.UThreshold != 100 || d.LThreshold != 10 || d.ConnFlags&ops.FwdMask != ops.FwdMasq {
+			t.Errorf("after drain: %+v", d)
 		}
 		// A missing real server is an error that names it, not a crash.
 		gone := d2
 		gone.Address = net.ParseIP("10.0.0.99").To4()
 		if err := src.SetWeight(ctx, web.Service.ServiceKey, gone, 1); err == nil || !strings.Contains(err.Error(), "10.0.0.99:80") {
 			t.Errorf("SetWeight on a missing server: %v", err)
+		}
+
+		// Taken out and put back as the snapshot read it: the table is
+		// as before, thresholds too.
+		d2 = readD2() // drained: weight 0
+		before = ipvsadm(t, "-Sn")
+		if err := src.RemoveServer(ctx, web.Service.ServiceKey, d2); err != nil {
+			t.Fatalf("RemoveServer: %v", err)
+		}
+		if out := ipvsadm(t, "-Sn"); strings.Contains(out, "-r 10.0.0.2:80") {
+			t.Errorf("after RemoveServer:\n%s", out)
+		}
+		if err := src.RestoreServer(ctx, web.Service.ServiceKey, d2); err != nil {
+			t.Fatalf("RestoreServer: %v", err)
+		}
+		if out := ipvsadm(t, "-Sn"); out != before {
+			t.Errorf("after RestoreServer:\n%s\nwant:\n%s", out, before)
+		}
+		if d := readD2(); d.UThreshold != 100 || d.LThreshold != 10 || d.Weight != 0 {
+			t.Errorf("after RestoreServer: %+v", d)
+		}
+		if err := src.Zero(ctx, web.Service.ServiceKey); err != nil {
+			t.Errorf("Zero: %v", err)
+		}
+		if err := src.RemoveServer(ctx, web.Service.ServiceKey, gone); err == nil || !strings.Contains(err.Error(), "10.0.0.99:80") {
+			t.Errorf("RemoveServer of a missing server: %v", err)
 		}
 	})
 }

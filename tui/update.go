@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -167,7 +168,8 @@ func (m *Model) gotSnapshot(msg snapshotMsg) tea.Cmd {
 	} else {
 		snap := msg.snap
 		m.snap = &snap
-		m.rates.update(&snap)
+		m.rates.update(&snap, msg.gen)
+		m.forgetReturned(msg.gen)
 		m.updateSparks()
 		m.lastRefresh = m.now()
 		if m.statusErr && strings.HasPrefix(m.status, "error: refresh failed") {
@@ -220,21 +222,64 @@ func (m *Model) gotDaemon(msg snapshotMsg) {
 
 func (m *Model) gotEdit(msg editMsg) tea.Cmd {
 	p := msg.p
+	if p.act == actZero {
+		// Refreshes that started before the zero completed read
+		// counters from before or after it: neither is a base for a
+		// rate.
+		m.rates.distrust(p.id, m.gen+1)
+	}
 	if msg.err != nil {
+		if p.act == actRemove {
+			delete(m.removed, p.id)
+			m.resort()
+		}
 		m.setStatus("error: "+msg.err.Error(), true)
 		return m.startFetch()
 	}
+	cli := editCLI(p)
 	switch {
+	case p.act == actRemove:
+		if g := m.removed[p.id]; g != nil {
+			g.taking, g.since = false, m.gen+1
+		}
+		m.setDone("taken out; u on its row puts it back", cli)
+	case p.act == actPutBack:
+		if g := m.removed[p.id]; g != nil {
+			g.putBack = true
+		}
+		// The server's counters start again from zero.
+		m.rates.distrust(p.id, m.gen+1)
+		m.setDone("put back", cli)
+	case p.act == actZero:
+		m.setDone("zeroed the counters of the service and its real servers", cli)
 	case p.weight == 0 && p.dest.Weight != 0:
 		m.drainedFrom[p.id] = p.dest.Weight
-		m.setStatus(fmt.Sprintf("drained %s (weight %d -> 0; u restores)", p.label, p.dest.Weight), false)
+		m.setDone(fmt.Sprintf("drained; u restores weight %d", p.dest.Weight), cli)
 	default:
 		if p.weight != 0 {
 			delete(m.drainedFrom, p.id)
 		}
-		m.setStatus(fmt.Sprintf("weight of %s set to %d", p.label, p.weight), false)
+		m.setDone(fmt.Sprintf("weight %d -> %d", p.dest.Weight, p.weight), cli)
 	}
 	return m.startFetch()
+}
+
+// forgetReturned drops the ghosts of servers that a refresh of generation
+// gen lists again: put back, by u or by someone else (ipvsadm, the
+// daemon). Refreshes older than the deletion prove nothing.
+func (m *Model) forgetReturned(gen int) {
+	for id, g := range m.removed {
+		if g.taking || gen < g.since {
+			continue
+		}
+		for i := range m.snap.Services {
+			ss := &m.snap.Services[i]
+			if serviceID(ss.Service.ServiceKey) == g.sid && hasDest(ss, g.dest) {
+				delete(m.removed, id)
+				break
+			}
+		}
+	}
 }
 
 // key handles a key press according to the mode.
@@ -421,9 +466,19 @@ func (m *Model) clearFilter() tea.Cmd {
 
 func (m *Model) servicesKey(k tea.KeyPressMsg) tea.Cmd {
 	switch k.String() {
-	case "d", "u", "w":
+	case "d", "u", "w", "x", "Z":
 		if m.opts.ReadOnly {
 			m.setStatus("read-only: no changes (lvsadm tui --read-only)", false)
+			return nil
+		}
+	}
+	if r, ok := m.selectedRow(); ok && r.ghost != nil {
+		switch k.String() {
+		case "d", "w", "x":
+			m.setStatus(destLabel(r.ghost.dest)+" is out of the kernel table: u puts it back", false)
+			return nil
+		case "u":
+			m.putBackSelected(r)
 			return nil
 		}
 	}
@@ -442,6 +497,10 @@ func (m *Model) servicesKey(k tea.KeyPressMsg) tea.Cmd {
 		m.drainSelected()
 	case "u":
 		m.restoreSelected()
+	case "x":
+		m.removeSelected()
+	case "Z":
+		return m.zeroSelected()
 	case "w":
 		if _, d, ok := m.selectedDest(); ok {
 			m.mode = modeWeight
@@ -585,11 +644,16 @@ func (m *Model) weightEntered(in string) tea.Cmd {
 		m.setStatus("error: the real server is no longer in the table", true)
 		return nil
 	}
-	ss := &m.snap.Services[r.svc]
-	m.pending = &pendingEdit{key: ss.Service.ServiceKey, dest: d, weight: int32(w), id: r.id,
-		label: destLabel(d) + " in " + ss.Service.ServiceKey.String()}
+	m.pending = m.destEdit(actWeight, r, d)
+	m.pending.weight = int32(w)
 	m.mode = modeConfirm
 	return nil
+}
+
+// destEdit is change act of the selected real server d (row r).
+func (m *Model) destEdit(act action, r row, d ops.Destination) *pendingEdit {
+	key := m.snap.Services[r.svc].Service.ServiceKey
+	return &pendingEdit{act: act, key: key, dest: d, id: r.id, label: destLabel(d) + " in " + key.String()}
 }
 
 func (m *Model) drainSelected() {
@@ -602,9 +666,7 @@ func (m *Model) drainSelected() {
 		m.setStatus(destLabel(d)+" is already drained (weight 0)", false)
 		return
 	}
-	ss := &m.snap.Services[r.svc]
-	m.pending = &pendingEdit{key: ss.Service.ServiceKey, dest: d, weight: 0, id: r.id,
-		label: destLabel(d) + " in " + ss.Service.ServiceKey.String()}
+	m.pending = m.destEdit(actWeight, r, d)
 	m.mode = modeConfirm
 }
 
@@ -627,10 +689,54 @@ func (m *Model) restoreSelected() {
 		m.setStatus("weight before draining unknown: type one", false)
 		return
 	}
-	ss := &m.snap.Services[r.svc]
-	m.pending = &pendingEdit{key: ss.Service.ServiceKey, dest: d, weight: w, id: r.id, restore: true,
-		label: destLabel(d) + " in " + ss.Service.ServiceKey.String()}
+	m.pending = m.destEdit(actWeight, r, d)
+	m.pending.weight, m.pending.restore = w, true
 	m.mode = modeConfirm
+}
+
+// removeSelected asks to take the selected real server out of the table.
+func (m *Model) removeSelected() {
+	r, d, ok := m.selectedDest()
+	if !ok {
+		m.setStatus("select a real server to take it out", false)
+		return
+	}
+	m.pending = m.destEdit(actRemove, r, d)
+	m.mode = modeConfirm
+}
+
+// putBackSelected asks to add the server of ghost row r back, as it was.
+func (m *Model) putBackSelected(r row) {
+	g := r.ghost
+	switch {
+	case g.taking:
+		m.setStatus(destLabel(g.dest)+" is still being taken out", false)
+		return
+	case g.putBack:
+		m.setStatus(destLabel(g.dest)+" is put back already: the next refresh lists it", false)
+		return
+	}
+	m.pending = &pendingEdit{act: actPutBack, key: g.key, dest: g.dest, id: r.id,
+		label: destLabel(g.dest) + " in " + g.key.String()}
+	m.mode = modeConfirm
+}
+
+// zeroSelected zeroes the counters of the selected service, or of the
+// selected real server's service (IPVS zeroes a service with its real
+// servers; there is no zeroing of one real server). It asks nothing: no
+// traffic is affected.
+func (m *Model) zeroSelected() tea.Cmd {
+	r, ok := m.selectedRow()
+	if !ok || r.svc < 0 || m.snap == nil {
+		m.setStatus("select a service of the kernel's table to zero its counters", false)
+		return nil
+	}
+	key := m.snap.Services[r.svc].Service.ServiceKey
+	p := pendingEdit{act: actZero, key: key, id: serviceID(key), label: key.String()}
+	// Until the zero is done, no reading is a base for a rate.
+	m.rates.distrust(p.id, math.MaxInt)
+	m.setStatus("zeroing the counters of "+p.label+"...", false)
+	return m.editCmd(p)
 }
 
 func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
@@ -658,8 +764,19 @@ func (m *Model) confirm(yes bool) tea.Cmd {
 		m.setStatus("cancelled", false)
 		return nil
 	}
-	m.setStatus(fmt.Sprintf("setting weight of %s to %d...", p.label, p.weight), false)
-	return m.setWeightCmd(*p)
+	switch p.act {
+	case actRemove:
+		// The ghost row exists from now on, so that the row cannot
+		// vanish under the selection when a refresh sees the server
+		// gone before the deletion's answer arrives.
+		m.removed[p.id] = &removedServer{key: p.key, sid: serviceID(p.key), dest: p.dest, since: math.MaxInt, taking: true}
+		m.setStatus("taking "+p.label+" out...", false)
+	case actPutBack:
+		m.setStatus("putting "+p.label+" back...", false)
+	default:
+		m.setStatus(fmt.Sprintf("setting weight of %s to %d...", p.label, p.weight), false)
+	}
+	return m.editCmd(*p)
 }
 
 // selectedDest returns the selected row when it is a real server.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/lvsadm/lvsadm/ops"
 )
@@ -192,19 +193,51 @@ func (m *Model) statusLine(w int) string {
 		return m.st.prompt.Render(clip("unsaved changes in "+m.configName()+": quit anyway? [y/N]", w))
 	case modeConfirm:
 		if p := m.pending; p != nil {
-			verb := "Set weight of"
-			if p.weight == 0 {
-				verb = "Drain"
-			} else if p.restore {
-				verb = "Restore"
-			}
-			return m.st.prompt.Render(clip(fmt.Sprintf("%s %s: weight %d -> %d? [y/N]", verb, p.label, p.dest.Weight, p.weight), w))
+			return m.st.prompt.Render(clip(confirmQuestion(p), w))
 		}
 	}
 	if m.statusErr {
 		return m.st.errStat.Render(clip(m.status, w))
 	}
+	if m.statusCLI != "" {
+		return m.st.status.Render(withCLI(m.status, m.statusCLI, w))
+	}
 	return m.st.status.Render(clip(m.status, w))
+}
+
+// confirmQuestion asks whether to make change p.
+func confirmQuestion(p *pendingEdit) string {
+	switch p.act {
+	case actRemove:
+		// IPVS drops the packets of a deleted destination's
+		// connections (unless expire_nodest_conn is set): say so.
+		return "Take " + destLabel(p.dest) + " out? Its traffic is dropped: its connections are cut. [y/N]"
+	case actPutBack:
+		return fmt.Sprintf("Put %s back (%s, weight %d)? [y/N]", p.label, ops.ForwardName(p.dest.ConnFlags), p.dest.Weight)
+	}
+	verb := "Set weight of"
+	if p.weight == 0 {
+		verb = "Drain"
+	} else if p.restore {
+		verb = "Restore"
+	}
+	return fmt.Sprintf("%s %s: weight %d -> %d? [y/N]", verb, p.label, p.dest.Weight, p.weight)
+}
+
+// withCLI is a status message followed by its shell command, in w
+// columns. When both do not fit, the message is cut (marked ~) rather
+// than the command: the command names the server and the service, and is
+// the part to copy; only when even it does not fit is the end cut.
+func withCLI(msg, cli string, w int) string {
+	tail := " (" + cli + ")"
+	room := w - ansi.StringWidth(tail)
+	if ansi.StringWidth(msg) <= room {
+		return msg + tail
+	}
+	if room < 8 {
+		return clip(msg+tail, w)
+	}
+	return fit(msg, room) + tail
 }
 
 // helpLines is the help overlay, cut to h lines.
@@ -216,7 +249,7 @@ func (m *Model) helpLines(w, h int) []string {
 		}
 		title := sec.title
 		if m.opts.ReadOnly && sec.title == "Services" {
-			title += " (read-only: d u w are refused)"
+			title += " (read-only: d u w x Z are refused)"
 		}
 		if m.opts.ReadOnly && sec.title == configHelpTitle {
 			title += " (read-only: no edits, saves or applies)"

@@ -94,7 +94,7 @@ func (m *Model) servicesView(w int) (tabs, colHead string, body, detail []string
 	h := m.bodyHeight()
 	for i := m.offset; i < len(m.rows) && i < m.offset+h; i++ {
 		r := m.rows[i]
-		if r.virt != nil {
+		if r.virt != nil || r.ghost != nil {
 			body = append(body, m.daemonOnlyLine(w, i, r))
 			continue
 		}
@@ -158,16 +158,25 @@ func (m *Model) servicesView(w int) (tabs, colHead string, body, detail []string
 	return tabs, colHead, body, m.servicesDetail()
 }
 
-// daemonOnlyLine renders a row the daemon has and the kernel lacks: a
-// virtual service or a real server, with its health and, where the
-// counters would be, why they are not.
+// daemonOnlyLine renders a row the kernel lacks: a virtual service or a
+// real server the daemon has, or a real server this session took out (a
+// ghost), with its health and, where the counters would be, why they are
+// not.
 func (m *Model) daemonOnlyLine(w, i int, r row) string {
 	var name, h string
 	var bad bool
-	if r.miss != nil {
+	why := "not in the kernel table"
+	switch {
+	case r.ghost != nil:
+		name, h, bad = "  -> "+destLabel(r.ghost.dest), ghostHealth, true
+		why = "taken out by you; u puts it back"
+		if r.ghost.putBack {
+			why = "put back; waiting for the table to list it"
+		}
+	case r.miss != nil:
 		name = "  -> " + missingLabel(r.virt, r.miss)
 		h, bad = serverHealth(r.miss, false, 0)
-	} else {
+	default:
 		name = virtualLabel(r.virt)
 		h, bad = serviceHealth(r.virt)
 	}
@@ -177,16 +186,32 @@ func (m *Model) daemonOnlyLine(w, i int, r row) string {
 	}
 	cols := m.serviceColumns(w)
 	line := rowLine(w, marker, name, cols, []string{h})
-	line = fit(clip(line, 2+nameWidth(w, cols)+1+cols[0].width)+" not in the kernel table", w)
+	line = fit(clip(line, 2+nameWidth(w, cols)+1+cols[0].width)+" "+why, w)
 	switch {
 	case i == m.cursor:
 		return m.st.selected.Render(line)
 	case bad:
 		return m.st.bad.Render(line)
-	case r.miss == nil:
+	case r.miss == nil && r.ghost == nil:
 		return m.st.service.Render(line)
 	}
 	return line
+}
+
+// ghostDetail is the two detail lines of a server this session took out:
+// how u puts it back, as a shell command, and its health when the daemon
+// has it (a server that is down is better left out).
+func (m *Model) ghostDetail(r row) []string {
+	g := r.ghost
+	first := "taken out; u puts it back: " + editCLI(pendingEdit{act: actPutBack, key: g.key, dest: g.dest})
+	v := m.health.virtuals[g.sid]
+	for _, s := range m.health.missing[g.sid] {
+		if g.sid+" -> "+missingLabel(v, s) == r.id {
+			h, _ := serverHealth(s, false, 0)
+			return []string{first, m.healthDetail(s, h)}
+		}
+	}
+	return []string{first, ""}
 }
 
 // servicesDetail is the two detail lines of the selected row: the
@@ -196,6 +221,9 @@ func (m *Model) servicesDetail() []string {
 	r, ok := m.selectedRow()
 	if !ok {
 		return []string{"", ""}
+	}
+	if r.ghost != nil {
+		return m.ghostDetail(r)
 	}
 	if r.virt != nil {
 		why := ": in lvs.cf, not in the kernel table"

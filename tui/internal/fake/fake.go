@@ -23,11 +23,14 @@ type Source struct {
 	start time.Time
 	svcs  []tui.ServiceSnapshot
 	rate  map[string]float64 // conns/s per real server
+	// zeroed is when Zero was last called per service key: its
+	// counters count from then.
+	zeroed map[string]time.Time
 }
 
 // New returns a Source with conns connection entries.
 func New(conns int) *Source {
-	s := &Source{Conns: conns, start: time.Now(), rate: map[string]float64{}}
+	s := &Source{Conns: conns, start: time.Now(), rate: map[string]float64{}, zeroed: map[string]time.Time{}}
 	v4 := func(a string) net.IP { return net.ParseIP(a).To4() }
 	web := ops.ServiceKey{Family: ops.AFInet, Protocol: ops.ProtoTCP, Address: v4("192.0.2.10"), Port: 80}
 	dns := ops.ServiceKey{Family: ops.AFInet, Protocol: ops.ProtoUDP, Address: v4("192.0.2.10"), Port: 53}
@@ -63,6 +66,10 @@ func (s *Source) Snapshot(ctx context.Context, q tui.ConnQuery) (tui.Snapshot, e
 	for si, ss := range s.svcs {
 		out := tui.ServiceSnapshot{Service: ss.Service, Dests: make([]ops.Destination, len(ss.Dests))}
 		out.Service.Stats = ops.Stats{}
+		el := el
+		if z, ok := s.zeroed[ss.Service.ServiceKey.String()]; ok {
+			el = now.Sub(z).Seconds()
+		}
 		for di, d := range ss.Dests {
 			cps := float64(d.Weight) * float64(10*(si+1)+di)
 			st := ops.Stats{Conns: uint64(cps * el), InPkts: uint64(cps * 12 * el), OutPkts: uint64(cps * 10 * el),
@@ -127,17 +134,67 @@ func (s *Source) stream(ctx context.Context, fn func(*ops.Connection) error) err
 func (s *Source) SetWeight(ctx context.Context, key ops.ServiceKey, d ops.Destination, w int32) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	si, di := s.find(key, d)
+	if di < 0 {
+		return fmt.Errorf("ipvs edit-dest: no such destination")
+	}
+	s.svcs[si].Dests[di].Weight = w
+	return nil
+}
+
+// find finds real server d of service key: its indexes, -1 for none.
+func (s *Source) find(key ops.ServiceKey, d ops.Destination) (si, di int) {
 	for si := range s.svcs {
 		if s.svcs[si].Service.ServiceKey.String() != key.String() {
 			continue
 		}
-		for di := range s.svcs[si].Dests {
-			x := &s.svcs[si].Dests[di]
+		for di, x := range s.svcs[si].Dests {
 			if x.Address.Equal(d.Address) && x.Port == d.Port {
-				x.Weight = w
-				return nil
+				return si, di
 			}
 		}
+		return si, -1
 	}
-	return fmt.Errorf("ipvs edit-dest: no such destination")
+	return -1, -1
+}
+
+// RemoveServer implements tui.Source.
+func (s *Source) RemoveServer(ctx context.Context, key ops.ServiceKey, d ops.Destination) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	si, di := s.find(key, d)
+	if di < 0 {
+		return fmt.Errorf("ipvs del-dest: no such destination")
+	}
+	ds := s.svcs[si].Dests
+	s.svcs[si].Dests = append(ds[:di:di], ds[di+1:]...)
+	return nil
+}
+
+// RestoreServer implements tui.Source.
+func (s *Source) RestoreServer(ctx context.Context, key ops.ServiceKey, d ops.Destination) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	si, di := s.find(key, d)
+	switch {
+	case si < 0:
+		return fmt.Errorf("ipvs new-dest: no such service")
+	case di >= 0:
+		return fmt.Errorf("ipvs new-dest: destination already exists")
+	}
+	d.Stats = ops.Stats{}
+	s.svcs[si].Dests = append(s.svcs[si].Dests, d)
+	return nil
+}
+
+// Zero implements tui.Source: the synthetic counters count from now on.
+func (s *Source) Zero(ctx context.Context, key ops.ServiceKey) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	si, _ := s.find(key, ops.Destination{})
+	if si < 0 {
+		return fmt.Errorf("ipvs zero: no such service")
+	}
+	s.zeroed[key.String()] = time.Now()
+	return nil
 }
