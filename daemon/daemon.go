@@ -170,6 +170,23 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.metricsAddr = mln.Addr()
 		d.mu.Unlock()
 	}
+	// A standby answers for no floating address. An instance killed while
+	// active (kill -9, a crash, an OOM kill) leaves its addresses on the
+	// devices, and by now the partner has taken them over: keeping them
+	// would make two directors answer for the VIP. This runs after the
+	// control socket is ours (a second instance started by mistake must
+	// not strip the running one) and before it answers, so a director that
+	// answers status holds nothing stale. A forced-active or lone director
+	// takes them over at once anyway, so they stay there.
+	if !d.o.ForceActive && cfg.BackupActive {
+		removed, err := d.o.VIPs.RemoveStale(vip.FromConfig(cfg))
+		if err != nil {
+			d.log.Error("removing stale floating addresses", "err", err)
+		}
+		for _, v := range removed {
+			d.event(Event{Kind: "role", Message: "stale floating address removed at start: " + v.String()})
+		}
+	}
 	d.runCmd(ctx, cfg.InactiveCmd)
 	d.syncDaemon(ctx, cfg, false)
 	// However Run ends, the sync daemons stop (with the configuration in

@@ -49,6 +49,7 @@ func (nopVIPs) Announce(context.Context)                  {}
 func (nopVIPs) Release() error                            { return nil }
 func (nopVIPs) Update(context.Context, []vip.VIP) error   { return nil }
 func (nopVIPs) Held() []vip.VIP                           { return nil }
+func (nopVIPs) RemoveStale([]vip.VIP) ([]vip.VIP, error)  { return nil, nil }
 func (nopVIPs) Wait()                                     {}
 
 type nopFwmarks struct{}

@@ -226,18 +226,55 @@ func (m *Manager) releaseLocked(drop func(VIP) bool) error {
 		if err == nil {
 			err = m.nl.AddrDel(link, v.netlinkAddr())
 		}
-		if err != nil && !errors.Is(err, syscall.EADDRNOTAVAIL) && !errors.Is(err, syscall.ENOENT) && !errors.Is(err, syscall.ENODEV) {
-			var nf netlink.LinkNotFoundError
-			if !errors.As(err, &nf) {
-				errs = append(errs, fmt.Errorf("vip %s: remove: %w", v, err))
-				keep = append([]VIP{v}, keep...)
-				continue
-			}
+		if err != nil && !gone(err) {
+			errs = append(errs, fmt.Errorf("vip %s: remove: %w", v, err))
+			keep = append([]VIP{v}, keep...)
+			continue
 		}
 		m.log.Info("floating address down", "vip", v.String())
 	}
 	m.held = keep
 	return errors.Join(errs...)
+}
+
+// RemoveStale deletes those of vips that are on their device although this
+// manager does not hold them: a previous instance killed while active
+// (kill -9, a crash) leaves its floating addresses behind, and a director
+// that starts as standby next to an active partner must not answer for
+// them. It returns the addresses it removed; one already absent is no error.
+func (m *Manager) RemoveStale(vips []VIP) ([]VIP, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var removed []VIP
+	var errs []error
+	for _, v := range vips {
+		if m.holds(v) {
+			continue
+		}
+		link, err := m.nl.LinkByName(v.Link)
+		if err != nil {
+			if !gone(err) {
+				errs = append(errs, fmt.Errorf("vip %s: device %s: %w", v, v.Link, err))
+			}
+			continue
+		}
+		if err := m.nl.AddrDel(link, v.netlinkAddr()); err != nil {
+			if !gone(err) {
+				errs = append(errs, fmt.Errorf("vip %s: remove stale: %w", v, err))
+			}
+			continue
+		}
+		m.log.Warn("stale floating address removed", "vip", v.String())
+		removed = append(removed, v)
+	}
+	return removed, errors.Join(errs...)
+}
+
+// gone says whether a removal failed only because the address or its
+// device is not there (any more): for a removal, as good as done.
+func gone(err error) bool {
+	var nf netlink.LinkNotFoundError
+	return errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ENODEV) || errors.As(err, &nf)
 }
 
 // Wait waits for background announcements (after Release or ctx's end).
