@@ -360,7 +360,12 @@ func (d *Daemon) applyLocked(ctx context.Context, cfg *lvscf.Config) {
 	d.mu.Lock()
 	mon := d.monitor
 	d.mu.Unlock()
-	err := d.o.Table.Apply(ctx, cfg, mon.Health())
+	edits, err := d.o.Table.Apply(ctx, cfg, mon.Health())
+	if len(edits) > 0 {
+		// One line per apply that changed the kernel: what a reload or a
+		// health transition cost, checkable against "ipvsadm -Ln".
+		d.log.Info("table changed", "edits", len(edits), "changes", strings.Join(edits, "; "))
+	}
 	d.mu.Lock()
 	prev := d.tableErr
 	d.tableErr = ""

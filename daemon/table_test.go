@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -78,7 +79,7 @@ func TestTableApply(t *testing.T) {
 	k.AddService(context.Background(), ops.Service{ServiceKey: ops.ServiceKey{Family: ops.AFInet, Protocol: ops.ProtoTCP, Address: []byte{10, 9, 9, 9}, Port: 9}, Scheduler: "rr"})
 	tab := newKernelTable(k)
 	ctx := context.Background()
-	if err := tab.Apply(ctx, cfg, h); err != nil {
+	if _, err := tab.Apply(ctx, cfg, h); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
@@ -95,15 +96,23 @@ func TestTableApply(t *testing.T) {
 	// Every mail server down: the sorry server steps in, and leaves when
 	// one is back.
 	h["mail/m"] = health.ServerStatus{State: health.Down, EverUp: true}
-	if err := tab.Apply(ctx, cfg, h); err != nil {
+	if _, err := tab.Apply(ctx, cfg, h); err != nil {
 		t.Fatal(err)
 	}
 	if got := k.rules(); !reflect.DeepEqual(got[:2], []string{"-t 10.9.9.9:9 rr", "-t 192.168.0.10:25 -r 10.0.9.9:25 w1"}) || len(got) != 6 {
 		t.Fatalf("sorry server: %q", got)
 	}
 	h["mail/m"] = health.ServerStatus{State: health.Up, EverUp: true}
-	if err := tab.Apply(ctx, cfg, h); err != nil {
+	edits, err := tab.Apply(ctx, cfg, h)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if !slices.Contains(edits, "-d -t 192.168.0.10:25 -r 10.0.9.9:25") {
+		t.Errorf("edits %q do not name the sorry server's removal", edits)
+	}
+	// Nothing changed: nothing applied, nothing reported.
+	if edits, err := tab.Apply(ctx, cfg, h); err != nil || len(edits) != 0 {
+		t.Errorf("second apply of the same table: edits %q, err %v", edits, err)
 	}
 	if got := k.rules(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("sorry server not removed:\n got %q\nwant %q", got, want)
@@ -112,7 +121,7 @@ func TestTableApply(t *testing.T) {
 	// the hand-made one stays.
 	cfg2 := decode(t, tableCfg[:strings.Index(tableCfg, "virtual mail")])
 	h["web/wasup"] = health.ServerStatus{State: health.Up, EverUp: true}
-	if err := tab.Apply(ctx, cfg2, h); err != nil {
+	if _, err := tab.Apply(ctx, cfg2, h); err != nil {
 		t.Fatal(err)
 	}
 	want = []string{

@@ -37,8 +37,8 @@ func (fixedKernel) Destinations(context.Context, ops.ServiceKey) ([]ops.Destinat
 
 type nopTable struct{}
 
-func (nopTable) Apply(context.Context, *lvscf.Config, map[string]health.ServerStatus) error {
-	return nil
+func (nopTable) Apply(context.Context, *lvscf.Config, map[string]health.ServerStatus) ([]string, error) {
+	return nil, nil
 }
 func (nopTable) Clear(context.Context) error { return nil }
 
