@@ -26,6 +26,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("LVSADM_DAEMON_CHILD") == "1" {
 		os.Exit(runChild())
 	}
+	if spec := os.Getenv("LVSADM_LAB_SERVER"); spec != "" {
+		os.Exit(runLabServer(spec))
+	}
 	os.Exit(m.Run())
 }
 
@@ -118,6 +121,15 @@ func startLabDaemon(t *testing.T, ns, cfg string, keyFile ...string) *labDaemon 
 	go func() { d.done <- d.cmd.Wait() }()
 	t.Cleanup(func() {
 		d.signal(syscall.SIGKILL)
+		// Gone before the lab is torn down: a process still in a
+		// namespace keeps it, and its veths, alive after "ip netns del",
+		// and the next test's topology would collide with them.
+		select {
+		case err := <-d.done:
+			d.done <- err
+		case <-time.After(10 * time.Second):
+			t.Errorf("%s daemon did not die", ns)
+		}
 		if t.Failed() {
 			t.Logf("--- %s daemon log ---\n%s", ns, d.log.String())
 		}
@@ -131,12 +143,20 @@ func (d *labDaemon) signal(s syscall.Signal) {
 	}
 }
 
+// kill sends SIGKILL and waits: the daemon dies leaving its addresses and
+// table behind, as on a crash.
+func (d *labDaemon) kill() {
+	d.signal(syscall.SIGKILL)
+	d.done <- <-d.done
+}
+
 // stop sends SIGTERM and waits: the daemon gives its addresses up.
 func (d *labDaemon) stop(t *testing.T) {
 	t.Helper()
 	d.signal(syscall.SIGTERM)
 	select {
-	case <-d.done:
+	case err := <-d.done:
+		d.done <- err
 	case <-time.After(30 * time.Second):
 		t.Fatalf("%s daemon did not stop", d.name)
 	}
@@ -477,9 +497,7 @@ func TestLabKill(t *testing.T) {
 		t.Fatalf("client's ARP entry %q, want %s's %s", neighbour("client", "192.168.100.10"), A, mac(A, "eth0"))
 	}
 	killed := time.Now()
-	act.signal(syscall.SIGKILL)
-	<-act.done
-	act.done <- nil
+	act.kill()
 	eventually(t, B+" takes over", 30*time.Second, func() bool {
 		st := sb.status(t)
 		return st != nil && st.Heartbeat.Role == "active" && hasVIP(B)
