@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -13,7 +14,7 @@ import (
 	"github.com/lvsadm/lvsadm/ops"
 )
 
-func decode(t *testing.T, src string) *lvscf.Config {
+func decode(t testing.TB, src string) *lvscf.Config {
 	t.Helper()
 	cfg, diags := lvscf.Decode(lvscf.Parse("t.cf", []byte(src)))
 	if lvscf.HasErrors(diags) {
@@ -202,5 +203,30 @@ func TestTableSlowStart(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, []int32{2, 5}) {
 		t.Fatalf("weights %v, want [2 5]: weight 5 up for 25 s is at 1<<1, up for an hour at 5", got)
+	}
+}
+
+// BenchmarkTableApply: one apply with nothing to change (the periodic
+// re-apply) of a 10,000-service table, one real server each.
+func BenchmarkTableApply(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("serial_no = 1\nprimary = 10.21.0.1\nnetwork = nat\nnat_router = 10.21.0.254 eth1:1\n")
+	h := map[string]health.ServerStatus{}
+	for i := 0; i < 10000; i++ {
+		fmt.Fprintf(&sb, "virtual v%d {\n active = 1\n address = 10.30.0.%d dummy0:%d\n port = %d\n scheduler = wlc\n server s {\n address = 10.20.%d.%d\n port = 8080\n active = 1\n }\n}\n",
+			i, i%100+1, i%100+1, 1000+i/100, i/250, i%250+1)
+		h[fmt.Sprintf("v%d/s", i)] = health.ServerStatus{State: health.Up, EverUp: true}
+	}
+	cfg := decode(b, sb.String())
+	tab := newKernelTable(newMemKernel())
+	ctx := context.Background()
+	if _, err := tab.Apply(ctx, cfg, h); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if edits, err := tab.Apply(ctx, cfg, h); err != nil || len(edits) != 0 {
+			b.Fatalf("edits %d, err %v", len(edits), err)
+		}
 	}
 }
