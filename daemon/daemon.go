@@ -51,6 +51,12 @@ type Daemon struct {
 	metricsAddr net.Addr
 
 	applyMu sync.Mutex // serialises table applies and role changes
+	// applyNow asks the resync loop for an apply. Health transitions come
+	// in bursts (every server of a farm at start, a switch port failing):
+	// an apply reads and plans the whole table, so a burst must cost one
+	// or two applies, not one per server (10,000 servers: 10,000 full
+	// reconciles in a row).
+	applyNow chan struct{}
 }
 
 // New validates the options and loads the configuration; Run starts it.
@@ -70,7 +76,7 @@ func New(o Options) (*Daemon, error) {
 	if o.ConfigPath == "" {
 		o.ConfigPath = lvscf.DefaultPath
 	}
-	d := &Daemon{o: o, log: o.Logger}
+	d := &Daemon{o: o, log: o.Logger, applyNow: make(chan struct{}, 1)}
 	if o.KeyFile != "" {
 		kr, err := heartbeat.LoadKeyFile(o.KeyFile)
 		if err != nil {
@@ -397,10 +403,10 @@ func (d *Daemon) onHealth(e health.Event) {
 		d.log.Warn("real server down", "virtual", e.Virtual, "server", e.Server, "address", e.Address, "reason", e.Reason, "answer", e.Answer)
 	}
 	d.event(Event{At: e.At, Kind: "health", Message: msg, Server: e.Virtual + "/" + e.Server, State: string(e.State), Reason: e.Reason, Answer: e.Answer})
-	d.mu.Lock()
-	ctx := d.runCtx
-	d.mu.Unlock()
-	d.applyIfActive(ctx)
+	select {
+	case d.applyNow <- struct{}{}:
+	default: // one is already pending; it will see this transition too
+	}
 }
 
 func (d *Daemon) resync(ctx context.Context) {
@@ -411,6 +417,8 @@ func (d *Daemon) resync(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			d.applyIfActive(ctx)
+		case <-d.applyNow:
 			d.applyIfActive(ctx)
 		}
 	}

@@ -15,8 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lvsadm/lvsadm/daemon/health"
 	"github.com/lvsadm/lvsadm/daemon/heartbeat"
 	"github.com/lvsadm/lvsadm/daemon/vip"
+	"github.com/lvsadm/lvsadm/lvscf"
 	"github.com/lvsadm/lvsadm/ops"
 )
 
@@ -476,4 +478,45 @@ func eventMessages(s Status) []string {
 		out = append(out, e.Message)
 	}
 	return out
+}
+
+// slowTable counts applies, each taking a while, as a 10,000-service
+// table's does.
+type slowTable struct {
+	mu      sync.Mutex
+	applies int
+}
+
+func (s *slowTable) Apply(context.Context, *lvscf.Config, map[string]health.ServerStatus) ([]string, error) {
+	time.Sleep(20 * time.Millisecond)
+	s.mu.Lock()
+	s.applies++
+	s.mu.Unlock()
+	return nil, nil
+}
+func (s *slowTable) Clear(context.Context) error { return nil }
+func (s *slowTable) count() int                  { s.mu.Lock(); defer s.mu.Unlock(); return s.applies }
+
+// TestHealthBurstCoalesces: a burst of health transitions costs one or two
+// table applies, not one each.
+func TestHealthBurstCoalesces(t *testing.T) {
+	rs1 := newRS(t)
+	cfgPath := filepath.Join(t.TempDir(), "lvs.cf")
+	rs2 := newRS(t)
+	cfg := fmt.Sprintf(cfgTemplate, 1, freeUDPPort(t), "rr", rs1.port, rs2.port)
+	cfg = strings.Replace(cfg, "backup_active = 1", "backup_active = 0", 1)
+	os.WriteFile(cfgPath, []byte(cfg), 0o644)
+	tab := &slowTable{}
+	a := startDirector(t, cfgPath, "127.0.0.1", "", func(o *Options) { o.Table = tab })
+	waitUntil(t, "lone primary active", 5*time.Second, func() bool { return a.role() == "active" }, func() string { return fmt.Sprint(a.d.Status()) })
+	time.Sleep(100 * time.Millisecond) // the activation's own applies are done
+	before := tab.count()
+	for i := 0; i < 200; i++ {
+		a.d.onHealth(health.Event{Virtual: "web", Server: "rs1", State: health.Up, At: time.Now()})
+	}
+	waitUntil(t, "an apply after the burst", 2*time.Second, func() bool { return tab.count() > before }, func() string { return "" })
+	time.Sleep(200 * time.Millisecond)
+	if n := tab.count() - before; n > 3 {
+		t.Errorf("200 health transitions cost %d applies, want at most 3", n)
+	}
 }
