@@ -56,8 +56,8 @@ lab_httpd_stop() {
 # lab_daemon_teardown: namespaces (and their processes) and the bridges.
 lab_daemon_teardown() {
 	lab_teardown
-	$IP link del br0 2>/dev/null
-	$IP link del br1 2>/dev/null
+	$IP link del br0 2>/dev/null || true
+	$IP link del br1 2>/dev/null || true
 	# A namespace dies, with its veths, once its last process has gone;
 	# until then the bridge-side ends (p-*) stay here and the next
 	# topology's names collide with them.
