@@ -29,6 +29,14 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv("LVSADM_LAB_SERVER"); spec != "" {
 		os.Exit(runLabServer(spec))
 	}
+	if lab := os.Getenv("LAB"); lab != "" {
+		b, err := os.ReadFile(filepath.Join(lab, "pair.cf"))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		labConfig = string(b)
+	}
 	os.Exit(m.Run())
 }
 
@@ -267,38 +275,9 @@ func hasVIP(ns string) bool {
 	return strings.Contains(string(out), "192.168.100.10/") && strings.Contains(string(out), "eth0:1")
 }
 
-const labConfig = `serial_no = 1
-primary = 192.168.100.11
-primary_private = 10.10.0.11
-backup = 192.168.100.12
-backup_private = 10.10.0.12
-backup_active = 1
-heartbeat = 1
-heartbeat_port = 539
-keepalive = 0.5
-deadtime = 2
-network = nat
-nat_router = 10.10.0.254 eth1:1
-syncdaemon = 1
-syncd_iface = eth1
-syncd_id = 7
-virtual web {
-     active = 1
-     address = 192.168.100.10 eth0:1
-     port = 80
-     scheduler = rr
-     timeout = 1
-     reentry = 3
-     server rs1 {
-         address = 10.10.0.2
-         active = 1
-     }
-     server rs2 {
-         address = 10.10.0.3
-         active = 1
-     }
-}
-`
+// labConfig is the pair's lvs.cf (testdata/lab/pair.cf, which the daemon
+// benchmark shares), read by TestMain.
+var labConfig string
 
 // TestLabFailover: two directors (namespaces on one bridge) with a client
 // and two real servers; the primary balances the VIP; a real server whose

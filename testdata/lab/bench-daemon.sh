@@ -56,36 +56,9 @@ start_daemon() {
 # --- failover ---------------------------------------------------------
 lab_daemon_teardown
 lab_daemon_topology
-cat >"$tmp/lvs.cf" <<'EOF'
-serial_no = 1
-primary = 192.168.100.11
-primary_private = 10.10.0.11
-backup = 192.168.100.12
-backup_private = 10.10.0.12
-backup_active = 1
-heartbeat = 1
-heartbeat_port = 539
-keepalive = 0.2
-deadtime = 1
-network = nat
-nat_router = 10.10.0.254 eth1:1
-virtual web {
-     active = 1
-     address = 192.168.100.10 eth0:1
-     port = 80
-     scheduler = rr
-     timeout = 1
-     reentry = 3
-     server rs1 {
-         address = 10.10.0.2
-         active = 1
-     }
-     server rs2 {
-         address = 10.10.0.3
-         active = 1
-     }
-}
-EOF
+# The VM tests' pair (pair.cf) with the timers of this measurement.
+sed -e 's/^keepalive = .*/keepalive = 0.2/' -e 's/^deadtime = .*/deadtime = 1/' "$here/pair.cf" >"$tmp/lvs.cf"
+grep -q '^keepalive = 0.2$' "$tmp/lvs.cf" && grep -q '^deadtime = 1$' "$tmp/lvs.cf"
 start_daemon d1
 start_daemon d2
 settled() { # $1 active, $2 standby hearing it, the client served
