@@ -111,24 +111,31 @@ func (m *Manager) Takeover(ctx context.Context, vips []VIP) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var errs []error
-	for _, v := range vips {
-		if m.holds(v) {
-			continue
-		}
-		link, err := m.nl.LinkByName(v.Link)
+	m.eachUnheld(vips, func(v VIP, link netlink.Link, err error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("vip %s: device %s: %w", v, v.Link, err))
-			continue
+			return
 		}
 		if err := m.nl.AddrAdd(link, v.netlinkAddr()); err != nil && !errors.Is(err, syscall.EEXIST) {
 			errs = append(errs, fmt.Errorf("vip %s: add: %w", v, err))
-			continue
+			return
 		}
 		m.log.Info("floating address up", "vip", v.String())
 		m.held = append(m.held, v)
-	}
+	})
 	m.announceLocked(ctx)
 	return errors.Join(errs...)
+}
+
+// eachUnheld calls fn, in order, for each of vips this manager does not
+// hold, with its device or the error looking the device up; m.mu is held.
+func (m *Manager) eachUnheld(vips []VIP, fn func(v VIP, link netlink.Link, err error)) {
+	for _, v := range vips {
+		if !m.holds(v) {
+			link, err := m.nl.LinkByName(v.Link)
+			fn(v, link, err)
+		}
+	}
 }
 
 // Announce re-sends the announcements for every held address (pulse's
@@ -247,26 +254,19 @@ func (m *Manager) RemoveStale(vips []VIP) ([]VIP, error) {
 	defer m.mu.Unlock()
 	var removed []VIP
 	var errs []error
-	for _, v := range vips {
-		if m.holds(v) {
-			continue
-		}
-		link, err := m.nl.LinkByName(v.Link)
-		if err != nil {
-			if !gone(err) {
-				errs = append(errs, fmt.Errorf("vip %s: device %s: %w", v, v.Link, err))
+	m.eachUnheld(vips, func(v VIP, link netlink.Link, err error) {
+		if err == nil {
+			err = m.nl.AddrDel(link, v.netlinkAddr())
+			if err == nil {
+				m.log.Warn("stale floating address removed", "vip", v.String())
+				removed = append(removed, v)
+				return
 			}
-			continue
 		}
-		if err := m.nl.AddrDel(link, v.netlinkAddr()); err != nil {
-			if !gone(err) {
-				errs = append(errs, fmt.Errorf("vip %s: remove stale: %w", v, err))
-			}
-			continue
+		if !gone(err) {
+			errs = append(errs, fmt.Errorf("vip %s: remove stale: %w", v, err))
 		}
-		m.log.Warn("stale floating address removed", "vip", v.String())
-		removed = append(removed, v)
-	}
+	})
 	return removed, errors.Join(errs...)
 }
 
