@@ -51,6 +51,12 @@ type Daemon struct {
 	metricsAddr net.Addr
 
 	applyMu sync.Mutex // serialises table applies and role changes
+	// applyNow asks the resync loop for an apply. Health transitions come
+	// in bursts (every server of a farm at start, a switch port failing):
+	// an apply reads and plans the whole table, so a burst must cost one
+	// or two applies, not one per server (10,000 servers: 10,000 full
+	// reconciles in a row).
+	applyNow chan struct{}
 }
 
 // New validates the options and loads the configuration; Run starts it.
@@ -70,7 +76,7 @@ func New(o Options) (*Daemon, error) {
 	if o.ConfigPath == "" {
 		o.ConfigPath = lvscf.DefaultPath
 	}
-	d := &Daemon{o: o, log: o.Logger}
+	d := &Daemon{o: o, log: o.Logger, applyNow: make(chan struct{}, 1)}
 	if o.KeyFile != "" {
 		kr, err := heartbeat.LoadKeyFile(o.KeyFile)
 		if err != nil {
@@ -169,6 +175,23 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.mu.Lock()
 		d.metricsAddr = mln.Addr()
 		d.mu.Unlock()
+	}
+	// A standby answers for no floating address. An instance killed while
+	// active (kill -9, a crash, an OOM kill) leaves its addresses on the
+	// devices, and by now the partner has taken them over: keeping them
+	// would make two directors answer for the VIP. This runs after the
+	// control socket is ours (a second instance started by mistake must
+	// not strip the running one) and before it answers, so a director that
+	// answers status holds nothing stale. A forced-active or lone director
+	// takes them over at once anyway, so they stay there.
+	if !d.o.ForceActive && cfg.BackupActive {
+		removed, err := d.o.VIPs.RemoveStale(vip.FromConfig(cfg))
+		if err != nil {
+			d.log.Error("removing stale floating addresses", "err", err)
+		}
+		for _, v := range removed {
+			d.event(Event{Kind: "role", Message: "stale floating address removed at start: " + v.String()})
+		}
 	}
 	d.runCmd(ctx, cfg.InactiveCmd)
 	d.syncDaemon(ctx, cfg, false)
@@ -343,7 +366,12 @@ func (d *Daemon) applyLocked(ctx context.Context, cfg *lvscf.Config) {
 	d.mu.Lock()
 	mon := d.monitor
 	d.mu.Unlock()
-	err := d.o.Table.Apply(ctx, cfg, mon.Health())
+	edits, err := d.o.Table.Apply(ctx, cfg, mon.Health())
+	if len(edits) > 0 {
+		// One line per apply that changed the kernel: what a reload or a
+		// health transition cost, checkable against "ipvsadm -Ln".
+		d.log.Info("table changed", "edits", len(edits), "changes", strings.Join(edits, "; "))
+	}
 	d.mu.Lock()
 	prev := d.tableErr
 	d.tableErr = ""
@@ -375,10 +403,10 @@ func (d *Daemon) onHealth(e health.Event) {
 		d.log.Warn("real server down", "virtual", e.Virtual, "server", e.Server, "address", e.Address, "reason", e.Reason, "answer", e.Answer)
 	}
 	d.event(Event{At: e.At, Kind: "health", Message: msg, Server: e.Virtual + "/" + e.Server, State: string(e.State), Reason: e.Reason, Answer: e.Answer})
-	d.mu.Lock()
-	ctx := d.runCtx
-	d.mu.Unlock()
-	d.applyIfActive(ctx)
+	select {
+	case d.applyNow <- struct{}{}:
+	default: // one is already pending; it will see this transition too
+	}
 }
 
 func (d *Daemon) resync(ctx context.Context) {
@@ -389,6 +417,8 @@ func (d *Daemon) resync(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			d.applyIfActive(ctx)
+		case <-d.applyNow:
 			d.applyIfActive(ctx)
 		}
 	}

@@ -9,12 +9,16 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/lvsadm/lvsadm/daemon/health"
 	"github.com/lvsadm/lvsadm/daemon/heartbeat"
+	"github.com/lvsadm/lvsadm/daemon/vip"
+	"github.com/lvsadm/lvsadm/lvscf"
 	"github.com/lvsadm/lvsadm/ops"
 )
 
@@ -414,5 +418,105 @@ func TestKeyFileReload(t *testing.T) {
 	}
 	if got := a.d.Status().HeartbeatKeys; len(got) != 2 {
 		t.Fatalf("refused reload changed the keys: %v", got)
+	}
+}
+
+// TestStartRemovesStaleVIPs: a director killed while active left its
+// floating addresses on the devices; started again next to a partner it
+// removes them before its control socket answers, and before anything
+// else touches the addresses. A lone primary (no backup_active) keeps
+// them: it takes them over itself.
+func TestStartRemovesStaleVIPs(t *testing.T) {
+	rs1, rs2 := newRS(t), newRS(t)
+	cfgPath := filepath.Join(t.TempDir(), "lvs.cf")
+	cfg := fmt.Sprintf(cfgTemplate, 1, freeUDPPort(t), "rr", rs1.port, rs2.port)
+	os.WriteFile(cfgPath, []byte(cfg), 0o644)
+	l, err := Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	configured := vip.FromConfig(l.Cfg)
+	other := vip.FromConfig(l.Cfg)[0]
+	other.Addr = netip.MustParseAddr("192.168.50.99")
+	fv := &fakeVIPs{stale: append([]vip.VIP{other}, configured...)}
+	a := startDirector(t, cfgPath, "127.0.0.1", "", func(o *Options) { o.VIPs = fv })
+	waitUntil(t, "control socket answers", 5*time.Second, func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_, _, err := QueryStatus(ctx, a.sock)
+		return err == nil
+	}, func() string { return "" })
+	fv.mu.Lock()
+	stale, history := fv.stale, fv.history
+	fv.mu.Unlock()
+	if len(stale) != 1 || stale[0] != other {
+		t.Errorf("after start, on the devices %+v; want only %s (not configured)", stale, other)
+	}
+	if len(history) == 0 || history[0] != "remove-stale" {
+		t.Errorf("address operations %q, want remove-stale first", history)
+	}
+	if !contains(eventMessages(a.d.Status()), "stale floating address removed at start: 192.168.50.10") {
+		t.Errorf("no event for the removed VIP: %q", eventMessages(a.d.Status()))
+	}
+
+	lone := strings.Replace(cfg, "backup_active = 1", "backup_active = 0", 1)
+	lonePath := filepath.Join(t.TempDir(), "lvs.cf")
+	os.WriteFile(lonePath, []byte(lone), 0o644)
+	lv := &fakeVIPs{stale: configured}
+	startDirector(t, lonePath, "127.0.0.1", "", func(o *Options) { o.VIPs = lv })
+	time.Sleep(200 * time.Millisecond)
+	lv.mu.Lock()
+	defer lv.mu.Unlock()
+	if len(lv.stale) != len(configured) || slices.Contains(lv.history, "remove-stale") {
+		t.Errorf("lone primary removed its addresses: left %+v, history %q", lv.stale, lv.history)
+	}
+}
+
+func eventMessages(s Status) []string {
+	var out []string
+	for _, e := range s.Events {
+		out = append(out, e.Message)
+	}
+	return out
+}
+
+// slowTable counts applies, each taking a while, as a 10,000-service
+// table's does.
+type slowTable struct {
+	mu      sync.Mutex
+	applies int
+}
+
+func (s *slowTable) Apply(context.Context, *lvscf.Config, map[string]health.ServerStatus) ([]string, error) {
+	time.Sleep(20 * time.Millisecond)
+	s.mu.Lock()
+	s.applies++
+	s.mu.Unlock()
+	return nil, nil
+}
+func (s *slowTable) Clear(context.Context) error { return nil }
+func (s *slowTable) count() int                  { s.mu.Lock(); defer s.mu.Unlock(); return s.applies }
+
+// TestHealthBurstCoalesces: a burst of health transitions costs one or two
+// table applies, not one each.
+func TestHealthBurstCoalesces(t *testing.T) {
+	rs1 := newRS(t)
+	cfgPath := filepath.Join(t.TempDir(), "lvs.cf")
+	rs2 := newRS(t)
+	cfg := fmt.Sprintf(cfgTemplate, 1, freeUDPPort(t), "rr", rs1.port, rs2.port)
+	cfg = strings.Replace(cfg, "backup_active = 1", "backup_active = 0", 1)
+	os.WriteFile(cfgPath, []byte(cfg), 0o644)
+	tab := &slowTable{}
+	a := startDirector(t, cfgPath, "127.0.0.1", "", func(o *Options) { o.Table = tab })
+	waitUntil(t, "lone primary active", 5*time.Second, func() bool { return a.role() == "active" }, func() string { return fmt.Sprint(a.d.Status()) })
+	time.Sleep(100 * time.Millisecond) // the activation's own applies are done
+	before := tab.count()
+	for i := 0; i < 200; i++ {
+		a.d.onHealth(health.Event{Virtual: "web", Server: "rs1", State: health.Up, At: time.Now()})
+	}
+	waitUntil(t, "an apply after the burst", 2*time.Second, func() bool { return tab.count() > before }, func() string { return "" })
+	time.Sleep(200 * time.Millisecond)
+	if n := tab.count() - before; n > 3 {
+		t.Errorf("200 health transitions cost %d applies, want at most 3", n)
 	}
 }

@@ -26,6 +26,17 @@ func TestMain(m *testing.M) {
 	if os.Getenv("LVSADM_DAEMON_CHILD") == "1" {
 		os.Exit(runChild())
 	}
+	if spec := os.Getenv("LVSADM_LAB_SERVER"); spec != "" {
+		os.Exit(runLabServer(spec))
+	}
+	if lab := os.Getenv("LAB"); lab != "" {
+		b, err := os.ReadFile(filepath.Join(lab, "pair.cf"))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		labConfig = string(b)
+	}
 	os.Exit(m.Run())
 }
 
@@ -118,6 +129,15 @@ func startLabDaemon(t *testing.T, ns, cfg string, keyFile ...string) *labDaemon 
 	go func() { d.done <- d.cmd.Wait() }()
 	t.Cleanup(func() {
 		d.signal(syscall.SIGKILL)
+		// Gone before the lab is torn down: a process still in a
+		// namespace keeps it, and its veths, alive after "ip netns del",
+		// and the next test's topology would collide with them.
+		select {
+		case err := <-d.done:
+			d.done <- err
+		case <-time.After(10 * time.Second):
+			t.Errorf("%s daemon did not die", ns)
+		}
 		if t.Failed() {
 			t.Logf("--- %s daemon log ---\n%s", ns, d.log.String())
 		}
@@ -131,12 +151,20 @@ func (d *labDaemon) signal(s syscall.Signal) {
 	}
 }
 
+// kill sends SIGKILL and waits: the daemon dies leaving its addresses and
+// table behind, as on a crash.
+func (d *labDaemon) kill() {
+	d.signal(syscall.SIGKILL)
+	d.done <- <-d.done
+}
+
 // stop sends SIGTERM and waits: the daemon gives its addresses up.
 func (d *labDaemon) stop(t *testing.T) {
 	t.Helper()
 	d.signal(syscall.SIGTERM)
 	select {
-	case <-d.done:
+	case err := <-d.done:
+		d.done <- err
 	case <-time.After(30 * time.Second):
 		t.Fatalf("%s daemon did not stop", d.name)
 	}
@@ -247,38 +275,9 @@ func hasVIP(ns string) bool {
 	return strings.Contains(string(out), "192.168.100.10/") && strings.Contains(string(out), "eth0:1")
 }
 
-const labConfig = `serial_no = 1
-primary = 192.168.100.11
-primary_private = 10.10.0.11
-backup = 192.168.100.12
-backup_private = 10.10.0.12
-backup_active = 1
-heartbeat = 1
-heartbeat_port = 539
-keepalive = 0.5
-deadtime = 2
-network = nat
-nat_router = 10.10.0.254 eth1:1
-syncdaemon = 1
-syncd_iface = eth1
-syncd_id = 7
-virtual web {
-     active = 1
-     address = 192.168.100.10 eth0:1
-     port = 80
-     scheduler = rr
-     timeout = 1
-     reentry = 3
-     server rs1 {
-         address = 10.10.0.2
-         active = 1
-     }
-     server rs2 {
-         address = 10.10.0.3
-         active = 1
-     }
-}
-`
+// labConfig is the pair's lvs.cf (testdata/lab/pair.cf, which the daemon
+// benchmark shares), read by TestMain.
+var labConfig string
 
 // TestLabFailover: two directors (namespaces on one bridge) with a client
 // and two real servers; the primary balances the VIP; a real server whose
@@ -477,9 +476,7 @@ func TestLabKill(t *testing.T) {
 		t.Fatalf("client's ARP entry %q, want %s's %s", neighbour("client", "192.168.100.10"), A, mac(A, "eth0"))
 	}
 	killed := time.Now()
-	act.signal(syscall.SIGKILL)
-	<-act.done
-	act.done <- nil
+	act.kill()
 	eventually(t, B+" takes over", 30*time.Second, func() bool {
 		st := sb.status(t)
 		return st != nil && st.Heartbeat.Role == "active" && hasVIP(B)

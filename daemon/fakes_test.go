@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -179,6 +180,9 @@ type fakeVIPs struct {
 	mu      sync.Mutex
 	held    []vip.VIP
 	history []string
+	// stale are addresses on the devices that nobody holds (a killed
+	// instance's); RemoveStale takes them off.
+	stale []vip.VIP
 }
 
 func (f *fakeVIPs) Takeover(_ context.Context, vs []vip.VIP) error {
@@ -211,5 +215,20 @@ func (f *fakeVIPs) Held() []vip.VIP {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]vip.VIP(nil), f.held...)
+}
+func (f *fakeVIPs) RemoveStale(vs []vip.VIP) ([]vip.VIP, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.history = append(f.history, "remove-stale")
+	var removed, keep []vip.VIP
+	for _, s := range f.stale {
+		if slices.Contains(vs, s) {
+			removed = append(removed, s)
+		} else {
+			keep = append(keep, s)
+		}
+	}
+	f.stale = keep
+	return removed, nil
 }
 func (f *fakeVIPs) Wait() {}

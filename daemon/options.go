@@ -22,6 +22,7 @@ type VIPManager interface {
 	Release() error
 	Update(ctx context.Context, vips []vip.VIP) error
 	Held() []vip.VIP
+	RemoveStale(vips []vip.VIP) ([]vip.VIP, error)
 	Wait()
 }
 

@@ -19,7 +19,8 @@ type TableApplier interface {
 	// Apply makes the table match cfg: every active virtual service, with
 	// the real servers that are up; with quiesce_server, a server that was
 	// up and went down stays at weight 0 (nanny's "ipvsadm -e ... -w 0").
-	Apply(ctx context.Context, cfg *lvscf.Config, h map[string]health.ServerStatus) error
+	// It returns the kernel edits it made, as ipvsadm command lines.
+	Apply(ctx context.Context, cfg *lvscf.Config, h map[string]health.ServerStatus) ([]string, error)
 	// Clear removes the services this applier created (going standby).
 	Clear(ctx context.Context) error
 }
@@ -151,14 +152,14 @@ func virtualKey(v *lvscf.Virtual) ops.ServiceKey {
 	return k
 }
 
-func (t *kernelTable) Apply(ctx context.Context, cfg *lvscf.Config, h map[string]health.ServerStatus) error {
+func (t *kernelTable) Apply(ctx context.Context, cfg *lvscf.Config, h map[string]health.ServerStatus) ([]string, error) {
 	want, err := desired(cfg, h, t.now())
 	if err != nil {
-		return fmt.Errorf("table: %w", err)
+		return nil, fmt.Errorf("table: %w", err)
 	}
 	have, err := reconcile.Read(ctx, t.k)
 	if err != nil {
-		return fmt.Errorf("table: %w", err)
+		return nil, fmt.Errorf("table: %w", err)
 	}
 	changes := reconcile.Plan(want, have)
 	// Prune what we created earlier and the configuration no longer names.
@@ -179,8 +180,13 @@ func (t *kernelTable) Apply(ctx context.Context, cfg *lvscf.Config, h map[string
 			delete(t.owned, id)
 		}
 	}
-	if err := reconcile.Apply(ctx, t.k, append(prune, changes...)); err != nil {
-		return fmt.Errorf("table: %w", err)
+	all := append(prune, changes...)
+	if err := reconcile.Apply(ctx, t.k, all); err != nil {
+		return nil, fmt.Errorf("table: %w", err)
+	}
+	edits := make([]string, len(all))
+	for i, c := range all {
+		edits[i] = reconcile.FormatChange(c)
 	}
 	for _, s := range want {
 		t.owned[ipvsadm.ServiceArgs(s.ServiceKey)] = s.ServiceKey
@@ -188,10 +194,10 @@ func (t *kernelTable) Apply(ctx context.Context, cfg *lvscf.Config, h map[string
 	if to := (ops.Timeouts{TCP: uint32(cfg.TCPTimeout), TCPFin: uint32(cfg.TCPFinTimeout), UDP: uint32(cfg.UDPTimeout)}); to != (ops.Timeouts{}) {
 		// lvs runs "ipvsadm --set tcp tcpfin udp"; zero keeps the kernel's value.
 		if err := t.k.SetTimeouts(ctx, to); err != nil {
-			return fmt.Errorf("table: set timeouts: %w", err)
+			return edits, fmt.Errorf("table: set timeouts: %w", err)
 		}
 	}
-	return nil
+	return edits, nil
 }
 
 func (t *kernelTable) Clear(ctx context.Context) error {

@@ -2,7 +2,9 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +14,7 @@ import (
 	"github.com/lvsadm/lvsadm/ops"
 )
 
-func decode(t *testing.T, src string) *lvscf.Config {
+func decode(t testing.TB, src string) *lvscf.Config {
 	t.Helper()
 	cfg, diags := lvscf.Decode(lvscf.Parse("t.cf", []byte(src)))
 	if lvscf.HasErrors(diags) {
@@ -78,7 +80,7 @@ func TestTableApply(t *testing.T) {
 	k.AddService(context.Background(), ops.Service{ServiceKey: ops.ServiceKey{Family: ops.AFInet, Protocol: ops.ProtoTCP, Address: []byte{10, 9, 9, 9}, Port: 9}, Scheduler: "rr"})
 	tab := newKernelTable(k)
 	ctx := context.Background()
-	if err := tab.Apply(ctx, cfg, h); err != nil {
+	if _, err := tab.Apply(ctx, cfg, h); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
@@ -95,15 +97,23 @@ func TestTableApply(t *testing.T) {
 	// Every mail server down: the sorry server steps in, and leaves when
 	// one is back.
 	h["mail/m"] = health.ServerStatus{State: health.Down, EverUp: true}
-	if err := tab.Apply(ctx, cfg, h); err != nil {
+	if _, err := tab.Apply(ctx, cfg, h); err != nil {
 		t.Fatal(err)
 	}
 	if got := k.rules(); !reflect.DeepEqual(got[:2], []string{"-t 10.9.9.9:9 rr", "-t 192.168.0.10:25 -r 10.0.9.9:25 w1"}) || len(got) != 6 {
 		t.Fatalf("sorry server: %q", got)
 	}
 	h["mail/m"] = health.ServerStatus{State: health.Up, EverUp: true}
-	if err := tab.Apply(ctx, cfg, h); err != nil {
+	edits, err := tab.Apply(ctx, cfg, h)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if !slices.Contains(edits, "-d -t 192.168.0.10:25 -r 10.0.9.9:25") {
+		t.Errorf("edits %q do not name the sorry server's removal", edits)
+	}
+	// Nothing changed: nothing applied, nothing reported.
+	if edits, err := tab.Apply(ctx, cfg, h); err != nil || len(edits) != 0 {
+		t.Errorf("second apply of the same table: edits %q, err %v", edits, err)
 	}
 	if got := k.rules(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("sorry server not removed:\n got %q\nwant %q", got, want)
@@ -112,7 +122,7 @@ func TestTableApply(t *testing.T) {
 	// the hand-made one stays.
 	cfg2 := decode(t, tableCfg[:strings.Index(tableCfg, "virtual mail")])
 	h["web/wasup"] = health.ServerStatus{State: health.Up, EverUp: true}
-	if err := tab.Apply(ctx, cfg2, h); err != nil {
+	if _, err := tab.Apply(ctx, cfg2, h); err != nil {
 		t.Fatal(err)
 	}
 	want = []string{
@@ -189,4 +199,29 @@ func port80Weights(t *testing.T, cfg *lvscf.Config, h map[string]health.ServerSt
 		}
 	}
 	return got
+}
+
+// BenchmarkTableApply: one apply with nothing to change (the periodic
+// re-apply) of a 10,000-service table, one real server each.
+func BenchmarkTableApply(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("serial_no = 1\nprimary = 10.21.0.1\nnetwork = nat\nnat_router = 10.21.0.254 eth1:1\n")
+	h := map[string]health.ServerStatus{}
+	for i := 0; i < 10000; i++ {
+		fmt.Fprintf(&sb, "virtual v%d {\n active = 1\n address = 10.30.0.%d dummy0:%d\n port = %d\n scheduler = wlc\n server s {\n address = 10.20.%d.%d\n port = 8080\n active = 1\n }\n}\n",
+			i, i%100+1, i%100+1, 1000+i/100, i/250, i%250+1)
+		h[fmt.Sprintf("v%d/s", i)] = health.ServerStatus{State: health.Up, EverUp: true}
+	}
+	cfg := decode(b, sb.String())
+	tab := newKernelTable(newMemKernel())
+	ctx := context.Background()
+	if _, err := tab.Apply(ctx, cfg, h); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if edits, err := tab.Apply(ctx, cfg, h); err != nil || len(edits) != 0 {
+			b.Fatalf("edits %d, err %v", len(edits), err)
+		}
+	}
 }

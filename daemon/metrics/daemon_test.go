@@ -37,8 +37,8 @@ func (fixedKernel) Destinations(context.Context, ops.ServiceKey) ([]ops.Destinat
 
 type nopTable struct{}
 
-func (nopTable) Apply(context.Context, *lvscf.Config, map[string]health.ServerStatus) error {
-	return nil
+func (nopTable) Apply(context.Context, *lvscf.Config, map[string]health.ServerStatus) ([]string, error) {
+	return nil, nil
 }
 func (nopTable) Clear(context.Context) error { return nil }
 
@@ -49,6 +49,7 @@ func (nopVIPs) Announce(context.Context)                  {}
 func (nopVIPs) Release() error                            { return nil }
 func (nopVIPs) Update(context.Context, []vip.VIP) error   { return nil }
 func (nopVIPs) Held() []vip.VIP                           { return nil }
+func (nopVIPs) RemoveStale([]vip.VIP) ([]vip.VIP, error)  { return nil, nil }
 func (nopVIPs) Wait()                                     {}
 
 type nopFwmarks struct{}

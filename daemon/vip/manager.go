@@ -111,24 +111,31 @@ func (m *Manager) Takeover(ctx context.Context, vips []VIP) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var errs []error
-	for _, v := range vips {
-		if m.holds(v) {
-			continue
-		}
-		link, err := m.nl.LinkByName(v.Link)
+	m.eachUnheld(vips, func(v VIP, link netlink.Link, err error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("vip %s: device %s: %w", v, v.Link, err))
-			continue
+			return
 		}
 		if err := m.nl.AddrAdd(link, v.netlinkAddr()); err != nil && !errors.Is(err, syscall.EEXIST) {
 			errs = append(errs, fmt.Errorf("vip %s: add: %w", v, err))
-			continue
+			return
 		}
 		m.log.Info("floating address up", "vip", v.String())
 		m.held = append(m.held, v)
-	}
+	})
 	m.announceLocked(ctx)
 	return errors.Join(errs...)
+}
+
+// eachUnheld calls fn, in order, for each of vips this manager does not
+// hold, with its device or the error looking the device up; m.mu is held.
+func (m *Manager) eachUnheld(vips []VIP, fn func(v VIP, link netlink.Link, err error)) {
+	for _, v := range vips {
+		if !m.holds(v) {
+			link, err := m.nl.LinkByName(v.Link)
+			fn(v, link, err)
+		}
+	}
 }
 
 // Announce re-sends the announcements for every held address (pulse's
@@ -226,18 +233,48 @@ func (m *Manager) releaseLocked(drop func(VIP) bool) error {
 		if err == nil {
 			err = m.nl.AddrDel(link, v.netlinkAddr())
 		}
-		if err != nil && !errors.Is(err, syscall.EADDRNOTAVAIL) && !errors.Is(err, syscall.ENOENT) && !errors.Is(err, syscall.ENODEV) {
-			var nf netlink.LinkNotFoundError
-			if !errors.As(err, &nf) {
-				errs = append(errs, fmt.Errorf("vip %s: remove: %w", v, err))
-				keep = append([]VIP{v}, keep...)
-				continue
-			}
+		if err != nil && !gone(err) {
+			errs = append(errs, fmt.Errorf("vip %s: remove: %w", v, err))
+			keep = append([]VIP{v}, keep...)
+			continue
 		}
 		m.log.Info("floating address down", "vip", v.String())
 	}
 	m.held = keep
 	return errors.Join(errs...)
+}
+
+// RemoveStale deletes those of vips that are on their device although this
+// manager does not hold them: a previous instance killed while active
+// (kill -9, a crash) leaves its floating addresses behind, and a director
+// that starts as standby next to an active partner must not answer for
+// them. It returns the addresses it removed; one already absent is no error.
+func (m *Manager) RemoveStale(vips []VIP) ([]VIP, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var removed []VIP
+	var errs []error
+	m.eachUnheld(vips, func(v VIP, link netlink.Link, err error) {
+		if err == nil {
+			err = m.nl.AddrDel(link, v.netlinkAddr())
+			if err == nil {
+				m.log.Warn("stale floating address removed", "vip", v.String())
+				removed = append(removed, v)
+				return
+			}
+		}
+		if !gone(err) {
+			errs = append(errs, fmt.Errorf("vip %s: remove stale: %w", v, err))
+		}
+	})
+	return removed, errors.Join(errs...)
+}
+
+// gone says whether a removal failed only because the address or its
+// device is not there (any more): for a removal, as good as done.
+func gone(err error) bool {
+	var nf netlink.LinkNotFoundError
+	return errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ENODEV) || errors.As(err, &nf)
 }
 
 // Wait waits for background announcements (after Release or ctx's end).

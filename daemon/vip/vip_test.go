@@ -256,3 +256,35 @@ func TestManagerUpdate(t *testing.T) {
 	m.Release()
 	m.Wait()
 }
+
+func TestManagerRemoveStale(t *testing.T) {
+	nl := newFake()
+	nl.have["192.168.0.11/32"] = true // left behind by a killed instance
+	nl.missing["eth9"] = true
+	m := NewManager(nl, &countAnn{}, nil)
+	m.Spacing = time.Millisecond
+	gone := newVIP(netip.MustParseAddr("192.168.0.99"), "eth9:1", netip.Addr{})
+	removed, err := m.RemoveStale([]VIP{vipA, vipB, gone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removed) != 1 || removed[0].Addr != vipB.Addr {
+		t.Fatalf("removed %+v, want only %s", removed, vipB.Addr)
+	}
+	if nl.have["192.168.0.11/32"] {
+		t.Fatal("stale address still on the device")
+	}
+	if got, want := nl.takeOps(), []string{"del 192.168.0.10/32", "del 192.168.0.11/32"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("ops %q, want %q", got, want)
+	}
+	// An address this manager holds is its own, not stale.
+	if err := m.Takeover(context.Background(), []VIP{vipA}); err != nil {
+		t.Fatal(err)
+	}
+	nl.takeOps()
+	if removed, err := m.RemoveStale([]VIP{vipA}); err != nil || len(removed) != 0 || !nl.have["192.168.0.10/32"] {
+		t.Fatalf("RemoveStale of a held address: removed %+v, err %v, still there %v", removed, err, nl.have["192.168.0.10/32"])
+	}
+	m.Release()
+	m.Wait()
+}

@@ -43,8 +43,14 @@ func ParseRules(lines []string) ([]RuleService, error) {
 	ps := &parser{prog: "ipvsadm", names: names}
 	var out []RuleService
 	index := map[string]int{}
+	// One reader for every line: a fresh one allocates its 64 KiB buffer
+	// per line, 1.3 GB for the daemon's 10,000-service table on every apply.
+	lr := newLineReader(nil)
+	src := strings.NewReader("")
 	for i, line := range lines {
-		words, _ := newLineReader(strings.NewReader(line + "\n")).next()
+		src.Reset(line + "\n")
+		lr.r.Reset(src)
+		words, _ := lr.next()
 		if len(words) == 0 {
 			continue
 		}

@@ -34,9 +34,3 @@ awk 'FILENAME == ARGV[1] {t[$1] = $2; r[$1] = $3; next}
 	 printf "%-12s %9d %9d %6s %9d %6s %11s %11s %11s\n", $1, t[$1], l[$1], a, $2, b, r[$1], lr[$1], $3}' \
 	/tmp/bench.ipvsadm /tmp/bench.lvsadm /tmp/bench.dropin
 
-# The TUI (issue targets: a refresh over 100,000 entries at most 100 ms of
-# CPU and 150 MB resident; idle at 1 s under 2% of one core).
-echo
-echo "lvsadm tui, guest instruction time under qemu -icount"
-unshare -n sh /work/testdata/lab/bench-tui.sh refresh "$LVSADM" "${BENCH_TUI_CONNS:-100000}"
-unshare -n sh /work/testdata/lab/bench-tui.sh idle "$LVSADM" 1000
