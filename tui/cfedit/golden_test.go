@@ -3,10 +3,11 @@ package cfedit
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lvsadm/lvsadm/internal/goldenfile"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden frames under testdata/golden")
@@ -46,23 +47,7 @@ func TestGoldenFrames(t *testing.T) {
 				press(t, m, fr.keys...)
 				got := strings.ReplaceAll(m.View(), filepath.Dir(p), "/etc/sysconfig/ha") + "\n"
 				checkFrame(t, got, size[0], size[1])
-				golden := filepath.Join("testdata", "golden", name+".txt")
-				if *update {
-					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (go test -update writes it)", err)
-				}
-				if got != string(want) {
-					t.Errorf("frame differs from %s (go test -update rewrites it):\n%s", golden, got)
-				}
+				goldenfile.Check(t, filepath.Join("testdata", "golden", name+".txt"), got, *update)
 			})
 		}
 	}
