@@ -47,8 +47,8 @@ REENTRY (checks good again, not yet for reentry seconds), off; a service
 shows how many of its servers are up, or NONE UP. Servers the daemon took
 out of the kernel table are listed too. The detail line says why a server
 is down and the last check's latency. The daemon is read on --socket in
-every refresh; without one health shows "-" and the status line says so
-once.
+every refresh; without one there is no HEALTH column and the status line
+says so once.
 
 The director view ("3") shows the daemon's role and since when, the peer and
 its last heartbeat, both directors' serial_no and config digest (MISMATCH

@@ -212,7 +212,7 @@ func (m *Model) gotDaemon(msg snapshotMsg) {
 	m.dstat = nil
 	text, isErr := "error: daemon: "+msg.daemonErr.Error(), true
 	if errors.Is(msg.daemonErr, ErrNoDaemon) {
-		text, isErr = "no daemon at "+m.opts.Daemon.Where()+": health shows -", false
+		text, isErr = "no daemon at "+m.opts.Daemon.Where(), false
 	}
 	if text != m.daemonMsg {
 		m.daemonMsg = text

@@ -16,8 +16,11 @@ type column struct {
 }
 
 func (m *Model) serviceColumns(w int) []column {
-	cols := []column{{"HEALTH", 8, true}, {"FWD", 6, true}, {"WEIGHT", 6, false}, {"ACTIVE", 6, false},
+	cols := []column{{"FWD", 6, true}, {"WEIGHT", 6, false}, {"ACTIVE", 6, false},
 		{"INACT", 6, false}, {"CONN/s", 6, false}}
+	if m.withHealth() {
+		cols = append([]column{{"HEALTH", 8, true}}, cols...)
+	}
 	if w >= 100 {
 		cols = append(cols, column{"PKT/s IN", 8, false}, column{"OUT", 6, false})
 	}
@@ -27,6 +30,12 @@ func (m *Model) serviceColumns(w int) []column {
 	}
 	return cols
 }
+
+// withHealth says whether the view has a HEALTH column: only when a daemon
+// answered. Without one the column would hold "-" on every row, and at 80
+// columns its width is what longer service names need (a VIP, its port
+// and the scheduler).
+func (m *Model) withHealth() bool { return m.dstat != nil }
 
 // nameWidth is the width of the flexible name column.
 func nameWidth(w int, cols []column) int {
@@ -142,6 +151,9 @@ func (m *Model) servicesView(w int) (tabs, colHead string, body, detail []string
 		if !r.isDest() && w >= sparkMinWidth {
 			vals = append(vals, sparkline(m.sparks[sid]))
 		}
+		if !m.withHealth() {
+			vals = vals[1:]
+		}
 		line := rowLine(w, marker, name, m.serviceColumns(w), vals)
 		switch {
 		case i == m.cursor:
@@ -185,8 +197,16 @@ func (m *Model) daemonOnlyLine(w, i int, r row) string {
 		marker = "> "
 	}
 	cols := m.serviceColumns(w)
-	line := rowLine(w, marker, name, cols, []string{h})
-	line = fit(clip(line, 2+nameWidth(w, cols)+1+cols[0].width)+" "+why, w)
+	var line string
+	if m.withHealth() {
+		line = rowLine(w, marker, name, cols, []string{h})
+		line = fit(clip(line, 2+nameWidth(w, cols)+1+cols[0].width)+" "+why, w)
+	} else {
+		// Only a ghost comes here without a daemon: its state goes
+		// where the columns would be.
+		line = rowLine(w, marker, name, cols, nil)
+		line = fit(clip(line, 2+nameWidth(w, cols))+" "+h+" "+why, w)
+	}
 	switch {
 	case i == m.cursor:
 		return m.st.selected.Render(line)
