@@ -175,3 +175,44 @@ func TestMonitorLoadWeight(t *testing.T) {
 		t.Errorf("load error %q does not name the command", st.Load.Error)
 	}
 }
+
+// TestUpdateKeepsCheckOnWeightChange: a reload that changes only a
+// server's weight or load command must not restart its check, which would
+// forget the server is up and take it out of the table until it passed
+// again; the load-adjusted weight of the old weight starts over.
+func TestUpdateKeepsCheckOnWeightChange(t *testing.T) {
+	m := NewMonitor(nil)
+	m.step = time.Millisecond
+	m.check = func(context.Context, *Target) Result { return Result{OK: true} }
+	script := filepath.Join(t.TempDir(), "rup")
+	writeScript(t, script, `echo "load average: 0.00, 0.00, 0.00"`)
+	tg := Target{Virtual: "web", Server: "a", Addr: netip.MustParseAddr("127.0.0.1"), Port: 80,
+		Interval: 5 * time.Millisecond, Weight: 4, Load: []string{script}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m.Update(ctx, []Target{tg})
+	defer m.Stop()
+	deadline := time.Now().Add(10 * time.Second)
+	for m.Health()["web/a"].LoadWeight < 6 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no load weight: %+v", m.Health()["web/a"])
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	before := m.Health()["web/a"]
+	tg.Weight = 9
+	m.Update(ctx, []Target{tg})
+	after := m.Health()["web/a"]
+	if after.State != Up || !after.LastTransition.Equal(before.LastTransition) || after.Checks < before.Checks {
+		t.Errorf("the check restarted on a weight change: before %+v, after %+v", before, after)
+	}
+	if after.LoadWeight != 0 {
+		t.Errorf("load weight %d kept from the old weight, want it to start over", after.LoadWeight)
+	}
+	m.mu.Lock()
+	w := m.workers["web/a"].target.Weight
+	m.mu.Unlock()
+	if w != 9 {
+		t.Errorf("running check's weight %d, want 9", w)
+	}
+}

@@ -2,6 +2,7 @@ package health
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -92,7 +93,13 @@ func (m *Monitor) Update(ctx context.Context, targets []Target) {
 		}
 	}
 	for k, t := range want {
-		if _, ok := m.workers[k]; ok {
+		if w, ok := m.workers[k]; ok {
+			// Same check: take the new weight and load command; a
+			// load-adjusted weight of the old weight starts over.
+			if w.target.Weight != t.Weight || fmt.Sprint(w.target.Load) != fmt.Sprint(t.Load) {
+				w.target.Weight, w.target.Load = t.Weight, t.Load
+				w.status.LoadWeight = 0
+			}
 			continue
 		}
 		wctx, cancel := context.WithCancel(ctx)
@@ -114,8 +121,10 @@ func (m *Monitor) Stop() {
 
 func (m *Monitor) run(ctx context.Context, w *worker) {
 	defer close(w.done)
+	m.mu.Lock() // Update changes the target's weight and load command in place
 	tr := tracker{reentry: w.target.Reentry}
 	t := w.target
+	m.mu.Unlock()
 	var lastAdjust time.Time
 	for {
 		r := m.check(ctx, &t)
@@ -151,9 +160,7 @@ func (m *Monitor) run(ctx context.Context, w *worker) {
 		if ev != nil && m.onEvent != nil {
 			m.onEvent(*ev)
 		}
-		if t.Load != nil {
-			m.adjustLoad(ctx, w, &tr, &lastAdjust)
-		}
+		m.adjustLoad(ctx, w, &tr, &lastAdjust)
 		// nanny sleeps one interval after each check.
 		select {
 		case <-ctx.Done():
@@ -168,10 +175,16 @@ func (m *Monitor) run(ctx context.Context, w *worker) {
 // weight the table uses (AdjustWeight). A server that is not up starts
 // again from its configured weight when it returns.
 func (m *Monitor) adjustLoad(ctx context.Context, w *worker, tr *tracker, last *time.Time) {
-	t := &w.target
+	// Weight and Load change under the lock on a reload (Update).
+	m.mu.Lock()
+	weight, load, interval := w.target.Weight, w.target.Load, w.target.Interval
+	m.mu.Unlock()
+	if load == nil {
+		return
+	}
 	now := time.Now()
-	full := max(t.Weight, 1)
-	if tr.state != Up || slowStart(t.Weight, t.Interval, now.Sub(tr.transition), m.step) < full {
+	full := max(weight, 1)
+	if tr.state != Up || slowStart(weight, interval, now.Sub(tr.transition), m.step) < full {
 		m.mu.Lock()
 		w.status.LoadWeight = 0
 		m.mu.Unlock()
@@ -182,15 +195,15 @@ func (m *Monitor) adjustLoad(ctx context.Context, w *worker, tr *tracker, last *
 		*last = now // the slow start has just ended: nanny asks one period later
 		return
 	}
-	if now.Sub(*last) < adjustPeriod(t.Interval, m.step) {
+	if now.Sub(*last) < adjustPeriod(interval, m.step) {
 		return
 	}
-	load, err := remoteLoad(ctx, t.Load, t.Interval)
+	avg, err := remoteLoad(ctx, load, interval)
 	if ctx.Err() != nil {
 		return
 	}
 	*last = time.Now()
-	r := &LoadReading{Average: load, At: *last}
+	r := &LoadReading{Average: avg, At: *last}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err != nil {
@@ -200,7 +213,7 @@ func (m *Monitor) adjustLoad(ctx context.Context, w *worker, tr *tracker, last *
 		if cur == 0 {
 			cur = full
 		}
-		if nw, ok := AdjustWeight(full, cur, load); ok {
+		if nw, ok := AdjustWeight(full, cur, avg); ok {
 			cur = nw
 		}
 		w.status.LoadWeight = cur

@@ -49,13 +49,16 @@ type Target struct {
 func (t *Target) Key() string { return t.Virtual + "/" + t.Server }
 
 // spec is a comparable description, so a reload restarts only the checks
-// whose definition changed.
+// whose definition changed. Weight and Load are left out: a check that
+// restarts forgets that its server is up, which takes the server out of
+// the table until it passes again, and neither changes how it is checked
+// (Monitor.Update passes them to the running check instead).
 func (t *Target) spec() string {
 	re := ""
 	if t.Regex != nil {
 		re = t.Regex.String()
 	}
-	return fmt.Sprintf("%s|%s|%d|%v|%q|%q|%q|%q|%v|%v|%d|%q", t.Key(), t.Addr, t.Port, t.UDP, t.Send, t.Expect, re, t.Program, t.Interval, t.Reentry, t.Weight, t.Load)
+	return fmt.Sprintf("%s|%s|%d|%v|%q|%q|%q|%q|%v|%v", t.Key(), t.Addr, t.Port, t.UDP, t.Send, t.Expect, re, t.Program, t.Interval, t.Reentry)
 }
 
 // Unescape translates nanny's escapes (convert_str): \\ \r \n \t \' \".
