@@ -2,7 +2,7 @@ package health
 
 import (
 	"context"
-	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -96,7 +96,7 @@ func (m *Monitor) Update(ctx context.Context, targets []Target) {
 		if w, ok := m.workers[k]; ok {
 			// Same check: take the new weight and load command; a
 			// load-adjusted weight of the old weight starts over.
-			if w.target.Weight != t.Weight || fmt.Sprint(w.target.Load) != fmt.Sprint(t.Load) {
+			if w.target.Weight != t.Weight || !slices.Equal(w.target.Load, t.Load) {
 				w.target.Weight, w.target.Load = t.Weight, t.Load
 				w.status.LoadWeight = 0
 			}
@@ -134,6 +134,8 @@ func (m *Monitor) run(ctx context.Context, w *worker) {
 		now := time.Now()
 		changed := tr.observe(now, r.OK)
 		m.mu.Lock()
+		// Update changes these in place on a reload.
+		weight, load := w.target.Weight, w.target.Load
 		st := &w.status
 		st.Checks++
 		if !r.OK {
@@ -160,7 +162,9 @@ func (m *Monitor) run(ctx context.Context, w *worker) {
 		if ev != nil && m.onEvent != nil {
 			m.onEvent(*ev)
 		}
-		m.adjustLoad(ctx, w, &tr, &lastAdjust)
+		if load != nil {
+			m.adjustLoad(ctx, w, weight, load, &tr, &lastAdjust)
+		}
 		// nanny sleeps one interval after each check.
 		select {
 		case <-ctx.Done():
@@ -174,14 +178,8 @@ func (m *Monitor) run(ctx context.Context, w *worker) {
 // is over, every adjust period, the load command's answer moves the
 // weight the table uses (AdjustWeight). A server that is not up starts
 // again from its configured weight when it returns.
-func (m *Monitor) adjustLoad(ctx context.Context, w *worker, tr *tracker, last *time.Time) {
-	// Weight and Load change under the lock on a reload (Update).
-	m.mu.Lock()
-	weight, load, interval := w.target.Weight, w.target.Load, w.target.Interval
-	m.mu.Unlock()
-	if load == nil {
-		return
-	}
+func (m *Monitor) adjustLoad(ctx context.Context, w *worker, weight int, load []string, tr *tracker, last *time.Time) {
+	interval := w.target.Interval // not changed in place: a new interval is a new check
 	now := time.Now()
 	full := max(weight, 1)
 	if tr.state != Up || slowStart(weight, interval, now.Sub(tr.transition), m.step) < full {
