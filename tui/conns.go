@@ -62,12 +62,18 @@ type connCollector struct {
 	ips []byte
 }
 
-func newConnCollector(f ConnFilter, limit int) *connCollector {
+// newConnCollector keeps at most limit rows; rowsHint (ConnQuery.RowsHint,
+// 0 for none) sizes their storage.
+func newConnCollector(f ConnFilter, limit, rowsHint int) *connCollector {
 	if limit < 0 {
 		limit = 0
 	}
-	return &connCollector{f: f, limit: limit, sum: ConnSummary{ByState: map[string]int{},
+	cc := &connCollector{f: f, limit: limit, sum: ConnSummary{ByState: map[string]int{},
 		MatchedByState: map[string]int{}, ByDest: map[DestKey]int{}}}
+	if rowsHint > 0 {
+		cc.sum.Rows = make([]ops.Connection, 0, min(limit, rowsHint+rowsHint/4+8))
+	}
+	return cc
 }
 
 // add counts c and keeps a copy of it while under the limit: the kernel

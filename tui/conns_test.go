@@ -103,7 +103,7 @@ func TestConnSummaryBounded(t *testing.T) {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	cc := newConnCollector(f, limit)
+	cc := newConnCollector(f, limit, 0)
 	for i := 0; i < total; i++ {
 		c.State = states[i%len(states)]
 		c.Client[2], c.Client[3] = byte(i>>8), byte(i) // reused storage, as the kernel source does
@@ -165,7 +165,7 @@ func TestConnRegexpCollectsWithoutAllocating(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cc := newConnCollector(f, 0)
+	cc := newConnCollector(f, 0, 0)
 	c := conn("TCP", "ESTABLISHED", "192.168.1.5", 40000, "10.0.0.1", 80, "10.0.1.1", 80)
 	_ = cc.add(&c) // grows the scratch buffer and the maps once
 	if n := testing.AllocsPerRun(100, func() { _ = cc.add(&c) }); n != 0 {

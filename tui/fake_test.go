@@ -76,7 +76,7 @@ func (f *fakeSource) Snapshot(ctx context.Context, q ConnQuery) (Snapshot, error
 		s.Services = svcs
 	}
 	if q.Enabled {
-		c := newConnCollector(q.Filter, q.Limit)
+		c := newConnCollector(q.Filter, q.Limit, q.RowsHint)
 		for i := range f.conns {
 			_ = c.add(&f.conns[i])
 		}

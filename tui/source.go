@@ -110,10 +110,7 @@ func (s *KernelSource) Snapshot(ctx context.Context, q ConnQuery) (Snapshot, err
 // Summarize reduces a streamed connection table (ops.Kernel.Connections, or
 // any function of its shape) to the summary q asks for.
 func Summarize(ctx context.Context, conns func(context.Context, func(*ops.Connection) error) error, q ConnQuery) (ConnSummary, error) {
-	c := newConnCollector(q.Filter, q.Limit)
-	if q.RowsHint > 0 {
-		c.sum.Rows = make([]ops.Connection, 0, min(q.Limit, q.RowsHint+q.RowsHint/4+8))
-	}
+	c := newConnCollector(q.Filter, q.Limit, q.RowsHint)
 	if err := conns(ctx, c.add); err != nil {
 		return ConnSummary{}, err
 	}
