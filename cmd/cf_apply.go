@@ -8,6 +8,7 @@ import (
 
 	"github.com/lvsadm/lvsadm/lvscf"
 	"github.com/lvsadm/lvsadm/lvscf/apply"
+	"github.com/lvsadm/lvsadm/ops/ipvsadm"
 	"github.com/lvsadm/lvsadm/ops/reconcile"
 )
 
@@ -75,13 +76,13 @@ func newCfApplyCmd(io IOStreams) *cobra.Command {
 			}
 			if dryRun {
 				for _, ch := range changes {
-					fmt.Fprintln(io.Out, reconcile.FormatChange(ch))
+					fmt.Fprintln(io.Out, ipvsadm.FormatChange(ch))
 				}
 				return nil
 			}
 			err = apply.Run(c.Context(), k, changes, func(ch reconcile.Change) {
 				if !quiet {
-					fmt.Fprintln(io.Out, reconcile.FormatChange(ch))
+					fmt.Fprintln(io.Out, ipvsadm.FormatChange(ch))
 				}
 			})
 			if err != nil {

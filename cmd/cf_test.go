@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/ops/ipvsadm"
 	"github.com/lvsadm/lvsadm/ops/reconcile"
 )
 
@@ -270,7 +271,7 @@ func (k *cfKernel) DelDestination(context.Context, ops.ServiceKey, ops.Destinati
 }
 
 func TestCfApply(t *testing.T) {
-	actual, err := reconcile.FromRules([]string{
+	actual, err := ipvsadm.ParseRules([]string{
 		"-A -t 10.0.0.1:80 -s rr",
 		"-a -t 10.0.0.1:80 -r 10.0.1.1:80 -m -w 1",
 		"-a -t 10.0.0.1:80 -r 10.0.1.9:80 -m -w 1",

@@ -19,6 +19,7 @@ func newDaemonCmd(io IOStreams) *cobra.Command {
 	var (
 		config, socket, role, keyFile, logLevel, metricsListen string
 		foreground, forceActive, plain                         bool
+		resync                                                 time.Duration
 	)
 	c := &cobra.Command{
 		Use:   "daemon",
@@ -28,6 +29,9 @@ heartbeats with the partner director (piranha's wire format, so a piranha pair
 can be migrated one director at a time), check every real server (nanny's
 checks), and while active hold the virtual addresses (gratuitous ARP) and keep
 the IPVS table equal to the configuration minus the real servers that are down.
+The daemon is the one writer of the services it owns: a health change or a
+reload edits exactly what it changes, and every --resync-interval the whole
+table is read back and hand edits are repaired (and logged as such).
 
 The daemon stays in the foreground and logs to standard error (systemd's
 Type=notify; see dist/systemd/lvsadm.service). SIGHUP reloads lvs.cf: a file with lint
@@ -48,6 +52,10 @@ status" reads the state through the control socket.`,
 				ForceActive: forceActive, PlainHeartbeat: plain}
 			o.KeyFile = keyFile // read at start and at every reload (key rollover)
 			o.MetricsListen = metricsListen
+			o.ResyncInterval = resync
+			if resync <= 0 {
+				o.ResyncInterval = -1 // off
+			}
 			d, err := daemon.New(o)
 			if err != nil {
 				return err
@@ -80,6 +88,7 @@ status" reads the state through the control socket.`,
 	f.StringVar(&keyFile, "heartbeat-key-file", "", "HMAC-SHA256 heartbeat keys, one per line, signing key first (mode 0600), re-read on SIGHUP; both directors need it")
 	f.BoolVar(&plain, "heartbeat-plain", false, "send exactly piranha's 4-byte heartbeat, without lvsadm's trailer")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	f.DurationVar(&resync, "resync-interval", daemon.DefaultResync, "while active, read the whole IPVS table this often and repair what differs from what the daemon wrote (hand edits are logged as repaired); 0 turns it off. Health changes and reloads do not wait for it")
 	f.StringVar(&metricsListen, "metrics-listen", "", "serve Prometheus metrics on GET http://ADDR/metrics (e.g. 127.0.0.1:9539; bind it to a management address); off when empty")
 	return c
 }

@@ -19,15 +19,22 @@ import (
 	"github.com/lvsadm/lvsadm/daemon/vip"
 	"github.com/lvsadm/lvsadm/lvscf"
 	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/ops/ipvsadm"
 	"github.com/lvsadm/lvsadm/ops/kernel"
 )
 
 // keepEvents bounds the status' recent history.
 const keepEvents = 200
 
-// resyncEvery re-applies the table while active, so a change made behind
-// the daemon's back (or a failed apply) heals without a health event.
-const resyncEvery = 10 * time.Second
+// movingEvery is how often the services whose weights move with time
+// alone (nanny's slow start, load_monitor) are built again: the weights
+// step every adjust period (20 s and up), so a few seconds' lag is nanny's
+// own granularity.
+const movingEvery = 5 * time.Second
+
+// maxLoggedEdits bounds the kernel edits one log line lists; the count is
+// always given.
+const maxLoggedEdits = 20
 
 // Daemon is one running director.
 type Daemon struct {
@@ -50,12 +57,22 @@ type Daemon struct {
 	roleChanges uint64 // activations and deactivations (lvsadm_failovers_total)
 	metricsAddr net.Addr
 
+	// desired builds the table of d.loaded (replaced with it).
+	desired *desiredTable
+	// dirty names the virtual servers whose real servers changed health
+	// since the last apply; dirtyAll asks for a whole apply against the
+	// mirror (an override changed). Both under mu.
+	dirty    map[string]bool
+	dirtyAll bool
+
 	applyMu sync.Mutex // serialises table applies and role changes
-	// applyNow asks the resync loop for an apply. Health transitions come
-	// in bursts (every server of a farm at start, a switch port failing):
-	// an apply reads and plans the whole table, so a burst must cost one
-	// or two applies, not one per server (10,000 servers: 10,000 full
-	// reconciles in a row).
+	// moving: the groups of desired whose weights move with time alone;
+	// under applyMu.
+	moving map[int]bool
+	// applyNow asks the apply loop to apply what is dirty. Health
+	// transitions come in bursts (every server of a farm at start, a
+	// switch port failing): a burst costs one pass over the dirty
+	// services, not one pass per transition.
 	applyNow chan struct{}
 }
 
@@ -76,7 +93,10 @@ func New(o Options) (*Daemon, error) {
 	if o.ConfigPath == "" {
 		o.ConfigPath = lvscf.DefaultPath
 	}
-	d := &Daemon{o: o, log: o.Logger, applyNow: make(chan struct{}, 1)}
+	if o.ResyncInterval == 0 {
+		o.ResyncInterval = DefaultResync
+	}
+	d := &Daemon{o: o, log: o.Logger, applyNow: make(chan struct{}, 1), dirty: map[string]bool{}}
 	if o.KeyFile != "" {
 		kr, err := heartbeat.LoadKeyFile(o.KeyFile)
 		if err != nil {
@@ -89,6 +109,9 @@ func New(o Options) (*Daemon, error) {
 		return nil, err
 	}
 	d.loaded = l
+	if d.desired, err = newDesiredTable(l.Cfg); err != nil {
+		return nil, err
+	}
 	local, err := o.LocalAddrs()
 	if err != nil {
 		return nil, fmt.Errorf("listing local addresses: %w", err)
@@ -254,7 +277,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}()
 	}
 	wg.Add(1)
-	go func() { defer wg.Done(); d.resync(ctx) }()
+	go func() { defer wg.Done(); d.applyLoop(ctx) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); d.watchLinks(ctx, drv) }()
 
@@ -324,7 +347,7 @@ func (d *Daemon) activate(ctx context.Context, reason string) {
 	defer d.applyMu.Unlock()
 	cfg := d.switchRole(true, reason)
 	d.runCmd(ctx, cfg.ActiveCmd)
-	d.applyLocked(ctx, cfg)
+	d.applyLocked(ctx, true, "")
 	d.installFwmarks(ctx, cfg)
 	d.syncDaemon(ctx, cfg, true)
 	if err := d.o.VIPs.Takeover(ctx, vip.FromConfig(cfg)); err != nil {
@@ -361,16 +384,113 @@ func (d *Daemon) installFwmarks(ctx context.Context, cfg *lvscf.Config) {
 	}
 }
 
-// applyLocked applies the table; applyMu must be held.
-func (d *Daemon) applyLocked(ctx context.Context, cfg *lvscf.Config) {
+// tableInputs are the health and overrides the table is built with now.
+func (d *Daemon) tableInputs() *tableInputs {
 	d.mu.Lock()
 	mon := d.monitor
 	d.mu.Unlock()
-	edits, err := d.o.Table.Apply(ctx, cfg, mon.Health())
+	in := &tableInputs{now: time.Now(), override: d.overrideWeight}
+	if mon != nil {
+		in.health = mon.Lookup
+	}
+	return in
+}
+
+// applyLocked makes the kernel's table the whole desired table: against a
+// fresh read of the kernel with read (taking over, the periodic resync),
+// else against the mirror of what the daemon wrote (a reload, an
+// override). repair, when set, logs each edit as a repaired hand edit
+// under that reason. It returns the number of kernel edits; applyMu must
+// be held.
+func (d *Daemon) applyLocked(ctx context.Context, read bool, repair string) int {
+	d.mu.Lock()
+	t := d.desired
+	d.dirtyAll = false
+	clear(d.dirty)
+	d.mu.Unlock()
+	want, moving := t.all(d.tableInputs())
+	d.moving = moving
+	edits, err := d.o.Table.Sync(ctx, want, t.timeouts, read)
+	if repair != "" {
+		for i, c := range edits {
+			if i == maxLoggedEdits {
+				d.log.Warn("more hand edits repaired", "count", len(edits)-i)
+				break
+			}
+			d.log.Warn("repaired hand edit", "why", repair, "edit", ipvsadm.FormatChange(c))
+		}
+	}
+	d.tableResult(edits, err)
+	return len(edits)
+}
+
+// applyDirtyLocked applies what changed since the last apply: the services
+// of the virtual servers whose health changed, and those whose weights
+// move with time. Each is built alone and compared with the mirror, so a
+// transition costs the edits it implies (usually one) whatever the size of
+// the table. applyMu must be held.
+func (d *Daemon) applyDirtyLocked(ctx context.Context, withMoving bool) {
+	d.mu.Lock()
+	t, all := d.desired, d.dirtyAll
+	groups := map[int]bool{}
+	for name := range d.dirty {
+		if gi, ok := t.group[name]; ok {
+			groups[gi] = true
+		}
+	}
+	clear(d.dirty)
+	d.mu.Unlock()
+	if all {
+		d.applyLocked(ctx, false, "")
+		return
+	}
+	if withMoving {
+		for gi := range d.moving {
+			groups[gi] = true
+		}
+	}
+	if len(groups) == 0 {
+		return
+	}
+	in := d.tableInputs()
+	want := make([]ops.VirtualService, 0, len(groups))
+	for gi := range groups {
+		s, moving := t.service(gi, in)
+		want = append(want, s)
+		if moving {
+			d.moving[gi] = true
+		} else {
+			delete(d.moving, gi)
+		}
+	}
+	edits, err := d.o.Table.Update(ctx, want)
+	if err != nil {
+		// The kernel is not what the daemon wrote (a hand edit, a lost
+		// write): read it, and repair everything.
+		d.tableResult(edits, err)
+		d.applyLocked(ctx, true, "an edit failed: "+firstLine(err.Error()))
+		return
+	}
+	d.tableResult(edits, nil)
+}
+
+// tableResult logs the edits an apply made and records its error for
+// status.
+func (d *Daemon) tableResult(edits []ops.Change, err error) {
 	if len(edits) > 0 {
 		// One line per apply that changed the kernel: what a reload or a
 		// health transition cost, checkable against "ipvsadm -Ln".
-		d.log.Info("table changed", "edits", len(edits), "changes", strings.Join(edits, "; "))
+		lines := make([]string, 0, min(len(edits), maxLoggedEdits))
+		for _, c := range edits[:min(len(edits), maxLoggedEdits)] {
+			lines = append(lines, ipvsadm.FormatChange(c))
+		}
+		if len(edits) > maxLoggedEdits {
+			lines = append(lines, fmt.Sprintf("and %d more", len(edits)-maxLoggedEdits))
+		}
+		d.log.Info("table changed", "edits", len(edits), "changes", strings.Join(lines, "; "))
+	}
+	if err != nil {
+		err = ipvsadm.ChangeErrorLine(err)
 	}
 	d.mu.Lock()
 	prev := d.tableErr
@@ -384,14 +504,14 @@ func (d *Daemon) applyLocked(ctx context.Context, cfg *lvscf.Config) {
 	}
 }
 
-func (d *Daemon) applyIfActive(ctx context.Context) {
+func (d *Daemon) ifActive(ctx context.Context, fn func(ctx context.Context)) {
 	d.applyMu.Lock()
 	defer d.applyMu.Unlock()
 	d.mu.Lock()
-	active, cfg := d.active, d.loaded.Cfg
+	active := d.active
 	d.mu.Unlock()
 	if active {
-		d.applyLocked(ctx, cfg)
+		fn(ctx)
 	}
 }
 
@@ -403,23 +523,49 @@ func (d *Daemon) onHealth(e health.Event) {
 		d.log.Warn("real server down", "virtual", e.Virtual, "server", e.Server, "address", e.Address, "reason", e.Reason, "answer", e.Answer)
 	}
 	d.event(Event{At: e.At, Kind: "health", Message: msg, Server: e.Virtual + "/" + e.Server, State: string(e.State), Reason: e.Reason, Answer: e.Answer})
+	d.mu.Lock()
+	d.dirty[e.Virtual] = true
+	d.mu.Unlock()
+	d.kickApply()
+}
+
+// requestApply asks for a whole apply against the mirror (an operator's
+// override changed: cheap, no kernel read).
+func (d *Daemon) requestApply() {
+	d.mu.Lock()
+	d.dirtyAll = true
+	d.mu.Unlock()
+	d.kickApply()
+}
+
+func (d *Daemon) kickApply() {
 	select {
 	case d.applyNow <- struct{}{}:
-	default: // one is already pending; it will see this transition too
+	default: // one is already pending; it will see this change too
 	}
 }
 
-func (d *Daemon) resync(ctx context.Context) {
-	t := time.NewTicker(resyncEvery)
-	defer t.Stop()
+// applyLoop applies health transitions as they come, the moving weights
+// every movingEvery, and the periodic resync.
+func (d *Daemon) applyLoop(ctx context.Context) {
+	moving := time.NewTicker(movingEvery)
+	defer moving.Stop()
+	var resync <-chan time.Time
+	if d.o.ResyncInterval > 0 {
+		t := time.NewTicker(d.o.ResyncInterval)
+		defer t.Stop()
+		resync = t.C
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-			d.applyIfActive(ctx)
+		case <-resync:
+			d.ifActive(ctx, func(ctx context.Context) { d.applyLocked(ctx, true, "periodic resync") })
+		case <-moving.C:
+			d.ifActive(ctx, func(ctx context.Context) { d.applyDirtyLocked(ctx, true) })
 		case <-d.applyNow:
-			d.applyIfActive(ctx)
+			d.ifActive(ctx, func(ctx context.Context) { d.applyDirtyLocked(ctx, false) })
 		}
 	}
 }
@@ -487,8 +633,13 @@ func (d *Daemon) Reload() error {
 	if err != nil {
 		return err
 	}
+	desired, err := newDesiredTable(l.Cfg)
+	if err != nil {
+		return err
+	}
 	d.mu.Lock()
 	d.loaded = l
+	d.desired = desired
 	if keys != nil {
 		d.o.Keys = keys
 	}
@@ -510,18 +661,24 @@ func (d *Daemon) Reload() error {
 	d.mu.Lock()
 	active := d.active
 	d.mu.Unlock()
+	edits := 0
 	if active {
 		if err := d.o.VIPs.Update(ctx, vip.FromConfig(l.Cfg)); err != nil {
 			d.log.Error("floating addresses", "err", err)
 		}
-		d.applyLocked(ctx, l.Cfg)
+		// Against the mirror: a reload changes what the file changed and
+		// reads nothing back (the periodic resync repairs hand edits).
+		edits = d.applyLocked(ctx, false, "")
 		d.installFwmarks(ctx, l.Cfg)
 	}
 	if syncChanged(old.Cfg, l.Cfg) {
 		d.syncDaemon(ctx, l.Cfg, active)
 	}
 	d.applyMu.Unlock()
-	d.log.Info("configuration reloaded", "serial_no", l.Cfg.SerialNo, "digest", digestString(l.Digest)[:16], "changes", len(lvscf.Diff(old.Cfg, l.Cfg)))
+	// Counts, not a diff of the files: a reload of a 10,000-server file
+	// must not pay for comparing every field to say what it did.
+	d.log.Info("configuration reloaded", "serial_no", l.Cfg.SerialNo, "digest", digestString(l.Digest)[:16],
+		"virtual_services", len(desired.groups), "checks", len(targets), "kernel_edits", edits)
 	d.event(Event{Kind: "config", Message: fmt.Sprintf("reloaded (serial_no %d)", l.Cfg.SerialNo)})
 	return nil
 }

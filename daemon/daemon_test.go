@@ -18,7 +18,6 @@ import (
 	"github.com/lvsadm/lvsadm/daemon/health"
 	"github.com/lvsadm/lvsadm/daemon/heartbeat"
 	"github.com/lvsadm/lvsadm/daemon/vip"
-	"github.com/lvsadm/lvsadm/lvscf"
 	"github.com/lvsadm/lvsadm/ops"
 )
 
@@ -487,14 +486,21 @@ type slowTable struct {
 	applies int
 }
 
-func (s *slowTable) Apply(context.Context, *lvscf.Config, map[string]health.ServerStatus) ([]string, error) {
+func (s *slowTable) Sync(context.Context, ops.Table, ops.Timeouts, bool) ([]ops.Change, error) {
+	return nil, s.apply()
+}
+func (s *slowTable) Update(context.Context, []ops.VirtualService) ([]ops.Change, error) {
+	return nil, s.apply()
+}
+func (s *slowTable) apply() error {
 	time.Sleep(20 * time.Millisecond)
 	s.mu.Lock()
 	s.applies++
 	s.mu.Unlock()
-	return nil, nil
+	return nil
 }
 func (s *slowTable) Clear(context.Context) error { return nil }
+func (s *slowTable) Owns(ops.ServiceID) bool     { return true }
 func (s *slowTable) count() int                  { s.mu.Lock(); defer s.mu.Unlock(); return s.applies }
 
 // TestHealthBurstCoalesces: a burst of health transitions costs one or two

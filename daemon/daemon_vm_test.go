@@ -42,7 +42,7 @@ func TestMain(m *testing.M) {
 
 func runChild() int {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	d, err := New(Options{ConfigPath: os.Getenv("LVSADM_CONFIG"), SocketPath: os.Getenv("LVSADM_SOCKET"), KeyFile: os.Getenv("LVSADM_KEYFILE"), Logger: log})
+	d, err := New(Options{ConfigPath: os.Getenv("LVSADM_CONFIG"), SocketPath: os.Getenv("LVSADM_SOCKET"), KeyFile: os.Getenv("LVSADM_KEYFILE"), Logger: log, ResyncInterval: labResync})
 	if err != nil {
 		log.Error("start", "err", err)
 		return 1
@@ -101,12 +101,16 @@ func sh(t *testing.T, script string) string {
 	return string(out)
 }
 
+// labResync is the lab daemons' periodic resync: short, so that a test
+// can wait past one.
+const labResync = 3 * time.Second
+
 func startLabDaemon(t *testing.T, ns, cfg string, keyFile ...string) *labDaemon {
 	t.Helper()
 	d := &labDaemon{name: ns, sock: "/tmp/lvsadm-" + ns + ".sock", log: &syncBuf{}, done: make(chan error, 1)}
 	lvsadm := os.Getenv("LVSADM")
 	if lvsadm != "" && exec.Command(lvsadm, "daemon", "--help").Run() == nil {
-		args := []string{"netns", "exec", ns, lvsadm, "daemon", "--config", cfg, "--socket", d.sock}
+		args := []string{"netns", "exec", ns, lvsadm, "daemon", "--config", cfg, "--socket", d.sock, "--resync-interval", labResync.String()}
 		if len(keyFile) > 0 {
 			args = append(args, "--heartbeat-key-file", keyFile[0])
 		}

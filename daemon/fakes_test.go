@@ -84,6 +84,9 @@ func sameDest(a, b ops.Destination) bool { return a.Address.Equal(b.Address) && 
 func (m *memKernel) AddDestination(_ context.Context, k ops.ServiceKey, d ops.Destination) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if _, ok := m.svcs[id(k)]; !ok {
+		return &ops.KernelError{Op: ops.OpAddDest, Errno: syscall.ESRCH} // as the kernel: no such service
+	}
 	for _, x := range m.dests[id(k)] {
 		if sameDest(x, d) {
 			return &ops.KernelError{Op: ops.OpAddDest, Errno: syscall.EEXIST}
@@ -96,6 +99,9 @@ func (m *memKernel) AddDestination(_ context.Context, k ops.ServiceKey, d ops.De
 func (m *memKernel) EditDestination(_ context.Context, k ops.ServiceKey, d ops.Destination) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if _, ok := m.svcs[id(k)]; !ok {
+		return &ops.KernelError{Op: ops.OpEditDest, Errno: syscall.ESRCH} // as the kernel: no such service
+	}
 	for i, x := range m.dests[id(k)] {
 		if sameDest(x, d) {
 			m.dests[id(k)][i] = d
@@ -108,6 +114,9 @@ func (m *memKernel) EditDestination(_ context.Context, k ops.ServiceKey, d ops.D
 func (m *memKernel) DelDestination(_ context.Context, k ops.ServiceKey, d ops.Destination) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if _, ok := m.svcs[id(k)]; !ok {
+		return &ops.KernelError{Op: ops.OpDelDest, Errno: syscall.ESRCH} // as the kernel: no such service
+	}
 	ds := m.dests[id(k)]
 	for i, x := range ds {
 		if sameDest(x, d) {

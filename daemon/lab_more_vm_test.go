@@ -460,8 +460,8 @@ func TestLabReloadOneEdit(t *testing.T) {
 	took := eventually(t, "rs2 at weight 2", 10*time.Second, func() bool {
 		return regexp.MustCompile(`10\.10\.0\.3:80\s+Masq\s+2\s`).MatchString(table(t, A))
 	})
-	// Past the next periodic re-apply, so a stray edit would be seen.
-	time.Sleep(resyncEvery + time.Second)
+	// Past the next periodic resync, so a stray edit would be seen.
+	time.Sleep(labResync + time.Second)
 	after := table(t, A)
 	n, changes := appliedEdits(act.log.String()[mark:])
 	t.Logf("kernel table right %v after SIGHUP; edits logged: %d %q", took.Round(time.Millisecond), n, changes)
@@ -480,6 +480,40 @@ func TestLabReloadOneEdit(t *testing.T) {
 	}
 	if len(diff) != 1 || !strings.Contains(diff[0], "10.10.0.3:80") {
 		t.Errorf("ipvsadm -Ln before/after differs in %q, want one line (rs2's weight)", diff)
+	}
+}
+
+// TestLabResyncRepairsHandEdit: the daemon is the one writer of the
+// services it owns. A hand edit with the real ipvsadm ("-e ... -w 0" on
+// one real server, "-d" of the other) stays until the periodic resync,
+// which puts both back and logs each as a repaired hand edit.
+func TestLabResyncRepairsHandEdit(t *testing.T) {
+	_, act, _ := labPair(t, labConfig, "")
+	A := act.name
+	eventually(t, "both real servers in the table", 20*time.Second, func() bool {
+		return strings.Count(table(t, A), "Masq") == 2
+	})
+	before := table(t, A)
+	mark := len(act.log.String())
+	for _, c := range [][]string{
+		{"-e", "-t", "192.168.100.10:80", "-r", "10.10.0.2:80", "-m", "-w", "0"},
+		{"-d", "-t", "192.168.100.10:80", "-r", "10.10.0.3:80"},
+	} {
+		if out, err := exec.Command(ipCmd, append([]string{"netns", "exec", A, "/sbin/ipvsadm"}, c...)...).CombinedOutput(); err != nil {
+			t.Fatalf("ipvsadm %q: %v\n%s", c, err, out)
+		}
+	}
+	took := eventually(t, "the hand edits repaired", 3*labResync, func() bool { return table(t, A) == before })
+	log := act.log.String()[mark:]
+	repaired := regexp.MustCompile(`msg="repaired hand edit" why="periodic resync" edit="([^"]*)"`).FindAllStringSubmatch(log, -1)
+	t.Logf("repaired after %v: %q", took.Round(time.Millisecond), repaired)
+	var edits []string
+	for _, m := range repaired {
+		edits = append(edits, m[1])
+	}
+	slices.Sort(edits)
+	if len(edits) != 2 || !strings.HasPrefix(edits[0], "-a -t 192.168.100.10:80 -r 10.10.0.3:80 -m -w ") || !strings.HasPrefix(edits[1], "-e -t 192.168.100.10:80 -r 10.10.0.2:80 -m -w ") {
+		t.Errorf("repairs logged %q, want the -a of rs2 and the -e of rs1; log:\n%s", edits, log)
 	}
 }
 

@@ -2,218 +2,204 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"net/netip"
-	"time"
+	"maps"
+	"slices"
+	"sync"
+	"syscall"
 
-	"github.com/lvsadm/lvsadm/daemon/health"
-	"github.com/lvsadm/lvsadm/lvscf"
 	"github.com/lvsadm/lvsadm/ops"
-	"github.com/lvsadm/lvsadm/ops/ipvsadm"
 	"github.com/lvsadm/lvsadm/ops/reconcile"
 )
 
-// TableApplier keeps the kernel's IPVS table equal to what a configuration
-// means given the health of its real servers.
+// TableApplier is the one writer of the IPVS services the daemon owns. It
+// keeps a mirror of what it wrote, so that what changes between two
+// desired tables costs kernel edits for exactly that difference, without
+// reading the kernel's table back.
 type TableApplier interface {
-	// Apply makes the table match cfg: every active virtual service, with
-	// the real servers that are up; with quiesce_server, a server that was
-	// up and went down stays at weight 0 (nanny's "ipvsadm -e ... -w 0").
-	// It returns the kernel edits it made, as ipvsadm command lines.
-	Apply(ctx context.Context, cfg *lvscf.Config, h map[string]health.ServerStatus) ([]string, error)
-	// Clear removes the services this applier created (going standby).
+	// Sync makes the services of want exactly so, deletes the services it
+	// wrote earlier that want no longer holds, and sets the connection
+	// timeouts that are not zero. With read, it plans against the
+	// kernel's table read afresh (taking over, the periodic resync: what
+	// someone changed by hand is repaired); otherwise against its mirror.
+	// It returns the kernel edits it made.
+	Sync(ctx context.Context, want ops.Table, timeouts ops.Timeouts, read bool) ([]ops.Change, error)
+	// Update makes each of the given services, all of them written by an
+	// earlier Sync, so: a health transition's edits, usually one real
+	// server's, at a cost that does not grow with the table.
+	Update(ctx context.Context, want []ops.VirtualService) ([]ops.Change, error)
+	// Clear removes every service it wrote (going standby).
 	Clear(ctx context.Context) error
+	// Owns says whether the service is one this applier wrote.
+	Owns(id ops.ServiceID) bool
 }
 
-// kernelTable is the TableApplier over ops.Kernel, through ops/reconcile:
-// it renders the configuration (lvscf.Render, the table piranha's lvs and
-// nannies build), drops or quiesces the servers that are down, and applies
-// the smallest difference. It prunes only services it created itself, so
-// services someone else added by hand survive.
+// kernelTable is the TableApplier over ops.Kernel, through ops/reconcile.
+// It touches only services it wrote itself or that the configuration
+// names, so services someone else added by hand survive.
 type kernelTable struct {
-	k     ops.Kernel
-	now   func() time.Time
-	owned map[string]ops.ServiceKey // ipvsadm.ServiceArgs → key
+	k ops.Kernel
+
+	mu     sync.Mutex
+	mirror map[ops.ServiceID]ops.VirtualService // as written
+	// stale: an apply failed part way, so the mirror may not be what the
+	// kernel holds; the next Sync reads the kernel.
+	stale    bool
+	timeouts ops.Timeouts // as last set
 }
 
 func newKernelTable(k ops.Kernel) *kernelTable {
-	return &kernelTable{k: k, now: time.Now, owned: map[string]ops.ServiceKey{}}
+	return &kernelTable{k: k, mirror: map[ops.ServiceID]ops.VirtualService{}}
 }
 
-// desired computes the table for cfg given health at time now.
-func desired(cfg *lvscf.Config, h map[string]health.ServerStatus, now time.Time) (reconcile.Table, error) {
-	c := *cfg
-	c.Virtuals = make([]lvscf.Virtual, len(cfg.Virtuals))
-	// Weights that differ from the configured one: quiesced servers (0),
-	// servers still in nanny's slow start, and load_monitor's weights.
-	type override struct {
-		v      *lvscf.Virtual
-		addr   netip.Addr
-		weight int32
-	}
-	var quiet []override
-	for i, v := range cfg.Virtuals {
-		v.Servers = append([]lvscf.Server(nil), v.Servers...)
-		for j := range v.Servers {
-			s := &v.Servers[j]
-			if !s.Active {
-				continue
-			}
-			st := h[v.Name+"/"+s.Name]
-			switch {
-			case st.State == health.Up:
-				full := max(s.Weight, 1)
-				w := health.SlowStart(s.Weight, duration(v.Timeout), now.Sub(st.LastTransition))
-				if w == full && st.LoadWeight > 0 {
-					w = st.LoadWeight // load_monitor's weight, after the slow start
-				}
-				if w != full {
-					quiet = append(quiet, override{&c.Virtuals[i], s.Address, int32(w)})
-				}
-			case st.State == health.Down && v.QuiesceServer && st.EverUp:
-				quiet = append(quiet, override{&c.Virtuals[i], s.Address, 0})
-			default:
-				s.Active = false // never checked good yet, or down: not in the table
-			}
+func (t *kernelTable) Owns(id ops.ServiceID) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, ok := t.mirror[id]
+	return ok
+}
+
+func (t *kernelTable) Sync(ctx context.Context, want ops.Table, timeouts ops.Timeouts, read bool) ([]ops.Change, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var changes []ops.Change
+	if read || t.stale {
+		have, err := reconcile.Read(ctx, t.k)
+		if err != nil {
+			return nil, fmt.Errorf("table: %w", err)
 		}
-		c.Virtuals[i] = v
+		owned := make([]ops.ServiceKey, 0, len(t.mirror))
+		for id := range t.mirror {
+			owned = append(owned, id.Key())
+		}
+		changes = reconcile.PlanWith(want, have, reconcile.Options{Owned: owned})
+	} else {
+		changes = t.planFromMirror(want)
 	}
-	lines, err := lvscf.Render(&c)
+	err := reconcile.Apply(ctx, t.k, changes)
+	done := made(changes, err)
 	if err != nil {
-		return nil, err
+		t.stale = true
+		// What was written is not known for sure: own everything either
+		// side names, so that the next Sync, which reads, cleans up.
+		for _, s := range want {
+			t.mirror[s.ID()] = s
+		}
+		return done, fmt.Errorf("table: %w", err)
 	}
-	t, err := reconcile.FromRules(lines)
-	if err != nil {
-		return nil, fmt.Errorf("rendered rules: %w", err)
+	t.stale = false
+	clear(t.mirror)
+	for _, s := range want {
+		if _, dup := t.mirror[s.ID()]; !dup {
+			t.mirror[s.ID()] = s
+		}
 	}
-	// sorry_server (lvsd.c checkClientMonitor, verified): when none of a
-	// virtual's real servers is up, lvs adds the sorry server with weight 1
-	// and the global routing method, and removes it once one is up again.
-	for i := range cfg.Virtuals {
-		v := &cfg.Virtuals[i]
-		if !v.Active || !v.SorryServer.IsValid() || anyUp(v, h) {
+	if timeouts != (ops.Timeouts{}) && (read || timeouts != t.timeouts) {
+		// lvs runs "ipvsadm --set tcp tcpfin udp"; zero keeps the kernel's value.
+		if err := t.k.SetTimeouts(ctx, timeouts); err != nil {
+			return done, fmt.Errorf("table: set timeouts: %w", err)
+		}
+		t.timeouts = timeouts
+	}
+	return done, nil
+}
+
+// planFromMirror is reconcile.PlanWith against the mirror, in the same
+// order (deletes of owned services first), without building a table of
+// the mirror or the maps PlanWith needs for an arbitrary one: a reload
+// that changes nothing at 10,000 real servers costs one lookup per
+// service.
+func (t *kernelTable) planFromMirror(want ops.Table) []ops.Change {
+	ids := make([]ops.ServiceID, len(want))
+	wanted := make(map[ops.ServiceID]bool, len(want))
+	for i := range want {
+		ids[i] = want[i].ID()
+		wanted[ids[i]] = true
+	}
+	var gone []ops.ServiceID
+	for id := range t.mirror {
+		if !wanted[id] {
+			gone = append(gone, id)
+		}
+	}
+	slices.SortFunc(gone, ops.ServiceID.Compare)
+	var changes []ops.Change
+	for _, id := range gone {
+		changes = append(changes, ops.Change{Action: ops.DelService, Service: t.mirror[id].Service})
+	}
+	for i := range want {
+		if !wanted[ids[i]] {
+			continue // a repeated service: the first one wins
+		}
+		wanted[ids[i]] = false
+		if have, ok := t.mirror[ids[i]]; ok {
+			changes = append(changes, reconcile.PlanService(&want[i], &have)...)
 			continue
 		}
-		key := virtualKey(v)
-		for j := range t {
-			if ipvsadm.ServiceArgs(t[j].ServiceKey) == ipvsadm.ServiceArgs(key) {
-				t[j].Destinations = append(t[j].Destinations, ops.Destination{
-					Family: key.Family, Address: v.SorryServer.AsSlice(), Port: v.Port,
-					ConnFlags: forwarding[cfg.Network], Weight: 1,
-				})
-				break
-			}
-		}
+		changes = append(changes, reconcile.PlanWith(want[i:i+1], nil, reconcile.Options{})...)
 	}
-	for _, q := range quiet {
-		key := virtualKey(q.v)
-		for i := range t {
-			if ipvsadm.ServiceArgs(t[i].ServiceKey) != ipvsadm.ServiceArgs(key) {
-				continue
-			}
-			for j := range t[i].Destinations {
-				if ip, ok := netip.AddrFromSlice(t[i].Destinations[j].Address); ok && ip.Unmap() == q.addr {
-					t[i].Destinations[j].Weight = q.weight
-				}
-			}
-		}
-	}
-	return t, nil
+	return changes
 }
 
-// forwarding maps lvs.cf's network to the kernel's forwarding method.
-var forwarding = map[string]uint32{"nat": ops.FwdMasq, "direct": ops.FwdRoute, "tunnel": ops.FwdTunnel}
-
-func anyUp(v *lvscf.Virtual, h map[string]health.ServerStatus) bool {
-	for _, s := range v.Servers {
-		if s.Active && h[v.Name+"/"+s.Name].State == health.Up {
-			return true
+func (t *kernelTable) Update(ctx context.Context, want []ops.VirtualService) ([]ops.Change, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.stale {
+		return nil, errStale
+	}
+	var changes []ops.Change
+	for i := range want {
+		have, ok := t.mirror[want[i].ID()]
+		if !ok {
+			return nil, errStale // a service no Sync wrote: only a Sync may add it
 		}
+		changes = append(changes, reconcile.PlanService(&want[i], &have)...)
 	}
-	return false
-}
-
-// virtualKey is the IPVS service key of a virtual server.
-func virtualKey(v *lvscf.Virtual) ops.ServiceKey {
-	k := ops.ServiceKey{Family: ops.AFInet}
-	if v.Address.Is6() {
-		k.Family = ops.AFInet6
-	}
-	if v.Fwmark != 0 {
-		k.FWMark = v.Fwmark
-		return k
-	}
-	k.Protocol = ops.ProtoTCP
-	if v.Protocol == "udp" {
-		k.Protocol = ops.ProtoUDP
-	}
-	k.Address = v.Address.AsSlice()
-	k.Port = v.Port
-	return k
-}
-
-func (t *kernelTable) Apply(ctx context.Context, cfg *lvscf.Config, h map[string]health.ServerStatus) ([]string, error) {
-	want, err := desired(cfg, h, t.now())
+	err := reconcile.Apply(ctx, t.k, changes)
 	if err != nil {
-		return nil, fmt.Errorf("table: %w", err)
-	}
-	have, err := reconcile.Read(ctx, t.k)
-	if err != nil {
-		return nil, fmt.Errorf("table: %w", err)
-	}
-	changes := reconcile.Plan(want, have)
-	// Prune what we created earlier and the configuration no longer names.
-	wantIDs := map[string]bool{}
-	for _, s := range want {
-		wantIDs[ipvsadm.ServiceArgs(s.ServiceKey)] = true
-	}
-	haveIDs := map[string]bool{}
-	for _, s := range have {
-		haveIDs[ipvsadm.ServiceArgs(s.ServiceKey)] = true
-	}
-	var prune []reconcile.Change
-	for id, key := range t.owned {
-		if !wantIDs[id] {
-			if haveIDs[id] {
-				prune = append(prune, reconcile.Change{Action: reconcile.DelService, Service: ops.Service{ServiceKey: key}})
-			}
-			delete(t.owned, id)
-		}
-	}
-	all := append(prune, changes...)
-	if err := reconcile.Apply(ctx, t.k, all); err != nil {
-		return nil, fmt.Errorf("table: %w", err)
-	}
-	edits := make([]string, len(all))
-	for i, c := range all {
-		edits[i] = reconcile.FormatChange(c)
+		// Someone changed the service by hand (or deleted it): the next
+		// Sync reads the kernel and repairs it.
+		t.stale = true
+		return made(changes, err), fmt.Errorf("table: %w", err)
 	}
 	for _, s := range want {
-		t.owned[ipvsadm.ServiceArgs(s.ServiceKey)] = s.ServiceKey
+		t.mirror[s.ID()] = s
 	}
-	if to := (ops.Timeouts{TCP: uint32(cfg.TCPTimeout), TCPFin: uint32(cfg.TCPFinTimeout), UDP: uint32(cfg.UDPTimeout)}); to != (ops.Timeouts{}) {
-		// lvs runs "ipvsadm --set tcp tcpfin udp"; zero keeps the kernel's value.
-		if err := t.k.SetTimeouts(ctx, to); err != nil {
-			return edits, fmt.Errorf("table: set timeouts: %w", err)
-		}
-	}
-	return edits, nil
+	return changes, nil
 }
+
+// made is the part of changes that Apply made before it returned err.
+func made(changes []ops.Change, err error) []ops.Change {
+	var ce *ops.ChangeError
+	if errors.As(err, &ce) && ce.Index <= len(changes) {
+		return changes[:ce.Index]
+	}
+	if err != nil {
+		return nil
+	}
+	return changes
+}
+
+// isNotFound: the kernel has no such service (ESRCH), which is what
+// deleting it wanted.
+func isNotFound(err error) bool { return errors.Is(err, syscall.ESRCH) }
+
+// errStale asks the caller for a Sync instead of an Update.
+var errStale = errors.New("table: the mirror is out of date; a full apply is needed")
 
 func (t *kernelTable) Clear(ctx context.Context) error {
-	have, err := reconcile.Read(ctx, t.k)
-	if err != nil {
-		return fmt.Errorf("table: %w", err)
-	}
-	var changes []reconcile.Change
-	for _, s := range have {
-		if _, ok := t.owned[ipvsadm.ServiceArgs(s.ServiceKey)]; ok {
-			changes = append(changes, reconcile.Change{Action: reconcile.DelService, Service: s.Service})
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var errs []error
+	for _, id := range slices.SortedFunc(maps.Keys(t.mirror), ops.ServiceID.Compare) {
+		err := t.k.DelService(ctx, id.Key())
+		if err != nil && !isNotFound(err) {
+			errs = append(errs, fmt.Errorf("table: deleting %s: %w", id, err))
+			continue
 		}
+		delete(t.mirror, id)
 	}
-	if err := reconcile.Apply(ctx, t.k, changes); err != nil {
-		return fmt.Errorf("table: %w", err)
-	}
-	t.owned = map[string]ops.ServiceKey{}
-	return nil
+	t.stale = false
+	return errors.Join(errs...)
 }

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/lvsadm/lvsadm/daemon/health"
 	"github.com/lvsadm/lvsadm/lvscf"
 	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/ops/ipvsadm"
 )
 
 func decode(t testing.TB, src string) *lvscf.Config {
@@ -66,6 +68,34 @@ virtual mail {
 }
 `
 
+// applyFull builds cfg's table with health h and syncs it, reading the
+// kernel, as taking over does; it returns the edits as ipvsadm lines.
+func applyFull(t testing.TB, tab *kernelTable, cfg *lvscf.Config, h map[string]health.ServerStatus) []string {
+	t.Helper()
+	dt, err := newDesiredTable(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := dt.all(inputsOf(h, time.Now()))
+	edits, err := tab.Sync(context.Background(), want, dt.timeouts, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return editLines(edits)
+}
+
+func inputsOf(h map[string]health.ServerStatus, now time.Time) *tableInputs {
+	return &tableInputs{now: now, health: func(k string) (health.ServerStatus, bool) { s, ok := h[k]; return s, ok }}
+}
+
+func editLines(edits []ops.Change) []string {
+	out := []string{}
+	for _, c := range edits {
+		out = append(out, ipvsadm.FormatChange(c))
+	}
+	return out
+}
+
 func TestTableApply(t *testing.T) {
 	cfg := decode(t, tableCfg)
 	h := map[string]health.ServerStatus{
@@ -80,9 +110,7 @@ func TestTableApply(t *testing.T) {
 	k.AddService(context.Background(), ops.Service{ServiceKey: ops.ServiceKey{Family: ops.AFInet, Protocol: ops.ProtoTCP, Address: []byte{10, 9, 9, 9}, Port: 9}, Scheduler: "rr"})
 	tab := newKernelTable(k)
 	ctx := context.Background()
-	if _, err := tab.Apply(ctx, cfg, h); err != nil {
-		t.Fatal(err)
-	}
+	applyFull(t, tab, cfg, h)
 	want := []string{
 		"-t 10.9.9.9:9 rr",
 		"-t 192.168.0.10:25 -r 10.0.1.5:25 w1",
@@ -95,25 +123,35 @@ func TestTableApply(t *testing.T) {
 		t.Fatalf("table\n got %q\nwant %q", got, want)
 	}
 	// Every mail server down: the sorry server steps in, and leaves when
-	// one is back.
+	// one is back; each is one service's update, planned against the
+	// mirror.
+	dt, _ := newDesiredTable(cfg)
+	update := func() []string {
+		t.Helper()
+		svc, _ := dt.service(dt.group["mail"], inputsOf(h, time.Now()))
+		edits, err := tab.Update(ctx, []ops.VirtualService{svc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return editLines(edits)
+	}
 	h["mail/m"] = health.ServerStatus{State: health.Down, EverUp: true}
-	if _, err := tab.Apply(ctx, cfg, h); err != nil {
-		t.Fatal(err)
+	if edits := update(); !reflect.DeepEqual(edits, []string{"-d -t 192.168.0.10:25 -r 10.0.1.5:25", "-a -t 192.168.0.10:25 -r 10.0.9.9:25 -g -w 1"}) {
+		t.Errorf("server down, sorry server in: edits %q", edits)
 	}
 	if got := k.rules(); !reflect.DeepEqual(got[:2], []string{"-t 10.9.9.9:9 rr", "-t 192.168.0.10:25 -r 10.0.9.9:25 w1"}) || len(got) != 6 {
 		t.Fatalf("sorry server: %q", got)
 	}
 	h["mail/m"] = health.ServerStatus{State: health.Up, EverUp: true}
-	edits, err := tab.Apply(ctx, cfg, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Contains(edits, "-d -t 192.168.0.10:25 -r 10.0.9.9:25") {
+	if edits := update(); !slices.Contains(edits, "-d -t 192.168.0.10:25 -r 10.0.9.9:25") {
 		t.Errorf("edits %q do not name the sorry server's removal", edits)
 	}
-	// Nothing changed: nothing applied, nothing reported.
-	if edits, err := tab.Apply(ctx, cfg, h); err != nil || len(edits) != 0 {
-		t.Errorf("second apply of the same table: edits %q, err %v", edits, err)
+	// Nothing changed: nothing applied, nothing reported, by either path.
+	if edits := update(); len(edits) != 0 {
+		t.Errorf("second update of the same service: edits %q", edits)
+	}
+	if edits := applyFull(t, tab, cfg, h); len(edits) != 0 {
+		t.Errorf("second apply of the same table: edits %q", edits)
 	}
 	if got := k.rules(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("sorry server not removed:\n got %q\nwant %q", got, want)
@@ -122,9 +160,7 @@ func TestTableApply(t *testing.T) {
 	// the hand-made one stays.
 	cfg2 := decode(t, tableCfg[:strings.Index(tableCfg, "virtual mail")])
 	h["web/wasup"] = health.ServerStatus{State: health.Up, EverUp: true}
-	if _, err := tab.Apply(ctx, cfg2, h); err != nil {
-		t.Fatal(err)
-	}
+	applyFull(t, tab, cfg2, h)
 	want = []string{
 		"-t 10.9.9.9:9 rr",
 		"-t 192.168.0.10:80 -r 10.0.1.1:80 w5",
@@ -139,6 +175,90 @@ func TestTableApply(t *testing.T) {
 	}
 	if got := k.rules(); !reflect.DeepEqual(got, []string{"-t 10.9.9.9:9 rr"}) {
 		t.Fatalf("after clear %q", got)
+	}
+}
+
+// TestTableRepairsHandEdits: a sync against the mirror trusts it (no
+// kernel read), a sync that reads repairs what was changed by hand, and
+// an update that meets a hand edit fails (asking for that read) rather
+// than writing over a table it does not know.
+func TestTableRepairsHandEdits(t *testing.T) {
+	cfg := decode(t, tableCfg)
+	h := map[string]health.ServerStatus{"web/up": {State: health.Up, EverUp: true}, "mail/m": {State: health.Up, EverUp: true}}
+	k := newMemKernel()
+	tab := newKernelTable(k)
+	ctx := context.Background()
+	applyFull(t, tab, cfg, h)
+	before := k.rules()
+	key := ops.ServiceKey{Family: ops.AFInet, Protocol: ops.ProtoTCP, Address: []byte{192, 168, 0, 10}, Port: 80}
+	// By hand: the real server drained ("lvsadm -e ... -w 0").
+	k.EditDestination(ctx, key, ops.Destination{Family: ops.AFInet, Address: []byte{10, 0, 1, 1}, Port: 80, ConnFlags: ops.FwdRoute})
+	dt, _ := newDesiredTable(cfg)
+	want, _ := dt.all(inputsOf(h, time.Now()))
+	if edits, err := tab.Sync(ctx, want, dt.timeouts, false); err != nil || len(edits) != 0 {
+		t.Fatalf("sync against the mirror: edits %q, err %v (want none: nothing changed since the daemon wrote)", editLines(edits), err)
+	}
+	edits, err := tab.Sync(ctx, want, dt.timeouts, true)
+	if err != nil || !reflect.DeepEqual(editLines(edits), []string{"-e -t 192.168.0.10:80 -r 10.0.1.1:80 -g -w 5"}) {
+		t.Fatalf("resync: edits %q, err %v", editLines(edits), err)
+	}
+	if got := k.rules(); !reflect.DeepEqual(got, before) {
+		t.Fatalf("after the resync\n got %q\nwant %q", got, before)
+	}
+	// By hand: the service deleted. The next update of it fails and marks
+	// the mirror stale, so the next sync reads even when not asked to.
+	k.DelService(ctx, key)
+	h["web/wasup"] = health.ServerStatus{State: health.Up, EverUp: true}
+	svc, _ := dt.service(dt.group["web"], inputsOf(h, time.Now()))
+	if _, err := tab.Update(ctx, []ops.VirtualService{svc}); err == nil {
+		t.Fatal("update of a service deleted by hand succeeded")
+	}
+	want, _ = dt.all(inputsOf(h, time.Now()))
+	if _, err := tab.Sync(ctx, want, dt.timeouts, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := k.rules(); !slices.Contains(got, "-t 192.168.0.10:80 -r 10.0.1.2:80 w5") || !slices.Contains(got, "-t 192.168.0.10:80 wrr") {
+		t.Fatalf("service not restored after a stale mirror: %q", got)
+	}
+}
+
+// TestTableUpdatesEqualFullBuild is the property the incremental path
+// rests on: from any table, applying one service's update per changed
+// virtual leaves the kernel exactly where a full build and sync would.
+func TestTableUpdatesEqualFullBuild(t *testing.T) {
+	cfg := decode(t, tableCfg)
+	keys := []string{"web/up", "web/wasup", "web/neverup", "web/unchecked", "mail/m", "mail/gone"}
+	states := []health.ServerStatus{
+		{State: health.Up, EverUp: true}, {State: health.Down, EverUp: true}, {State: health.Down}, {State: health.Unknown},
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	dt, _ := newDesiredTable(cfg)
+	for round := 0; round < 200; round++ {
+		h := map[string]health.ServerStatus{}
+		for _, k := range keys {
+			h[k] = states[r.IntN(len(states))]
+		}
+		inc := newMemKernel()
+		tab := newKernelTable(inc)
+		applyFull(t, tab, cfg, h)
+		for _, k := range keys {
+			if r.IntN(2) == 0 {
+				h[k] = states[r.IntN(len(states))]
+			}
+		}
+		var svcs []ops.VirtualService
+		for _, v := range []string{"web", "mail"} {
+			s, _ := dt.service(dt.group[v], inputsOf(h, time.Now()))
+			svcs = append(svcs, s)
+		}
+		if _, err := tab.Update(context.Background(), svcs); err != nil {
+			t.Fatal(err)
+		}
+		full := newMemKernel()
+		applyFull(t, newKernelTable(full), cfg, h)
+		if a, b := inc.rules(), full.rules(); !reflect.DeepEqual(a, b) {
+			t.Fatalf("round %d: updates give\n%q\na full build gives\n%q", round, a, b)
+		}
 	}
 }
 
@@ -183,13 +303,14 @@ func TestTableLoadWeight(t *testing.T) {
 	}
 }
 
-// port80Weights is the weights desired gives the port-80 virtual's servers.
+// port80Weights is the weights the desired table gives the port-80 virtual's servers.
 func port80Weights(t *testing.T, cfg *lvscf.Config, h map[string]health.ServerStatus, now time.Time) []int32 {
 	t.Helper()
-	tab, err := desired(cfg, h, now)
+	dt, err := newDesiredTable(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	tab, _ := dt.all(inputsOf(h, now))
 	var got []int32
 	for _, s := range tab {
 		if s.Port == 80 {
@@ -201,26 +322,55 @@ func port80Weights(t *testing.T, cfg *lvscf.Config, h map[string]health.ServerSt
 	return got
 }
 
-// BenchmarkTableApply: one apply with nothing to change (the periodic
-// re-apply) of a 10,000-service table, one real server each.
-func BenchmarkTableApply(b *testing.B) {
+// farmTable is a farm of n virtual services with one real server each,
+// every server up, applied to an in-memory kernel.
+func farmTable(b testing.TB, n int) (*kernelTable, *desiredTable, map[string]health.ServerStatus) {
 	var sb strings.Builder
 	sb.WriteString("serial_no = 1\nprimary = 10.21.0.1\nnetwork = nat\nnat_router = 10.21.0.254 eth1:1\n")
 	h := map[string]health.ServerStatus{}
-	for i := 0; i < 10000; i++ {
+	for i := 0; i < n; i++ {
 		fmt.Fprintf(&sb, "virtual v%d {\n active = 1\n address = 10.30.0.%d dummy0:%d\n port = %d\n scheduler = wlc\n server s {\n address = 10.20.%d.%d\n port = 8080\n active = 1\n }\n}\n",
 			i, i%100+1, i%100+1, 1000+i/100, i/250, i%250+1)
 		h[fmt.Sprintf("v%d/s", i)] = health.ServerStatus{State: health.Up, EverUp: true}
 	}
 	cfg := decode(b, sb.String())
 	tab := newKernelTable(newMemKernel())
-	ctx := context.Background()
-	if _, err := tab.Apply(ctx, cfg, h); err != nil {
+	applyFull(b, tab, cfg, h)
+	dt, err := newDesiredTable(cfg)
+	if err != nil {
 		b.Fatal(err)
 	}
+	return tab, dt, h
+}
+
+// BenchmarkTableSync: a whole apply with nothing to change, against the
+// mirror (a reload that changes nothing), of a 10,000-service table.
+func BenchmarkTableSync(b *testing.B) {
+	tab, dt, h := farmTable(b, 10000)
+	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if edits, err := tab.Apply(ctx, cfg, h); err != nil || len(edits) != 0 {
+		want, _ := dt.all(inputsOf(h, time.Now()))
+		if edits, err := tab.Sync(ctx, want, dt.timeouts, false); err != nil || len(edits) != 0 {
+			b.Fatalf("edits %d, err %v", len(edits), err)
+		}
+	}
+}
+
+// BenchmarkTableHealthTransition: one real server of a 10,000-service
+// table goes down and comes back: one service built, two kernel edits.
+func BenchmarkTableHealthTransition(b *testing.B) {
+	tab, dt, h := farmTable(b, 10000)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		st := health.ServerStatus{State: health.Down, EverUp: true}
+		if i%2 == 1 {
+			st.State = health.Up
+		}
+		h["v4242/s"] = st
+		svc, _ := dt.service(dt.group["v4242"], inputsOf(h, time.Now()))
+		if edits, err := tab.Update(ctx, []ops.VirtualService{svc}); err != nil || len(edits) != 1 {
 			b.Fatalf("edits %d, err %v", len(edits), err)
 		}
 	}

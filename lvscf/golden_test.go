@@ -9,7 +9,8 @@ import (
 )
 
 // TestCorpusGolden pins what lint, render and fmt make of every real file
-// in testdata/lvscf/corpus (goldens in testdata/lvscf/golden, -update to
+// (and holds the typed table builder to the render goldens) in
+// testdata/lvscf/corpus (goldens in testdata/lvscf/golden, -update to
 // rewrite them).
 func TestCorpusGolden(t *testing.T) {
 	for _, path := range corpusFiles(t) {
@@ -32,6 +33,9 @@ func TestCorpusGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkGolden(t, golden+".render", strings.Join(rules, "\n")+"\n")
+			if g, err := os.ReadFile(golden + ".render"); err == nil {
+				checkBuildMatchesRules(t, cfg, string(g))
+			}
 
 			var flat strings.Builder
 			for _, fl := range Flatten(cfg) {

@@ -103,9 +103,9 @@ virtual https {
 }
 `,
 			want: `-A -f 80 -s wlc -p 300
--a -f 80 -r 10.1.0.1:80 -i -w 1
--a -f 80 -r 10.1.0.1:443 -i -w 1
--a -f 80 -r 10.1.0.2:443 -i -w 1`,
+-a -f 80 -r 10.1.0.1:80 -i -w 1 --tun-type ipip
+-a -f 80 -r 10.1.0.1:443 -i -w 1 --tun-type ipip
+-a -f 80 -r 10.1.0.2:443 -i -w 1 --tun-type ipip`,
 		},
 		{
 			name: "default network is nat; server port is the virtual port when the block opens",

@@ -16,9 +16,7 @@ import (
 
 	"github.com/lvsadm/lvsadm/daemon"
 	"github.com/lvsadm/lvsadm/daemon/fwmark"
-	"github.com/lvsadm/lvsadm/daemon/health"
 	"github.com/lvsadm/lvsadm/daemon/vip"
-	"github.com/lvsadm/lvsadm/lvscf"
 	"github.com/lvsadm/lvsadm/ops"
 )
 
@@ -37,10 +35,12 @@ func (fixedKernel) Destinations(context.Context, ops.ServiceKey) ([]ops.Destinat
 
 type nopTable struct{}
 
-func (nopTable) Apply(context.Context, *lvscf.Config, map[string]health.ServerStatus) ([]string, error) {
+func (nopTable) Sync(context.Context, ops.Table, ops.Timeouts, bool) ([]ops.Change, error) {
 	return nil, nil
 }
-func (nopTable) Clear(context.Context) error { return nil }
+func (nopTable) Update(context.Context, []ops.VirtualService) ([]ops.Change, error) { return nil, nil }
+func (nopTable) Clear(context.Context) error                                        { return nil }
+func (nopTable) Owns(ops.ServiceID) bool                                            { return false }
 
 type nopVIPs struct{}
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -44,6 +46,7 @@ type Manager struct {
 
 	mu     sync.Mutex
 	held   []VIP
+	actx   context.Context    // of the running announcements
 	cancel context.CancelFunc // of the running announcements
 	wg     sync.WaitGroup
 }
@@ -93,15 +96,6 @@ func (m *Manager) Held() []VIP {
 	return append([]VIP(nil), m.held...)
 }
 
-func (m *Manager) holds(v VIP) bool {
-	for _, h := range m.held {
-		if h.Addr == v.Addr {
-			return true
-		}
-	}
-	return false
-}
-
 // Takeover adds every address not yet held, in order, then announces all of
 // them (Count times, Spacing apart, each address in parallel, as pulse
 // forks one send_arp loop per address). An address that cannot be added is
@@ -110,7 +104,15 @@ func (m *Manager) holds(v VIP) bool {
 func (m *Manager) Takeover(ctx context.Context, vips []VIP) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	_, err := m.addLocked(vips)
+	m.announceLocked(ctx, m.held, true)
+	return err
+}
+
+// addLocked adds those of vips not held yet and returns them; m.mu is held.
+func (m *Manager) addLocked(vips []VIP) ([]VIP, error) {
 	var errs []error
+	var added []VIP
 	m.eachUnheld(vips, func(v VIP, link netlink.Link, err error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("vip %s: device %s: %w", v, v.Link, err))
@@ -122,16 +124,21 @@ func (m *Manager) Takeover(ctx context.Context, vips []VIP) error {
 		}
 		m.log.Info("floating address up", "vip", v.String())
 		m.held = append(m.held, v)
+		added = append(added, v)
 	})
-	m.announceLocked(ctx)
-	return errors.Join(errs...)
+	return added, errors.Join(errs...)
 }
 
 // eachUnheld calls fn, in order, for each of vips this manager does not
 // hold, with its device or the error looking the device up; m.mu is held.
 func (m *Manager) eachUnheld(vips []VIP, fn func(v VIP, link netlink.Link, err error)) {
+	held := make(map[netip.Addr]bool, len(m.held))
+	for _, h := range m.held {
+		held[h.Addr] = true
+	}
 	for _, v := range vips {
-		if !m.holds(v) {
+		if !held[v.Addr] {
+			held[v.Addr] = true
 			link, err := m.nl.LinkByName(v.Link)
 			fn(v, link, err)
 		}
@@ -143,16 +150,23 @@ func (m *Manager) eachUnheld(vips []VIP, fn func(v VIP, link netlink.Link, err e
 func (m *Manager) Announce(ctx context.Context) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.announceLocked(ctx)
+	m.announceLocked(ctx, m.held, true)
 }
 
-func (m *Manager) announceLocked(ctx context.Context) {
-	if m.cancel != nil {
+// announceLocked announces vips in the background. With restart the
+// running announcements stop first (a takeover announces everything
+// again); without, vips join them (a reload announces only the addresses
+// it added, not every address the director holds).
+func (m *Manager) announceLocked(ctx context.Context, vips []VIP, restart bool) {
+	if restart && m.cancel != nil {
 		m.cancel()
+		m.cancel = nil
 	}
-	actx, cancel := context.WithCancel(ctx)
-	m.cancel = cancel
-	held := append([]VIP(nil), m.held...)
+	if m.cancel == nil || m.actx.Err() != nil {
+		m.actx, m.cancel = context.WithCancel(ctx)
+	}
+	actx := m.actx
+	held := append([]VIP(nil), vips...)
 	var wg sync.WaitGroup
 	for _, v := range held {
 		wg.Add(1)
@@ -215,18 +229,22 @@ func (m *Manager) Update(ctx context.Context, vips []VIP) error {
 		want[v] = true
 	}
 	m.mu.Lock()
+	defer m.mu.Unlock()
 	err := m.releaseLocked(func(v VIP) bool { return !want[v] })
-	m.mu.Unlock()
-	return errors.Join(err, m.Takeover(ctx, vips))
+	added, aerr := m.addLocked(vips)
+	if len(added) > 0 {
+		m.announceLocked(ctx, added, false)
+	}
+	return errors.Join(err, aerr)
 }
 
 func (m *Manager) releaseLocked(drop func(VIP) bool) error {
 	var errs []error
-	var keep []VIP
+	var keep []VIP // in reverse; turned round at the end
 	for i := len(m.held) - 1; i >= 0; i-- {
 		v := m.held[i]
 		if !drop(v) {
-			keep = append([]VIP{v}, keep...)
+			keep = append(keep, v)
 			continue
 		}
 		link, err := m.nl.LinkByName(v.Link)
@@ -235,11 +253,12 @@ func (m *Manager) releaseLocked(drop func(VIP) bool) error {
 		}
 		if err != nil && !gone(err) {
 			errs = append(errs, fmt.Errorf("vip %s: remove: %w", v, err))
-			keep = append([]VIP{v}, keep...)
+			keep = append(keep, v)
 			continue
 		}
 		m.log.Info("floating address down", "vip", v.String())
 	}
+	slices.Reverse(keep)
 	m.held = keep
 	return errors.Join(errs...)
 }

@@ -242,16 +242,23 @@ func TestManagerReleaseStopsAnnouncements(t *testing.T) {
 
 func TestManagerUpdate(t *testing.T) {
 	nl := newFake()
-	m := NewManager(nl, &countAnn{}, nil)
+	ann := &countAnn{}
+	m := NewManager(nl, ann, nil)
 	m.Spacing = time.Millisecond
 	ctx := context.Background()
 	m.Takeover(ctx, []VIP{vipA, vipB})
+	m.Wait()
 	nl.takeOps()
 	if err := m.Update(ctx, []VIP{vipA, vipC}); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := nl.takeOps(), []string{"del 192.168.0.11/32", "add 2001:db8::10/128 "}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("update ops %q, want %q (vipA untouched)", got, want)
+	}
+	m.Wait()
+	// A reload announces what it added, not every address held.
+	if a, c := ann.count(vipA.Addr), ann.count(vipC.Addr); a != DefaultAnnounceCount || c != DefaultAnnounceCount {
+		t.Errorf("announcements: kept address %d (want %d, from the takeover only), added address %d (want %d)", a, DefaultAnnounceCount, c, DefaultAnnounceCount)
 	}
 	m.Release()
 	m.Wait()

@@ -6,10 +6,10 @@ package apply
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/lvsadm/lvsadm/lvscf"
 	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/ops/ipvsadm"
 	"github.com/lvsadm/lvsadm/ops/reconcile"
 )
 
@@ -46,13 +46,9 @@ func Prepare(name string, src []byte) (*Target, error) {
 	if lvscf.HasErrors(diags) { // Lint reports everything Decode does; this is a safeguard
 		return nil, &RefusedError{Name: name, SyntaxError: &lvscf.SyntaxError{Diags: diags}}
 	}
-	rules, err := lvscf.Render(cfg)
+	desired, err := lvscf.BuildTable(cfg, lvscf.TableOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("refusing to apply %s: %w", name, err)
-	}
-	desired, err := reconcile.FromRules(rules)
-	if err != nil {
-		return nil, fmt.Errorf("refusing to apply %s: its rules: %w", name, err)
 	}
 	return &Target{Desired: desired, Owned: inactiveServices(cfg)}, nil
 }
@@ -73,7 +69,7 @@ func (t *Target) Plan(ctx context.Context, k ops.Kernel, prune bool) ([]reconcil
 func Run(ctx context.Context, k ops.Kernel, changes []reconcile.Change, done func(reconcile.Change)) error {
 	for _, ch := range changes {
 		if err := reconcile.Apply(ctx, k, []reconcile.Change{ch}); err != nil {
-			return err
+			return ipvsadm.ChangeErrorLine(err)
 		}
 		if done != nil {
 			done(ch)
@@ -83,20 +79,15 @@ func Run(ctx context.Context, k ops.Kernel, changes []reconcile.Change, done fun
 }
 
 // inactiveServices are the IPVS services of the file's inactive virtual
-// servers. They are found by rendering the virtual servers as if active;
-// one that cannot be rendered (no valid address) names no service.
+// servers; one without a valid address (and no fwmark) names no service.
+// A service an active virtual server also makes is not listed: it is
+// desired.
 func inactiveServices(cfg *lvscf.Config) []ops.ServiceKey {
-	all := *cfg
-	all.Virtuals = slices.Clone(cfg.Virtuals)
-	for i := range all.Virtuals {
-		all.Virtuals[i].Active = !all.Virtuals[i].Active
-		all.Virtuals[i].Servers = nil
-	}
-	lines, _ := lvscf.Render(&all)
 	var keys []ops.ServiceKey
-	for _, l := range lines {
-		if t, err := reconcile.FromRules([]string{l}); err == nil && len(t) == 1 {
-			keys = append(keys, t[0].ServiceKey)
+	for i := range cfg.Virtuals {
+		v := &cfg.Virtuals[i]
+		if !v.Active && (v.Fwmark != 0 || v.Address.IsValid()) {
+			keys = append(keys, lvscf.VirtualServiceKey(v))
 		}
 	}
 	return keys

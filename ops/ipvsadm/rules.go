@@ -18,13 +18,6 @@ import (
 // DestinationLine print single operations in the same syntax (for cf apply
 // --dry-run).
 
-// RuleService is one virtual service of a rule set with its real servers,
-// in the order the rules give them.
-type RuleService struct {
-	Service      ops.Service
-	Destinations []ops.Destination
-}
-
 // ParseRules reads "-A" and "-a" lines (with or without a leading
 // "ipvsadm" word, as -S writes them; blank lines are skipped) into
 // services with their destinations. Each line goes through the same
@@ -35,14 +28,14 @@ type RuleService struct {
 // message". A real server of a service no earlier line adds, a service
 // added twice and a real server added twice are errors, since "ipvsadm -R"
 // would fail on those lines.
-func ParseRules(lines []string) ([]RuleService, error) {
+func ParseRules(lines []string) (ops.Table, error) {
 	names := newResolver(context.Background())
 	names.lookupIP4 = func(context.Context, string) ([]net.IP, error) {
 		return nil, errors.New("host names are not resolved in rules")
 	}
 	ps := &parser{prog: "ipvsadm", names: names}
-	var out []RuleService
-	index := map[string]int{}
+	var out ops.Table
+	index := map[ops.ServiceID]int{}
 	// One reader for every line: a fresh one allocates its 64 KiB buffer
 	// per line, 1.3 GB for the daemon's 10,000-service table on every apply.
 	lr := newLineReader(nil)
@@ -61,15 +54,15 @@ func ParseRules(lines []string) ([]RuleService, error) {
 		switch c.cmd {
 		case cmdAdd:
 			svc := c.svc.service()
-			k := ruleKey(svc.ServiceKey)
+			k := svc.ID()
 			if _, dup := index[k]; dup {
 				return nil, fmt.Errorf("line %d: service %s is added twice", i+1, ServiceArgs(svc.ServiceKey))
 			}
 			index[k] = len(out)
-			out = append(out, RuleService{Service: svc})
+			out = append(out, ops.VirtualService{Service: svc})
 		case cmdAddDest:
 			key := c.svc.key()
-			j, ok := index[ruleKey(key)]
+			j, ok := index[key.ID()]
 			if !ok {
 				return nil, fmt.Errorf("line %d: real server for %s, which no earlier line adds", i+1, ServiceArgs(key))
 			}
@@ -95,15 +88,6 @@ func ruleMessage(e *exitError) string {
 		return "not an ipvsadm command line"
 	}
 	return strings.ReplaceAll(msg, "\n", "; ")
-}
-
-// ruleKey identifies a service the way the kernel does: by family and
-// mark for fwmark services, else by protocol, address and port.
-func ruleKey(k ops.ServiceKey) string {
-	if k.FWMark != 0 {
-		return fmt.Sprintf("f/%d/%d", k.Family, k.FWMark)
-	}
-	return fmt.Sprintf("s/%d/%d/%s/%d", k.Family, k.Protocol, k.Address, k.Port)
 }
 
 // ServiceArgs prints the options that name a service, as -S writes them:
@@ -176,4 +160,36 @@ func DestinationLine(cmd string, k ops.ServiceKey, d ops.Destination) string {
 		line += " -y " + strconv.FormatUint(uint64(d.LThreshold), 10)
 	}
 	return line
+}
+
+// FormatChange prints a change as the ipvsadm command line that does the
+// same, without the program name: "-A -t 10.0.0.1:80 -s rr",
+// "-e -t 10.0.0.1:80 -r 10.0.1.1:80 -m -w 2", "-d -f 3 -r 10.0.1.2:0".
+func FormatChange(c ops.Change) string {
+	switch c.Action {
+	case ops.AddService:
+		return ServiceLine("-A", c.Service)
+	case ops.EditService:
+		return ServiceLine("-E", c.Service)
+	case ops.DelService:
+		return ServiceLine("-D", c.Service)
+	case ops.AddDestination:
+		return DestinationLine("-a", c.Service.ServiceKey, c.Destination)
+	case ops.EditDestination:
+		return DestinationLine("-e", c.Service.ServiceKey, c.Destination)
+	case ops.DelDestination:
+		return DestinationLine("-d", c.Service.ServiceKey, c.Destination)
+	}
+	return "# " + c.Action.String()
+}
+
+// ChangeErrorLine rewrites a refused change (*ops.ChangeError anywhere in
+// err's chain) so that it names the change as its ipvsadm command line;
+// other errors are returned as they are.
+func ChangeErrorLine(err error) error {
+	var ce *ops.ChangeError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", FormatChange(ce.Change), ce.Err)
 }

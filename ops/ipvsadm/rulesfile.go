@@ -27,8 +27,12 @@ func CheckRules(ctx context.Context, r io.Reader) ([]LineError, error) {
 	ps := &parser{prog: "ipvsadm", names: newResolver(ctx)}
 	lr := newLineReader(r)
 	var bad []LineError
-	services := map[string]int{}
-	dests := map[string]int{}
+	type destKey struct {
+		svc  ops.ServiceID
+		dest ops.DestID
+	}
+	services := map[ops.ServiceID]int{}
+	dests := map[destKey]int{}
 	for n := 1; ; n++ {
 		words, ok := lr.next()
 		if !ok {
@@ -44,7 +48,7 @@ func CheckRules(ctx context.Context, r io.Reader) ([]LineError, error) {
 		}
 		switch c.cmd {
 		case cmdAdd:
-			k := ruleKey(c.svc.key())
+			k := c.svc.key().ID()
 			if prev, dup := services[k]; dup {
 				bad = append(bad, LineError{Line: n, Msg: fmt.Sprintf("service %s already added at line %d", ServiceArgs(c.svc.key()), prev)})
 				continue
@@ -52,7 +56,7 @@ func CheckRules(ctx context.Context, r io.Reader) ([]LineError, error) {
 			services[k] = n
 		case cmdAddDest:
 			d := c.dest.destination()
-			k := ruleKey(c.svc.key()) + "|" + destName(c.svc.key(), d)
+			k := destKey{c.svc.key().ID(), d.ID()}
 			if prev, dup := dests[k]; dup {
 				bad = append(bad, LineError{Line: n, Msg: fmt.Sprintf("real server %s already added at line %d", destName(c.svc.key(), d), prev)})
 				continue

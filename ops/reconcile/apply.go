@@ -5,17 +5,16 @@ import (
 	"fmt"
 
 	"github.com/lvsadm/lvsadm/ops"
-	"github.com/lvsadm/lvsadm/ops/ipvsadm"
 )
 
 // Apply runs changes in order through k. It stops at the first failure
-// and returns it with the change that failed, as an ipvsadm command line;
+// and returns it as an *ops.ChangeError naming the change that failed;
 // the changes before it stay applied (IPVS has no transactions), and a new
 // Read and Plan pick up from there.
 func Apply(ctx context.Context, k ops.Kernel, changes []Change) error {
-	for _, c := range changes {
+	for i, c := range changes {
 		if err := ctx.Err(); err != nil {
-			return err
+			return &ops.ChangeError{Change: c, Index: i, Err: err}
 		}
 		var err error
 		key := c.Service.ServiceKey
@@ -36,7 +35,7 @@ func Apply(ctx context.Context, k ops.Kernel, changes []Change) error {
 			err = fmt.Errorf("unknown action %d", c.Action)
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", FormatChange(c), err)
+			return &ops.ChangeError{Change: c, Index: i, Err: err}
 		}
 	}
 	return nil
@@ -52,44 +51,9 @@ func Read(ctx context.Context, k ops.Kernel) (Table, error) {
 	for _, s := range svcs {
 		ds, err := k.Destinations(ctx, s.ServiceKey)
 		if err != nil {
-			return nil, fmt.Errorf("reading real servers of %s: %w", ipvsadm.ServiceArgs(s.ServiceKey), err)
+			return nil, fmt.Errorf("reading real servers of %s: %w", s.ServiceKey, err)
 		}
 		t = append(t, Service{Service: s, Destinations: ds})
 	}
 	return t, nil
-}
-
-// FromRules builds a table from ipvsadm -S lines (such as lvscf.Render's),
-// read by ipvsadm's own parser; errors say "line N: message".
-func FromRules(lines []string) (Table, error) {
-	rs, err := ipvsadm.ParseRules(lines)
-	if err != nil {
-		return nil, err
-	}
-	t := make(Table, len(rs))
-	for i, r := range rs {
-		t[i] = Service{Service: r.Service, Destinations: r.Destinations}
-	}
-	return t, nil
-}
-
-// FormatChange prints a change as the ipvsadm command line that does the
-// same, without the program name: "-A -t 10.0.0.1:80 -s rr",
-// "-e -t 10.0.0.1:80 -r 10.0.1.1:80 -m -w 2", "-d -f 3 -r 10.0.1.2:0".
-func FormatChange(c Change) string {
-	switch c.Action {
-	case AddService:
-		return ipvsadm.ServiceLine("-A", c.Service)
-	case EditService:
-		return ipvsadm.ServiceLine("-E", c.Service)
-	case DelService:
-		return ipvsadm.ServiceLine("-D", c.Service)
-	case AddDestination:
-		return ipvsadm.DestinationLine("-a", c.Service.ServiceKey, c.Destination)
-	case EditDestination:
-		return ipvsadm.DestinationLine("-e", c.Service.ServiceKey, c.Destination)
-	case DelDestination:
-		return ipvsadm.DestinationLine("-d", c.Service.ServiceKey, c.Destination)
-	}
-	return "# " + c.Action.String()
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/ops/ipvsadm"
 )
 
 // memKernel is an in-memory IPVS table with the operations Apply and Read
@@ -21,7 +22,7 @@ type memKernel struct {
 
 func (m *memKernel) find(k ops.ServiceKey) int {
 	for i := range m.tab {
-		if serviceID(m.tab[i].ServiceKey) == serviceID(k) {
+		if m.tab[i].ServiceKey.ID() == k.ID() {
 			return i
 		}
 	}
@@ -93,7 +94,7 @@ func (m *memKernel) dest(k ops.ServiceKey, d ops.Destination) (int, int) {
 		return -1, -1
 	}
 	for j, x := range m.tab[i].Destinations {
-		if destID(x, k.Family) == destID(d, k.Family) {
+		if x.ID() == d.ID() {
 			return i, j
 		}
 	}
@@ -171,8 +172,12 @@ func TestApplyStopsAtFirstError(t *testing.T) {
 	k := &memKernel{fail: ops.OpAddDest}
 	err := Apply(context.Background(), k, Plan(rules(t, "-A -t 10.0.0.1:80", "-a -t 10.0.0.1:80 -r 10.0.1.1:80 -m", "-a -t 10.0.0.1:80 -r 10.0.1.2:80 -m"), nil))
 	var ke *ops.KernelError
-	if !errors.As(err, &ke) || !strings.HasPrefix(err.Error(), "-a -t 10.0.0.1:80 -r 10.0.1.1:80 -m -w 1: ") {
+	var ce *ops.ChangeError
+	if !errors.As(err, &ke) || !errors.As(err, &ce) || ce.Change.Action != AddDestination {
 		t.Fatalf("err = %v", err)
+	}
+	if got := ipvsadm.ChangeErrorLine(err).Error(); !strings.HasPrefix(got, "-a -t 10.0.0.1:80 -r 10.0.1.1:80 -m -w 1: ") {
+		t.Fatalf("as an ipvsadm line: %v", got)
 	}
 	if got := strings.Join(k.calls, " "); got != "add-service add-dest" {
 		t.Errorf("calls after the failure: %q", got)

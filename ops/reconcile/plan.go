@@ -1,8 +1,9 @@
 // Package reconcile makes the kernel's IPVS table equal to a desired one
 // by the smallest set of operations: Plan compares two tables and lists
-// the changes, Apply runs them through an ops.Kernel, FormatChange prints
-// them as ipvsadm command lines. It is shared by "lvsadm cf apply" and the
-// failover daemon.
+// the changes, Apply runs them through an ops.Kernel (ipvsadm.FormatChange
+// prints them as ipvsadm command lines). It is shared by "lvsadm cf
+// apply", "lvsadm restore --atomic" and the failover daemon, and works on
+// typed tables only: no ipvsadm text on the way.
 //
 // Edits are preferred to delete-and-add wherever the kernel allows them,
 // because deleting a service or a real server drops its connections: a
@@ -13,54 +14,33 @@
 package reconcile
 
 import (
-	"fmt"
-	"net"
-	"sort"
+	"slices"
 
 	"github.com/lvsadm/lvsadm/ops"
 )
 
-// Service is a virtual service with its real servers.
-type Service struct {
-	ops.Service
-	Destinations []ops.Destination
-}
-
-// Table is an IPVS table: services, each with its destinations.
-type Table []Service
-
-// Action is what a Change does.
-type Action uint8
-
-const (
-	AddService Action = iota + 1
-	EditService
-	DelService
-	AddDestination
-	EditDestination
-	DelDestination
+// Service and Table are ops' own: one shape of a service with its real
+// servers for the whole program.
+type (
+	Service = ops.VirtualService
+	Table   = ops.Table
 )
 
-var actionNames = map[Action]string{
-	AddService: "add-service", EditService: "edit-service", DelService: "del-service",
-	AddDestination: "add-dest", EditDestination: "edit-dest", DelDestination: "del-dest",
-}
+// The change types are ops' own, so that ipvsadm can print them and the
+// daemon log them without depending on the planner.
+type (
+	Action = ops.Action
+	Change = ops.Change
+)
 
-func (a Action) String() string {
-	if n, ok := actionNames[a]; ok {
-		return n
-	}
-	return fmt.Sprintf("action(%d)", a)
-}
-
-// Change is one kernel operation. Service is the whole service for
-// AddService and EditService; for the others only its key matters.
-// Destination is set for the destination actions.
-type Change struct {
-	Action      Action
-	Service     ops.Service
-	Destination ops.Destination
-}
+const (
+	AddService      = ops.AddService
+	EditService     = ops.EditService
+	DelService      = ops.DelService
+	AddDestination  = ops.AddDestination
+	EditDestination = ops.EditDestination
+	DelDestination  = ops.DelDestination
+)
 
 // Options change what Plan may touch.
 type Options struct {
@@ -87,36 +67,36 @@ func Plan(desired, actual Table) []Change { return PlanWith(desired, actual, Opt
 
 // PlanWith is Plan with options.
 func PlanWith(desired, actual Table, opts Options) []Change {
-	have := make(map[string]int, len(actual))
+	have := make(map[ops.ServiceID]int, len(actual))
 	for i := range actual {
-		have[serviceID(actual[i].ServiceKey)] = i
+		have[actual[i].ID()] = i
 	}
 	var out []Change
 	if opts.Prune || len(opts.Owned) > 0 {
-		want := make(map[string]bool, len(desired))
+		want := make(map[ops.ServiceID]bool, len(desired))
 		for i := range desired {
-			want[serviceID(desired[i].ServiceKey)] = true
+			want[desired[i].ID()] = true
 		}
-		owned := make(map[string]bool, len(opts.Owned))
+		owned := make(map[ops.ServiceID]bool, len(opts.Owned))
 		for _, k := range opts.Owned {
-			owned[serviceID(k)] = true
+			owned[k.ID()] = true
 		}
 		var gone []ops.Service
 		for i := range actual {
-			id := serviceID(actual[i].ServiceKey)
+			id := actual[i].ID()
 			if !want[id] && (opts.Prune || owned[id]) {
 				gone = append(gone, actual[i].Service)
 			}
 		}
-		sort.SliceStable(gone, func(a, b int) bool { return serviceID(gone[a].ServiceKey) < serviceID(gone[b].ServiceKey) })
+		slices.SortStableFunc(gone, func(a, b ops.Service) int { return a.ID().Compare(b.ID()) })
 		for _, s := range gone {
 			out = append(out, Change{Action: DelService, Service: s})
 		}
 	}
-	seen := make(map[string]bool, len(desired))
+	seen := make(map[ops.ServiceID]bool, len(desired))
 	for i := range desired {
 		d := &desired[i]
-		id := serviceID(d.ServiceKey)
+		id := d.ID()
 		if seen[id] {
 			continue // a repeated service: the first one wins, as ipvsadm -R's second -A fails
 		}
@@ -124,91 +104,89 @@ func PlanWith(desired, actual Table, opts Options) []Change {
 		j, ok := have[id]
 		if !ok {
 			out = append(out, Change{Action: AddService, Service: d.Service})
-			dseen := map[string]bool{}
+			dseen := make(map[ops.DestID]bool, len(d.Destinations))
 			for _, dst := range d.Destinations {
-				if k := destID(dst, d.Family); !dseen[k] {
+				if k := dst.ID(); !dseen[k] {
 					dseen[k] = true
 					out = append(out, Change{Action: AddDestination, Service: d.Service, Destination: dst})
 				}
 			}
 			continue
 		}
-		a := &actual[j]
-		if !sameService(d.Service, a.Service) {
-			out = append(out, Change{Action: EditService, Service: d.Service})
-		}
-		out = append(out, planDestinations(d, a)...)
+		out = append(out, PlanService(d, &actual[j])...)
 	}
 	return out
+}
+
+// PlanService lists the changes that turn a, a service present in the
+// kernel, into d, the same service as it should be: an edit of the
+// service when needed, then the deletes of surplus real servers (sorted
+// by key), then the edits and adds of real servers in d's order. The
+// daemon plans one service this way when one real server changes, at a
+// cost that does not grow with the rest of the table.
+func PlanService(d, a *Service) []Change {
+	var out []Change
+	if !sameService(d.Service, a.Service) {
+		out = append(out, Change{Action: EditService, Service: d.Service})
+	}
+	return append(out, planDestinations(d, a)...)
 }
 
 // planDestinations lists the real-server changes of one service present
 // on both sides.
 func planDestinations(d, a *Service) []Change {
-	cur := make(map[string]ops.Destination, len(a.Destinations))
-	for _, x := range a.Destinations {
-		cur[destID(x, a.Family)] = x
+	if sameDestinations(d.Destinations, a.Destinations) {
+		return nil // the steady state: no maps to build
 	}
-	want := make(map[string]bool, len(d.Destinations))
-	for _, x := range d.Destinations {
-		want[destID(x, d.Family)] = true
+	cur := make(map[ops.DestID]int, len(a.Destinations))
+	for i := range a.Destinations {
+		cur[a.Destinations[i].ID()] = i
+	}
+	want := make(map[ops.DestID]bool, len(d.Destinations))
+	for i := range d.Destinations {
+		want[d.Destinations[i].ID()] = true
 	}
 	var dels []ops.Destination
 	for _, x := range a.Destinations {
-		if !want[destID(x, a.Family)] {
+		if !want[x.ID()] {
 			dels = append(dels, x)
 		}
 	}
-	sort.SliceStable(dels, func(i, j int) bool { return destID(dels[i], a.Family) < destID(dels[j], a.Family) })
+	slices.SortStableFunc(dels, func(x, y ops.Destination) int { return x.ID().Compare(y.ID()) })
 	var out []Change
 	for _, x := range dels {
 		out = append(out, Change{Action: DelDestination, Service: d.Service, Destination: x})
 	}
-	done := map[string]bool{}
+	done := make(map[ops.DestID]bool, len(d.Destinations))
 	for _, x := range d.Destinations {
-		id := destID(x, d.Family)
+		id := x.ID()
 		if done[id] {
 			continue
 		}
 		done[id] = true
-		old, ok := cur[id]
+		j, ok := cur[id]
 		switch {
 		case !ok:
 			out = append(out, Change{Action: AddDestination, Service: d.Service, Destination: x})
-		case !sameDestination(x, old):
+		case !sameDestination(x, a.Destinations[j]):
 			out = append(out, Change{Action: EditDestination, Service: d.Service, Destination: x})
 		}
 	}
 	return out
 }
 
-// serviceID is a service's identity as the kernel keys it. The kernel
-// reports fwmark services without protocol, address or port, so those
-// are not part of a fwmark service's identity.
-func serviceID(k ops.ServiceKey) string {
-	if k.FWMark != 0 {
-		return fmt.Sprintf("%d fwm %010d", k.Family, k.FWMark)
+// sameDestinations: the same real servers in the same order, none needing
+// an edit.
+func sameDestinations(want, have []ops.Destination) bool {
+	if len(want) != len(have) {
+		return false
 	}
-	return fmt.Sprintf("%d %03d %s %05d", k.Family, k.Protocol, ipKey(k.Address), k.Port)
-}
-
-// destID is a real server's identity within its service. The kernel may
-// leave a destination's family out; it is then the service's.
-func destID(d ops.Destination, svcFamily uint16) string {
-	f := d.Family
-	if f == 0 {
-		f = svcFamily
+	for i := range want {
+		if want[i].Port != have[i].Port || !want[i].Address.Equal(have[i].Address) || !sameDestination(want[i], have[i]) {
+			return false
+		}
 	}
-	return fmt.Sprintf("%d %s %05d", f, ipKey(d.Address), d.Port)
-}
-
-// ipKey prints an address so that keys sort by address bytes and the 4-
-// and 16-byte forms of one IPv4 address are equal.
-func ipKey(ip net.IP) string {
-	if v4 := ip.To4(); v4 != nil {
-		ip = v4
-	}
-	return fmt.Sprintf("%x", []byte(ip))
+	return true
 }
 
 // sameService compares what EditService can change. The kernel reports

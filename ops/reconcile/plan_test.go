@@ -5,15 +5,16 @@ import (
 	"testing"
 
 	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/ops/ipvsadm"
 )
 
 // rules builds a table from -S lines; tests write tables the way admins
 // read them.
 func rules(t *testing.T, lines ...string) Table {
 	t.Helper()
-	tab, err := FromRules(lines)
+	tab, err := ipvsadm.ParseRules(lines)
 	if err != nil {
-		t.Fatalf("FromRules: %v", err)
+		t.Fatalf("ParseRules: %v", err)
 	}
 	return tab
 }
@@ -21,7 +22,7 @@ func rules(t *testing.T, lines ...string) Table {
 func formatAll(cs []Change) []string {
 	out := []string{}
 	for _, c := range cs {
-		out = append(out, FormatChange(c))
+		out = append(out, ipvsadm.FormatChange(c))
 	}
 	return out
 }

@@ -6,6 +6,9 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/ops/ipvsadm"
 )
 
 // randomRules draws a table from small pools of services and real
@@ -59,39 +62,43 @@ func TestPlanConverges(t *testing.T) {
 		if again := PlanWith(desired, after, Options{Prune: prune}); len(again) != 0 {
 			t.Fatalf("case %d: not converged: %q", i, formatAll(again))
 		}
-		want := map[string]bool{}
+		want := map[ops.ServiceID]bool{}
 		for _, s := range desired {
-			want[serviceID(s.ServiceKey)] = true
+			want[s.ServiceKey.ID()] = true
 		}
 		for _, s := range actual {
-			id := serviceID(s.ServiceKey)
+			id := s.ServiceKey.ID()
 			if want[id] {
 				continue
 			}
 			j := k.find(s.ServiceKey)
 			switch {
 			case prune && j >= 0:
-				t.Fatalf("case %d: --prune left %s", i, FormatChange(Change{Action: DelService, Service: s.Service}))
+				t.Fatalf("case %d: --prune left %s", i, ipvsadm.FormatChange(Change{Action: DelService, Service: s.Service}))
 			case !prune && (j < 0 || len(k.tab[j].Destinations) != len(s.Destinations)):
 				t.Fatalf("case %d: a service desired does not name was changed", i)
 			}
 		}
 		// Nothing is deleted and added back: that is what edits are for.
-		deleted := map[string]bool{}
+		type changed struct {
+			svc  ops.ServiceID
+			dest ops.DestID
+		}
+		deleted := map[changed]bool{}
 		for _, c := range plan {
-			id := serviceID(c.Service.ServiceKey)
+			id := changed{svc: c.Service.ID()}
 			if c.Action == DelDestination || c.Action == AddDestination {
-				id += "/" + destID(c.Destination, c.Service.Family)
+				id.dest = c.Destination.ID()
 			}
 			switch c.Action {
 			case DelDestination, DelService:
 				deleted[id] = true
 			case AddDestination, AddService:
 				if deleted[id] {
-					t.Fatalf("case %d: %q is deleted and added back", i, FormatChange(c))
+					t.Fatalf("case %d: %q is deleted and added back", i, ipvsadm.FormatChange(c))
 				}
 			}
-			if strings.HasPrefix(FormatChange(c), "# ") {
+			if strings.HasPrefix(ipvsadm.FormatChange(c), "# ") {
 				t.Fatalf("case %d: unprintable change %+v", i, c)
 			}
 		}

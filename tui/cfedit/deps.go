@@ -10,6 +10,7 @@ import (
 	"github.com/lvsadm/lvsadm/lvscf/apply"
 	"github.com/lvsadm/lvsadm/lvscf/save"
 	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/ops/ipvsadm"
 	"github.com/lvsadm/lvsadm/ops/reconcile"
 )
 
@@ -92,11 +93,11 @@ func KernelApply(path string, open func() (ops.Kernel, error)) func(context.Cont
 		var done []string
 		if dryRun {
 			for _, ch := range changes {
-				done = append(done, reconcile.FormatChange(ch))
+				done = append(done, ipvsadm.FormatChange(ch))
 			}
 			return done, nil
 		}
-		err = apply.Run(ctx, k, changes, func(ch reconcile.Change) { done = append(done, reconcile.FormatChange(ch)) })
+		err = apply.Run(ctx, k, changes, func(ch reconcile.Change) { done = append(done, ipvsadm.FormatChange(ch)) })
 		return done, err
 	}
 }
