@@ -347,7 +347,7 @@ func (d *Daemon) activate(ctx context.Context, reason string) {
 	defer d.applyMu.Unlock()
 	cfg := d.switchRole(true, reason)
 	d.runCmd(ctx, cfg.ActiveCmd)
-	d.applyLocked(ctx, true, "")
+	d.applyLocked(ctx, true, "taking over")
 	d.installFwmarks(ctx, cfg)
 	d.syncDaemon(ctx, cfg, true)
 	if err := d.o.VIPs.Takeover(ctx, vip.FromConfig(cfg)); err != nil {
@@ -399,10 +399,10 @@ func (d *Daemon) tableInputs() *tableInputs {
 // applyLocked makes the kernel's table the whole desired table: against a
 // fresh read of the kernel with read (taking over, the periodic resync),
 // else against the mirror of what the daemon wrote (a reload, an
-// override). repair, when set, logs each edit as a repaired hand edit
-// under that reason. It returns the number of kernel edits; applyMu must
-// be held.
-func (d *Daemon) applyLocked(ctx context.Context, read bool, repair string) int {
+// override). Edits that repair what was changed behind the daemon's back
+// are logged one by one as repaired hand edits, with why the kernel was
+// read. It returns the number of kernel edits; applyMu must be held.
+func (d *Daemon) applyLocked(ctx context.Context, read bool, why string) int {
 	d.mu.Lock()
 	t := d.desired
 	d.dirtyAll = false
@@ -410,18 +410,16 @@ func (d *Daemon) applyLocked(ctx context.Context, read bool, repair string) int 
 	d.mu.Unlock()
 	want, moving := t.all(d.tableInputs())
 	d.moving = moving
-	edits, err := d.o.Table.Sync(ctx, want, t.timeouts, read)
-	if repair != "" {
-		for i, c := range edits {
-			if i == maxLoggedEdits {
-				d.log.Warn("more hand edits repaired", "count", len(edits)-i)
-				break
-			}
-			d.log.Warn("repaired hand edit", "why", repair, "edit", ipvsadm.FormatChange(c))
+	res, err := d.o.Table.Sync(ctx, want, t.timeouts, read)
+	for i, c := range res.Repairs {
+		if i == maxLoggedEdits {
+			d.log.Warn("more hand edits repaired", "count", len(res.Repairs)-i)
+			break
 		}
+		d.log.Warn("repaired hand edit", "why", why, "edit", ipvsadm.FormatChange(c))
 	}
-	d.tableResult(edits, err)
-	return len(edits)
+	d.tableResult(res.Edits, err)
+	return len(res.Edits)
 }
 
 // applyDirtyLocked applies what changed since the last apply: the services

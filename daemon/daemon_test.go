@@ -486,8 +486,8 @@ type slowTable struct {
 	applies int
 }
 
-func (s *slowTable) Sync(context.Context, ops.Table, ops.Timeouts, bool) ([]ops.Change, error) {
-	return nil, s.apply()
+func (s *slowTable) Sync(context.Context, ops.Table, ops.Timeouts, bool) (SyncResult, error) {
+	return SyncResult{}, s.apply()
 }
 func (s *slowTable) Update(context.Context, []ops.VirtualService) ([]ops.Change, error) {
 	return nil, s.apply()

@@ -23,8 +23,9 @@ type TableApplier interface {
 	// timeouts that are not zero. With read, it plans against the
 	// kernel's table read afresh (taking over, the periodic resync: what
 	// someone changed by hand is repaired); otherwise against its mirror.
-	// It returns the kernel edits it made.
-	Sync(ctx context.Context, want ops.Table, timeouts ops.Timeouts, read bool) ([]ops.Change, error)
+	// It returns the kernel edits it made, and which of them repaired what
+	// was changed behind its back.
+	Sync(ctx context.Context, want ops.Table, timeouts ops.Timeouts, read bool) (SyncResult, error)
 	// Update makes each of the given services, all of them written by an
 	// earlier Sync, so: a health transition's edits, usually one real
 	// server's, at a cost that does not grow with the table.
@@ -33,6 +34,15 @@ type TableApplier interface {
 	Clear(ctx context.Context) error
 	// Owns says whether the service is one this applier wrote.
 	Owns(id ops.ServiceID) bool
+}
+
+// SyncResult is what a Sync did.
+type SyncResult struct {
+	Edits []ops.Change // in the order made
+	// Repairs are those of Edits that undo a change made behind the
+	// daemon's back (a hand edit, a lost write): edits a plan against the
+	// mirror would not have made. Only a Sync that reads finds them.
+	Repairs []ops.Change
 }
 
 // kernelTable is the TableApplier over ops.Kernel, through ops/reconcile.
@@ -60,25 +70,37 @@ func (t *kernelTable) Owns(id ops.ServiceID) bool {
 	return ok
 }
 
-func (t *kernelTable) Sync(ctx context.Context, want ops.Table, timeouts ops.Timeouts, read bool) ([]ops.Change, error) {
+func (t *kernelTable) Sync(ctx context.Context, want ops.Table, timeouts ops.Timeouts, read bool) (SyncResult, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var changes []ops.Change
+	var expected map[changeKey]bool // with a read: the edits the mirror explains
 	if read || t.stale {
 		have, err := reconcile.Read(ctx, t.k)
 		if err != nil {
-			return nil, fmt.Errorf("table: %w", err)
+			return SyncResult{}, fmt.Errorf("table: %w", err)
 		}
 		owned := make([]ops.ServiceKey, 0, len(t.mirror))
 		for id := range t.mirror {
 			owned = append(owned, id.Key())
 		}
 		changes = reconcile.PlanWith(want, have, reconcile.Options{Owned: owned})
+		expected = map[changeKey]bool{}
+		for _, c := range t.planFromMirror(want) {
+			expected[keyOf(c)] = true
+		}
 	} else {
 		changes = t.planFromMirror(want)
 	}
 	err := reconcile.Apply(ctx, t.k, changes)
-	done := made(changes, err)
+	res := SyncResult{Edits: made(changes, err)}
+	if expected != nil {
+		for _, c := range res.Edits {
+			if !expected[keyOf(c)] {
+				res.Repairs = append(res.Repairs, c)
+			}
+		}
+	}
 	if err != nil {
 		t.stale = true
 		// What was written is not known for sure: own everything either
@@ -86,7 +108,7 @@ func (t *kernelTable) Sync(ctx context.Context, want ops.Table, timeouts ops.Tim
 		for _, s := range want {
 			t.mirror[s.ID()] = s
 		}
-		return done, fmt.Errorf("table: %w", err)
+		return res, fmt.Errorf("table: %w", err)
 	}
 	t.stale = false
 	clear(t.mirror)
@@ -98,11 +120,30 @@ func (t *kernelTable) Sync(ctx context.Context, want ops.Table, timeouts ops.Tim
 	if timeouts != (ops.Timeouts{}) && (read || timeouts != t.timeouts) {
 		// lvs runs "ipvsadm --set tcp tcpfin udp"; zero keeps the kernel's value.
 		if err := t.k.SetTimeouts(ctx, timeouts); err != nil {
-			return done, fmt.Errorf("table: set timeouts: %w", err)
+			return res, fmt.Errorf("table: set timeouts: %w", err)
 		}
 		t.timeouts = timeouts
 	}
-	return done, nil
+	return res, nil
+}
+
+// changeKey identifies an edit by what it does to which service or real
+// server, so that the same edit planned against the kernel and against
+// the mirror compare equal.
+type changeKey struct {
+	action ops.Action
+	svc    ops.ServiceID
+	dest   ops.DestID
+	weight int32
+}
+
+func keyOf(c ops.Change) changeKey {
+	k := changeKey{action: c.Action, svc: c.Service.ID()}
+	switch c.Action {
+	case ops.AddDestination, ops.EditDestination, ops.DelDestination:
+		k.dest, k.weight = c.Destination.ID(), c.Destination.Weight
+	}
+	return k
 }
 
 // planFromMirror is reconcile.PlanWith against the mirror, in the same

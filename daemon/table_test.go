@@ -77,11 +77,14 @@ func applyFull(t testing.TB, tab *kernelTable, cfg *lvscf.Config, h map[string]h
 		t.Fatal(err)
 	}
 	want, _ := dt.all(inputsOf(h, time.Now()))
-	edits, err := tab.Sync(context.Background(), want, dt.timeouts, true)
+	res, err := tab.Sync(context.Background(), want, dt.timeouts, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return editLines(edits)
+	if len(res.Repairs) != 0 {
+		t.Fatalf("repairs %q where nothing was changed by hand", editLines(res.Repairs))
+	}
+	return editLines(res.Edits)
 }
 
 func inputsOf(h map[string]health.ServerStatus, now time.Time) *tableInputs {
@@ -189,26 +192,32 @@ func TestTableRepairsHandEdits(t *testing.T) {
 	tab := newKernelTable(k)
 	ctx := context.Background()
 	applyFull(t, tab, cfg, h)
-	before := k.rules()
 	key := ops.ServiceKey{Family: ops.AFInet, Protocol: ops.ProtoTCP, Address: []byte{192, 168, 0, 10}, Port: 80}
 	// By hand: the real server drained ("lvsadm -e ... -w 0").
 	k.EditDestination(ctx, key, ops.Destination{Family: ops.AFInet, Address: []byte{10, 0, 1, 1}, Port: 80, ConnFlags: ops.FwdRoute})
 	dt, _ := newDesiredTable(cfg)
 	want, _ := dt.all(inputsOf(h, time.Now()))
-	if edits, err := tab.Sync(ctx, want, dt.timeouts, false); err != nil || len(edits) != 0 {
-		t.Fatalf("sync against the mirror: edits %q, err %v (want none: nothing changed since the daemon wrote)", editLines(edits), err)
+	if res, err := tab.Sync(ctx, want, dt.timeouts, false); err != nil || len(res.Edits) != 0 {
+		t.Fatalf("sync against the mirror: edits %q, err %v (want none: nothing changed since the daemon wrote)", editLines(res.Edits), err)
 	}
-	edits, err := tab.Sync(ctx, want, dt.timeouts, true)
-	if err != nil || !reflect.DeepEqual(editLines(edits), []string{"-e -t 192.168.0.10:80 -r 10.0.1.1:80 -g -w 5"}) {
-		t.Fatalf("resync: edits %q, err %v", editLines(edits), err)
+	// A resync that also carries a health change: the hand edit is a
+	// repair, the health change is not.
+	h["web/wasup"] = health.ServerStatus{State: health.Up, EverUp: true}
+	want, _ = dt.all(inputsOf(h, time.Now()))
+	res, err := tab.Sync(ctx, want, dt.timeouts, true)
+	if err != nil || !reflect.DeepEqual(editLines(res.Edits), []string{"-e -t 192.168.0.10:80 -r 10.0.1.1:80 -g -w 5", "-a -t 192.168.0.10:80 -r 10.0.1.2:80 -g -w 5"}) {
+		t.Fatalf("resync: edits %q, err %v", editLines(res.Edits), err)
 	}
-	if got := k.rules(); !reflect.DeepEqual(got, before) {
-		t.Fatalf("after the resync\n got %q\nwant %q", got, before)
+	if got := editLines(res.Repairs); !reflect.DeepEqual(got, []string{"-e -t 192.168.0.10:80 -r 10.0.1.1:80 -g -w 5"}) {
+		t.Fatalf("repairs %q, want the hand edit's alone", got)
+	}
+	if got := k.rules(); !slices.Contains(got, "-t 192.168.0.10:80 -r 10.0.1.1:80 w5") || !slices.Contains(got, "-t 192.168.0.10:80 -r 10.0.1.2:80 w5") {
+		t.Fatalf("after the resync %q", got)
 	}
 	// By hand: the service deleted. The next update of it fails and marks
 	// the mirror stale, so the next sync reads even when not asked to.
 	k.DelService(ctx, key)
-	h["web/wasup"] = health.ServerStatus{State: health.Up, EverUp: true}
+	h["web/wasup"] = health.ServerStatus{State: health.Down, EverUp: true}
 	svc, _ := dt.service(dt.group["web"], inputsOf(h, time.Now()))
 	if _, err := tab.Update(ctx, []ops.VirtualService{svc}); err == nil {
 		t.Fatal("update of a service deleted by hand succeeded")
@@ -217,7 +226,7 @@ func TestTableRepairsHandEdits(t *testing.T) {
 	if _, err := tab.Sync(ctx, want, dt.timeouts, false); err != nil {
 		t.Fatal(err)
 	}
-	if got := k.rules(); !slices.Contains(got, "-t 192.168.0.10:80 -r 10.0.1.2:80 w5") || !slices.Contains(got, "-t 192.168.0.10:80 wrr") {
+	if got := k.rules(); !slices.Contains(got, "-t 192.168.0.10:80 -r 10.0.1.2:80 w0") || !slices.Contains(got, "-t 192.168.0.10:80 wrr") {
 		t.Fatalf("service not restored after a stale mirror: %q", got)
 	}
 }
@@ -351,8 +360,8 @@ func BenchmarkTableSync(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		want, _ := dt.all(inputsOf(h, time.Now()))
-		if edits, err := tab.Sync(ctx, want, dt.timeouts, false); err != nil || len(edits) != 0 {
-			b.Fatalf("edits %d, err %v", len(edits), err)
+		if res, err := tab.Sync(ctx, want, dt.timeouts, false); err != nil || len(res.Edits) != 0 {
+			b.Fatalf("edits %d, err %v", len(res.Edits), err)
 		}
 	}
 }

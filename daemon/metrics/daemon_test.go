@@ -35,8 +35,8 @@ func (fixedKernel) Destinations(context.Context, ops.ServiceKey) ([]ops.Destinat
 
 type nopTable struct{}
 
-func (nopTable) Sync(context.Context, ops.Table, ops.Timeouts, bool) ([]ops.Change, error) {
-	return nil, nil
+func (nopTable) Sync(context.Context, ops.Table, ops.Timeouts, bool) (daemon.SyncResult, error) {
+	return daemon.SyncResult{}, nil
 }
 func (nopTable) Update(context.Context, []ops.VirtualService) ([]ops.Change, error) { return nil, nil }
 func (nopTable) Clear(context.Context) error                                        { return nil }
