@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/lvsadm/lvsadm/daemon/fwmark"
 	"github.com/lvsadm/lvsadm/daemon/heartbeat"
 	"github.com/lvsadm/lvsadm/daemon/vip"
@@ -13,7 +14,7 @@ import (
 )
 
 // DefaultSocket is where the control socket lives.
-const DefaultSocket = "/run/lvsadm/lvsadm.sock"
+const DefaultSocket = control.DefaultSocket
 
 // VIPManager holds the floating addresses (daemon/vip.Manager).
 type VIPManager interface {

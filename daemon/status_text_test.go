@@ -6,27 +6,26 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lvsadm/lvsadm/daemon/health"
-	"github.com/lvsadm/lvsadm/daemon/heartbeat"
+	"github.com/lvsadm/lvsadm/daemon/control"
 )
 
 func TestWriteText(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 10, 0, time.UTC)
 	serial := int32(4)
 	no := false
-	s := &Status{
+	s := &control.Status{
 		Config: "/etc/sysconfig/ha/lvs.cf", Serial: 3, Digest: "0123456789abcdef0123", Since: now.Add(-time.Minute),
 		LastReloadError: "lvs.cf has lint errors:\nx",
-		Heartbeat: heartbeat.Status{Role: "active", Identity: "primary", Rejected: 2, LastReject: "unexpected sender 10.9.9.9",
-			Peer: heartbeat.PeerStatus{Heard: true, LastHeard: now.Add(-500 * time.Millisecond), From: "10.0.0.2", Link: "private", State: "stopped", Lvsadm: true, Signed: true, Serial: &serial, DigestMatch: &no}},
+		Heartbeat: control.HeartbeatStatus{Role: "active", Identity: "primary", Rejected: 2, LastReject: "unexpected sender 10.9.9.9",
+			Peer: control.PeerStatus{Heard: true, LastHeard: now.Add(-500 * time.Millisecond), From: "10.0.0.2", Link: "private", State: "stopped", Lvsadm: true, Signed: true, Serial: &serial, DigestMatch: &no}},
 		VIPs: []string{"192.168.0.10/32 dev eth0:1"},
-		Virtuals: []VirtualStatus{{Name: "web", Active: true, Address: "192.168.0.10", Port: 80, Protocol: "tcp", Servers: []ServerStatus{
-			{Name: "rs1", Address: "10.0.1.1", Port: 80, Weight: 1, Active: true, ServerStatus: health.ServerStatus{State: health.Up,
-				LastCheck: &health.Result{OK: true, At: now.Add(-2 * time.Second), Latency: 1500 * time.Microsecond}, LastTransition: now.Add(-time.Minute)}},
-			{Name: "rs2", Address: "10.0.1.2", Port: 80, Weight: 1, Active: true, ServerStatus: health.ServerStatus{State: health.Down,
-				LastCheck: &health.Result{Reason: "answer does not start with \"HTTP\"", Answer: "SSH-2.0"}}},
+		Virtuals: []control.VirtualStatus{{Name: "web", Active: true, Address: "192.168.0.10", Port: 80, Protocol: "tcp", Servers: []control.ServerStatus{
+			{Name: "rs1", Address: "10.0.1.1", Port: 80, Weight: 1, Active: true, State: control.Up,
+				LastCheck: &control.CheckResult{OK: true, At: now.Add(-2 * time.Second), Latency: 1500 * time.Microsecond}, LastTransition: now.Add(-time.Minute)},
+			{Name: "rs2", Address: "10.0.1.2", Port: 80, Weight: 1, Active: true, State: control.Down,
+				LastCheck: &control.CheckResult{Reason: "answer does not start with \"HTTP\"", Answer: "SSH-2.0"}},
 		}}},
-		Events: []Event{{At: now, Kind: "health", Message: "down web:rs2 10.0.1.2", State: "down", Reason: "timed out"}},
+		Events: []control.Event{{At: now, Kind: "health", Message: "down web:rs2 10.0.1.2", State: "down", Reason: "timed out"}},
 	}
 	var b bytes.Buffer
 	WriteText(&b, s, now)

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/lvsadm/lvsadm/daemon/health"
 	"github.com/lvsadm/lvsadm/lvscf"
 	"github.com/lvsadm/lvsadm/ops"
@@ -31,17 +32,19 @@ type TableApplier interface {
 // the smallest difference. It prunes only services it created itself, so
 // services someone else added by hand survive.
 type kernelTable struct {
-	k     ops.Kernel
-	now   func() time.Time
-	owned map[string]ops.ServiceKey // ipvsadm.ServiceArgs → key
+	k         ops.Kernel
+	overrides *Overrides // the operators' (nil: none)
+	now       func() time.Time
+	owned     map[string]ops.ServiceKey // ipvsadm.ServiceArgs → key
 }
 
 func newKernelTable(k ops.Kernel) *kernelTable {
 	return &kernelTable{k: k, now: time.Now, owned: map[string]ops.ServiceKey{}}
 }
 
-// desired computes the table for cfg given health at time now.
-func desired(cfg *lvscf.Config, h map[string]health.ServerStatus, now time.Time) (reconcile.Table, error) {
+// desired computes the table for cfg given health and the operators'
+// overrides at time now.
+func desired(cfg *lvscf.Config, h map[string]health.ServerStatus, ov *Overrides, now time.Time) (reconcile.Table, error) {
 	c := *cfg
 	c.Virtuals = make([]lvscf.Virtual, len(cfg.Virtuals))
 	// Weights that differ from the configured one: quiesced servers (0),
@@ -49,6 +52,7 @@ func desired(cfg *lvscf.Config, h map[string]health.ServerStatus, now time.Time)
 	type override struct {
 		v      *lvscf.Virtual
 		addr   netip.Addr
+		port   uint16 // servers may share an address on other ports
 		weight int32
 	}
 	var quiet []override
@@ -60,6 +64,18 @@ func desired(cfg *lvscf.Config, h map[string]health.ServerStatus, now time.Time)
 				continue
 			}
 			st := h[v.Name+"/"+s.Name]
+			// An operator's override (lvsadm drain, weight, out) beats
+			// lvs.cf's weight, the slow start and load_monitor; health
+			// still takes a down server out.
+			if o, ok := ov.Lookup(v.Name, s.Name); ok {
+				inTable := st.State == health.Up || (st.State == health.Down && v.QuiesceServer && st.EverUp)
+				if o.Kind == control.Out || !inTable {
+					s.Active = false
+				} else {
+					quiet = append(quiet, override{&c.Virtuals[i], s.Address, tablePort(cfg.Network, &v, s), o.Weight})
+				}
+				continue
+			}
 			switch {
 			case st.State == health.Up:
 				full := max(s.Weight, 1)
@@ -68,10 +84,10 @@ func desired(cfg *lvscf.Config, h map[string]health.ServerStatus, now time.Time)
 					w = st.LoadWeight // load_monitor's weight, after the slow start
 				}
 				if w != full {
-					quiet = append(quiet, override{&c.Virtuals[i], s.Address, int32(w)})
+					quiet = append(quiet, override{&c.Virtuals[i], s.Address, tablePort(cfg.Network, &v, s), int32(w)})
 				}
 			case st.State == health.Down && v.QuiesceServer && st.EverUp:
-				quiet = append(quiet, override{&c.Virtuals[i], s.Address, 0})
+				quiet = append(quiet, override{&c.Virtuals[i], s.Address, tablePort(cfg.Network, &v, s), 0})
 			default:
 				s.Active = false // never checked good yet, or down: not in the table
 			}
@@ -112,7 +128,7 @@ func desired(cfg *lvscf.Config, h map[string]health.ServerStatus, now time.Time)
 				continue
 			}
 			for j := range t[i].Destinations {
-				if ip, ok := netip.AddrFromSlice(t[i].Destinations[j].Address); ok && ip.Unmap() == q.addr {
+				if ip, ok := netip.AddrFromSlice(t[i].Destinations[j].Address); ok && ip.Unmap() == q.addr && (q.port == 0 || t[i].Destinations[j].Port == q.port) {
 					t[i].Destinations[j].Weight = q.weight
 				}
 			}
@@ -153,7 +169,7 @@ func virtualKey(v *lvscf.Virtual) ops.ServiceKey {
 }
 
 func (t *kernelTable) Apply(ctx context.Context, cfg *lvscf.Config, h map[string]health.ServerStatus) ([]string, error) {
-	want, err := desired(cfg, h, t.now())
+	want, err := desired(cfg, h, t.overrides, t.now())
 	if err != nil {
 		return nil, fmt.Errorf("table: %w", err)
 	}
@@ -216,4 +232,13 @@ func (t *kernelTable) Clear(ctx context.Context) error {
 	}
 	t.owned = map[string]ops.ServiceKey{}
 	return nil
+}
+
+// tablePort is the port lvscf.Render gives a real server (DR and tunnel
+// use the service's; 0: unknown, any).
+func tablePort(network string, v *lvscf.Virtual, s *lvscf.Server) uint16 {
+	if v.Fwmark == 0 && (network != "nat" || s.Port == 0) {
+		return v.Port
+	}
+	return s.Port
 }

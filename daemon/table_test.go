@@ -186,7 +186,7 @@ func TestTableLoadWeight(t *testing.T) {
 // port80Weights is the weights desired gives the port-80 virtual's servers.
 func port80Weights(t *testing.T, cfg *lvscf.Config, h map[string]health.ServerStatus, now time.Time) []int32 {
 	t.Helper()
-	tab, err := desired(cfg, h, now)
+	tab, err := desired(cfg, h, nil, now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
@@ -177,8 +179,8 @@ type Model struct {
 	statusCLI string
 
 	// the failover daemon, read in the same refresh as the kernel
-	dstat     *DaemonStatus // nil: none answered the last refresh
-	daemonMsg string        // what the status line last said about it, said once
+	dstat     *control.Status // nil: none answered the last refresh
+	daemonMsg string          // what the status line last said about it, said once
 	health    healthIndex
 
 	// services view
@@ -251,7 +253,7 @@ type (
 		snap Snapshot
 		err  error
 		// the daemon's status, when Options.Daemon is set
-		daemon    *DaemonStatus
+		daemon    *control.Status
 		daemonErr error
 		// gen is the generation the refresh started in: results of
 		// changes made after it started are not in it.
@@ -282,7 +284,7 @@ func (m *Model) startFetch() tea.Cmd {
 		snap, err := src.Snapshot(c, q)
 		msg := snapshotMsg{snap: snap, err: err, gen: gen}
 		if dmn != nil {
-			msg.daemon, msg.daemonErr = dmn.Status(c)
+			msg.daemon, msg.daemonErr = dmn.Status(c, control.Filter{})
 		}
 		return msg
 	}

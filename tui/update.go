@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/lvsadm/lvsadm/ops"
@@ -211,7 +213,7 @@ func (m *Model) gotDaemon(msg snapshotMsg) {
 	}
 	m.dstat = nil
 	text, isErr := "error: daemon: "+msg.daemonErr.Error(), true
-	if errors.Is(msg.daemonErr, ErrNoDaemon) {
+	if errors.Is(msg.daemonErr, control.ErrNoDaemon) {
 		text, isErr = "no daemon at "+m.opts.Daemon.Where(), false
 	}
 	if text != m.daemonMsg {
