@@ -44,6 +44,7 @@ func NewRootCmd(io IOStreams) *cobra.Command {
 		return &exitError{code: 2, err: fmt.Errorf("%w\nTry '%s --help' for more information", err, c.CommandPath())}
 	})
 	root.AddCommand(newVersionCmd(io), newListCmd(io), newRestoreCmd(io), newCfCmd(io), newTUICmd(io), newTopCmd(io), newDaemonCmd(io), newStatusCmd(io), newReloadCmd(io))
+	root.AddCommand(newOverrideCmds(io)...)
 	return root
 }
 

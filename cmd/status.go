@@ -44,7 +44,7 @@ each virtual then carries "counts" of all its real servers.`,
   lvsadm status 10.0.0.1:80 --all
   lvsadm status --state down
   lvsadm status -o json --vip 10.0.0.1`,
-		Args:              cobra.MaximumNArgs(1),
+		Args:              usageArgs(cobra.MaximumNArgs(1)),
 		ValidArgsFunction: completeVirtuals(&socket),
 		RunE: func(c *cobra.Command, args []string) error {
 			if output != "json" && output != "text" {
@@ -123,7 +123,7 @@ overrides (lvsadm drain, weight, out) survive a reload, except those of real
 servers the new file no longer has.`,
 		Example: `  lvsadm reload
   systemctl reload lvsadm`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
 			ctx, cancel := context.WithTimeout(c.Context(), control.ReloadTimeout)
 			defer cancel()

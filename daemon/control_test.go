@@ -165,6 +165,9 @@ func TestControlReloadAndOverrides(t *testing.T) {
 	if o := a.d.Status().Virtuals[0].Servers[0].Override; o == nil || o.Kind != control.Drain || o.Since.IsZero() {
 		t.Errorf("status shows override %+v", o)
 	}
+	if ms := a.d.metricsSnapshot(ctx); len(ms.Servers) != 2 || ms.Servers[0].Override != control.Drain || ms.Servers[1].Override != "" {
+		t.Errorf("metrics: %+v", ms.Servers)
+	}
 	// Asking again changes nothing and keeps its since.
 	if res, err := cl.Override(ctx, control.OverrideRequest{Action: control.ActDrain, Target: "web"}); err != nil || res.Matched != 2 || len(res.Changes) != 1 || res.Changes[0].Server != "rs2" {
 		t.Errorf("drain web: %+v, %v", res, err)

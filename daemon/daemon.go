@@ -647,6 +647,9 @@ func (d *Daemon) metricsSnapshot(ctx context.Context) metrics.Snapshot {
 	for _, v := range st.Virtuals {
 		for _, sv := range v.Servers {
 			r := metrics.RealServer{Virtual: v.Name, Server: sv.Name, Address: sv.Address, Port: sv.Port, Up: sv.State == control.Up}
+			if sv.Override != nil {
+				r.Override = sv.Override.Kind
+			}
 			if sv.LastCheck != nil {
 				r.LastCheck, r.HasCheck = sv.LastCheck.Latency, true
 			}
