@@ -131,6 +131,8 @@ func serverHealth(r *control.ServerStatus, inKernel bool, weight int32) (label s
 		return "-", false
 	case !r.Active:
 		return "off", false
+	case overrideLabel(r) != "":
+		return overrideLabel(r), true
 	case r.State == "up":
 		return "up", false
 	case r.State == "down" && r.LastCheck != nil && r.LastCheck.OK:
@@ -221,6 +223,9 @@ func (m *Model) healthDetail(r *control.ServerStatus, label string) string {
 	}
 	if r.Name != "" {
 		b.WriteString("; " + r.Name)
+	}
+	if o := r.Override; o != nil {
+		b.WriteString("; " + o.Describe() + " by an operator since " + o.Since.Format("15:04:05"))
 	}
 	return b.String()
 }

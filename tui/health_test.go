@@ -50,7 +50,13 @@ func serveStatus(t *testing.T, st control.Status) string {
 
 func healthModel(t *testing.T, d DaemonSource, w, h int) *Model {
 	t.Helper()
-	m := NewModel(context.Background(), twoSnaps(), Options{Interval: time.Millisecond,
+	return healthModelOn(t, twoSnaps(), d, w, h)
+}
+
+// healthModelOn is healthModel over src.
+func healthModelOn(t *testing.T, src *fakeSource, d DaemonSource, w, h int) *Model {
+	t.Helper()
+	m := NewModel(context.Background(), src, Options{Interval: time.Millisecond,
 		Profile: colorprofile.NoTTY, Now: func() time.Time { return t0 }, Daemon: d})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	feed(t, m, m.Init())

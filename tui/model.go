@@ -131,6 +131,10 @@ type pendingEdit struct {
 	id      string          // destID (serviceID for actZero)
 	label   string          // "10.0.1.1:80 in TCP 10.0.0.1:80"
 	restore bool            // restoring the weight from before a drain
+	// daemonAct, when set, makes this an override request to the daemon
+	// (a control.Act*) for daemonTarget ("virtual/server") instead of a
+	// kernel edit: the daemon owns the service.
+	daemonAct, daemonTarget string
 }
 
 // removedServer is a real server this session took out of the kernel's
@@ -299,16 +303,22 @@ func (m *Model) tick() tea.Cmd {
 // editCmd makes change p through the source.
 func (m *Model) editCmd(p pendingEdit) tea.Cmd {
 	src, ctx := m.src, m.ctx
+	var send func(context.Context) error
+	if p.daemonAct != "" {
+		send = m.daemonCmd(p)
+	}
 	return func() tea.Msg {
 		c, cancel := context.WithTimeout(ctx, fetchTimeout)
 		defer cancel()
 		var err error
-		switch p.act {
-		case actRemove:
+		switch {
+		case send != nil:
+			err = send(c)
+		case p.act == actRemove:
 			err = src.RemoveServer(c, p.key, p.dest)
-		case actPutBack:
+		case p.act == actPutBack:
 			err = src.RestoreServer(c, p.key, p.dest)
-		case actZero:
+		case p.act == actZero:
 			err = src.Zero(c, p.key)
 		default:
 			err = src.SetWeight(c, p.key, p.dest, p.weight)
