@@ -47,3 +47,41 @@ func TestWriteText(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteTextSummary: a virtual listed in part shows its counts, the
+// servers listed (with an override and quiesced ones), and how to see the
+// rest.
+func TestWriteTextSummary(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 10, 0, time.UTC)
+	s := &control.Status{
+		Heartbeat: control.HeartbeatStatus{Role: "active", Identity: "primary"},
+		Filter:    &control.Filter{Summary: true},
+		Virtuals: []control.VirtualStatus{{Name: "web", Active: true, Address: "192.168.0.10", Port: 80, Protocol: "tcp",
+			Counts: &control.Counts{Servers: 4, Up: 3, Down: 1, Quiesced: 1, Override: 1},
+			Servers: []control.ServerStatus{
+				{Name: "rs2", Address: "10.0.1.2", Port: 80, Weight: 1, Active: true, State: control.Down, Quiesced: true},
+				{Name: "rs3", Address: "10.0.1.3", Port: 80, Weight: 2, Active: true, State: control.Up,
+					Override: &control.Override{Kind: control.Drain, Since: now.Add(-5 * time.Minute)}},
+			}}},
+	}
+	var b bytes.Buffer
+	WriteText(&b, s, now)
+	out := b.String()
+	for _, want := range []string{
+		"virtual web 192.168.0.10:80/tcp: 3/4 up, 1 DOWN, 1 quiesced, 1 with an override\n",
+		"rs2          10.0.1.2:80 weight 1  down; quiesced (weight 0)\n",
+		"rs3          10.0.1.3:80 weight 2  up; OVERRIDE: drained (weight 0) since 5m0s ago\n",
+		"(2 real servers up and not listed: lvsadm status --all lists them)\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+	// A state filter lists in part too, but hides no healthy server.
+	s.Filter = &control.Filter{State: "down"}
+	b.Reset()
+	WriteText(&b, s, now)
+	if strings.Contains(b.String(), "not listed") {
+		t.Errorf("a state filter says servers are hidden:\n%s", b.String())
+	}
+}
