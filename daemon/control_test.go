@@ -249,3 +249,40 @@ func TestControlReloadAndOverrides(t *testing.T) {
 		}
 	}
 }
+
+// TestReloadRefusedByTheHeartbeat is issue 11 item 8: a reload whose
+// heartbeat settings the running state machine cannot take (backup_active
+// = 0 on the backup) is refused whole: an error, last_reload_error set,
+// the running serial kept, and no "reloaded" event.
+func TestReloadRefusedByTheHeartbeat(t *testing.T) {
+	rs1, rs2 := newRS(t), newRS(t)
+	cfgPath := filepath.Join(t.TempDir(), "lvs.cf")
+	port := freeUDPPort(t)
+	cfg := fmt.Sprintf(cfgTemplate, 1, port, "rr", rs1.port, rs2.port)
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := startDirector(t, cfgPath, "127.0.0.2", "")
+	waitUntil(t, "the backup runs", 5*time.Second, func() bool { return b.d.Status().Heartbeat.Identity == "backup" }, func() string { return fmt.Sprint(b.d.Status().Heartbeat) })
+	cfg2 := strings.Replace(fmt.Sprintf(cfgTemplate, 2, port, "rr", rs1.port, rs2.port), "backup_active = 1", "backup_active = 0", 1)
+	if err := os.WriteFile(cfgPath, []byte(cfg2), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := control.New(b.sock).Reload(t.Context())
+	var refused *control.RefusedError
+	if !errors.As(err, &refused) || !strings.Contains(err.Error(), "backup_active is 0") {
+		t.Fatalf("reload: %v", err)
+	}
+	st := b.d.Status()
+	if st.Serial != 1 || !strings.Contains(st.LastReloadError, "backup_active is 0") {
+		t.Errorf("after the refusal: serial %d, last_reload_error %q", st.Serial, st.LastReloadError)
+	}
+	for _, m := range eventMessages(st) {
+		if strings.HasPrefix(m, "reloaded") {
+			t.Errorf("event %q after a refused reload", m)
+		}
+	}
+	if p := st.Heartbeat; p.Identity != "backup" {
+		t.Errorf("heartbeat %+v", p)
+	}
+}
