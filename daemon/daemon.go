@@ -40,7 +40,7 @@ type Daemon struct {
 	primary     bool
 	active      bool
 	since       time.Time
-	events      []control.Event
+	events      []Event
 	reloadErr   string
 	tableErr    string
 	runCtx      context.Context
@@ -110,7 +110,7 @@ func New(o Options) (*Daemon, error) {
 	return d, nil
 }
 
-func (d *Daemon) event(e control.Event) {
+func (d *Daemon) event(e Event) {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
@@ -197,7 +197,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 			d.log.Error("removing stale floating addresses", "err", err)
 		}
 		for _, v := range removed {
-			d.event(control.Event{Kind: "role", Message: "stale floating address removed at start: " + v.String()})
+			d.event(Event{Kind: "role", Message: "stale floating address removed at start: " + v.String()})
 		}
 	}
 	d.runCmd(ctx, cfg.InactiveCmd)
@@ -304,7 +304,7 @@ func (d *Daemon) onHeartbeat(a heartbeat.Action) {
 		d.o.VIPs.Announce(ctx)
 	case heartbeat.ActNotice:
 		d.log.Warn(a.Reason)
-		d.event(control.Event{Kind: "heartbeat", Message: a.Reason})
+		d.event(Event{Kind: "heartbeat", Message: a.Reason})
 	}
 }
 
@@ -322,7 +322,7 @@ func (d *Daemon) switchRole(active bool, reason string) *lvscf.Config {
 		state = "active"
 	}
 	d.log.Info(reason)
-	d.event(control.Event{Kind: "role", Message: reason, State: state})
+	d.event(Event{Kind: "role", Message: reason, State: state})
 	return cfg
 }
 
@@ -336,7 +336,7 @@ func (d *Daemon) activate(ctx context.Context, reason string) {
 	d.syncDaemon(ctx, cfg, true)
 	if err := d.o.VIPs.Takeover(ctx, vip.FromConfig(cfg)); err != nil {
 		d.log.Error("taking over floating addresses", "err", err)
-		d.event(control.Event{Kind: "role", Message: "floating addresses: " + err.Error()})
+		d.event(Event{Kind: "role", Message: "floating addresses: " + err.Error()})
 	}
 	d.o.Notify("STATUS=active")
 }
@@ -364,7 +364,7 @@ func (d *Daemon) deactivate(ctx context.Context, reason string) {
 func (d *Daemon) installFwmarks(ctx context.Context, cfg *lvscf.Config) {
 	if err := d.o.Fwmarks.Install(ctx, fwmark.FromConfig(cfg)); err != nil {
 		d.log.Error("installing fwmark_match iptables rules", "err", err)
-		d.event(control.Event{Kind: "role", Message: "fwmark rules: " + firstLine(err.Error())})
+		d.event(Event{Kind: "role", Message: "fwmark rules: " + firstLine(err.Error())})
 	}
 }
 
@@ -411,7 +411,7 @@ func (d *Daemon) onHealth(e health.Event) {
 	} else {
 		d.log.Warn("real server down", "virtual", e.Virtual, "server", e.Server, "address", e.Address, "reason", e.Reason, "answer", e.Answer)
 	}
-	d.event(control.Event{At: e.At, Kind: "health", Message: msg, Server: e.Virtual + "/" + e.Server, State: string(e.State), Reason: e.Reason, Answer: e.Answer})
+	d.event(Event{At: e.At, Kind: "health", Message: msg, Server: e.Virtual + "/" + e.Server, State: string(e.State), Reason: e.Reason, Answer: e.Answer})
 	select {
 	case d.applyNow <- struct{}{}:
 	default: // one is already pending; it will see this transition too
@@ -523,7 +523,7 @@ func (d *Daemon) Reload() (control.ReloadResult, error) {
 	d.mu.Unlock()
 	for _, k := range d.overrides.Retain(l.Cfg) {
 		d.log.Info("override dropped: the server is no longer configured", "server", k)
-		d.event(control.Event{Kind: "override", Server: k, Message: "override of " + k + " dropped: no longer in the configuration"})
+		d.event(Event{Kind: "override", Server: k, Message: "override of " + k + " dropped: no longer in the configuration"})
 	}
 	mon.Update(ctx, targets)
 	res := control.ReloadResult{Serial: l.Cfg.SerialNo, Digest: digestString(l.Digest), Changes: len(lvscf.Diff(old.Cfg, l.Cfg))}
@@ -543,7 +543,7 @@ func (d *Daemon) Reload() (control.ReloadResult, error) {
 	}
 	d.applyMu.Unlock()
 	d.log.Info("configuration reloaded", "serial_no", l.Cfg.SerialNo, "digest", res.Digest[:16], "changes", res.Changes, "edits", res.Edits)
-	d.event(control.Event{Kind: "config", Message: fmt.Sprintf("reloaded (serial_no %d, %d kernel edits)", l.Cfg.SerialNo, res.Edits)})
+	d.event(Event{Kind: "config", Message: fmt.Sprintf("reloaded (serial_no %d, %d kernel edits)", l.Cfg.SerialNo, res.Edits)})
 	return res, nil
 }
 
@@ -554,7 +554,7 @@ func (d *Daemon) refuse(err error) error {
 	d.reloadErr = err.Error()
 	d.mu.Unlock()
 	d.log.Error("reload refused, keeping the running configuration", "err", err)
-	d.event(control.Event{Kind: "config", Message: "reload refused: " + firstLine(err.Error())})
+	d.event(Event{Kind: "config", Message: "reload refused: " + firstLine(err.Error())})
 	return err
 }
 

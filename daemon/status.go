@@ -10,6 +10,10 @@ import (
 	"github.com/lvsadm/lvsadm/lvscf"
 )
 
+// Event is an entry of the status' recent history. It is the wire type
+// itself (one copy), under the name the daemon's code has always used.
+type Event = control.Event
+
 // Status returns the whole current status (no filter).
 func (d *Daemon) Status() control.Status {
 	s, _ := d.status(control.Filter{}) // only a filter can fail
