@@ -25,6 +25,10 @@ func overrideKey(virtual, server string) string { return virtual + "/" + server 
 
 // Lookup returns the override of the real server named server of the
 // virtual named virtual (lvs.cf block names). A nil *Overrides has none.
+// The table builder calls it for every real server its health puts in
+// the table: Drain and Weight make the weight Override.Weight (0 for a
+// drain) instead of lvs.cf's, the slow start's and load_monitor's; Out
+// leaves the server out. Health still wins: a down server stays out.
 func (o *Overrides) Lookup(virtual, server string) (control.Override, bool) {
 	if o == nil {
 		return control.Override{}, false
