@@ -19,9 +19,16 @@ import (
 // and its exit status (as Main would compute it).
 func runCf(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runLvsadm(t, stdin, append([]string{"cf"}, args...)...)
+}
+
+// runLvsadm runs "lvsadm ARGS..." (a cobra subcommand) with buffers and
+// returns what it printed and its exit status (as Main would compute it).
+func runLvsadm(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	root := NewRootCmd(IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut})
-	root.SetArgs(append([]string{"cf"}, args...))
+	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())
 	if err != nil {
 		code = 1

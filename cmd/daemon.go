@@ -36,8 +36,10 @@ table is read back and hand edits are repaired (and logged as such).
 The daemon stays in the foreground and logs to standard error (systemd's
 Type=notify; see dist/systemd/lvsadm.service). SIGHUP reloads lvs.cf: a file with lint
 errors is refused and the running state kept; otherwise only the difference is
-applied. SIGTERM gives the addresses and the table up and exits. "lvsadm
-status" reads the state through the control socket.`,
+applied ("lvsadm reload" does the same and prints the verdict). SIGTERM gives
+the addresses and the table up and exits. "lvsadm status" reads the state
+through the control socket; "lvsadm drain", "undrain", "weight", "out" and "in"
+set operator overrides the daemon holds until cleared (not across restarts).`,
 		Example: `  lvsadm daemon --config /etc/sysconfig/ha/lvs.cf
   lvsadm daemon --heartbeat-key-file /etc/lvsadm/heartbeat.key`,
 		Args: cobra.NoArgs,
@@ -72,7 +74,7 @@ status" reads the state through the control socket.`,
 					case <-ctx.Done():
 						return
 					case <-hup:
-						d.Reload() // errors are logged; the running state is kept
+						d.Reload() // the verdict is logged; a refused file keeps the running state
 					}
 				}
 			}()
@@ -90,34 +92,5 @@ status" reads the state through the control socket.`,
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.DurationVar(&resync, "resync-interval", daemon.DefaultResync, "while active, read the whole IPVS table this often and repair what differs from what the daemon wrote (hand edits are logged as repaired); 0 turns it off. Health changes and reloads do not wait for it")
 	f.StringVar(&metricsListen, "metrics-listen", "", "serve Prometheus metrics on GET http://ADDR/metrics (e.g. 127.0.0.1:9539; bind it to a management address); off when empty")
-	return c
-}
-
-func newStatusCmd(io IOStreams) *cobra.Command {
-	var output, socket string
-	c := &cobra.Command{
-		Use:   "status",
-		Short: "Show the running daemon's state: role, partner, real servers, recent events",
-		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, args []string) error {
-			if output != "json" && output != "text" {
-				return &exitError{code: 2, err: fmt.Errorf("unknown output format %q: expected json or text", output)}
-			}
-			ctx, cancel := context.WithTimeout(c.Context(), 10*time.Second)
-			defer cancel()
-			st, raw, err := daemon.QueryStatus(ctx, socket)
-			if err != nil {
-				return err
-			}
-			if output == "json" {
-				_, err := io.Out.Write(raw)
-				return err
-			}
-			daemon.WriteText(io.Out, st, time.Now())
-			return nil
-		},
-	}
-	c.Flags().StringVarP(&output, "output", "o", "text", "text or json")
-	c.Flags().StringVar(&socket, "socket", daemon.DefaultSocket, "the daemon's control socket")
 	return c
 }

@@ -43,7 +43,8 @@ func NewRootCmd(io IOStreams) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: 2, err: fmt.Errorf("%w\nTry '%s --help' for more information", err, c.CommandPath())}
 	})
-	root.AddCommand(newVersionCmd(io), newListCmd(io), newRestoreCmd(io), newCfCmd(io), newTUICmd(io), newTopCmd(io), newDaemonCmd(io), newStatusCmd(io))
+	root.AddCommand(newVersionCmd(io), newListCmd(io), newRestoreCmd(io), newCfCmd(io), newTUICmd(io), newTopCmd(io), newDaemonCmd(io), newStatusCmd(io), newReloadCmd(io))
+	root.AddCommand(newOverrideCmds(io)...)
 	return root
 }
 

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lvsadm/lvsadm/daemon"
+	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/lvsadm/lvsadm/tui"
 )
 
@@ -55,7 +55,7 @@ Without -b, --config names the lvs.cf of the config view ("4").`,
 			}
 			defer k.Close()
 			src := tui.NewKernelSource(k)
-			dmn := tui.SocketDaemon{Path: socket}
+			dmn := control.New(socket)
 			if !batch {
 				return tui.Run(c.Context(), src, io.In, io.Out, tui.Options{Interval: delay, ConnRows: connRows, Daemon: dmn,
 					ReadOnly: readOnly, NoMouse: noMouse, Config: tuiConfig(config, socket)})
@@ -73,7 +73,7 @@ Without -b, --config names the lvs.cf of the config view ("4").`,
 	f.IntVar(&height, "height", 24, "lines of a batch frame at most")
 	f.BoolVar(&conns, "conns", false, "batch frames of the connections view")
 	f.IntVar(&connRows, "conn-rows", tui.DefaultConnRows, "connection rows kept per refresh (counts always cover the whole table)")
-	f.StringVar(&socket, "socket", daemon.DefaultSocket, "the daemon's control socket, read for real-server health")
+	f.StringVar(&socket, "socket", control.DefaultSocket, "the daemon's control socket, read for real-server health")
 	f.BoolVar(&readOnly, "read-only", false, "without -b: refuse every change (drain, restore, weight, take out, zero)")
 	f.BoolVar(&noMouse, "no-mouse", false, "without -b: leave the mouse to the terminal")
 	tuiConfigFlag(c, &config, "without -b: ")

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lvsadm/lvsadm/daemon"
+	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/lvsadm/lvsadm/lvscf"
 	"github.com/lvsadm/lvsadm/tui"
 	"github.com/lvsadm/lvsadm/tui/cfedit"
@@ -105,13 +105,13 @@ docs/tui.md.`,
 			}
 			defer k.Close()
 			return tui.Run(c.Context(), tui.NewKernelSource(k), io.In, io.Out,
-				tui.Options{Interval: interval, ConnRows: connRows, Daemon: tui.SocketDaemon{Path: socket},
+				tui.Options{Interval: interval, ConnRows: connRows, Daemon: control.New(socket),
 					ReadOnly: readOnly, NoMouse: noMouse, Config: tuiConfig(config, socket)})
 		},
 	}
 	c.Flags().DurationVarP(&interval, "interval", "i", tui.DefaultInterval, "time between refreshes")
 	c.Flags().IntVar(&connRows, "conn-rows", tui.DefaultConnRows, "connection rows kept per refresh (counts always cover the whole table)")
-	c.Flags().StringVar(&socket, "socket", daemon.DefaultSocket, "the daemon's control socket, read for real-server health")
+	c.Flags().StringVar(&socket, "socket", control.DefaultSocket, "the daemon's control socket, read for real-server health")
 	c.Flags().BoolVar(&readOnly, "read-only", false, "refuse every change (drain, restore, weight, take out, zero): only look")
 	c.Flags().BoolVar(&noMouse, "no-mouse", false, "leave the mouse to the terminal (text selection) instead of scrolling with the wheel")
 	tuiConfigFlag(c, &config, "")

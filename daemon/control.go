@@ -15,17 +15,16 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/lvsadm/lvsadm/daemon/control"
+	"github.com/lvsadm/lvsadm/lvscf"
 )
 
-// The control protocol: the client sends one line ("status"), the daemon
-// answers with one JSON document and closes. Requests are bounded in size
-// and time, and only a few are served at once, so a stuck client cannot
-// pin the daemon.
-const (
-	maxRequest     = 256
-	requestTimeout = 5 * time.Second
-	maxClients     = 8
-)
+// The control protocol (package control): one request line, one JSON
+// answer, then the daemon closes. Requests are bounded in size and time,
+// and only a few are served at once, so a stuck client cannot pin the
+// daemon.
+const maxClients = 8
 
 type controlServer struct {
 	ln *net.UnixListener
@@ -59,7 +58,14 @@ func listenControl(path string) (*controlServer, error) {
 	return &controlServer{ln: ln}, nil
 }
 
-func (s *controlServer) serve(ctx context.Context, status func() Status, log *slog.Logger) {
+// controlHandler answers the requests; *Daemon is the one.
+type controlHandler interface {
+	status(control.Filter) (control.Status, error)
+	Reload() (control.ReloadResult, error)
+	override(control.OverrideRequest) (control.OverrideResult, error)
+}
+
+func (s *controlServer) serve(ctx context.Context, h controlHandler, log *slog.Logger) {
 	stop := context.AfterFunc(ctx, func() { s.ln.Close() })
 	defer stop()
 	defer s.ln.Close() // also unlinks the socket file
@@ -85,49 +91,80 @@ func (s *controlServer) serve(ctx context.Context, status func() Status, log *sl
 			defer wg.Done()
 			defer func() { <-sem }()
 			defer c.Close()
-			c.SetDeadline(time.Now().Add(requestTimeout))
-			handleControl(c, status)
+			c.SetDeadline(time.Now().Add(control.RequestTimeout))
+			handleControl(c, h, func() { c.SetDeadline(time.Now().Add(control.ReloadTimeout)) })
 		}()
 	}
 }
 
-func handleControl(c io.ReadWriter, status func() Status) {
-	line, err := bufio.NewReader(io.LimitReader(c, maxRequest)).ReadString('\n')
+// handleControl reads one request from c and answers it. longer extends
+// the connection's deadline for a reload, which may take seconds.
+func handleControl(c io.ReadWriter, h controlHandler, longer func()) {
+	line, err := bufio.NewReader(io.LimitReader(c, control.MaxRequest)).ReadString('\n')
 	if err != nil && line == "" {
 		return
 	}
-	enc := json.NewEncoder(c)
-	enc.SetIndent("", "  ")
-	switch strings.TrimSpace(line) {
-	case "status":
-		enc.Encode(status())
-	default:
-		enc.Encode(map[string]string{"error": fmt.Sprintf("unknown request %q", strings.TrimSpace(line))})
+	req, err := control.ParseRequest(line)
+	if err != nil {
+		writeReply(c, control.Reply{Error: err.Error()})
+		return
+	}
+	switch req.Op {
+	case control.OpStatus:
+		var f control.Filter
+		if req.Filter != nil {
+			f = *req.Filter
+		}
+		st, err := h.status(f)
+		if err != nil {
+			writeReply(c, control.Reply{Error: err.Error()})
+			return
+		}
+		enc := json.NewEncoder(c)
+		enc.SetIndent("", "  ")
+		enc.Encode(st)
+	case control.OpReload:
+		longer()
+		res, err := h.Reload()
+		if err != nil {
+			writeReply(c, control.Reply{Error: err.Error(), Refused: refusedLines(err)})
+			return
+		}
+		writeReply(c, control.Reply{Reload: &res})
+	case control.OpOverride:
+		res, err := h.override(*req.Override)
+		if err != nil {
+			writeReply(c, control.Reply{Error: err.Error()})
+			return
+		}
+		writeReply(c, control.Reply{Override: &res})
 	}
 }
 
-// maxStatus bounds what the client reads.
-const maxStatus = 16 << 20
+// writeReply writes r as one line: an error answer starts with
+// `{"error":` (package control tells it from a status by that).
+func writeReply(w io.Writer, r control.Reply) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		b = []byte(`{"error":"encoding the answer failed"}`)
+	}
+	w.Write(append(b, '\n'))
+}
 
-// QueryStatus asks the daemon on socket path for its status.
-func QueryStatus(ctx context.Context, path string) (*Status, []byte, error) {
-	var dl net.Dialer
-	c, err := dl.DialContext(ctx, "unix", path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("connecting to the daemon at %s: %w", path, err)
+// refusedLines are a refused reload's reasons: every lint error of the
+// file ("FILE:LINE:COL: error: message [code]"), or the error's lines.
+func refusedLines(err error) []string {
+	var le *LintError
+	if errors.As(err, &le) {
+		var out []string
+		for _, d := range le.Diags {
+			if d.Severity == lvscf.SevError {
+				out = append(out, d.String())
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
 	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(requestTimeout))
-	if _, err := io.WriteString(c, "status\n"); err != nil {
-		return nil, nil, fmt.Errorf("asking the daemon: %w", err)
-	}
-	raw, err := io.ReadAll(io.LimitReader(c, maxStatus))
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading the daemon's answer: %w", err)
-	}
-	var s Status
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return nil, raw, fmt.Errorf("decoding the daemon's answer: %w", err)
-	}
-	return &s, raw, nil
+	return strings.Split(err.Error(), "\n")
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/lvsadm/lvsadm/daemon/fwmark"
 	"github.com/lvsadm/lvsadm/daemon/health"
 	"github.com/lvsadm/lvsadm/daemon/heartbeat"
@@ -56,6 +57,10 @@ type Daemon struct {
 	terminating bool
 	roleChanges uint64 // activations and deactivations (lvsadm_failovers_total)
 	metricsAddr net.Addr
+	// overrides are the operators' (lvsadm drain, weight, out); they
+	// outlive reloads and resyncs, not the process.
+	overrides *Overrides
+	reloadMu  sync.Mutex // one reload at a time (SIGHUP and lvsadm reload)
 
 	// desired builds the table of d.loaded (replaced with it).
 	desired *desiredTable
@@ -96,7 +101,7 @@ func New(o Options) (*Daemon, error) {
 	if o.ResyncInterval == 0 {
 		o.ResyncInterval = DefaultResync
 	}
-	d := &Daemon{o: o, log: o.Logger, applyNow: make(chan struct{}, 1), dirty: map[string]bool{}}
+	d := &Daemon{o: o, log: o.Logger, applyNow: make(chan struct{}, 1), dirty: map[string]bool{}, overrides: &Overrides{}}
 	if o.KeyFile != "" {
 		kr, err := heartbeat.LoadKeyFile(o.KeyFile)
 		if err != nil {
@@ -265,7 +270,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	defer wg.Wait()
 	if srv != nil {
 		wg.Add(1)
-		go func() { defer wg.Done(); srv.serve(ctx, d.Status, d.log) }()
+		go func() { defer wg.Done(); srv.serve(ctx, d, d.log) }()
 	}
 	if mln != nil {
 		wg.Add(1)
@@ -595,11 +600,16 @@ func (d *Daemon) watchLinks(ctx context.Context, drv *heartbeat.Driver) {
 	}
 }
 
-// Reload reads the configuration again. A configuration with lint errors
-// is refused and everything keeps running as it was. Otherwise only the
+// Reload reads the configuration again. A configuration with lint errors,
+// or one whose heartbeat settings the running state machine refuses, is
+// refused whole and everything keeps running as it was. Otherwise only the
 // difference is applied: unchanged health checks keep running, unchanged
-// floating addresses stay, the table changes by the smallest set of edits.
-func (d *Daemon) Reload() error {
+// floating addresses stay, the table changes by the smallest set of edits,
+// and the operators' overrides stay (those of servers the new file no
+// longer has are dropped).
+func (d *Daemon) Reload() (control.ReloadResult, error) {
+	d.reloadMu.Lock()
+	defer d.reloadMu.Unlock()
 	d.o.Notify("RELOADING=1")
 	defer d.o.Notify("READY=1")
 	l, err := Load(d.o.ConfigPath)
@@ -610,41 +620,35 @@ func (d *Daemon) Reload() error {
 	d.mu.Lock()
 	ctx, drv, mon := d.runCtx, d.driver, d.monitor
 	old := d.loaded
-	if err != nil {
-		d.reloadErr = err.Error()
-	} else {
-		d.reloadErr = ""
-	}
+	o := d.o
 	d.mu.Unlock()
 	if err != nil {
-		d.log.Error("reload refused, keeping the running configuration", "err", err)
-		d.event(Event{Kind: "config", Message: "reload refused: " + firstLine(err.Error())})
-		return err
+		return control.ReloadResult{}, d.refuse(err)
 	}
 	if ctx == nil || drv == nil || mon == nil {
-		return errors.New("reload: daemon is not running")
+		return control.ReloadResult{}, errors.New("reload: daemon is not running")
 	}
 	if endpoints(l.Cfg, d.primary) != endpoints(old.Cfg, d.primary) {
 		d.log.Warn("heartbeat addresses or port changed: they take effect at the next restart")
 	}
 	targets, err := health.Targets(l.Cfg)
 	if err != nil {
-		return err
+		return control.ReloadResult{}, d.refuse(err)
 	}
 	desired, err := newDesiredTable(l.Cfg)
 	if err != nil {
-		return err
+		return control.ReloadResult{}, d.refuse(err)
 	}
-	d.mu.Lock()
-	d.loaded = l
-	d.desired = desired
+	// The heartbeat first: it is the one part that can still say no, and
+	// a refusal must leave everything as it was (issue 11 item 8: the
+	// partner would otherwise see the old serial while status said
+	// reloaded).
 	if keys != nil {
-		d.o.Keys = keys
+		o.Keys = keys
 	}
-	hc := heartbeatConfig(l, d.primary, &d.o)
+	hc := heartbeatConfig(l, d.primary, &o)
 	// Keep the running heartbeat addresses until a restart.
-	oldHC := heartbeatConfig(old, d.primary, &d.o)
-	d.mu.Unlock()
+	oldHC := heartbeatConfig(old, d.primary, &o)
 	hc.Peer, hc.PeerPrivate = oldHC.Peer, oldHC.PeerPrivate
 	var rerr error
 	drv.Inject(func(m *heartbeat.Machine, now time.Time) []heartbeat.Action {
@@ -652,33 +656,56 @@ func (d *Daemon) Reload() error {
 		return nil
 	})
 	if rerr != nil {
-		d.log.Error("heartbeat settings not applied", "err", rerr)
+		return control.ReloadResult{}, d.refuse(fmt.Errorf("heartbeat settings cannot be applied: %w", rerr))
+	}
+	d.mu.Lock()
+	d.loaded = l
+	d.desired = desired
+	d.reloadErr = ""
+	if keys != nil {
+		d.o.Keys = keys
+	}
+	d.mu.Unlock()
+	for _, k := range d.overrides.Retain(l.Cfg) {
+		d.log.Info("override dropped: the server is no longer configured", "server", k)
+		d.event(Event{Kind: "override", Server: k, Message: "override of " + k + " dropped: no longer in the configuration"})
 	}
 	mon.Update(ctx, targets)
+	res := control.ReloadResult{Serial: l.Cfg.SerialNo, Digest: digestString(l.Digest)}
 	d.applyMu.Lock()
 	d.mu.Lock()
-	active := d.active
+	res.Active = d.active
 	d.mu.Unlock()
-	edits := 0
-	if active {
+	if res.Active {
 		if err := d.o.VIPs.Update(ctx, vip.FromConfig(l.Cfg)); err != nil {
 			d.log.Error("floating addresses", "err", err)
 		}
 		// Against the mirror: a reload changes what the file changed and
 		// reads nothing back (the periodic resync repairs hand edits).
-		edits = d.applyLocked(ctx, false, "")
+		res.Edits = d.applyLocked(ctx, false, "")
 		d.installFwmarks(ctx, l.Cfg)
 	}
 	if syncChanged(old.Cfg, l.Cfg) {
-		d.syncDaemon(ctx, l.Cfg, active)
+		d.syncDaemon(ctx, l.Cfg, res.Active)
 	}
 	d.applyMu.Unlock()
 	// Counts, not a diff of the files: a reload of a 10,000-server file
 	// must not pay for comparing every field to say what it did.
-	d.log.Info("configuration reloaded", "serial_no", l.Cfg.SerialNo, "digest", digestString(l.Digest)[:16],
-		"virtual_services", len(desired.groups), "checks", len(targets), "kernel_edits", edits)
-	d.event(Event{Kind: "config", Message: fmt.Sprintf("reloaded (serial_no %d)", l.Cfg.SerialNo)})
-	return nil
+	d.log.Info("configuration reloaded", "serial_no", l.Cfg.SerialNo, "digest", res.Digest[:16],
+		"virtual_services", len(desired.groups), "checks", len(targets), "kernel_edits", res.Edits)
+	d.event(Event{Kind: "config", Message: fmt.Sprintf("reloaded (serial_no %d, %d kernel edits)", l.Cfg.SerialNo, res.Edits)})
+	return res, nil
+}
+
+// refuse records a refused reload (last_reload_error, an event, the log)
+// and returns err.
+func (d *Daemon) refuse(err error) error {
+	d.mu.Lock()
+	d.reloadErr = err.Error()
+	d.mu.Unlock()
+	d.log.Error("reload refused, keeping the running configuration", "err", err)
+	d.event(Event{Kind: "config", Message: "reload refused: " + firstLine(err.Error())})
+	return err
 }
 
 func firstLine(s string) string {
@@ -745,43 +772,6 @@ func (d *Daemon) runCmd(ctx context.Context, cmdline string) {
 	go run()
 }
 
-// Status returns the current status.
-func (d *Daemon) Status() Status {
-	d.mu.Lock()
-	l := d.loaded
-	s := Status{
-		PID: os.Getpid(), Config: l.Path, Serial: l.Cfg.SerialNo, Digest: digestString(l.Digest),
-		LoadedAt: l.LoadedAt, LastReloadError: d.reloadErr, TableError: d.tableErr, Since: d.since,
-		Events: append([]Event(nil), d.events...), HeartbeatKeys: d.o.Keys.IDs(),
-	}
-	drv, mon := d.driver, d.monitor
-	d.mu.Unlock()
-	if drv != nil {
-		s.Heartbeat = drv.Status()
-	}
-	for _, v := range d.o.VIPs.Held() {
-		s.VIPs = append(s.VIPs, v.String())
-	}
-	var h map[string]health.ServerStatus
-	if mon != nil {
-		h = mon.Health()
-	}
-	for _, v := range l.Cfg.Virtuals {
-		vs := VirtualStatus{Name: v.Name, Active: v.Active, Address: v.Address.String(), Port: v.Port, Protocol: v.Protocol, Fwmark: v.Fwmark}
-		for _, sv := range v.Servers {
-			ss := ServerStatus{Name: sv.Name, Address: sv.Address.String(), Port: sv.Port, Weight: sv.Weight, Active: sv.Active}
-			if hs, ok := h[v.Name+"/"+sv.Name]; ok {
-				ss.ServerStatus = hs
-			} else {
-				ss.ServerStatus.State = health.Unknown
-			}
-			vs.Servers = append(vs.Servers, ss)
-		}
-		s.Virtuals = append(s.Virtuals, vs)
-	}
-	return s
-}
-
 // MetricsAddr is the metrics endpoint's address once Run listens on it
 // (nil: none, or not yet).
 func (d *Daemon) MetricsAddr() net.Addr {
@@ -806,7 +796,10 @@ func (d *Daemon) metricsSnapshot(ctx context.Context) metrics.Snapshot {
 	}
 	for _, v := range st.Virtuals {
 		for _, sv := range v.Servers {
-			r := metrics.RealServer{Virtual: v.Name, Server: sv.Name, Address: sv.Address, Port: sv.Port, Up: sv.State == health.Up}
+			r := metrics.RealServer{Virtual: v.Name, Server: sv.Name, Address: sv.Address, Port: sv.Port, Up: sv.State == control.Up}
+			if sv.Override != nil {
+				r.Override = sv.Override.Kind
+			}
 			if sv.LastCheck != nil {
 				r.LastCheck, r.HasCheck = sv.LastCheck.Latency, true
 			}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/lvsadm/lvsadm/daemon/health"
 	"github.com/lvsadm/lvsadm/daemon/heartbeat"
 	"github.com/lvsadm/lvsadm/daemon/vip"
@@ -259,7 +260,7 @@ func TestPairEndToEnd(t *testing.T) {
 	}
 
 	// Status over the control socket.
-	st, raw, err := QueryStatus(context.Background(), act.sock)
+	st, raw, err := queryStatus(context.Background(), act.sock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +279,7 @@ func TestPairEndToEnd(t *testing.T) {
 	good, _ := os.ReadFile(cfgPath)
 	os.WriteFile(cfgPath, append(good, []byte("bogus_key = 1\n")...), 0o644)
 	before := act.k.rules()
-	if err := act.d.Reload(); err == nil {
+	if _, err := act.d.Reload(); err == nil {
 		t.Fatal("reload of a file with lint errors succeeded")
 	}
 	if s := act.d.Status(); s.LastReloadError == "" || s.Serial != 1 || act.role() != "active" {
@@ -289,7 +290,7 @@ func TestPairEndToEnd(t *testing.T) {
 	}
 	// A good reload applies the difference: the scheduler.
 	write(2, "wlc")
-	if err := act.d.Reload(); err != nil {
+	if _, err := act.d.Reload(); err != nil {
 		t.Fatal(err)
 	}
 	if r := act.k.rules(); !contains(r, svc+" wlc") || !contains(r, rs1Line) || !contains(r, rs2Line) {
@@ -300,7 +301,7 @@ func TestPairEndToEnd(t *testing.T) {
 		p := sb.d.Status().Heartbeat.Peer
 		return p.DigestMatch != nil && !*p.DigestMatch && p.Serial != nil && *p.Serial == 2
 	}, state)
-	if err := sb.d.Reload(); err != nil {
+	if _, err := sb.d.Reload(); err != nil {
 		t.Fatal(err)
 	}
 
@@ -405,14 +406,14 @@ func TestKeyFileReload(t *testing.T) {
 		t.Fatalf("keys %v, want the old key", got)
 	}
 	os.WriteFile(keyPath, []byte(newKey+"\n"+oldKey+"\n"), 0o600)
-	if err := a.d.Reload(); err != nil {
+	if _, err := a.d.Reload(); err != nil {
 		t.Fatal(err)
 	}
 	if got := a.d.Status().HeartbeatKeys; len(got) != 2 || got[0] != id(newKey) || got[1] != id(oldKey) {
 		t.Fatalf("keys after rollover %v, want new then old", got)
 	}
 	os.Chmod(keyPath, 0o644)
-	if err := a.d.Reload(); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+	if _, err := a.d.Reload(); err == nil || !strings.Contains(err.Error(), "chmod 600") {
 		t.Fatalf("reload with a readable key file: %v", err)
 	}
 	if got := a.d.Status().HeartbeatKeys; len(got) != 2 {
@@ -442,7 +443,7 @@ func TestStartRemovesStaleVIPs(t *testing.T) {
 	waitUntil(t, "control socket answers", 5*time.Second, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		_, _, err := QueryStatus(ctx, a.sock)
+		_, _, err := queryStatus(ctx, a.sock)
 		return err == nil
 	}, func() string { return "" })
 	fv.mu.Lock()
@@ -471,7 +472,7 @@ func TestStartRemovesStaleVIPs(t *testing.T) {
 	}
 }
 
-func eventMessages(s Status) []string {
+func eventMessages(s control.Status) []string {
 	var out []string
 	for _, e := range s.Events {
 		out = append(out, e.Message)

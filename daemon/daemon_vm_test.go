@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lvsadm/lvsadm/daemon/control"
 )
 
 // The daemon runs inside the directors' namespaces as a child process: the
@@ -174,10 +176,10 @@ func (d *labDaemon) stop(t *testing.T) {
 	}
 }
 
-func (d *labDaemon) status(t *testing.T) *Status {
+func (d *labDaemon) status(t *testing.T) *control.Status {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	st, _, err := QueryStatus(ctx, d.sock)
+	st, _, err := queryStatus(ctx, d.sock)
 	if err != nil {
 		return nil
 	}

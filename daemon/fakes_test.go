@@ -241,3 +241,15 @@ func (f *fakeVIPs) RemoveStale(vs []vip.VIP) ([]vip.VIP, error) {
 	return removed, nil
 }
 func (f *fakeVIPs) Wait() {}
+
+// setWeights sets every destination's weight, as "ipvsadm -e ... -w"
+// behind the daemon's back would.
+func (m *memKernel) setWeights(w int32) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, ds := range m.dests {
+		for i := range ds {
+			ds[i].Weight = w
+		}
+	}
+}

@@ -69,7 +69,7 @@ func TestFwmarkRules(t *testing.T) {
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.d.Reload(); err != nil {
+	if _, err := a.d.Reload(); err != nil {
 		t.Fatal(err)
 	}
 	if r, _ := fw.state(); len(r) != 1 || !strings.Contains(r[0], "-p udp -m multiport --dports 53 ") {

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/lvsadm/lvsadm/daemon/fwmark"
 	"github.com/lvsadm/lvsadm/daemon/heartbeat"
 	"github.com/lvsadm/lvsadm/daemon/vip"
@@ -20,7 +21,7 @@ import (
 const DefaultResync = 30 * time.Second
 
 // DefaultSocket is where the control socket lives.
-const DefaultSocket = "/run/lvsadm/lvsadm.sock"
+const DefaultSocket = control.DefaultSocket
 
 // VIPManager holds the floating addresses (daemon/vip.Manager).
 type VIPManager interface {

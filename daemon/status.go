@@ -1,57 +1,210 @@
 package daemon
 
 import (
-	"time"
+	"fmt"
+	"os"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/lvsadm/lvsadm/daemon/health"
 	"github.com/lvsadm/lvsadm/daemon/heartbeat"
+	"github.com/lvsadm/lvsadm/lvscf"
 )
 
-// Status is what the control socket serves ("lvsadm status -o json").
-type Status struct {
-	PID             int              `json:"pid"`
-	Config          string           `json:"config"`
-	Serial          int              `json:"serial_no"`
-	Digest          string           `json:"digest"`
-	LoadedAt        time.Time        `json:"loaded_at"`
-	LastReloadError string           `json:"last_reload_error,omitempty"`
-	Heartbeat       heartbeat.Status `json:"heartbeat"`
-	HeartbeatKeys   []string         `json:"heartbeat_keys,omitempty"` // key ids, signing key first
-	VIPs            []string         `json:"vips"`
-	Virtuals        []VirtualStatus  `json:"virtuals"`
-	Events          []Event          `json:"events"`
-	TableError      string           `json:"table_error,omitempty"`
-	Since           time.Time        `json:"role_since"`
+// Event is an entry of the status' recent history. It is the wire type
+// itself (one copy), under the name the daemon's code has always used.
+type Event = control.Event
+
+// Status returns the whole current status (no filter).
+func (d *Daemon) Status() control.Status {
+	s, _ := d.status(control.Filter{}) // only a filter can fail
+	return s
 }
 
-// VirtualStatus is one virtual server and its real servers.
-type VirtualStatus struct {
-	Name     string         `json:"name"`
-	Active   bool           `json:"active"`
-	Address  string         `json:"address"`
-	Port     uint16         `json:"port"`
-	Protocol string         `json:"protocol"`
-	Fwmark   uint32         `json:"fwmark,omitempty"`
-	Servers  []ServerStatus `json:"servers"`
+// status builds the control socket's answer, narrowed by f while it is
+// built: at 10,000 servers a filtered answer converts only what it lists.
+func (d *Daemon) status(f control.Filter) (control.Status, error) {
+	d.mu.Lock()
+	l := d.loaded
+	s := control.Status{
+		PID: os.Getpid(), Config: l.Path, Serial: l.Cfg.SerialNo, Digest: digestString(l.Digest),
+		LoadedAt: l.LoadedAt, LastReloadError: d.reloadErr, TableError: d.tableErr, Since: d.since,
+		Events: append([]control.Event(nil), d.events...), HeartbeatKeys: d.o.Keys.IDs(),
+	}
+	drv, mon := d.driver, d.monitor
+	d.mu.Unlock()
+	if !f.IsZero() {
+		s.Filter = &f
+	}
+	if drv != nil {
+		s.Heartbeat = heartbeatStatus(drv.Status())
+	}
+	for _, v := range d.o.VIPs.Held() {
+		s.VIPs = append(s.VIPs, v.String())
+	}
+	// One server at a time: a filtered answer costs what it lists, not a
+	// copy of the whole monitor.
+	lookup := func(string) (health.ServerStatus, bool) { return health.ServerStatus{}, false }
+	if mon != nil {
+		lookup = mon.Lookup
+	}
+	virtuals, err := selectVirtuals(l.Cfg, f)
+	if err != nil {
+		return control.Status{}, err
+	}
+	partial := f.State != "" || f.Summary
+	for _, v := range virtuals {
+		vs := control.VirtualStatus{Name: v.Name, Active: v.Active, Address: v.Address.String(), Port: v.Port, Protocol: v.Protocol, Fwmark: v.Fwmark}
+		var counts control.Counts
+		for i := range v.Servers {
+			sv := &v.Servers[i]
+			hs, ok := lookup(v.Name + "/" + sv.Name)
+			if !ok {
+				hs.State = health.Unknown
+			}
+			ov, hasOv := d.overrides.Lookup(v.Name, sv.Name)
+			quiesced := quiescedServer(v, sv, hs)
+			if partial {
+				count(&counts, v, sv, hs.State, quiesced, hasOv)
+				if !listed(f, v, sv, hs.State, quiesced, hasOv) {
+					continue
+				}
+			}
+			ss := serverStatus(v, sv, hs, quiesced)
+			if hasOv {
+				ss.Override = &ov
+			}
+			vs.Servers = append(vs.Servers, ss)
+		}
+		if partial {
+			vs.Counts = &counts
+			if f.State != "" && len(vs.Servers) == 0 {
+				continue // a state filter lists only the virtuals it matches
+			}
+		}
+		s.Virtuals = append(s.Virtuals, vs)
+	}
+	return s, nil
 }
 
-// ServerStatus is one real server: its configuration and health.
-type ServerStatus struct {
-	Name    string `json:"name"`
-	Address string `json:"address"`
-	Port    uint16 `json:"port"`
-	Weight  int    `json:"weight"`
-	Active  bool   `json:"active"`
-	health.ServerStatus
+// selectVirtuals is the Virtual and VIP parts of f. Naming a virtual or
+// an address that the configuration does not have is an error, not an
+// empty answer: a typo must not look like "nothing is down".
+func selectVirtuals(cfg *lvscf.Config, f control.Filter) ([]*lvscf.Virtual, error) {
+	var out []*lvscf.Virtual
+	for i := range cfg.Virtuals {
+		out = append(out, &cfg.Virtuals[i])
+	}
+	if f.Virtual != "" {
+		out = keep(out, func(v *lvscf.Virtual) bool { return v.Name == f.Virtual })
+		if len(out) == 0 {
+			return nil, fmt.Errorf("no virtual server named %q in %s", f.Virtual, "the running configuration")
+		}
+	}
+	if f.VIP != "" {
+		addr, port, err := control.ParseVIP(f.VIP)
+		if err != nil {
+			return nil, err
+		}
+		out = keep(out, func(v *lvscf.Virtual) bool {
+			return v.Address.Unmap() == addr && (port == 0 || v.Port == port)
+		})
+		if len(out) == 0 {
+			return nil, fmt.Errorf("no virtual server on %s in the running configuration", f.VIP)
+		}
+	}
+	return out, nil
 }
 
-// Event is something that happened, for the status' recent history.
-type Event struct {
-	At      time.Time `json:"at"`
-	Kind    string    `json:"kind"` // role, health, config, heartbeat
-	Message string    `json:"message"`
-	Server  string    `json:"server,omitempty"`
-	State   string    `json:"state,omitempty"`
-	Reason  string    `json:"reason,omitempty"`
-	Answer  string    `json:"answer,omitempty"`
+func keep[T any](s []T, ok func(T) bool) []T {
+	out := s[:0]
+	for _, x := range s {
+		if ok(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// quiescedServer: down, and kept in the table at weight 0 (quiesce_server,
+// for a server that was up once), as the table builds it.
+func quiescedServer(v *lvscf.Virtual, sv *lvscf.Server, hs health.ServerStatus) bool {
+	return v.Active && sv.Active && v.QuiesceServer && hs.State == health.Down && hs.EverUp
+}
+
+func off(v *lvscf.Virtual, sv *lvscf.Server) bool { return !v.Active || !sv.Active }
+
+func count(c *control.Counts, v *lvscf.Virtual, sv *lvscf.Server, st health.State, quiesced, override bool) {
+	c.Servers++
+	if override {
+		c.Override++
+	}
+	switch {
+	case off(v, sv):
+		c.Off++
+	case st == health.Up:
+		c.Up++
+	case st == health.Down:
+		c.Down++
+		if quiesced {
+			c.Quiesced++
+		}
+	default:
+		c.Unknown++
+	}
+}
+
+// listed is the State and Summary parts of f for one server.
+func listed(f control.Filter, v *lvscf.Virtual, sv *lvscf.Server, st health.State, quiesced, override bool) bool {
+	isOff := off(v, sv)
+	up := st == health.Up && !isOff
+	if f.Summary && up && !override {
+		return false // the summary lists what needs a look
+	}
+	switch f.State {
+	case "":
+		return true
+	case control.Up:
+		return up
+	case control.Down:
+		return !isOff && st == health.Down
+	case "quiesced":
+		return quiesced
+	case control.Unknown:
+		return !isOff && st != health.Up && st != health.Down
+	case "off":
+		return isOff
+	case "override":
+		return override
+	case "notup":
+		return !up
+	}
+	return false
+}
+
+func serverStatus(v *lvscf.Virtual, sv *lvscf.Server, hs health.ServerStatus, quiesced bool) control.ServerStatus {
+	ss := control.ServerStatus{
+		Name: sv.Name, Address: sv.Address.String(), Port: sv.Port, Weight: sv.Weight, Active: sv.Active,
+		Virtual: hs.Virtual, Server: hs.Server, State: string(hs.State), EverUp: hs.EverUp,
+		LastTransition: hs.LastTransition, Checks: hs.Checks, Failures: hs.Failures, LoadWeight: hs.LoadWeight,
+		Quiesced: quiesced,
+	}
+	if hs.LastCheck != nil {
+		lc := control.CheckResult(*hs.LastCheck)
+		ss.LastCheck = &lc
+	}
+	if hs.Load != nil {
+		ld := control.LoadReading(*hs.Load)
+		ss.Load = &ld
+	}
+	return ss
+}
+
+// heartbeatStatus converts the state machine's snapshot. The conversion
+// of PeerStatus is a Go type conversion: it stops compiling if the two
+// shapes drift apart.
+func heartbeatStatus(hb heartbeat.Status) control.HeartbeatStatus {
+	return control.HeartbeatStatus{
+		Role: hb.Role, Identity: hb.Identity, Peer: control.PeerStatus(hb.Peer), Rejected: hb.Rejected,
+		LastReject: hb.LastReject, ChildFail: hb.ChildFail, LinkFail: hb.LinkFail, PrivateLink: hb.PrivateLink,
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/lvsadm/lvsadm/daemon/control"
 )
 
 func ago(now, t time.Time) string {
@@ -15,8 +17,10 @@ func ago(now, t time.Time) string {
 }
 
 // WriteText prints a status for people (lvsadm status): role, partner,
-// addresses, each real server with its health, and the last events.
-func WriteText(w io.Writer, s *Status, now time.Time) {
+// addresses, each listed real server with its health, and the last events.
+// A virtual whose servers the daemon listed only in part (the summary, a
+// state filter) shows its counts.
+func WriteText(w io.Writer, s *control.Status, now time.Time) {
 	hb := s.Heartbeat
 	fmt.Fprintf(w, "role:    %s (%s) since %s\n", hb.Role, hb.Identity, ago(now, s.Since))
 	digest := s.Digest
@@ -65,6 +69,7 @@ func WriteText(w io.Writer, s *Status, now time.Time) {
 	if s.TableError != "" {
 		fmt.Fprintf(w, "table:   %s\n", s.TableError)
 	}
+	hidden := 0
 	for _, v := range s.Virtuals {
 		state := ""
 		if !v.Active {
@@ -74,7 +79,7 @@ func WriteText(w io.Writer, s *Status, now time.Time) {
 		if v.Fwmark != 0 {
 			svc = fmt.Sprintf("fwmark %d", v.Fwmark)
 		}
-		fmt.Fprintf(w, "virtual %s %s%s\n", v.Name, svc, state)
+		hidden += writeVirtualHead(w, &v, svc+state)
 		for _, r := range v.Servers {
 			line := fmt.Sprintf("  %-12s %s:%d weight %d  %s", r.Name, r.Address, r.Port, r.Weight, r.State)
 			if !r.Active {
@@ -103,8 +108,17 @@ func WriteText(w io.Writer, s *Status, now time.Time) {
 			if r.LoadWeight > 0 && r.LoadWeight != r.Weight {
 				line += fmt.Sprintf(", weight %d by load", r.LoadWeight)
 			}
+			if r.Quiesced {
+				line += "; quiesced (weight 0)"
+			}
+			if o := r.Override; o != nil {
+				line += fmt.Sprintf("; OVERRIDE: %s since %s", o.Describe(), ago(now, o.Since))
+			}
 			fmt.Fprintln(w, line)
 		}
+	}
+	if f := s.Filter; hidden > 0 && f != nil && f.Summary && f.State == "" {
+		fmt.Fprintf(w, "(%d real servers up and not listed: lvsadm status --all lists them)\n", hidden)
 	}
 	if len(s.Events) > 0 {
 		fmt.Fprintln(w, "recent events:")
@@ -128,4 +142,25 @@ func heardText(at, now time.Time) string {
 		return "never heard"
 	}
 	return "heard " + ago(now, at)
+}
+
+// writeVirtualHead prints a virtual's line, with its counts when its
+// servers are listed in part, and returns how many of them are not listed.
+func writeVirtualHead(w io.Writer, v *control.VirtualStatus, svc string) int {
+	c := v.Counts
+	if c == nil {
+		fmt.Fprintf(w, "virtual %s %s\n", v.Name, svc)
+		return 0
+	}
+	parts := []string{fmt.Sprintf("%d/%d up", c.Up, c.Servers-c.Off)}
+	for _, p := range []struct {
+		n    int
+		what string
+	}{{c.Down, "DOWN"}, {c.Quiesced, "quiesced"}, {c.Unknown, "unknown"}, {c.Off, "off"}, {c.Override, "with an override"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
+		}
+	}
+	fmt.Fprintf(w, "virtual %s %s: %s\n", v.Name, svc, strings.Join(parts, ", "))
+	return c.Servers - len(v.Servers)
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lvsadm/lvsadm/daemon/health"
+	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/lvsadm/lvsadm/ops"
 	"github.com/lvsadm/lvsadm/tui"
 )
@@ -42,12 +42,12 @@ func TestTUIReadsTheControlSocket(t *testing.T) {
 			return false
 		}
 		s := st.Virtuals[0].Servers
-		return s[0].State == health.Up && s[1].State == health.Down
+		return s[0].State == control.Up && s[1].State == control.Down
 	}, func() string { return fmt.Sprint(a.d.Status()) })
 
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
-	st, err := tui.SocketDaemon{Path: a.sock}.Status(ctx)
+	st, err := control.New(a.sock).Status(ctx, control.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestTUIReadsTheControlSocket(t *testing.T) {
 
 	var out bytes.Buffer
 	err = tui.Batch(ctx, tui.NewKernelSource(infoKernel{a.k}), &out, tui.BatchOptions{
-		Frames: 1, Width: 140, Height: 30, Daemon: tui.SocketDaemon{Path: a.sock}})
+		Frames: 1, Width: 140, Height: 30, Daemon: control.New(a.sock)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,9 @@ import rules "github.com/lvsadm/lvsadm/ops/ipvsadm"
 // it is the rule lvsadm -S would show): the status line ends with it,
 // for scripts and for the next time without the TUI.
 func editCLI(p pendingEdit) string {
+	if p.daemonAct != "" {
+		return daemonCLI(p)
+	}
 	var line string
 	switch p.act {
 	case actRemove:

@@ -7,17 +7,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/colorprofile"
+	"github.com/lvsadm/lvsadm/daemon/control"
 
-	"github.com/lvsadm/lvsadm/daemon"
+	"github.com/charmbracelet/colorprofile"
 )
 
 func TestDirectorView(t *testing.T) {
 	st := fixtureStatus()
 	// Older events than the fixture's, enough to scroll.
-	var old []daemon.Event
+	var old []control.Event
 	for i := 0; i < 20; i++ {
-		old = append(old, daemon.Event{At: t0.Add(-2 * time.Hour), Kind: "health", Message: fmt.Sprintf("up web:web%d", i), State: "up"})
+		old = append(old, control.Event{At: t0.Add(-2 * time.Hour), Kind: "health", Message: fmt.Sprintf("up web:web%d", i), State: "up"})
 	}
 	st.Events = append(old, st.Events...)
 	m := healthModel(t, &jsonDaemon{st: st}, 80, 24)
@@ -77,7 +77,7 @@ func TestDirectorView(t *testing.T) {
 }
 
 func TestDirectorViewWithoutDaemon(t *testing.T) {
-	m := healthModel(t, &jsonDaemon{err: ErrNoDaemon}, 80, 24)
+	m := healthModel(t, &jsonDaemon{err: control.ErrNoDaemon}, 80, 24)
 	press(t, m, "3")
 	out := m.View().Content
 	checkScreen(t, out, 80, 24)

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
@@ -86,7 +88,9 @@ func TestGoldenFrames(t *testing.T) {
 		st.Heartbeat.Role = "standby"
 		return &jsonDaemon{st: st}
 	}
-	noDaemon := func() DaemonSource { return &jsonDaemon{err: fmt.Errorf("%w at /run/lvsadm/lvsadm.sock", ErrNoDaemon)} }
+	noDaemon := func() DaemonSource {
+		return &jsonDaemon{err: fmt.Errorf("%w at /run/lvsadm/lvsadm.sock", control.ErrNoDaemon)}
+	}
 	for _, tt := range []struct {
 		name   string
 		daemon func() DaemonSource

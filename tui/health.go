@@ -5,33 +5,35 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
+
 	"github.com/lvsadm/lvsadm/ops"
 )
 
 // healthIndex ties the daemon's view of its real servers to the rows of the
 // kernel's table, by row id, once per refresh.
 type healthIndex struct {
-	virtuals map[string]*DaemonVirtual // service id
-	servers  map[string]*DaemonServer  // real server row id
+	virtuals map[string]*control.VirtualStatus // service id
+	servers  map[string]*control.ServerStatus  // real server row id
 	// missing are servers of the daemon's configuration that the kernel
 	// table lacks (the daemon removes a down server unless it quiesces
 	// it), per service id: shown so that a down server cannot vanish.
-	missing map[string][]*DaemonServer
+	missing map[string][]*control.ServerStatus
 	// absent are the daemon's active virtual services the kernel table
 	// lacks.
-	absent []*DaemonVirtual
+	absent []*control.VirtualStatus
 }
 
 // indexHealth matches st's virtuals and servers to snap's services and real
 // servers. Either may be nil.
-func indexHealth(snap *Snapshot, st *DaemonStatus) healthIndex {
+func indexHealth(snap *Snapshot, st *control.Status) healthIndex {
 	h := healthIndex{}
 	if snap == nil || st == nil {
 		return h
 	}
-	h.virtuals = map[string]*DaemonVirtual{}
-	h.servers = map[string]*DaemonServer{}
-	h.missing = map[string][]*DaemonServer{}
+	h.virtuals = map[string]*control.VirtualStatus{}
+	h.servers = map[string]*control.ServerStatus{}
+	h.missing = map[string][]*control.ServerStatus{}
 	for i := range snap.Services {
 		ss := &snap.Services[i]
 		v := findVirtual(st, ss.Service)
@@ -71,7 +73,7 @@ func indexHealth(snap *Snapshot, st *DaemonStatus) healthIndex {
 
 // virtualLabel names a virtual service of the daemon's configuration as
 // serviceLabel names the kernel's: "TCP 10.0.0.1:80 web".
-func virtualLabel(v *DaemonVirtual) string {
+func virtualLabel(v *control.VirtualStatus) string {
 	if v.Fwmark != 0 {
 		return "FWM " + strconv.FormatUint(uint64(v.Fwmark), 10) + " " + v.Name
 	}
@@ -82,7 +84,7 @@ func virtualLabel(v *DaemonVirtual) string {
 	return strings.ToUpper(proto) + " " + net.JoinHostPort(v.Address, strconv.Itoa(int(v.Port))) + " " + v.Name
 }
 
-func findVirtual(st *DaemonStatus, s ops.Service) *DaemonVirtual {
+func findVirtual(st *control.Status, s ops.Service) *control.VirtualStatus {
 	for i := range st.Virtuals {
 		v := &st.Virtuals[i]
 		if v.Fwmark != 0 || s.FWMark != 0 {
@@ -104,11 +106,11 @@ func findVirtual(st *DaemonStatus, s ops.Service) *DaemonVirtual {
 
 // serverIs reports whether the configured server r of v is the kernel's d.
 // A server without a port uses the service's (as lvs.cf renders it).
-func serverIs(v *DaemonVirtual, r *DaemonServer, d ops.Destination) bool {
+func serverIs(v *control.VirtualStatus, r *control.ServerStatus, d ops.Destination) bool {
 	return sameIP(r.Address, d.Address) && serverPort(v, r) == d.Port
 }
 
-func serverPort(v *DaemonVirtual, r *DaemonServer) uint16 {
+func serverPort(v *control.VirtualStatus, r *control.ServerStatus) uint16 {
 	if r.Port != 0 {
 		return r.Port
 	}
@@ -123,12 +125,14 @@ func sameIP(s string, ip net.IP) bool {
 // serverHealth is the health column of a real server: what the daemon
 // says, in words that do not need color. Upper case is for a server that
 // takes no new connections; bad says so.
-func serverHealth(r *DaemonServer, inKernel bool, weight int32) (label string, bad bool) {
+func serverHealth(r *control.ServerStatus, inKernel bool, weight int32) (label string, bad bool) {
 	switch {
 	case r == nil:
 		return "-", false
 	case !r.Active:
 		return "off", false
+	case overrideLabel(r) != "":
+		return overrideLabel(r), true
 	case r.State == "up":
 		return "up", false
 	case r.State == "down" && r.LastCheck != nil && r.LastCheck.OK:
@@ -144,7 +148,7 @@ func serverHealth(r *DaemonServer, inKernel bool, weight int32) (label string, b
 
 // serviceHealth is the health column of a service: how many of its
 // configured real servers are up, and NONE UP when none is.
-func serviceHealth(v *DaemonVirtual) (label string, bad bool) {
+func serviceHealth(v *control.VirtualStatus) (label string, bad bool) {
 	if v == nil {
 		return "-", false
 	}
@@ -169,7 +173,7 @@ func serviceHealth(v *DaemonVirtual) (label string, bad bool) {
 
 // downCount counts the configured, active real servers that are not up,
 // for the header.
-func downCount(st *DaemonStatus) int {
+func downCount(st *control.Status) int {
 	if st == nil {
 		return 0
 	}
@@ -188,14 +192,14 @@ func downCount(st *DaemonStatus) int {
 }
 
 // missingLabel names a configured server the kernel table lacks.
-func missingLabel(v *DaemonVirtual, r *DaemonServer) string {
+func missingLabel(v *control.VirtualStatus, r *control.ServerStatus) string {
 	return net.JoinHostPort(r.Address, strconv.Itoa(int(serverPort(v, r))))
 }
 
 // healthDetail is the second detail line for a real server: its state and
 // since when, why (the last check's failure, first: it is what matters at
 // 80 columns), the last check's time, result and latency, and its name.
-func (m *Model) healthDetail(r *DaemonServer, label string) string {
+func (m *Model) healthDetail(r *control.ServerStatus, label string) string {
 	if r == nil {
 		return ""
 	}
@@ -219,6 +223,9 @@ func (m *Model) healthDetail(r *DaemonServer, label string) string {
 	}
 	if r.Name != "" {
 		b.WriteString("; " + r.Name)
+	}
+	if o := r.Override; o != nil {
+		b.WriteString("; " + o.Describe() + " by an operator since " + o.Since.Format("15:04:05"))
 	}
 	return b.String()
 }

@@ -11,15 +11,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
-
-	"github.com/lvsadm/lvsadm/daemon"
 )
 
 // serveStatus answers the control protocol on a unix socket in a temp
 // dir with st, encoded as the daemon's control server encodes it.
-func serveStatus(t *testing.T, st daemon.Status) string {
+func serveStatus(t *testing.T, st control.Status) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "lvsadm.sock")
 	ln, err := net.Listen("unix", path)
@@ -50,7 +50,13 @@ func serveStatus(t *testing.T, st daemon.Status) string {
 
 func healthModel(t *testing.T, d DaemonSource, w, h int) *Model {
 	t.Helper()
-	m := NewModel(context.Background(), twoSnaps(), Options{Interval: time.Millisecond,
+	return healthModelOn(t, twoSnaps(), d, w, h)
+}
+
+// healthModelOn is healthModel over src.
+func healthModelOn(t *testing.T, src *fakeSource, d DaemonSource, w, h int) *Model {
+	t.Helper()
+	m := NewModel(context.Background(), src, Options{Interval: time.Millisecond,
 		Profile: colorprofile.NoTTY, Now: func() time.Time { return t0 }, Daemon: d})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	feed(t, m, m.Init())
@@ -71,7 +77,7 @@ func lineWith(t *testing.T, out, s string) string {
 
 func TestHealthFromTheDaemonSocket(t *testing.T) {
 	path := serveStatus(t, fixtureStatus())
-	m := healthModel(t, SocketDaemon{Path: path}, 80, 24)
+	m := healthModel(t, control.New(path), 80, 24)
 	out := m.View().Content
 	wantIn(t, lineWith(t, out, "lvsadm tui"), "2 svc 3 rs 3 DOWN")
 	wantIn(t, lineWith(t, out, "TCP 10.0.0.1:80"), "2/3 up")
@@ -108,7 +114,7 @@ func TestHealthFromTheDaemonSocket(t *testing.T) {
 
 func TestNoDaemonIsNoError(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "none.sock")
-	m := healthModel(t, SocketDaemon{Path: path}, 80, 24)
+	m := healthModel(t, control.New(path), 80, 24)
 	out := m.View().Content
 	wantIn(t, out, "no daemon at "+path)
 	if strings.Contains(out, "error") {
@@ -128,7 +134,7 @@ func TestNoDaemonIsNoError(t *testing.T) {
 }
 
 func TestDaemonStatusDecodes(t *testing.T) {
-	st, err := (&jsonDaemon{st: fixtureStatus()}).Status(t.Context())
+	st, err := (&jsonDaemon{st: fixtureStatus()}).Status(t.Context(), control.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +158,7 @@ func TestDaemonReadIsBoundedByTheRefresh(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	if _, err := (SocketDaemon{Path: path}).Status(ctx); err == nil {
+	if _, err := control.New(path).Status(ctx, control.Filter{}); err == nil {
 		t.Fatal("no error from a daemon that does not answer")
 	}
 	if d := time.Since(start); d > 2*time.Second {

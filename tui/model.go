@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
@@ -129,6 +131,10 @@ type pendingEdit struct {
 	id      string          // destID (serviceID for actZero)
 	label   string          // "10.0.1.1:80 in TCP 10.0.0.1:80"
 	restore bool            // restoring the weight from before a drain
+	// daemonAct, when set, makes this an override request to the daemon
+	// (a control.Act*) for daemonTarget ("virtual/server") instead of a
+	// kernel edit: the daemon owns the service.
+	daemonAct, daemonTarget string
 }
 
 // removedServer is a real server this session took out of the kernel's
@@ -177,8 +183,8 @@ type Model struct {
 	statusCLI string
 
 	// the failover daemon, read in the same refresh as the kernel
-	dstat     *DaemonStatus // nil: none answered the last refresh
-	daemonMsg string        // what the status line last said about it, said once
+	dstat     *control.Status // nil: none answered the last refresh
+	daemonMsg string          // what the status line last said about it, said once
 	health    healthIndex
 
 	// services view
@@ -251,7 +257,7 @@ type (
 		snap Snapshot
 		err  error
 		// the daemon's status, when Options.Daemon is set
-		daemon    *DaemonStatus
+		daemon    *control.Status
 		daemonErr error
 		// gen is the generation the refresh started in: results of
 		// changes made after it started are not in it.
@@ -282,7 +288,7 @@ func (m *Model) startFetch() tea.Cmd {
 		snap, err := src.Snapshot(c, q)
 		msg := snapshotMsg{snap: snap, err: err, gen: gen}
 		if dmn != nil {
-			msg.daemon, msg.daemonErr = dmn.Status(c)
+			msg.daemon, msg.daemonErr = dmn.Status(c, control.Filter{})
 		}
 		return msg
 	}
@@ -297,16 +303,22 @@ func (m *Model) tick() tea.Cmd {
 // editCmd makes change p through the source.
 func (m *Model) editCmd(p pendingEdit) tea.Cmd {
 	src, ctx := m.src, m.ctx
+	var send func(context.Context) error
+	if p.daemonAct != "" {
+		send = m.daemonCmd(p)
+	}
 	return func() tea.Msg {
 		c, cancel := context.WithTimeout(ctx, fetchTimeout)
 		defer cancel()
 		var err error
-		switch p.act {
-		case actRemove:
+		switch {
+		case send != nil:
+			err = send(c)
+		case p.act == actRemove:
 			err = src.RemoveServer(c, p.key, p.dest)
-		case actPutBack:
+		case p.act == actPutBack:
 			err = src.RestoreServer(c, p.key, p.dest)
-		case actZero:
+		case p.act == actZero:
 			err = src.Zero(c, p.key)
 		default:
 			err = src.SetWeight(c, p.key, p.dest, p.weight)

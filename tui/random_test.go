@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
+
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -17,7 +19,7 @@ func TestRandomKeysNeverBreakTheFrame(t *testing.T) {
 		"0", "9", "enter", "esc", "backspace", "c", "P", "E", "S", "C", "V", "D", "r", "?", "+", "-", "p",
 		"a", "x", "A", "ctrl+s", "ctrl+r"}
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, d := range []DaemonSource{&jsonDaemon{st: fixtureStatus()}, &jsonDaemon{err: ErrNoDaemon}} {
+	for _, d := range []DaemonSource{&jsonDaemon{st: fixtureStatus()}, &jsonDaemon{err: control.ErrNoDaemon}} {
 		m := goldenModel(t, 80, 24, d, false)
 		// Load the Config view's file (the loop drops commands), so
 		// that 4 shows its panels rather than "reading...".

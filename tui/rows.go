@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
+
 	"github.com/lvsadm/lvsadm/ops"
 )
 
@@ -18,8 +20,8 @@ type row struct {
 	// virt is set for rows of the daemon's configuration that the
 	// kernel table lacks: a virtual service (svc is -1 then) or, with
 	// miss, one of its real servers (dest is -1 then).
-	virt *DaemonVirtual
-	miss *DaemonServer
+	virt *control.VirtualStatus
+	miss *control.ServerStatus
 	// ghost is set for a real server this session took out of the
 	// kernel's table (dest is -1): listed under its service for u.
 	ghost *removedServer
@@ -110,7 +112,7 @@ func (m *Model) buildRows() {
 		id := "daemon virtual " + v.Name
 		sh, _ := serviceHealth(v)
 		svcMatch := match(virtualLabel(v) + " " + sh)
-		var servers []*DaemonServer
+		var servers []*control.ServerStatus
 		for i := range v.Servers {
 			if v.Servers[i].Active {
 				servers = append(servers, &v.Servers[i])
@@ -166,8 +168,8 @@ func hasDest(ss *ServiceSnapshot, d ops.Destination) bool {
 
 // missingRows are the servers of v, absent from the kernel, that the
 // filter keeps: all of them when all.
-func missingRows(v *DaemonVirtual, servers []*DaemonServer, all bool, match func(string) bool) []*DaemonServer {
-	var out []*DaemonServer
+func missingRows(v *control.VirtualStatus, servers []*control.ServerStatus, all bool, match func(string) bool) []*control.ServerStatus {
+	var out []*control.ServerStatus
 	for _, r := range servers {
 		h, _ := serverHealth(r, false, 0)
 		if all || match(missingLabel(v, r)+" "+h) {

@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/lvsadm/lvsadm/ops"
@@ -211,7 +213,7 @@ func (m *Model) gotDaemon(msg snapshotMsg) {
 	}
 	m.dstat = nil
 	text, isErr := "error: daemon: "+msg.daemonErr.Error(), true
-	if errors.Is(msg.daemonErr, ErrNoDaemon) {
+	if errors.Is(msg.daemonErr, control.ErrNoDaemon) {
 		text, isErr = "no daemon at "+m.opts.Daemon.Where(), false
 	}
 	if text != m.daemonMsg {
@@ -229,7 +231,7 @@ func (m *Model) gotEdit(msg editMsg) tea.Cmd {
 		m.rates.distrust(p.id, m.gen+1)
 	}
 	if msg.err != nil {
-		if p.act == actRemove {
+		if p.act == actRemove && p.daemonAct == "" {
 			delete(m.removed, p.id)
 			m.resort()
 		}
@@ -238,6 +240,8 @@ func (m *Model) gotEdit(msg editMsg) tea.Cmd {
 	}
 	cli := editCLI(p)
 	switch {
+	case p.daemonAct != "":
+		m.setDone(daemonDone(p), cli)
 	case p.act == actRemove:
 		if g := m.removed[p.id]; g != nil {
 			g.taking, g.since = false, m.gen+1
@@ -482,6 +486,10 @@ func (m *Model) servicesKey(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 	}
+	if r, ok := m.selectedRow(); ok && r.miss != nil && k.String() == "u" {
+		m.putInSelected(r)
+		return nil
+	}
 	switch k.String() {
 	case "s":
 		m.sort = (m.sort + 1) % numSortKeys
@@ -644,6 +652,9 @@ func (m *Model) weightEntered(in string) tea.Cmd {
 		m.setStatus("error: the real server is no longer in the table", true)
 		return nil
 	}
+	if m.daemonEdit(r, d, control.ActWeight, int32(w)) {
+		return nil
+	}
 	m.pending = m.destEdit(actWeight, r, d)
 	m.pending.weight = int32(w)
 	m.mode = modeConfirm
@@ -662,6 +673,9 @@ func (m *Model) drainSelected() {
 		m.setStatus("select a real server to drain it", false)
 		return
 	}
+	if m.daemonEdit(r, d, control.ActDrain, 0) {
+		return
+	}
 	if d.Weight == 0 {
 		m.setStatus(destLabel(d)+" is already drained (weight 0)", false)
 		return
@@ -674,6 +688,9 @@ func (m *Model) restoreSelected() {
 	r, d, ok := m.selectedDest()
 	if !ok {
 		m.setStatus("select a real server to restore it", false)
+		return
+	}
+	if m.daemonEdit(r, d, control.ActUndrain, 0) {
 		return
 	}
 	if d.Weight != 0 {
@@ -699,6 +716,9 @@ func (m *Model) removeSelected() {
 	r, d, ok := m.selectedDest()
 	if !ok {
 		m.setStatus("select a real server to take it out", false)
+		return
+	}
+	if m.daemonEdit(r, d, control.ActOut, 0) {
 		return
 	}
 	m.pending = m.destEdit(actRemove, r, d)
@@ -764,14 +784,16 @@ func (m *Model) confirm(yes bool) tea.Cmd {
 		m.setStatus("cancelled", false)
 		return nil
 	}
-	switch p.act {
-	case actRemove:
+	switch {
+	case p.daemonAct != "":
+		m.setStatus("asking the daemon: "+daemonCLI(*p)+"...", false)
+	case p.act == actRemove:
 		// The ghost row exists from now on, so that the row cannot
 		// vanish under the selection when a refresh sees the server
 		// gone before the deletion's answer arrives.
 		m.removed[p.id] = &removedServer{key: p.key, sid: serviceID(p.key), dest: p.dest, since: math.MaxInt, taking: true}
 		m.setStatus("taking "+p.label+" out...", false)
-	case actPutBack:
+	case p.act == actPutBack:
 		m.setStatus("putting "+p.label+" back...", false)
 	default:
 		m.setStatus(fmt.Sprintf("setting weight of %s to %d...", p.label, p.weight), false)

@@ -207,6 +207,9 @@ func (m *Model) statusLine(w int) string {
 
 // confirmQuestion asks whether to make change p.
 func confirmQuestion(p *pendingEdit) string {
+	if p.daemonAct != "" {
+		return daemonQuestion(p)
+	}
 	switch p.act {
 	case actRemove:
 		// IPVS drops the packets of a deleted destination's

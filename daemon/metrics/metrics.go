@@ -59,6 +59,9 @@ type RealServer struct {
 	// check has run yet.
 	LastCheck time.Duration
 	HasCheck  bool
+	// Override is the kind of the operator's override (drain, weight,
+	// out); empty: none.
+	Override string
 }
 
 // IPVS is the kernel table.
@@ -177,14 +180,18 @@ func families(s Snapshot) []family {
 	fs = append(fs, pm)
 	up := gauge("lvsadm_real_server_up", "Whether the real server passes its health check.")
 	lat := gauge("lvsadm_real_server_check_duration_seconds", "Duration of the real server's last health check.")
+	ov := gauge("lvsadm_real_server_override", "Operator overrides in force (lvsadm drain, weight, out), by kind: 1 while set.")
 	for _, r := range s.Servers {
 		l := []string{"virtual", r.Virtual, "server", r.Server, "address", r.Address, "port", strconv.Itoa(int(r.Port))}
 		up.samples = append(up.samples, sample{labels: l, value: boolValue(r.Up)})
 		if r.HasCheck {
 			lat.samples = append(lat.samples, sample{labels: l, value: r.LastCheck.Seconds()})
 		}
+		if r.Override != "" {
+			ov.samples = append(ov.samples, sample{labels: []string{"virtual", r.Virtual, "server", r.Server, "kind", r.Override}, value: 1})
+		}
 	}
-	fs = append(fs, up, lat)
+	fs = append(fs, up, lat, ov)
 	fs = append(fs, gauge("lvsadm_ipvs_up", "Whether the IPVS table could be read.", sample{value: boolValue(s.IPVS != nil)}))
 	if v := s.IPVS; v != nil {
 		fs = append(fs,

@@ -25,7 +25,7 @@ func fakeSnapshot() Snapshot {
 		ConfigSerial:    7,
 		PeerConfigMatch: &yes,
 		Servers: []RealServer{
-			{Virtual: "web", Server: "rs2", Address: "10.0.0.2", Port: 80, Up: false},
+			{Virtual: "web", Server: "rs2", Address: "10.0.0.2", Port: 80, Up: false, Override: "drain"},
 			{Virtual: "web", Server: "rs1", Address: "10.0.0.1", Port: 80, Up: true, LastCheck: 2 * time.Millisecond, HasCheck: true},
 		},
 		IPVS: &IPVS{
@@ -83,6 +83,9 @@ lvsadm_peer_config_match 1
 # HELP lvsadm_real_server_check_duration_seconds Duration of the real server's last health check.
 # TYPE lvsadm_real_server_check_duration_seconds gauge
 lvsadm_real_server_check_duration_seconds{virtual="web",server="rs1",address="10.0.0.1",port="80"} 0.002
+# HELP lvsadm_real_server_override Operator overrides in force (lvsadm drain, weight, out), by kind: 1 while set.
+# TYPE lvsadm_real_server_override gauge
+lvsadm_real_server_override{virtual="web",server="rs2",kind="drain"} 1
 # HELP lvsadm_real_server_up Whether the real server passes its health check.
 # TYPE lvsadm_real_server_up gauge
 lvsadm_real_server_up{virtual="web",server="rs1",address="10.0.0.1",port="80"} 1

@@ -15,7 +15,7 @@
 //
 // # Embedding it in the top-level model
 //
-//	deps := cfdaemon.With(cfedit.FileDeps(path), daemon.DefaultSocket) // package cfedit/cfdaemon
+//	deps := cfdaemon.With(cfedit.FileDeps(path), control.DefaultSocket) // package cfedit/cfdaemon
 //	deps.Apply = cfedit.KernelApply(path, openKernel) // nil: no apply without a daemon
 //	cfg := cfedit.New(ctx, deps, cfedit.Options{ReadOnly: ro, Profile: profile})
 //

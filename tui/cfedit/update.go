@@ -102,7 +102,7 @@ func (m *Model) gotDaemon(msg daemonMsg) tea.Cmd {
 	switch {
 	case msg.err == nil:
 		pid := msg.pid
-		m.ask(fmt.Sprintf("Reload the running daemon (pid %d) with SIGHUP, as systemctl reload does? [y/N]", pid), func() tea.Cmd { return m.reloadCmd(pid) })
+		m.ask(fmt.Sprintf("Reload the running daemon (pid %d), as systemctl reload does? [y/N]", pid), func() tea.Cmd { return m.reloadCmd(pid) })
 		return nil
 	case !errors.Is(msg.err, ErrNoDaemon):
 		// A daemon may be running that we cannot talk to: applying

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
+
 	"github.com/lvsadm/lvsadm/tui"
 	"github.com/lvsadm/lvsadm/tui/cfedit"
 	"github.com/lvsadm/lvsadm/tui/internal/fake"
@@ -27,7 +29,7 @@ func main() {
 	defer stop()
 	o := tui.Options{Interval: *interval, Daemon: fake.NewDaemon()}
 	if *noDaemon {
-		o.Daemon = tui.SocketDaemon{Path: "/nonexistent/lvsadm.sock"}
+		o.Daemon = control.New("/nonexistent/lvsadm.sock")
 	}
 	if *config != "" {
 		// Loaded and saved only: no daemon to reload and no Apply, so

@@ -16,7 +16,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
-	"github.com/lvsadm/lvsadm/daemon"
+	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/lvsadm/lvsadm/tui/cfedit"
 	"github.com/lvsadm/lvsadm/tui/cfedit/cfdaemon"
 )
@@ -51,7 +51,7 @@ func (r *root) View() tea.View {
 
 func main() {
 	file := flag.String("f", "", "the lvs.cf to edit (a copy: saving writes it)")
-	socket := flag.String("socket", daemon.DefaultSocket, "the daemon's control socket")
+	socket := flag.String("socket", control.DefaultSocket, "the daemon's control socket")
 	ro := flag.Bool("read-only", false, "no edits, no save")
 	flag.Parse()
 	if *file == "" {

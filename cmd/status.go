@@ -1,0 +1,189 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lvsadm/lvsadm/daemon"
+	"github.com/lvsadm/lvsadm/daemon/control"
+)
+
+// controlTimeout bounds a status or override exchange with the daemon.
+const controlTimeout = 10 * time.Second
+
+func newStatusCmd(io IOStreams) *cobra.Command {
+	var (
+		output, socket string
+		f              control.Filter
+		all            bool
+	)
+	c := &cobra.Command{
+		Use:   "status [VIRTUAL | VIP[:PORT]]",
+		Short: "Show the running daemon's state: role, partner, real servers, recent events",
+		Long: `Show the running daemon's state, read over its control socket: role and
+partner, configuration, floating addresses, the virtual servers and the
+health of their real servers, and the last events.
+
+The text output is a summary: each virtual server with its counts (3/4 up,
+1 DOWN, ...) and only the real servers that need a look: not up, or carrying
+an operator override (lvsadm drain, weight, out). --all lists every real
+server. A virtual server's name or address (as argument, or --virtual,
+--vip) and --state narrow the answer; the daemon filters, so the answer stays
+small at 10,000 real servers.
+
+-o json prints the daemon's JSON as it comes: without a filter every virtual
+and real server (the shape scripts rely on); with one, only what matches, and
+each virtual then carries "counts" of all its real servers.`,
+		Example: `  lvsadm status
+  lvsadm status www
+  lvsadm status 10.0.0.1:80 --all
+  lvsadm status --state down
+  lvsadm status -o json --vip 10.0.0.1`,
+		Args:              usageArgs(cobra.MaximumNArgs(1)),
+		ValidArgsFunction: completeVirtuals(&socket),
+		RunE: func(c *cobra.Command, args []string) error {
+			if output != "json" && output != "text" {
+				return &exitError{code: 2, err: fmt.Errorf("unknown output format %q: expected json or text", output)}
+			}
+			if len(args) == 1 {
+				if f.Virtual != "" || f.VIP != "" {
+					return &exitError{code: 2, err: errors.New("name the virtual server once: as argument, --virtual or --vip")}
+				}
+				if _, _, err := control.ParseVIP(args[0]); err == nil {
+					f.VIP = args[0]
+				} else {
+					f.Virtual = args[0]
+				}
+			}
+			if err := f.Check(); err != nil {
+				return &exitError{code: 2, err: fmt.Errorf("--state/--vip: %w", err)}
+			}
+			// The summary hides the healthy servers; a state filter or --all
+			// says which to list.
+			f.Summary = output == "text" && !all && f.State == ""
+			ctx, cancel := context.WithTimeout(c.Context(), controlTimeout)
+			defer cancel()
+			cl := control.New(socket)
+			if output == "json" {
+				raw, err := cl.StatusJSON(ctx, f)
+				if err != nil {
+					return daemonError(err)
+				}
+				_, err = io.Out.Write(raw)
+				return err
+			}
+			st, err := cl.Status(ctx, f)
+			if err != nil {
+				return daemonError(err)
+			}
+			daemon.WriteText(io.Out, st, time.Now())
+			return nil
+		},
+	}
+	fl := c.Flags()
+	fl.StringVarP(&output, "output", "o", "text", "text or json")
+	fl.StringVar(&socket, "socket", control.DefaultSocket, "the daemon's control socket")
+	fl.StringVar(&f.Virtual, "virtual", "", "only the virtual server of this name (lvs.cf block name)")
+	fl.StringVar(&f.VIP, "vip", "", "only the virtual servers on this address (ADDR or ADDR:PORT)")
+	fl.StringVar(&f.State, "state", "", "only real servers in this state: "+strings.Join(control.FilterStates, ", "))
+	fl.BoolVar(&all, "all", false, "text: list every real server, not only those that are not up")
+	c.RegisterFlagCompletionFunc("state", cobra.FixedCompletions(control.FilterStates, cobra.ShellCompDirectiveNoFileComp))
+	return c
+}
+
+// daemonError says plainly that no daemon runs, rather than a dial error.
+func daemonError(err error) error {
+	if errors.Is(err, control.ErrNoDaemon) {
+		return &exitError{code: 1, err: fmt.Errorf("%w: is lvsadm daemon running? (systemctl status lvsadm)", err)}
+	}
+	return err
+}
+
+func newReloadCmd(io IOStreams) *cobra.Command {
+	var socket string
+	c := &cobra.Command{
+		Use:   "reload",
+		Short: "Make the running daemon read lvs.cf again, and print its verdict",
+		Long: `Ask the running daemon, over its control socket, to read its lvs.cf again
+(what SIGHUP does) and print the verdict:
+
+  reloaded: serial_no N, M kernel edits     (exit 0)
+  refused: FILE has lint errors:            (exit 1)
+  FILE:LINE:COL: error: message [code]
+
+A refused file changes nothing: the daemon keeps running the configuration it
+had. The systemd unit's ExecReload runs this, so "systemctl reload lvsadm"
+fails on a broken file. Without a daemon it says so and exits 1. Operator
+overrides (lvsadm drain, weight, out) survive a reload, except those of real
+servers the new file no longer has.`,
+		Example: `  lvsadm reload
+  systemctl reload lvsadm`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, args []string) error {
+			ctx, cancel := context.WithTimeout(c.Context(), control.ReloadTimeout)
+			defer cancel()
+			res, err := control.New(socket).Reload(ctx)
+			var refused *control.RefusedError
+			if errors.As(err, &refused) {
+				fmt.Fprintf(io.ErrOut, "refused: %s\n", refused.Msg)
+				for _, l := range refused.Lines {
+					if l != refused.Msg {
+						fmt.Fprintln(io.ErrOut, l)
+					}
+				}
+				return &exitError{code: 1, err: errors.New("")} // the verdict is printed
+			}
+			if err != nil {
+				return daemonError(err)
+			}
+			fmt.Fprintf(io.Out, "reloaded: %s\n", res)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&socket, "socket", control.DefaultSocket, "the daemon's control socket")
+	return c
+}
+
+// completeVirtuals completes virtual server names from the daemon on
+// *socket (nothing when none answers).
+func completeVirtuals(socket *string) cobra.CompletionFunc {
+	return func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return daemonNames(c.Context(), *socket, false), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// daemonNames lists the daemon's virtual servers, and with servers also
+// VIRTUAL/SERVER for each real server, for completion: quick or nothing.
+func daemonNames(ctx context.Context, socket string, servers bool) []cobra.Completion {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	f := control.Filter{}
+	if !servers {
+		f = control.Filter{Summary: true} // smaller: only the names are needed
+	}
+	st, err := control.New(socket).Status(ctx, f)
+	if err != nil {
+		return nil
+	}
+	var out []cobra.Completion
+	for _, v := range st.Virtuals {
+		out = append(out, v.Name)
+		if servers {
+			for _, s := range v.Servers {
+				out = append(out, v.Name+"/"+s.Name)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,174 @@
+package control
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"time"
+)
+
+// DefaultSocket is where lvsadm daemon listens unless told otherwise.
+const DefaultSocket = "/run/lvsadm/lvsadm.sock"
+
+// ErrNoDaemon means nothing answers on the control socket: no daemon runs.
+var ErrNoDaemon = errors.New("no daemon")
+
+// RefusedError is a reload the daemon refused: the file has lint errors
+// (or could not be applied); the daemon keeps running the previous one.
+type RefusedError struct {
+	Msg   string
+	Lines []string // the lint errors, "FILE:LINE:COL: error: message [code]"
+}
+
+func (e *RefusedError) Error() string { return e.Msg }
+
+// Client talks to the daemon on one control socket. Each call is one
+// connection, bounded by its context (and, without a deadline there, by
+// the protocol's timeouts).
+type Client struct{ Path string }
+
+// New returns a client for the socket at path (DefaultSocket if empty).
+func New(path string) *Client {
+	if path == "" {
+		path = DefaultSocket
+	}
+	return &Client{Path: path}
+}
+
+// Where names the daemon in messages.
+func (c *Client) Where() string { return c.Path }
+
+// Status asks for the status, narrowed by f.
+func (c *Client) Status(ctx context.Context, f Filter) (*Status, error) {
+	raw, err := c.StatusJSON(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	var s Status
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, fmt.Errorf("decoding the daemon's answer: %w", err)
+	}
+	return &s, nil
+}
+
+// StatusJSON asks for the status and returns the daemon's JSON as it came
+// (lvsadm status -o json prints it without decoding it).
+func (c *Client) StatusJSON(ctx context.Context, f Filter) ([]byte, error) {
+	req := "status\n" // the first protocol's request: any daemon answers it
+	if !f.IsZero() {
+		b, err := json.Marshal(Request{Op: OpStatus, Filter: &f})
+		if err != nil {
+			return nil, fmt.Errorf("encoding the request: %w", err)
+		}
+		req = string(b) + "\n"
+	}
+	raw, err := c.roundTrip(ctx, req, RequestTimeout*2)
+	if err != nil {
+		return nil, err
+	}
+	if err := answerError(raw); err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+// Reload asks the daemon to read its configuration again. A refused
+// reload is a *RefusedError.
+func (c *Client) Reload(ctx context.Context) (ReloadResult, error) {
+	rep, err := c.call(ctx, Request{Op: OpReload}, ReloadTimeout)
+	if err != nil {
+		return ReloadResult{}, err
+	}
+	if rep.Reload == nil {
+		return ReloadResult{}, errors.New("the daemon's answer holds no reload result")
+	}
+	return *rep.Reload, nil
+}
+
+// Override asks the daemon to change operator overrides.
+func (c *Client) Override(ctx context.Context, r OverrideRequest) (OverrideResult, error) {
+	if err := r.Check(); err != nil {
+		return OverrideResult{}, err
+	}
+	rep, err := c.call(ctx, Request{Op: OpOverride, Override: &r}, RequestTimeout*2)
+	if err != nil {
+		return OverrideResult{}, err
+	}
+	if rep.Override == nil {
+		return OverrideResult{}, errors.New("the daemon's answer holds no override result")
+	}
+	return *rep.Override, nil
+}
+
+func (c *Client) call(ctx context.Context, r Request, timeout time.Duration) (Reply, error) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return Reply{}, fmt.Errorf("encoding the request: %w", err)
+	}
+	raw, err := c.roundTrip(ctx, string(b)+"\n", timeout)
+	if err != nil {
+		return Reply{}, err
+	}
+	var rep Reply
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		return Reply{}, fmt.Errorf("decoding the daemon's answer: %w", err)
+	}
+	if len(rep.Refused) > 0 {
+		return Reply{}, &RefusedError{Msg: rep.Error, Lines: rep.Refused}
+	}
+	if rep.Error != "" {
+		return Reply{}, errors.New(rep.Error)
+	}
+	return rep, nil
+}
+
+// answerError decodes an error answer; a status is not one.
+func answerError(raw []byte) error {
+	if !bytes.HasPrefix(raw, []byte(`{"error":`)) {
+		return nil
+	}
+	var rep Reply
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		return fmt.Errorf("decoding the daemon's answer: %w", err)
+	}
+	return errors.New(rep.Error)
+}
+
+// roundTrip sends one request line and reads the whole answer, within
+// ctx and at most timeout.
+func (c *Client) roundTrip(ctx context.Context, req string, timeout time.Duration) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var dl net.Dialer
+	conn, err := dl.DialContext(ctx, "unix", c.Path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ECONNREFUSED) {
+			return nil, fmt.Errorf("%w at %s: %w", ErrNoDaemon, c.Path, err)
+		}
+		return nil, fmt.Errorf("connecting to the daemon at %s: %w", c.Path, err)
+	}
+	defer conn.Close()
+	if d, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(d)
+	}
+	// A context cancelled before its deadline still ends a stuck read.
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	if _, err := io.WriteString(conn, req); err != nil {
+		return nil, fmt.Errorf("asking the daemon at %s: %w", c.Path, err)
+	}
+	raw, err := io.ReadAll(io.LimitReader(conn, MaxAnswer+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the daemon's answer: %w", err)
+	}
+	if len(raw) > MaxAnswer {
+		return nil, fmt.Errorf("the daemon's answer is larger than %d bytes", MaxAnswer)
+	}
+	return raw, nil
+}

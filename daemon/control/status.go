@@ -1,0 +1,165 @@
+// Package control is the daemon's control socket as its clients see it:
+// the wire types ("lvsadm status -o json" is their JSON) and a client for
+// lvsadm status, lvsadm reload, the override commands and the TUI.
+//
+// It imports the standard library only, so the TUI and the command line
+// link nothing of the daemon to talk to it; the daemon fills these types
+// from its own (package daemon converts health and heartbeat state).
+package control
+
+import "time"
+
+// Status is what the control socket serves ("lvsadm status -o json").
+type Status struct {
+	PID             int             `json:"pid"`
+	Config          string          `json:"config"`
+	Serial          int             `json:"serial_no"`
+	Digest          string          `json:"digest"`
+	LoadedAt        time.Time       `json:"loaded_at"`
+	LastReloadError string          `json:"last_reload_error,omitempty"`
+	Heartbeat       HeartbeatStatus `json:"heartbeat"`
+	HeartbeatKeys   []string        `json:"heartbeat_keys,omitempty"` // key ids, signing key first
+	VIPs            []string        `json:"vips"`
+	Virtuals        []VirtualStatus `json:"virtuals"`
+	Events          []Event         `json:"events"`
+	TableError      string          `json:"table_error,omitempty"`
+	Since           time.Time       `json:"role_since"`
+	// Filter is the filter the daemon applied; nil: none, every virtual
+	// and every real server is listed.
+	Filter *Filter `json:"filter,omitempty"`
+}
+
+// HeartbeatStatus is the failover state machine's part of the status.
+type HeartbeatStatus struct {
+	Role       string     `json:"role"`     // active or standby
+	Identity   string     `json:"identity"` // primary or backup
+	Peer       PeerStatus `json:"peer"`
+	Rejected   uint64     `json:"rejected"`
+	LastReject string     `json:"last_reject,omitempty"`
+	ChildFail  bool       `json:"services_failed,omitempty"`
+	LinkFail   bool       `json:"link_failed,omitempty"`
+	// PrivateLink: heartbeats also travel over the private addresses.
+	PrivateLink bool `json:"private_link,omitempty"`
+}
+
+// PeerStatus is what the daemon knows of the other director.
+type PeerStatus struct {
+	Heard     bool      `json:"heard"`
+	LastHeard time.Time `json:"last_heard,omitzero"`
+	From      string    `json:"from,omitempty"`
+	Link      string    `json:"link,omitempty"`
+	// LastHeardPublic and LastHeardPrivate are when a heartbeat last came
+	// over each link, so that one broken link shows before the other
+	// breaks too.
+	LastHeardPublic  time.Time `json:"last_heard_public,omitzero"`
+	LastHeardPrivate time.Time `json:"last_heard_private,omitzero"`
+	State            string    `json:"state,omitempty"` // the last magic: running, stopped, ...
+	Lvsadm           bool      `json:"lvsadm"`          // sends lvsadm's trailer
+	Signed           bool      `json:"signed"`
+	Serial           *int32    `json:"serial_no,omitempty"`
+	Digest           string    `json:"digest,omitempty"`
+	// DigestMatch is nil until the partner has sent a digest.
+	DigestMatch *bool `json:"digest_match,omitempty"`
+}
+
+// VirtualStatus is one virtual server and its real servers.
+type VirtualStatus struct {
+	Name     string         `json:"name"`
+	Active   bool           `json:"active"`
+	Address  string         `json:"address"`
+	Port     uint16         `json:"port"`
+	Protocol string         `json:"protocol"`
+	Fwmark   uint32         `json:"fwmark,omitempty"`
+	Servers  []ServerStatus `json:"servers"`
+	// Counts is set when Servers may be a part of the virtual's real
+	// servers (a state filter, or the summary): it counts all of them.
+	Counts *Counts `json:"counts,omitempty"`
+}
+
+// Counts are a virtual's real servers by state.
+type Counts struct {
+	Servers  int `json:"servers"`
+	Up       int `json:"up"`
+	Down     int `json:"down"`
+	Quiesced int `json:"quiesced"` // down, kept in the table at weight 0 (counted in Down too)
+	Unknown  int `json:"unknown"`
+	Off      int `json:"off"` // active = 0 in lvs.cf
+	Override int `json:"override"`
+}
+
+// Health states of a real server.
+const (
+	Unknown = "unknown" // not checked yet: not in the table
+	Up      = "up"
+	Down    = "down"
+)
+
+// ServerStatus is one real server: its configuration and health. The
+// field order is the JSON order lvsadm status -o json has always had.
+type ServerStatus struct {
+	Name    string `json:"name"`
+	Address string `json:"address"`
+	Port    uint16 `json:"port"`
+	Weight  int    `json:"weight"`
+	Active  bool   `json:"active"`
+
+	Virtual        string       `json:"virtual"`
+	Server         string       `json:"server"`
+	State          string       `json:"state"` // Unknown, Up or Down
+	EverUp         bool         `json:"ever_up"`
+	LastCheck      *CheckResult `json:"last_check,omitempty"`
+	LastTransition time.Time    `json:"last_transition,omitzero"`
+	Checks         uint64       `json:"checks"`
+	Failures       uint64       `json:"failures"`
+	// LoadWeight is the weight load monitoring gave the server (0: none
+	// yet, the table uses the configured weight or the slow start's).
+	LoadWeight int `json:"load_weight,omitempty"`
+	// Load is the last load-average reading, with load_monitor.
+	Load *LoadReading `json:"load,omitempty"`
+	// Quiesced: down, and kept in the table at weight 0 (quiesce_server).
+	Quiesced bool `json:"quiesced,omitempty"`
+	// Override is the operator's (lvsadm drain, weight, out); nil: none.
+	Override *Override `json:"override,omitempty"`
+}
+
+// CheckResult is the outcome of one health check.
+type CheckResult struct {
+	OK      bool          `json:"ok"`
+	Reason  string        `json:"reason,omitempty"`
+	Answer  string        `json:"answer,omitempty"` // what the server said, cut to 64 bytes, when the check failed
+	Latency time.Duration `json:"latency_ns"`
+	At      time.Time     `json:"at"`
+}
+
+// LoadReading is one answer of the load_monitor command.
+type LoadReading struct {
+	Average float64   `json:"average"`
+	Error   string    `json:"error,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+// Event is something that happened, for the status' recent history.
+type Event struct {
+	At      time.Time `json:"at"`
+	Kind    string    `json:"kind"` // role, health, config, heartbeat, override
+	Message string    `json:"message"`
+	Server  string    `json:"server,omitempty"`
+	State   string    `json:"state,omitempty"`
+	Reason  string    `json:"reason,omitempty"`
+	Answer  string    `json:"answer,omitempty"`
+}
+
+// Kinds of operator override.
+const (
+	Drain  = "drain"  // weight 0: no new connections, existing ones finish
+	Weight = "weight" // a weight of the operator's instead of lvs.cf's
+	Out    = "out"    // not in the kernel table at all
+)
+
+// Override is an operator's change to one real server, held by the daemon
+// (not written to lvs.cf) until cleared; the table follows it.
+type Override struct {
+	Kind   string    `json:"kind"`   // Drain, Weight or Out
+	Weight int32     `json:"weight"` // the weight in the table: 0 for Drain and Out
+	Since  time.Time `json:"since"`
+}
