@@ -17,7 +17,7 @@ import (
 func thresholdSnaps() *fakeSource {
 	src := twoSnaps()
 	for i := range src.snaps {
-		d := &src.snaps[i].Services[0].Dests[1]
+		d := &src.snaps[i].Services[0].Destinations[1]
 		d.UThreshold, d.LThreshold = 100, 10
 	}
 	return src
@@ -37,7 +37,7 @@ func screenLines(m *Model, sub string) []string {
 func TestTakeOutAndPutBack(t *testing.T) {
 	src := thresholdSnaps()
 	m := newTestModel(t, src, 80, 24)
-	orig := src.snaps[0].Services[0].Dests[1]
+	orig := src.snaps[0].Services[0].Destinations[1]
 	press(t, m, "x")
 	if m.mode != modeNormal || !strings.Contains(m.status, "select a real server") {
 		t.Errorf("x on a service: mode %v status %q", m.mode, m.status)

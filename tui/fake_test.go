@@ -67,9 +67,9 @@ func (f *fakeSource) Snapshot(ctx context.Context, q ConnQuery) (Snapshot, error
 		svcs := make([]ServiceSnapshot, len(s.Services))
 		for i, ss := range s.Services {
 			svcs[i] = ServiceSnapshot{Service: ss.Service}
-			for _, d := range ss.Dests {
+			for _, d := range ss.Destinations {
 				if !f.gone[fakeDestKey(ss.Service.ServiceKey, d)] {
-					svcs[i].Dests = append(svcs[i].Dests, d)
+					svcs[i].Destinations = append(svcs[i].Destinations, d)
 				}
 			}
 		}
@@ -118,12 +118,12 @@ func table(k uint64, at time.Time) Snapshot {
 		Taken: at,
 		Services: []ServiceSnapshot{
 			{Service: ops.Service{ServiceKey: svcKey("10.0.0.1", 80), Scheduler: "wlc", Stats: st(3)},
-				Dests: []ops.Destination{
+				Destinations: []ops.Destination{
 					dest("10.0.1.1", 80, 1, 5, 10, st(1)),
 					dest("10.0.1.2", 80, 3, 50, 100, st(2)),
 				}},
 			{Service: ops.Service{ServiceKey: svcKey("10.0.0.2", 443), Scheduler: "rr", Stats: st(1)},
-				Dests: []ops.Destination{
+				Destinations: []ops.Destination{
 					dest("10.0.2.1", 443, 0, 0, 2, st(1)),
 				}},
 		},

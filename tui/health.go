@@ -13,12 +13,12 @@ import (
 // healthIndex ties the daemon's view of its real servers to the rows of the
 // kernel's table, by row id, once per refresh.
 type healthIndex struct {
-	virtuals map[string]*control.VirtualStatus // service id
-	servers  map[string]*control.ServerStatus  // real server row id
+	virtuals map[itemID]*control.VirtualStatus // service id
+	servers  map[itemID]*control.ServerStatus  // real server row id
 	// missing are servers of the daemon's configuration that the kernel
 	// table lacks (the daemon removes a down server unless it quiesces
 	// it), per service id: shown so that a down server cannot vanish.
-	missing map[string][]*control.ServerStatus
+	missing map[itemID][]*control.ServerStatus
 	// absent are the daemon's active virtual services the kernel table
 	// lacks.
 	absent []*control.VirtualStatus
@@ -31,9 +31,9 @@ func indexHealth(snap *Snapshot, st *control.Status) healthIndex {
 	if snap == nil || st == nil {
 		return h
 	}
-	h.virtuals = map[string]*control.VirtualStatus{}
-	h.servers = map[string]*control.ServerStatus{}
-	h.missing = map[string][]*control.ServerStatus{}
+	h.virtuals = map[itemID]*control.VirtualStatus{}
+	h.servers = map[itemID]*control.ServerStatus{}
+	h.missing = map[itemID][]*control.ServerStatus{}
 	for i := range snap.Services {
 		ss := &snap.Services[i]
 		v := findVirtual(st, ss.Service)
@@ -43,7 +43,7 @@ func indexHealth(snap *Snapshot, st *control.Status) healthIndex {
 		sid := serviceID(ss.Service.ServiceKey)
 		h.virtuals[sid] = v
 		seen := make([]bool, len(v.Servers))
-		for _, d := range ss.Dests {
+		for _, d := range ss.Destinations {
 			for j := range v.Servers {
 				if !seen[j] && serverIs(v, &v.Servers[j], d) {
 					seen[j] = true

@@ -128,7 +128,7 @@ type pendingEdit struct {
 	key     ops.ServiceKey
 	dest    ops.Destination // not used by actZero
 	weight  int32           // actWeight's new weight
-	id      string          // destID (serviceID for actZero)
+	id      itemID          // destID (serviceID for actZero)
 	label   string          // "10.0.1.1:80 in TCP 10.0.0.1:80"
 	restore bool            // restoring the weight from before a drain
 	// daemonAct, when set, makes this an override request to the daemon
@@ -142,7 +142,7 @@ type pendingEdit struct {
 // screen (a ghost) and u can add it back with the same parameters.
 type removedServer struct {
 	key  ops.ServiceKey
-	sid  string
+	sid  itemID
 	dest ops.Destination
 	// since is the first refresh generation that started after the
 	// deletion: an older refresh may still list the server, and must
@@ -194,11 +194,11 @@ type Model struct {
 	rows        []row
 	cursor      int
 	offset      int
-	selID       string
+	selID       itemID
 	input       string
 	pending     *pendingEdit
-	drainedFrom map[string]int32          // destID -> weight before this session drained it
-	removed     map[string]*removedServer // destID -> a server this session took out
+	drainedFrom map[itemID]int32          // destID -> weight before this session drained it
+	removed     map[itemID]*removedServer // destID -> a server this session took out
 
 	// connections view
 	connFilter ConnFilter
@@ -233,8 +233,8 @@ func NewModel(ctx context.Context, src Source, o Options) *Model {
 	m := &Model{
 		src: src, opts: o, ctx: ctx, st: newStyles(o.Profile), now: now,
 		width: 80, height: 24,
-		drainedFrom: map[string]int32{},
-		removed:     map[string]*removedServer{},
+		drainedFrom: map[itemID]int32{},
+		removed:     map[itemID]*removedServer{},
 		cfg:         cfedit.New(ctx, o.Config, cfedit.Options{ReadOnly: o.ReadOnly, Profile: o.Profile}),
 	}
 	m.sizeConfig()

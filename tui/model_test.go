@@ -32,7 +32,7 @@ func selectedLabel(m *Model) string {
 	}
 	ss := m.snap.Services[r.svc]
 	if r.isDest() {
-		return destLabel(ss.Dests[r.dest])
+		return destLabel(ss.Destinations[r.dest])
 	}
 	return serviceLabel(ss.Service)
 }
@@ -100,7 +100,7 @@ func TestSort(t *testing.T) {
 		for _, r := range m.rows {
 			ss := m.snap.Services[r.svc]
 			if r.isDest() {
-				out = append(out, destLabel(ss.Dests[r.dest]))
+				out = append(out, destLabel(ss.Destinations[r.dest]))
 			} else {
 				out = append(out, ss.Service.ServiceKey.String())
 			}
@@ -187,7 +187,7 @@ func TestDrainConfirmAndRestore(t *testing.T) {
 	}
 	// The fake's table still says weight 3, so make it say 0 and restore.
 	src.snaps = []Snapshot{table(3, t0.Add(2*time.Second))}
-	src.snaps[0].Services[0].Dests[1].Weight = 0
+	src.snaps[0].Services[0].Destinations[1].Weight = 0
 	src.n = 0
 	press(t, m, "ctrl+r")
 	press(t, m, "u")

@@ -1,9 +1,10 @@
 package tui
 
 import (
-	"strings"
+	"net/netip"
 	"time"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/lvsadm/lvsadm/ops"
 )
 
@@ -45,14 +46,14 @@ func kernelRates(s ops.Stats) Rates {
 // rateTable holds, per service and real server, the rates between the last
 // two snapshots.
 type rateTable struct {
-	prev  map[string]ops.Stats
+	prev  map[itemID]ops.Stats
 	taken time.Time
-	rates map[string]Rates // absent: no honest delta yet
+	rates map[itemID]Rates // absent: no honest delta yet
 	// untrusted are ids (a service's counts for its real servers too)
 	// whose readings from refreshes of an older generation than the
 	// value are not kept: their counters were zeroed, or the server
 	// re-added, while those refreshes ran.
-	untrusted map[string]int
+	untrusted map[itemID]int
 }
 
 // distrust drops the readings of id (a service id: and of its real
@@ -61,13 +62,13 @@ type rateTable struct {
 // change of the counters. Counters going backwards (deltaRates) would
 // catch most such changes, not those of counters that, after a zero,
 // grew past their old values before the next reading.
-func (t *rateTable) distrust(id string, gen int) {
+func (t *rateTable) distrust(id itemID, gen int) {
 	if t.untrusted == nil {
-		t.untrusted = map[string]int{}
+		t.untrusted = map[itemID]int{}
 	}
 	t.untrusted[id] = gen
 	for k := range t.prev {
-		if k == id || strings.HasPrefix(k, id+" -> ") {
+		if k == id || (id.isService() && k.within(id)) {
 			delete(t.prev, k)
 		}
 	}
@@ -77,9 +78,9 @@ func (t *rateTable) distrust(id string, gen int) {
 // of generation gen, and computes rates.
 func (t *rateTable) update(snap *Snapshot, gen int) {
 	dt := snap.Taken.Sub(t.taken)
-	cur := make(map[string]ops.Stats, len(t.prev))
-	rates := make(map[string]Rates, len(t.prev))
-	stale := func(id string) bool {
+	cur := make(map[itemID]ops.Stats, len(t.prev))
+	rates := make(map[itemID]Rates, len(t.prev))
+	stale := func(id itemID) bool {
 		g, ok := t.untrusted[id]
 		return ok && gen < g
 	}
@@ -88,7 +89,7 @@ func (t *rateTable) update(snap *Snapshot, gen int) {
 			delete(t.untrusted, id)
 		}
 	}
-	put := func(id, sid string, s ops.Stats) {
+	put := func(id, sid itemID, s ops.Stats) {
 		if stale(id) || stale(sid) {
 			return
 		}
@@ -102,18 +103,40 @@ func (t *rateTable) update(snap *Snapshot, gen int) {
 	for _, ss := range snap.Services {
 		sid := serviceID(ss.Service.ServiceKey)
 		put(sid, sid, ss.Service.Stats)
-		for _, d := range ss.Dests {
+		for _, d := range ss.Destinations {
 			put(destID(sid, d), sid, d.Stats)
 		}
 	}
 	t.prev, t.taken, t.rates = cur, snap.Taken, rates
 }
 
-// serviceID and destID name a service and a real server across snapshots.
-func serviceID(k ops.ServiceKey) string {
-	return ops.FamilyName(k.Family) + " " + k.String()
+// itemID names a service (dest unset) or one of its real servers across
+// snapshots: ops' comparable identities, no formatted keys.
+type itemID struct {
+	svc  ops.ServiceID
+	dest ops.DestID
+	// daemon names a virtual service of the daemon's that the kernel's
+	// table lacks (svc is zero then).
+	daemon string
 }
 
-func destID(sid string, d ops.Destination) string {
-	return sid + " -> " + hostPort(d.Address, d.Port)
+// isService: the id names a service, not one of its real servers.
+func (id itemID) isService() bool { return !id.dest.Addr.IsValid() && id.dest.Port == 0 }
+
+// within: the id is svc's own or one of its real servers'.
+func (id itemID) within(svc itemID) bool { return id.svc == svc.svc && id.daemon == svc.daemon }
+
+// missingID names a real server of the daemon's configuration that the
+// kernel's table lacks, under sid.
+func missingID(sid itemID, v *control.VirtualStatus, r *control.ServerStatus) itemID {
+	a, _ := netip.ParseAddr(r.Address)
+	sid.dest = ops.DestID{Addr: a.Unmap(), Port: serverPort(v, r)}
+	return sid
+}
+
+func serviceID(k ops.ServiceKey) itemID { return itemID{svc: k.ID()} }
+
+func destID(sid itemID, d ops.Destination) itemID {
+	sid.dest = d.ID()
+	return sid
 }

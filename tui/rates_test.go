@@ -62,15 +62,15 @@ func TestRateTable(t *testing.T) {
 	if r, ok := rt.rates[sid]; !ok || r.CPS != 15 {
 		t.Errorf("service rate = %+v, %v; want CPS 15", r, ok)
 	}
-	did := destID(sid, s2.Services[0].Dests[1])
+	did := destID(sid, s2.Services[0].Destinations[1])
 	if r, ok := rt.rates[did]; !ok || r.OutBPS != 2*900000/2 {
 		t.Errorf("dest rate = %+v, %v", r, ok)
 	}
 	// A server that appears has no rate until its second reading.
 	s3 := table(3, t0.Add(3*time.Second))
-	s3.Services[1].Dests = append(s3.Services[1].Dests, dest("10.0.2.9", 443, 1, 0, 0, ops.Stats{Conns: 5}))
+	s3.Services[1].Destinations = append(s3.Services[1].Destinations, dest("10.0.2.9", 443, 1, 0, 0, ops.Stats{Conns: 5}))
 	rt.update(&s3, 0)
-	nid := destID(serviceID(s3.Services[1].Service.ServiceKey), s3.Services[1].Dests[1])
+	nid := destID(serviceID(s3.Services[1].Service.ServiceKey), s3.Services[1].Destinations[1])
 	if _, ok := rt.rates[nid]; ok {
 		t.Errorf("new server has a rate")
 	}

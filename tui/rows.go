@@ -16,7 +16,7 @@ import (
 type row struct {
 	svc  int // index into snap.Services
 	dest int // index into the service's Dests, -1 for the service line
-	id   string
+	id   itemID
 	// virt is set for rows of the daemon's configuration that the
 	// kernel table lacks: a virtual service (svc is -1 then) or, with
 	// miss, one of its real servers (dest is -1 then).
@@ -78,8 +78,8 @@ func (m *Model) buildRows() {
 		// inverted filter ("!down") each server is judged alone.
 		all := svcMatch && !inverted
 		var dests []int
-		for di := range ss.Dests {
-			d := &ss.Dests[di]
+		for di := range ss.Destinations {
+			d := &ss.Destinations[di]
 			h, _ := m.destHealth(sid, d)
 			if all || match(destLabel(*d)+" "+ops.ForwardName(d.ConnFlags)+" "+h) {
 				dests = append(dests, di)
@@ -94,22 +94,22 @@ func (m *Model) buildRows() {
 		m.sortDests(ss, sid, dests)
 		m.rows = append(m.rows, row{svc: si, dest: -1, id: sid})
 		for _, di := range dests {
-			m.rows = append(m.rows, row{svc: si, dest: di, id: destID(sid, ss.Dests[di])})
+			m.rows = append(m.rows, row{svc: si, dest: di, id: destID(sid, ss.Destinations[di])})
 		}
 		for _, g := range ghosts {
 			m.rows = append(m.rows, row{svc: si, dest: -1, id: destID(sid, g.dest), ghost: g})
 		}
 		for _, r := range missing {
-			if m.removed[sid+" -> "+missingLabel(v, r)] != nil {
+			if m.removed[missingID(sid, v, r)] != nil {
 				continue // its ghost row says more: who took it out, and u
 			}
-			m.rows = append(m.rows, row{svc: si, dest: -1, id: sid + " -> " + missingLabel(v, r), virt: v, miss: r})
+			m.rows = append(m.rows, row{svc: si, dest: -1, id: missingID(sid, v, r), virt: v, miss: r})
 		}
 	}
 	// The daemon's virtual services that the kernel lacks (all of them on
 	// a standby director, whose checks still run), after the kernel's.
 	for _, v := range m.health.absent {
-		id := "daemon virtual " + v.Name
+		id := itemID{daemon: v.Name}
 		sh, _ := serviceHealth(v)
 		svcMatch := match(virtualLabel(v) + " " + sh)
 		var servers []*control.ServerStatus
@@ -124,7 +124,7 @@ func (m *Model) buildRows() {
 		}
 		m.rows = append(m.rows, row{svc: -1, dest: -1, id: id, virt: v})
 		for _, r := range missing {
-			m.rows = append(m.rows, row{svc: -1, dest: -1, id: id + " -> " + missingLabel(v, r), virt: v, miss: r})
+			m.rows = append(m.rows, row{svc: -1, dest: -1, id: missingID(id, v, r), virt: v, miss: r})
 		}
 	}
 }
@@ -133,7 +133,7 @@ func (m *Model) buildRows() {
 // and the kernel's table (ss) does not list, that the filter keeps: all
 // of them when all; by address. A refresh that started before the
 // deletion may list the server still: its kernel row is shown then.
-func (m *Model) ghostRows(sid string, ss *ServiceSnapshot, all bool, match func(string) bool) []*removedServer {
+func (m *Model) ghostRows(sid itemID, ss *ServiceSnapshot, all bool, match func(string) bool) []*removedServer {
 	var out []*removedServer
 	for _, g := range m.removed {
 		if g.sid != sid || hasDest(ss, g.dest) {
@@ -158,8 +158,8 @@ const ghostHealth = "OUT"
 
 // hasDest says whether ss lists real server d.
 func hasDest(ss *ServiceSnapshot, d ops.Destination) bool {
-	for i := range ss.Dests {
-		if ss.Dests[i].Port == d.Port && ss.Dests[i].Address.Equal(d.Address) {
+	for i := range ss.Destinations {
+		if ss.Destinations[i].Port == d.Port && ss.Destinations[i].Address.Equal(d.Address) {
 			return true
 		}
 	}
@@ -180,7 +180,7 @@ func missingRows(v *control.VirtualStatus, servers []*control.ServerStatus, all 
 }
 
 // destHealth is the health column of the kernel's real server d.
-func (m *Model) destHealth(sid string, d *ops.Destination) (string, bool) {
+func (m *Model) destHealth(sid itemID, d *ops.Destination) (string, bool) {
 	if m.dstat == nil {
 		return "-", false
 	}
@@ -189,7 +189,7 @@ func (m *Model) destHealth(sid string, d *ops.Destination) (string, bool) {
 
 // rateOf returns the rates shown for id: measured deltas, or the kernel's
 // estimates when the user asked for them.
-func (m *Model) rateOf(id string, s ops.Stats) (Rates, bool) {
+func (m *Model) rateOf(id itemID, s ops.Stats) (Rates, bool) {
 	if m.kernelRates {
 		return kernelRates(s), true
 	}
@@ -199,7 +199,7 @@ func (m *Model) rateOf(id string, s ops.Stats) (Rates, bool) {
 
 // serviceTotals sums what the service line shows of its real servers.
 func serviceTotals(ss *ServiceSnapshot) (active, inact uint64, weight int64) {
-	for _, d := range ss.Dests {
+	for _, d := range ss.Destinations {
 		active += uint64(d.ActiveConns)
 		inact += uint64(d.InactConns)
 		weight += int64(d.Weight)
@@ -208,7 +208,7 @@ func serviceTotals(ss *ServiceSnapshot) (active, inact uint64, weight int64) {
 }
 
 // sortValue is the numeric value a row sorts by for the numeric keys.
-func (m *Model) sortValue(id string, s ops.Stats, active uint64, weight int64) float64 {
+func (m *Model) sortValue(id itemID, s ops.Stats, active uint64, weight int64) float64 {
 	switch m.sort {
 	case sortActive:
 		return float64(active)
@@ -281,7 +281,7 @@ func svcSortAddr(s ops.Service) []byte {
 	return s.Address.To16()
 }
 
-func (m *Model) sortDests(ss *ServiceSnapshot, sid string, idx []int) {
+func (m *Model) sortDests(ss *ServiceSnapshot, sid itemID, idx []int) {
 	if m.sort == sortKernel {
 		if m.sortDesc {
 			for i, j := 0, len(idx)-1; i < j; i, j = i+1, j-1 {
@@ -292,11 +292,11 @@ func (m *Model) sortDests(ss *ServiceSnapshot, sid string, idx []int) {
 	}
 	val := make(map[int]float64, len(idx))
 	for _, i := range idx {
-		d := &ss.Dests[i]
+		d := &ss.Destinations[i]
 		val[i] = m.sortValue(destID(sid, *d), d.Stats, uint64(d.ActiveConns), int64(d.Weight))
 	}
 	sort.SliceStable(idx, func(a, b int) bool {
-		da, db := &ss.Dests[idx[a]], &ss.Dests[idx[b]]
+		da, db := &ss.Destinations[idx[a]], &ss.Destinations[idx[b]]
 		return m.less(val[idx[a]], val[idx[b]], da.Address.To16(), db.Address.To16(), da.Port, db.Port)
 	})
 }

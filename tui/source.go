@@ -43,11 +43,9 @@ type Snapshot struct {
 	Conns *ConnSummary
 }
 
-// ServiceSnapshot is a virtual service with its real servers.
-type ServiceSnapshot struct {
-	Service ops.Service
-	Dests   []ops.Destination
-}
+// ServiceSnapshot is a virtual service with its real servers: ops' one
+// shape for it.
+type ServiceSnapshot = ops.VirtualService
 
 // ConnQuery says whether and how to summarise the connection table.
 type ConnQuery struct {
@@ -95,7 +93,7 @@ func (s *KernelSource) Snapshot(ctx context.Context, q ConnQuery) (Snapshot, err
 			}
 			return Snapshot{}, fmt.Errorf("reading real servers of %s: %w", svc.ServiceKey, err)
 		}
-		snap.Services = append(snap.Services, ServiceSnapshot{Service: svc, Dests: dests})
+		snap.Services = append(snap.Services, ServiceSnapshot{Service: svc, Destinations: dests})
 	}
 	if q.Enabled {
 		sum, err := Summarize(ctx, s.K.Connections, q)

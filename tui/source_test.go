@@ -124,7 +124,7 @@ func TestKernelSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The service deleted between the two reads (ESRCH) is left out.
-	if len(snap.Services) != 2 || len(snap.Services[1].Dests) != 2 || snap.Conns != nil || !snap.Taken.Equal(t0) {
+	if len(snap.Services) != 2 || len(snap.Services[1].Destinations) != 2 || snap.Conns != nil || !snap.Taken.Equal(t0) {
 		t.Errorf("snapshot %+v", snap)
 	}
 	snap, err = src.Snapshot(context.Background(), ConnQuery{Enabled: true, Limit: 1})

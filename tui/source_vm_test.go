@@ -85,11 +85,11 @@ func TestKernelSourceVM(t *testing.T) {
 		if web.Service.ServiceKey.String() != "tcp 10.1.0.1:80" {
 			web = snap.Services[1]
 		}
-		if web.Service.Scheduler != "wlc" || len(web.Dests) != 2 {
+		if web.Service.Scheduler != "wlc" || len(web.Destinations) != 2 {
 			t.Fatalf("web service %+v", web)
 		}
 		var d2 ops.Destination
-		for _, d := range web.Dests {
+		for _, d := range web.Destinations {
 			if d.Address.String() == "10.0.0.2" {
 				d2 = d
 			}
@@ -123,7 +123,7 @@ func TestKernelSourceVM(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, ss := range snap.Services {
-				for _, d := range ss.Dests {
+				for _, d := range ss.Destinations {
 					if ss.Service.ServiceKey.String() == "tcp 10.1.0.1:80" && d.Address.String() == "10.0.0.2" {
 						return d
 					}

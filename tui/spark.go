@@ -9,7 +9,7 @@ const (
 
 // sparkHistory keeps, per service, the traffic (bytes/s in and out) of the
 // last refreshes, oldest first.
-type sparkHistory map[string][]float64
+type sparkHistory map[itemID][]float64
 
 // updateSparks appends one refresh's rates; services gone from the table go
 // from the history too.

@@ -807,7 +807,7 @@ func (m *Model) selectedDest() (row, ops.Destination, bool) {
 	if !ok || !r.isDest() || m.snap == nil {
 		return row{}, ops.Destination{}, false
 	}
-	return r, m.snap.Services[r.svc].Dests[r.dest], true
+	return r, m.snap.Services[r.svc].Destinations[r.dest], true
 }
 
 func (m *Model) clampDirector() {

@@ -105,7 +105,7 @@ func (m *Model) headerLine() string {
 	}
 	nd := 0
 	for _, s := range m.snap.Services {
-		nd += len(s.Dests)
+		nd += len(s.Destinations)
 	}
 	fmt.Fprintf(&b, "  IPVS %s  conn tab %d  %d svc %d rs", ops.VersionString(m.snap.Info.Version),
 		m.snap.Info.ConnTabSize, len(m.snap.Services), nd)

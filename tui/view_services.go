@@ -114,7 +114,7 @@ func (m *Model) servicesView(w int) (tabs, colHead string, body, detail []string
 		var stats ops.Stats
 		var bad bool
 		if r.isDest() {
-			d := &ss.Dests[r.dest]
+			d := &ss.Destinations[r.dest]
 			name = "  -> " + destLabel(*d)
 			stats = d.Stats
 			var h string
@@ -160,7 +160,7 @@ func (m *Model) servicesView(w int) (tabs, colHead string, body, detail []string
 			line = m.st.selected.Render(line)
 		case bad:
 			line = m.st.bad.Render(line)
-		case r.isDest() && ss.Dests[r.dest].Weight == 0:
+		case r.isDest() && ss.Destinations[r.dest].Weight == 0:
 			line = m.st.drained.Render(line)
 		case !r.isDest():
 			line = m.st.service.Render(line)
@@ -226,7 +226,7 @@ func (m *Model) ghostDetail(r row) []string {
 	first := "taken out; u puts it back: " + editCLI(pendingEdit{act: actPutBack, key: g.key, dest: g.dest})
 	v := m.health.virtuals[g.sid]
 	for _, s := range m.health.missing[g.sid] {
-		if g.sid+" -> "+missingLabel(v, s) == r.id {
+		if missingID(g.sid, v, s) == r.id {
 			h, _ := serverHealth(s, false, 0)
 			return []string{first, m.healthDetail(s, h)}
 		}
@@ -261,7 +261,7 @@ func (m *Model) servicesDetail() []string {
 	sid := serviceID(ss.Service.ServiceKey)
 	health := ""
 	if r.isDest() {
-		h, _ := m.destHealth(sid, &ss.Dests[r.dest])
+		h, _ := m.destHealth(sid, &ss.Destinations[r.dest])
 		health = m.healthDetail(m.health.servers[r.id], h)
 	} else if v := m.health.virtuals[sid]; v != nil {
 		h, _ := serviceHealth(v)
@@ -270,7 +270,7 @@ func (m *Model) servicesDetail() []string {
 	s := ss.Service.Stats
 	name := serviceLabel(ss.Service)
 	if r.isDest() {
-		d := &ss.Dests[r.dest]
+		d := &ss.Destinations[r.dest]
 		s = d.Stats
 		name = destLabel(*d)
 		if d.PersistConns > 0 {

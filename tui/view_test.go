@@ -132,7 +132,7 @@ func TestViewsFitManySizes(t *testing.T) {
 		long.Services = append(long.Services, ServiceSnapshot{
 			Service: ops.Service{ServiceKey: k, Scheduler: "weighted-least-connection", Flags: ops.SvcPersistent, Timeout: 360,
 				Stats: ops.Stats{Conns: 1 << 62, InBytes: 1 << 63}},
-			Dests: []ops.Destination{{Family: ops.AFInet6, Address: net.ParseIP("2001:db8:ffff:ffff:ffff:ffff:ffff:fffe"), Port: 65535,
+			Destinations: []ops.Destination{{Family: ops.AFInet6, Address: net.ParseIP("2001:db8:ffff:ffff:ffff:ffff:ffff:fffe"), Port: 65535,
 				ConnFlags: ops.FwdTunnel, Weight: 65535, ActiveConns: 1 << 31, InactConns: 1 << 31}},
 		})
 	}

@@ -46,11 +46,11 @@ func New(conns int) *Source {
 		return ops.Destination{Family: fam, Address: a, Port: port, ConnFlags: fwd, Weight: w}
 	}
 	s.svcs = []tui.ServiceSnapshot{
-		{Service: ops.Service{ServiceKey: web, Scheduler: "wlc"}, Dests: []ops.Destination{
+		{Service: ops.Service{ServiceKey: web, Scheduler: "wlc"}, Destinations: []ops.Destination{
 			d("10.0.1.1", 80, ops.FwdMasq, 1), d("10.0.1.2", 80, ops.FwdMasq, 2), d("10.0.1.3", 80, ops.FwdMasq, 0)}},
-		{Service: ops.Service{ServiceKey: dns, Scheduler: "rr"}, Dests: []ops.Destination{
+		{Service: ops.Service{ServiceKey: dns, Scheduler: "rr"}, Destinations: []ops.Destination{
 			d("10.0.2.1", 53, ops.FwdRoute, 1), d("10.0.2.2", 53, ops.FwdRoute, 1)}},
-		{Service: ops.Service{ServiceKey: v6, Scheduler: "sh", Flags: ops.SvcPersistent, Timeout: 300}, Dests: []ops.Destination{
+		{Service: ops.Service{ServiceKey: v6, Scheduler: "sh", Flags: ops.SvcPersistent, Timeout: 300}, Destinations: []ops.Destination{
 			d("2001:db8:1::1", 443, ops.FwdTunnel, 5), d("2001:db8:1::2", 443, ops.FwdTunnel, 5)}},
 	}
 	return s
@@ -64,13 +64,13 @@ func (s *Source) Snapshot(ctx context.Context, q tui.ConnQuery) (tui.Snapshot, e
 	el := now.Sub(s.start).Seconds()
 	snap := tui.Snapshot{Info: ops.Info{Version: 1<<16 | 2<<8 | 1, ConnTabSize: 4096}, Taken: now}
 	for si, ss := range s.svcs {
-		out := tui.ServiceSnapshot{Service: ss.Service, Dests: make([]ops.Destination, len(ss.Dests))}
+		out := tui.ServiceSnapshot{Service: ss.Service, Destinations: make([]ops.Destination, len(ss.Destinations))}
 		out.Service.Stats = ops.Stats{}
 		el := el
 		if z, ok := s.zeroed[ss.Service.ServiceKey.String()]; ok {
 			el = now.Sub(z).Seconds()
 		}
-		for di, d := range ss.Dests {
+		for di, d := range ss.Destinations {
 			cps := float64(d.Weight) * float64(10*(si+1)+di)
 			st := ops.Stats{Conns: uint64(cps * el), InPkts: uint64(cps * 12 * el), OutPkts: uint64(cps * 10 * el),
 				InBytes: uint64(cps * 1500 * el), OutBytes: uint64(cps * 64000 * el),
@@ -78,7 +78,7 @@ func (s *Source) Snapshot(ctx context.Context, q tui.ConnQuery) (tui.Snapshot, e
 			d.Stats = st
 			d.ActiveConns = uint32(cps * 3)
 			d.InactConns = uint32(cps * 7)
-			out.Dests[di] = d
+			out.Destinations[di] = d
 			add(&out.Service.Stats, st)
 		}
 		snap.Services = append(snap.Services, out)
@@ -138,7 +138,7 @@ func (s *Source) SetWeight(ctx context.Context, key ops.ServiceKey, d ops.Destin
 	if di < 0 {
 		return fmt.Errorf("ipvs edit-dest: no such destination")
 	}
-	s.svcs[si].Dests[di].Weight = w
+	s.svcs[si].Destinations[di].Weight = w
 	return nil
 }
 
@@ -148,7 +148,7 @@ func (s *Source) find(key ops.ServiceKey, d ops.Destination) (si, di int) {
 		if s.svcs[si].Service.ServiceKey.String() != key.String() {
 			continue
 		}
-		for di, x := range s.svcs[si].Dests {
+		for di, x := range s.svcs[si].Destinations {
 			if x.Address.Equal(d.Address) && x.Port == d.Port {
 				return si, di
 			}
@@ -166,8 +166,8 @@ func (s *Source) RemoveServer(ctx context.Context, key ops.ServiceKey, d ops.Des
 	if di < 0 {
 		return fmt.Errorf("ipvs del-dest: no such destination")
 	}
-	ds := s.svcs[si].Dests
-	s.svcs[si].Dests = append(ds[:di:di], ds[di+1:]...)
+	ds := s.svcs[si].Destinations
+	s.svcs[si].Destinations = append(ds[:di:di], ds[di+1:]...)
 	return nil
 }
 
@@ -183,7 +183,7 @@ func (s *Source) RestoreServer(ctx context.Context, key ops.ServiceKey, d ops.De
 		return fmt.Errorf("ipvs new-dest: destination already exists")
 	}
 	d.Stats = ops.Stats{}
-	s.svcs[si].Dests = append(s.svcs[si].Dests, d)
+	s.svcs[si].Destinations = append(s.svcs[si].Destinations, d)
 	return nil
 }
 
