@@ -2,11 +2,15 @@ package health
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -212,5 +216,54 @@ func TestCheckStopsOnCancel(t *testing.T) {
 	r := Check(ctx, &tg)
 	if took := time.Since(start); took > 2*time.Second || r.OK {
 		t.Fatalf("check returned %+v after %v, want a failure soon after cancel", r, took)
+	}
+}
+
+// TestCheckLocalErrors: a check the director itself could not run (the
+// program cannot be started, descriptors or buffers ran out) is told apart
+// from a server that failed it, through the wrapped cause.
+func TestCheckLocalErrors(t *testing.T) {
+	notExec := filepath.Join(t.TempDir(), "check")
+	if err := os.WriteFile(notExec, []byte("#!/bin/sh\necho OK\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	program := func(argv ...string) Target {
+		tg := target(netip.MustParseAddrPort("127.0.0.1:80"))
+		tg.Program, tg.Expect = argv, "OK"
+		return tg
+	}
+	checks := []struct {
+		name  string
+		tg    Target
+		local bool
+	}{
+		{"program missing", program("/nonexistent/check"), true},
+		{"program not executable", program(notExec), true},
+		{"program fails", program("/bin/false"), false},
+		{"connection refused", target(closedPort(t, "tcp")), false},
+	}
+	for _, c := range checks {
+		r := Check(context.Background(), &c.tg)
+		if r.OK || localError(r.cause) != c.local {
+			t.Errorf("%s: %+v (cause %v), want local %v", c.name, r, r.cause, c.local)
+		}
+	}
+	errs := []struct {
+		err   error
+		local bool
+	}{
+		{&net.OpError{Op: "dial", Err: os.NewSyscallError("socket", syscall.EMFILE)}, true},
+		{fmt.Errorf("dial: %w", os.NewSyscallError("socket", syscall.ENFILE)), true},
+		{&net.OpError{Op: "write", Err: os.NewSyscallError("write", syscall.ENOBUFS)}, true},
+		{&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.EADDRNOTAVAIL)}, true},
+		{&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, false},
+		{&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.EHOSTUNREACH)}, false},
+		{io.EOF, false},
+		{nil, false},
+	}
+	for _, e := range errs {
+		if got := localError(e.err); got != e.local {
+			t.Errorf("localError(%v) = %v, want %v", e.err, got, e.local)
+		}
 	}
 }
