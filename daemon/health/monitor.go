@@ -1,7 +1,10 @@
 package health
 
 import (
+	"container/heap"
 	"context"
+	"log/slog"
+	"net/netip"
 	"slices"
 	"sort"
 	"sync"
@@ -36,6 +39,10 @@ type ServerStatus struct {
 	LoadWeight int `json:"load_weight,omitempty"`
 	// Load is the last load-average reading, with load_monitor.
 	Load *LoadReading `json:"load,omitempty"`
+	// LocalError is why the director could not check the server the last
+	// time (out of descriptors, a check program that cannot start); the
+	// state is the one from before. Cleared by the next real check.
+	LocalError string `json:"local_error,omitempty"`
 }
 
 // LoadReading is one answer of the load_monitor command.
@@ -48,31 +55,95 @@ type LoadReading struct {
 // keepEvents is how many recent events the monitor keeps for status.
 const keepEvents = 100
 
+// localLogEvery is how often at most a local error is logged: when the
+// director runs out of descriptors, every check fails the same way, and
+// one line says it as well as ten thousand.
+const localLogEvery = 5 * time.Second
+
+// worker is one target: its own state, fed by the probe it shares.
 type worker struct {
 	target Target
 	spec   string
+	probe  *probe
+	// ctx ends when the target is removed; it bounds the load command.
+	ctx    context.Context
 	cancel context.CancelFunc
-	done   chan struct{}
-	status ServerStatus
+	// unhook stops the watch on the context Update was given.
+	unhook     func() bool
+	gone       bool
+	tr         tracker
+	lastAdjust time.Time
+	status     ServerStatus
 }
 
-// Monitor runs one checking goroutine per target.
+// Monitor checks every target through one scheduler: a heap of probes by
+// due time, one dispatching goroutine, and at most a bounded number of
+// checks running at once. Targets with the same check share one probe.
 type Monitor struct {
 	onEvent func(Event)
 	check   func(context.Context, *Target) Result
 	// step is nanny's 20-second slow-start and load-adjust period (tests
 	// shorten it).
-	step time.Duration
+	step  time.Duration
+	clock clock
+	log   *slog.Logger
+	// slots holds a token per running check; its capacity is the bound.
+	slots chan struct{}
+	wake  chan struct{}
 
 	mu      sync.Mutex
 	workers map[string]*worker
-	events  []Event
+	probes  map[string]*probe
+	queue   queue
+	// inFlight counts the runs started and not finished.
+	inFlight int
+	// dispatching is closed when the dispatcher ends; nil when none runs.
+	dispatching chan struct{}
+	// fanned is signalled when a probe's fanning ends.
+	fanned *sync.Cond
+	events []Event
+	local  localErrors
+}
+
+// localErrors counts the checks the director itself could not run.
+type localErrors struct {
+	count      uint64
+	last       string
+	at         time.Time
+	logged     time.Time
+	suppressed uint64 // since the last log line
+}
+
+// Option changes how a Monitor works.
+type Option func(*Monitor)
+
+// WithConcurrency bounds how many checks run at once (DefaultConcurrency
+// when n < 1).
+func WithConcurrency(n int) Option {
+	return func(m *Monitor) {
+		if n < 1 {
+			n = DefaultConcurrency
+		}
+		m.slots = make(chan struct{}, n)
+	}
+}
+
+// WithLogger sets where local errors are logged (slog.Default without).
+func WithLogger(l *slog.Logger) Option {
+	return func(m *Monitor) { m.log = l }
 }
 
 // NewMonitor builds a monitor. onEvent (may be nil) is called from the
 // checking goroutines for every transition; it must not block for long.
-func NewMonitor(onEvent func(Event)) *Monitor {
-	return &Monitor{onEvent: onEvent, check: Check, step: slowStartStep, workers: map[string]*worker{}}
+func NewMonitor(onEvent func(Event), opts ...Option) *Monitor {
+	m := &Monitor{onEvent: onEvent, check: Check, step: slowStartStep, clock: realClock{},
+		log: slog.Default(), slots: make(chan struct{}, DefaultConcurrency), wake: make(chan struct{}, 1),
+		workers: map[string]*worker{}, probes: map[string]*probe{}}
+	m.fanned = sync.NewCond(&m.mu)
+	for _, o := range opts {
+		o(m)
+	}
+	return m
 }
 
 // Update makes the running checks match targets: new ones start, removed
@@ -84,14 +155,18 @@ func (m *Monitor) Update(ctx context.Context, targets []Target) {
 		want[t.Key()] = t
 	}
 	m.mu.Lock()
-	var stopping []*worker
+	var stopped []chan struct{}
+	var left []*probe
 	for k, w := range m.workers {
 		if t, ok := want[k]; !ok || t.spec() != w.spec {
-			w.cancel()
-			stopping = append(stopping, w)
-			delete(m.workers, k)
+			if done := m.dropLocked(w); done != nil {
+				stopped = append(stopped, done)
+			}
+			left = append(left, w.probe)
 		}
 	}
+	var fresh []*probe
+	seen := map[*probe]bool{}
 	for k, t := range want {
 		if w, ok := m.workers[k]; ok {
 			// Same check: take the new weight and load command; a
@@ -102,85 +177,220 @@ func (m *Monitor) Update(ctx context.Context, targets []Target) {
 			}
 			continue
 		}
-		wctx, cancel := context.WithCancel(ctx)
-		w := &worker{target: t, spec: t.spec(), cancel: cancel, done: make(chan struct{}),
-			status: ServerStatus{Virtual: t.Virtual, Server: t.Server, Address: t.Addr.String(), State: Unknown}}
-		m.workers[k] = w
-		go m.run(wctx, w)
+		if p := m.addLocked(ctx, t); !seen[p] {
+			seen[p] = true
+			fresh = append(fresh, p)
+		}
+	}
+	m.scheduleFirstLocked(m.clock.Now(), fresh)
+	for _, p := range left {
+		for p.fanning {
+			m.fanned.Wait()
+		}
 	}
 	m.mu.Unlock()
-	for _, w := range stopping {
-		<-w.done
+	for _, done := range stopped {
+		<-done
 	}
+}
+
+// addLocked starts following t, on the probe of its check definition.
+func (m *Monitor) addLocked(ctx context.Context, t Target) *probe {
+	spec := t.probeSpec()
+	p := m.probes[spec]
+	if p == nil {
+		pctx, cancel := context.WithCancel(context.Background())
+		p = &probe{spec: spec, target: t, ctx: pctx, cancel: cancel, index: -1}
+		m.probes[spec] = p
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	w := &worker{target: t, spec: t.spec(), probe: p, ctx: wctx, cancel: cancel, tr: tracker{reentry: t.Reentry},
+		status: ServerStatus{Virtual: t.Virtual, Server: t.Server, Address: t.Addr.String(), State: Unknown}}
+	// A target whose context ends leaves as if Update had removed it.
+	w.unhook = context.AfterFunc(ctx, func() {
+		m.mu.Lock()
+		m.dropLocked(w)
+		m.mu.Unlock()
+	})
+	p.subs = append(p.subs, w)
+	m.workers[t.Key()] = w
+	return p
+}
+
+// dropLocked stops following w. A probe left without targets stops: the
+// channel returned (nil if none) is closed once its running check, which
+// is cancelled, has ended.
+func (m *Monitor) dropLocked(w *worker) chan struct{} {
+	if w.gone {
+		return nil
+	}
+	w.gone = true
+	w.unhook()
+	w.cancel()
+	if m.workers[w.target.Key()] == w {
+		delete(m.workers, w.target.Key())
+	}
+	p := w.probe
+	p.subs = slices.DeleteFunc(p.subs, func(x *worker) bool { return x == w })
+	if len(p.subs) > 0 {
+		return nil
+	}
+	p.cancel()
+	delete(m.probes, p.spec)
+	if p.index >= 0 {
+		heap.Remove(&m.queue, p.index)
+	}
+	if len(m.probes) == 0 {
+		m.wakeLocked() // the dispatcher ends
+	}
+	if p.running {
+		return p.done
+	}
+	return nil
 }
 
 // Stop stops every check and waits for them.
 func (m *Monitor) Stop() {
 	m.Update(context.Background(), nil)
+	m.mu.Lock()
+	d := m.dispatching
+	if len(m.probes) > 0 {
+		d = nil // an Update raced with Stop: the dispatcher has work
+	}
+	m.mu.Unlock()
+	if d != nil {
+		<-d
+	}
 }
 
-func (m *Monitor) run(ctx context.Context, w *worker) {
-	defer close(w.done)
-	m.mu.Lock() // Update changes the target's weight and load command in place
-	tr := tracker{reentry: w.target.Reentry}
-	t := w.target
+// run runs one check of p, hands the result to every target sharing it,
+// and queues p again. Without a transition or load_monitor it takes the
+// lock twice.
+func (m *Monitor) run(p *probe) {
+	defer func() { <-m.slots }()
+	defer close(p.done)
+	start := m.clock.Now()
+	r := m.check(p.ctx, &p.target)
+	m.mu.Lock()
+	if p.ctx.Err() != nil {
+		// Stopped mid-check: the result means nothing.
+		m.finishLocked(p, start)
+		m.mu.Unlock()
+		return
+	}
+	evs, logLocal, loads := m.fanOutLocked(p, r, m.clock.Now())
+	p.fanning = len(evs) > 0
 	m.mu.Unlock()
-	var lastAdjust time.Time
-	for {
-		r := m.check(ctx, &t)
-		if ctx.Err() != nil {
-			return // stopped mid-check: the result means nothing
+
+	if logLocal != nil {
+		m.log.Warn("health check failed on the director, not the server: the servers keep their state",
+			"error", logLocal.last, "local_errors", logLocal.count, "not_logged", logLocal.suppressed)
+	}
+	if m.onEvent != nil {
+		for _, ev := range evs {
+			m.onEvent(ev)
 		}
-		now := time.Now()
-		changed := tr.observe(now, r.OK)
+	}
+	if len(evs) > 0 {
 		m.mu.Lock()
-		// Update changes these in place on a reload.
-		weight, load := w.target.Weight, w.target.Load
+		p.fanning = false
+		m.fanned.Broadcast()
+		m.mu.Unlock()
+	}
+	for _, l := range loads {
+		m.adjustLoad(l)
+	}
+	m.mu.Lock()
+	m.finishLocked(p, start)
+	m.mu.Unlock()
+}
+
+// finishLocked ends a run that started at start: a probe still wanted
+// goes back in the queue.
+func (m *Monitor) finishLocked(p *probe, start time.Time) {
+	p.running = false
+	m.inFlight--
+	if p.ctx.Err() != nil {
+		return
+	}
+	p.due = nextDue(p.target.Interval, start, m.clock.Now())
+	heap.Push(&m.queue, p)
+	if p.index == 0 {
+		m.wakeLocked() // the dispatcher sleeps until a later probe, or has none
+	}
+}
+
+// loadJob is one target's load_monitor step after a run: the weight and
+// command as they were at the run, since Update changes them in place.
+type loadJob struct {
+	w      *worker
+	weight int
+	argv   []string
+}
+
+// fanOutLocked records r for every target of p and returns their
+// transitions and load_monitor steps. A local error (localError) leaves
+// every state as it was; it is counted, and returned for logging at most
+// every localLogEvery.
+func (m *Monitor) fanOutLocked(p *probe, r Result, now time.Time) (evs []Event, logLocal *localErrors, loads []loadJob) {
+	if localError(r.cause) {
+		reason := netip.AddrPortFrom(p.target.Addr, p.target.Port).String() + ": " + r.Reason
+		for _, w := range p.subs {
+			w.status.LocalError = reason
+		}
+		l := &m.local
+		l.count++
+		l.last, l.at = reason, now
+		if !l.logged.IsZero() && now.Sub(l.logged) < localLogEvery {
+			l.suppressed++
+			return nil, nil, nil
+		}
+		shown := *l
+		l.logged, l.suppressed = now, 0
+		return nil, &shown, nil
+	}
+	rc := r
+	for _, w := range p.subs {
+		if w.target.Load != nil {
+			loads = append(loads, loadJob{w, w.target.Weight, w.target.Load})
+		}
+		changed := w.tr.observe(now, r.OK)
 		st := &w.status
 		st.Checks++
 		if !r.OK {
 			st.Failures++
 		}
-		rc := r
-		st.LastCheck = &rc
-		st.State = tr.state
-		st.EverUp = tr.everUp
-		st.LastTransition = tr.transition
-		var ev *Event
-		if changed {
-			ev = &Event{Virtual: t.Virtual, Server: t.Server, Address: t.Addr.String(), State: tr.state,
-				Reason: r.Reason, Answer: r.Answer, Latency: r.Latency, At: now}
-			if r.OK {
-				ev.Reason = "check passed"
-			}
-			m.events = append(m.events, *ev)
-			if len(m.events) > keepEvents {
-				m.events = append(m.events[:0:0], m.events[len(m.events)-keepEvents:]...)
-			}
+		st.LastCheck = &rc // never changed once published: readers share it
+		st.LocalError = ""
+		st.State = w.tr.state
+		st.EverUp = w.tr.everUp
+		st.LastTransition = w.tr.transition
+		if !changed {
+			continue
 		}
-		m.mu.Unlock()
-		if ev != nil && m.onEvent != nil {
-			m.onEvent(*ev)
+		ev := Event{Virtual: w.target.Virtual, Server: w.target.Server, Address: w.target.Addr.String(), State: w.tr.state,
+			Reason: r.Reason, Answer: r.Answer, Latency: r.Latency, At: now}
+		if r.OK {
+			ev.Reason = "check passed"
 		}
-		if load != nil {
-			m.adjustLoad(ctx, w, weight, load, &tr, &lastAdjust)
-		}
-		// nanny sleeps one interval after each check.
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(t.Interval):
-		}
+		evs = append(evs, ev)
+		m.events = append(m.events, ev)
 	}
+	if len(m.events) > keepEvents {
+		m.events = append(m.events[:0:0], m.events[len(m.events)-keepEvents:]...)
+	}
+	return evs, nil, loads
 }
 
 // adjustLoad is nanny's load monitoring for one server: once its slow start
 // is over, every adjust period, the load command's answer moves the
 // weight the table uses (AdjustWeight). A server that is not up starts
 // again from its configured weight when it returns.
-func (m *Monitor) adjustLoad(ctx context.Context, w *worker, weight int, load []string, tr *tracker, last *time.Time) {
+func (m *Monitor) adjustLoad(j loadJob) {
+	ctx, w, weight, load := j.w.ctx, j.w, j.weight, j.argv
+	tr, last := &w.tr, &w.lastAdjust
 	interval := w.target.Interval // not changed in place: a new interval is a new check
-	now := time.Now()
+	now := m.clock.Now()
 	full := max(weight, 1)
 	if tr.state != Up || slowStart(weight, interval, now.Sub(tr.transition), m.step) < full {
 		m.mu.Lock()
@@ -200,7 +410,7 @@ func (m *Monitor) adjustLoad(ctx context.Context, w *worker, weight int, load []
 	if ctx.Err() != nil {
 		return
 	}
-	*last = time.Now()
+	*last = m.clock.Now()
 	r := &LoadReading{Average: avg, At: *last}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -258,4 +468,25 @@ func (m *Monitor) Health() map[string]ServerStatus {
 		out[k] = w.status
 	}
 	return out
+}
+
+// Lookup is one server's status by "virtual/server", without copying the
+// whole table as Health does: the table applier asks for each server of
+// a large farm on every apply. LastCheck is shared, never changed.
+func (m *Monitor) Lookup(key string) (ServerStatus, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w, ok := m.workers[key]
+	if !ok {
+		return ServerStatus{}, false
+	}
+	return w.status, true
+}
+
+// LocalErrors reports the checks the director itself could not run since
+// the start (localError): how many, the last one and when.
+func (m *Monitor) LocalErrors() (count uint64, last string, at time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.local.count, m.local.last, m.local.at
 }

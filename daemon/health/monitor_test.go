@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -99,21 +100,43 @@ func TestMonitorUpDownUp(t *testing.T) {
 }
 
 // TestMonitorStopIsPrompt: stopping ends checks that hang on a silent
-// server without waiting for their timeout.
+// server by cancelling them, without waiting for their timeout: each
+// check has ended, and ended as stopped rather than timed out, by the time
+// Stop returns.
 func TestMonitorStopIsPrompt(t *testing.T) {
+	const n = 5
 	var targets []Target
-	for i := 0; i < 5; i++ {
+	for i := range n {
 		ap := serveTCP(t, silent).addrPort()
 		targets = append(targets, Target{Virtual: "v", Server: string(rune('a' + i)), Addr: ap.Addr(), Port: ap.Port(),
 			Expect: "never", Interval: 30 * time.Second})
 	}
 	m := NewMonitor(nil)
+	started := make(chan struct{}, n)
+	var mu sync.Mutex
+	var ended []string
+	m.check = func(ctx context.Context, tg *Target) Result {
+		started <- struct{}{}
+		r := Check(ctx, tg)
+		mu.Lock()
+		ended = append(ended, r.Reason)
+		mu.Unlock()
+		return r
+	}
 	m.Update(context.Background(), targets)
-	time.Sleep(100 * time.Millisecond)
-	start := time.Now()
+	for range n {
+		<-started
+	}
 	m.Stop()
-	if took := time.Since(start); took > time.Second {
-		t.Fatalf("Stop took %v", took)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(ended) != n {
+		t.Fatalf("%d of %d checks ended when Stop returned", len(ended), n)
+	}
+	for _, reason := range ended {
+		if !strings.Contains(reason, "check stopped") {
+			t.Errorf("a check ended with %q, want it stopped", reason)
+		}
 	}
 	if len(m.Status()) != 0 {
 		t.Fatal("workers left after Stop")

@@ -54,11 +54,19 @@ func (t *Target) Key() string { return t.Virtual + "/" + t.Server }
 // the table until it passes again, and neither changes how it is checked
 // (Monitor.Update passes them to the running check instead).
 func (t *Target) spec() string {
+	return fmt.Sprintf("%s|%s|%v", t.Key(), t.probeSpec(), t.Reentry)
+}
+
+// probeSpec is what is checked and how often, without whose check it is:
+// targets with the same probeSpec share one probe (the same real server
+// behind several virtual servers), while reentry, weight and state stay
+// each target's own.
+func (t *Target) probeSpec() string {
 	re := ""
 	if t.Regex != nil {
 		re = t.Regex.String()
 	}
-	return fmt.Sprintf("%s|%s|%d|%v|%q|%q|%q|%q|%v|%v", t.Key(), t.Addr, t.Port, t.UDP, t.Send, t.Expect, re, t.Program, t.Interval, t.Reentry)
+	return fmt.Sprintf("%s|%d|%v|%q|%q|%q|%q|%v", t.Addr, t.Port, t.UDP, t.Send, t.Expect, re, t.Program, t.Interval)
 }
 
 // Unescape translates nanny's escapes (convert_str): \\ \r \n \t \' \".

@@ -1,0 +1,188 @@
+package health
+
+import (
+	"container/heap"
+	"context"
+	"math/rand/v2"
+	"time"
+)
+
+// DefaultConcurrency is how many checks run at once unless
+// WithConcurrency says otherwise. Each holds a socket or a process; the
+// bound keeps a farm of thousands from opening thousands at the same
+// instant, while a slot held by a hanging check (up to its timeout) still
+// leaves room for the others.
+const DefaultConcurrency = 256
+
+// clock is the time the scheduler runs on; tests drive a fake one so that
+// nothing depends on how fast a loaded machine is.
+type clock interface {
+	Now() time.Time
+	// Timer returns a channel that receives once d has passed, and a
+	// function that releases the timer early.
+	Timer(d time.Duration) (<-chan time.Time, func() bool)
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) Timer(d time.Duration) (<-chan time.Time, func() bool) {
+	t := time.NewTimer(d)
+	return t.C, t.Stop
+}
+
+// probe is one check definition (Target.probeSpec), run once per round
+// for every target that shares it.
+type probe struct {
+	spec   string
+	target Target // the check to run; its names are the first subscriber's
+	// ctx ends when the last subscriber leaves, which stops a running
+	// check at once.
+	ctx    context.Context
+	cancel context.CancelFunc
+	subs   []*worker
+	due    time.Time
+	index  int // in Monitor.queue; -1 while running or stopped
+	// done is closed when the current run has finished; Update waits on
+	// it for a probe it stopped, so no check outlives Stop.
+	done    chan struct{}
+	running bool
+	// fanning is true while a run hands its result to the subscribers;
+	// Update waits for it before returning from removing one, so a removed
+	// target sends no event after Update returns.
+	fanning bool
+}
+
+// queue is a min-heap of the probes waiting for their next run.
+type queue []*probe
+
+func (q queue) Len() int           { return len(q) }
+func (q queue) Less(i, j int) bool { return q[i].due.Before(q[j].due) }
+func (q queue) Swap(i, j int) {
+	q[i], q[j] = q[j], q[i]
+	q[i].index, q[j].index = i, j
+}
+func (q *queue) Push(x any) {
+	p := x.(*probe)
+	p.index = len(*q)
+	*q = append(*q, p)
+}
+func (q *queue) Pop() any {
+	old := *q
+	p := old[len(old)-1]
+	old[len(old)-1] = nil
+	p.index = -1
+	*q = old[:len(old)-1]
+	return p
+}
+
+// scheduleFirstLocked places the first run of probes that gained a target.
+// A batch of n is spread evenly over interval * min(1, n/limit): a start
+// or a large reload fills the interval instead of firing every check at
+// once, while a reload that adds a server or two checks it at once. A
+// probe already queued only moves earlier, for its new target.
+func (m *Monitor) scheduleFirstLocked(now time.Time, probes []*probe) {
+	n := len(probes)
+	share := min(1, float64(n)/float64(cap(m.slots)))
+	for i, p := range probes {
+		window := time.Duration(float64(p.target.Interval) * share)
+		due := now.Add(window * time.Duration(i) / time.Duration(n))
+		switch {
+		case p.running:
+			// Its result reaches the new target too.
+		case p.index < 0:
+			p.due = due
+			heap.Push(&m.queue, p)
+		case due.Before(p.due):
+			p.due = due
+			heap.Fix(&m.queue, p.index)
+		}
+	}
+	m.wakeLocked()
+}
+
+// nextDue is when a probe runs again after a run from start to end: one
+// interval after it started, with a jitter of up to 5% either way so that
+// checks started together drift apart. A run that overran its interval
+// (a server that hangs until the timeout) waits one interval after it
+// ended, as nanny sleeps after each check, so hanging servers do not hold
+// the concurrency slots all the time.
+func nextDue(interval time.Duration, start, end time.Time) time.Time {
+	jitter := time.Duration(rand.Int64N(int64(interval/10)+1)) - interval/20
+	next := start.Add(interval + jitter)
+	if next.Before(end) {
+		next = end.Add(interval + jitter)
+	}
+	return next
+}
+
+// wakeLocked tells the dispatcher that the queue changed, starting it if
+// there is work and it is not running.
+func (m *Monitor) wakeLocked() {
+	if m.dispatching == nil {
+		if len(m.probes) == 0 {
+			return
+		}
+		m.dispatching = make(chan struct{})
+		go m.dispatch(m.dispatching)
+	}
+	select {
+	case m.wake <- struct{}{}:
+	default: // a wake-up is pending already
+	}
+}
+
+// dispatch is the one goroutine that starts checks: it takes the probe due
+// first once it is due and a slot is free, and runs it in a goroutine of
+// its own. It ends when no probe is left (Stop, or every target's context
+// ended).
+func (m *Monitor) dispatch(done chan struct{}) {
+	defer close(done)
+	for {
+		m.mu.Lock()
+		if len(m.probes) == 0 {
+			m.dispatching = nil
+			m.mu.Unlock()
+			return
+		}
+		var wait <-chan time.Time
+		release := func() bool { return false }
+		due := false
+		if len(m.queue) > 0 {
+			if d := m.queue[0].due.Sub(m.clock.Now()); d > 0 {
+				wait, release = m.clock.Timer(d)
+			} else {
+				due = true
+			}
+		}
+		m.mu.Unlock()
+		if !due {
+			// Nothing due yet, or everything running: sleep until the
+			// first is due or the queue changes.
+			select {
+			case <-wait:
+			case <-m.wake:
+			}
+			release()
+			continue
+		}
+		select {
+		case m.slots <- struct{}{}:
+		case <-m.wake:
+			continue // the queue changed while every slot was taken
+		}
+		m.mu.Lock()
+		if len(m.queue) == 0 || m.queue[0].due.After(m.clock.Now()) {
+			m.mu.Unlock()
+			<-m.slots
+			continue
+		}
+		p := heap.Pop(&m.queue).(*probe)
+		p.done = make(chan struct{})
+		p.running = true
+		m.inFlight++
+		m.mu.Unlock()
+		go m.run(p)
+	}
+}
