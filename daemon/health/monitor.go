@@ -376,8 +376,11 @@ func (m *Monitor) fanOutLocked(p *probe, r Result, now time.Time) (evs []Event, 
 		evs = append(evs, ev)
 		m.events = append(m.events, ev)
 	}
-	if len(m.events) > keepEvents {
-		m.events = append(m.events[:0:0], m.events[len(m.events)-keepEvents:]...)
+	if len(m.events) >= 2*keepEvents {
+		// Trimmed in place and only every keepEvents events: a start
+		// that brings 10,000 servers up would otherwise copy the whole
+		// ring into a new array at every event past the first 100.
+		m.events = m.events[:copy(m.events, m.events[len(m.events)-keepEvents:])]
 	}
 	return evs, nil, loads
 }
@@ -455,7 +458,7 @@ func (m *Monitor) Status() []ServerStatus {
 func (m *Monitor) Events() []Event {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return append([]Event(nil), m.events...)
+	return append([]Event(nil), m.events[max(0, len(m.events)-keepEvents):]...)
 }
 
 // Health maps "virtual/server" to the server's state, for the table

@@ -247,3 +247,38 @@ virtual idle {
 		t.Errorf("dns: %+v", dns)
 	}
 }
+
+// TestMonitorKeepsLastEvents: the ring keeps the last keepEvents
+// transitions, oldest first, however many there were.
+func TestMonitorKeepsLastEvents(t *testing.T) {
+	const interval = 10 * time.Second
+	var mu sync.Mutex
+	ok := false
+	m, fc := fakeMonitor(t, nil, func(context.Context, *Target) Result {
+		mu.Lock()
+		defer mu.Unlock()
+		ok = !ok
+		return Result{OK: ok, Reason: "flapping"}
+	})
+	m.Update(context.Background(), distinctTargets(1, interval))
+	const rounds = 2*keepEvents + 37
+	for range rounds - 1 {
+		settle(t, m, fc)
+		fc.Advance(interval + interval/10)
+	}
+	settle(t, m, fc)
+	evs := m.Events()
+	if len(evs) != keepEvents {
+		t.Fatalf("kept %d events after %d transitions, want %d", len(evs), rounds, keepEvents)
+	}
+	// Transitions alternate up, down, ...: the last of an odd count is up.
+	for i, e := range evs {
+		want := Up
+		if (rounds-keepEvents+i)%2 == 1 {
+			want = Down
+		}
+		if e.State != want || (i > 0 && !e.At.After(evs[i-1].At)) {
+			t.Fatalf("event %d of the last %d: %+v, want %s, later than the one before", i, keepEvents, e, want)
+		}
+	}
+}
