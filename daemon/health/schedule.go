@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"math/rand/v2"
+	"sync"
 	"time"
 )
 
@@ -134,11 +135,13 @@ func (m *Monitor) wakeLocked() {
 }
 
 // dispatch is the one goroutine that starts checks: it takes the probe due
-// first once it is due and a slot is free, and runs it in a goroutine of
-// its own. It ends when no probe is left (Stop, or every target's context
-// ended).
+// first once it is due and a slot is free, and hands it to a worker. It
+// ends when no probe is left (Stop, or every target's context ended), and
+// its workers with it.
 func (m *Monitor) dispatch(done chan struct{}) {
 	defer close(done)
+	var pool workers
+	defer pool.stop()
 	for {
 		m.mu.Lock()
 		if len(m.probes) == 0 {
@@ -183,6 +186,49 @@ func (m *Monitor) dispatch(done chan struct{}) {
 		p.running = true
 		m.inFlight++
 		m.mu.Unlock()
-		go m.run(p)
+		pool.hand(m, p)
 	}
+}
+
+// workers run the checks. They live as long as the dispatcher, so a check
+// does not pay for a new goroutine and its stack growing through a dial;
+// there are never more than the concurrency bound, and no more than were
+// needed at once.
+type workers struct {
+	jobs chan *probe
+	n    int
+	wg   sync.WaitGroup
+}
+
+// hand runs p on an idle worker, or a new one. The caller holds one of
+// m's slots for p: when every worker exists, one of them has released its
+// slot and is coming back for work.
+func (w *workers) hand(m *Monitor, p *probe) {
+	if w.jobs == nil {
+		w.jobs = make(chan *probe)
+	}
+	select {
+	case w.jobs <- p:
+		return
+	default:
+	}
+	if w.n == cap(m.slots) {
+		w.jobs <- p
+		return
+	}
+	w.n++
+	w.wg.Go(func() {
+		m.run(p)
+		for p := range w.jobs {
+			m.run(p)
+		}
+	})
+}
+
+// stop ends the workers once their checks, cancelled by then, have ended.
+func (w *workers) stop() {
+	if w.jobs != nil {
+		close(w.jobs)
+	}
+	w.wg.Wait()
 }
