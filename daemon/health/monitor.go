@@ -63,7 +63,7 @@ const localLogEvery = 5 * time.Second
 // worker is one target: its own state, fed by the probe it shares.
 type worker struct {
 	target Target
-	spec   string
+	spec   spec
 	probe  *probe
 	// ctx ends when the target is removed; it bounds the load command.
 	ctx    context.Context
@@ -93,7 +93,7 @@ type Monitor struct {
 
 	mu      sync.Mutex
 	workers map[string]*worker
-	probes  map[string]*probe
+	probes  map[checkSpec]*probe
 	queue   queue
 	// inFlight counts the runs started and not finished.
 	inFlight int
@@ -138,7 +138,7 @@ func WithLogger(l *slog.Logger) Option {
 func NewMonitor(onEvent func(Event), opts ...Option) *Monitor {
 	m := &Monitor{onEvent: onEvent, check: Check, step: slowStartStep, clock: realClock{},
 		log: slog.Default(), slots: make(chan struct{}, DefaultConcurrency), wake: make(chan struct{}, 1),
-		workers: map[string]*worker{}, probes: map[string]*probe{}}
+		workers: map[string]*worker{}, probes: map[checkSpec]*probe{}}
 	m.fanned = sync.NewCond(&m.mu)
 	for _, o := range opts {
 		o(m)
@@ -150,15 +150,17 @@ func NewMonitor(onEvent func(Event), opts ...Option) *Monitor {
 // ones stop, changed ones restart (losing their state), unchanged ones keep
 // running undisturbed. The checks live until ctx ends or Stop.
 func (m *Monitor) Update(ctx context.Context, targets []Target) {
-	want := map[string]Target{}
-	for _, t := range targets {
-		want[t.Key()] = t
+	// Indexes, not copies: a reload of 10,000 servers should cost little
+	// more than looking each one up. A key given twice is its last one.
+	want := make(map[string]int, len(targets))
+	for i := range targets {
+		want[targets[i].Key()] = i
 	}
 	m.mu.Lock()
 	var stopped []chan struct{}
 	var left []*probe
 	for k, w := range m.workers {
-		if t, ok := want[k]; !ok || t.spec() != w.spec {
+		if i, ok := want[k]; !ok || targets[i].spec() != w.spec {
 			if done := m.dropLocked(w); done != nil {
 				stopped = append(stopped, done)
 			}
@@ -167,7 +169,8 @@ func (m *Monitor) Update(ctx context.Context, targets []Target) {
 	}
 	var fresh []*probe
 	seen := map[*probe]bool{}
-	for k, t := range want {
+	for k, i := range want {
+		t := &targets[i]
 		if w, ok := m.workers[k]; ok {
 			// Same check: take the new weight and load command; a
 			// load-adjusted weight of the old weight starts over.
@@ -177,7 +180,7 @@ func (m *Monitor) Update(ctx context.Context, targets []Target) {
 			}
 			continue
 		}
-		if p := m.addLocked(ctx, t); !seen[p] {
+		if p := m.addLocked(ctx, *t); !seen[p] {
 			seen[p] = true
 			fresh = append(fresh, p)
 		}
@@ -196,12 +199,12 @@ func (m *Monitor) Update(ctx context.Context, targets []Target) {
 
 // addLocked starts following t, on the probe of its check definition.
 func (m *Monitor) addLocked(ctx context.Context, t Target) *probe {
-	spec := t.probeSpec()
-	p := m.probes[spec]
+	cs := t.checkSpec()
+	p := m.probes[cs]
 	if p == nil {
 		pctx, cancel := context.WithCancel(context.Background())
-		p = &probe{spec: spec, target: t, ctx: pctx, cancel: cancel, index: -1}
-		m.probes[spec] = p
+		p = &probe{spec: cs, target: t, ctx: pctx, cancel: cancel, index: -1}
+		m.probes[cs] = p
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	w := &worker{target: t, spec: t.spec(), probe: p, ctx: wctx, cancel: cancel, tr: tracker{reentry: t.Reentry},

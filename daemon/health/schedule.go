@@ -33,10 +33,10 @@ func (realClock) Timer(d time.Duration) (<-chan time.Time, func() bool) {
 	return t.C, t.Stop
 }
 
-// probe is one check definition (Target.probeSpec), run once per round
+// probe is one check definition (Target.checkSpec), run once per round
 // for every target that shares it.
 type probe struct {
-	spec   string
+	spec   checkSpec
 	target Target // the check to run; its names are the first subscriber's
 	// ctx ends when the last subscriber leaves, which stops a running
 	// check at once.
