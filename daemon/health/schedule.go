@@ -87,8 +87,9 @@ func (m *Monitor) scheduleFirstLocked(now time.Time, probes []*probe) {
 	n := len(probes)
 	share := min(1, float64(n)/float64(cap(m.slots)))
 	for i, p := range probes {
-		window := time.Duration(float64(p.target.Interval) * share)
-		due := now.Add(window * time.Duration(i) / time.Duration(n))
+		// In floats: interval × i would overflow for long timeouts and
+		// large farms.
+		due := now.Add(time.Duration(float64(p.target.Interval) * share * float64(i) / float64(n)))
 		switch {
 		case p.running:
 			// Its result reaches the new target too.
@@ -110,6 +111,7 @@ func (m *Monitor) scheduleFirstLocked(now time.Time, probes []*probe) {
 // ended, as nanny sleeps after each check, so hanging servers do not hold
 // the concurrency slots all the time.
 func nextDue(interval time.Duration, start, end time.Time) time.Time {
+	interval = max(interval, time.Millisecond) // Targets never gives less; a caller might
 	jitter := time.Duration(rand.Int64N(int64(interval/10)+1)) - interval/20
 	next := start.Add(interval + jitter)
 	if next.Before(end) {

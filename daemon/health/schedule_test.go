@@ -373,3 +373,25 @@ func TestLocalErrorKeepsState(t *testing.T) {
 		}
 	}
 }
+
+// TestNextDue: one interval after the start, within the jitter; one
+// interval after the end of a run that overran; never a panic or a spin on
+// a nonsensical interval.
+func TestNextDue(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	const interval = 10 * time.Second
+	for range 100 {
+		if d := nextDue(interval, start, start.Add(time.Millisecond)).Sub(start); d < interval-interval/20 || d > interval+interval/20 {
+			t.Fatalf("next run %v after the start, want %v ± 5%%", d, interval)
+		}
+		end := start.Add(interval + time.Second) // timed out, and then some
+		if d := nextDue(interval, start, end).Sub(end); d < interval-interval/20 || d > interval+interval/20 {
+			t.Fatalf("next run %v after an overrun's end, want %v ± 5%%", d, interval)
+		}
+	}
+	for _, bad := range []time.Duration{0, -time.Second} {
+		if next := nextDue(bad, start, start); !next.After(start) {
+			t.Errorf("interval %v: next run at %v, not after the start", bad, next)
+		}
+	}
+}
