@@ -99,10 +99,11 @@ type Monitor struct {
 	inFlight int
 	// dispatching is closed when the dispatcher ends; nil when none runs.
 	dispatching chan struct{}
-	// fanned is signalled when a probe's fanning ends.
-	fanned *sync.Cond
-	events []Event
-	local  localErrors
+	// settled is signalled when a probe's fan-out ends, and when a
+	// stopped probe's last run ends.
+	settled *sync.Cond
+	events  []Event
+	local   localErrors
 }
 
 // localErrors counts the checks the director itself could not run.
@@ -139,7 +140,7 @@ func NewMonitor(onEvent func(Event), opts ...Option) *Monitor {
 	m := &Monitor{onEvent: onEvent, check: Check, step: slowStartStep, clock: realClock{},
 		log: slog.Default(), slots: make(chan struct{}, DefaultConcurrency), wake: make(chan struct{}, 1),
 		workers: map[string]*worker{}, probes: map[checkSpec]*probe{}}
-	m.fanned = sync.NewCond(&m.mu)
+	m.settled = sync.NewCond(&m.mu)
 	for _, o := range opts {
 		o(m)
 	}
@@ -157,13 +158,10 @@ func (m *Monitor) Update(ctx context.Context, targets []Target) {
 		want[targets[i].Key()] = i
 	}
 	m.mu.Lock()
-	var stopped []chan struct{}
 	var left []*probe
 	for k, w := range m.workers {
 		if i, ok := want[k]; !ok || targets[i].spec() != w.spec {
-			if done := m.dropLocked(w); done != nil {
-				stopped = append(stopped, done)
-			}
+			m.dropLocked(w)
 			left = append(left, w.probe)
 		}
 	}
@@ -186,15 +184,14 @@ func (m *Monitor) Update(ctx context.Context, targets []Target) {
 		}
 	}
 	m.scheduleFirstLocked(m.clock.Now(), fresh)
+	// A removed target sends no event once Update has returned, and a
+	// stopped check (cancelled: it ends at once) does not outlive it.
 	for _, p := range left {
-		for p.fanning {
-			m.fanned.Wait()
+		for p.fanning || (p.running && p.ctx.Err() != nil) {
+			m.settled.Wait()
 		}
 	}
 	m.mu.Unlock()
-	for _, done := range stopped {
-		<-done
-	}
 }
 
 // addLocked starts following t, on the probe of its check definition.
@@ -220,12 +217,11 @@ func (m *Monitor) addLocked(ctx context.Context, t Target) *probe {
 	return p
 }
 
-// dropLocked stops following w. A probe left without targets stops: the
-// channel returned (nil if none) is closed once its running check, which
-// is cancelled, has ended.
-func (m *Monitor) dropLocked(w *worker) chan struct{} {
+// dropLocked stops following w. A probe left without targets stops, and
+// its running check is cancelled.
+func (m *Monitor) dropLocked(w *worker) {
 	if w.gone {
-		return nil
+		return
 	}
 	w.gone = true
 	w.unhook()
@@ -236,7 +232,7 @@ func (m *Monitor) dropLocked(w *worker) chan struct{} {
 	p := w.probe
 	p.subs = slices.DeleteFunc(p.subs, func(x *worker) bool { return x == w })
 	if len(p.subs) > 0 {
-		return nil
+		return
 	}
 	p.cancel()
 	delete(m.probes, p.spec)
@@ -246,10 +242,6 @@ func (m *Monitor) dropLocked(w *worker) chan struct{} {
 	if len(m.probes) == 0 {
 		m.wakeLocked() // the dispatcher ends
 	}
-	if p.running {
-		return p.done
-	}
-	return nil
 }
 
 // Stop stops every check and waits for them.
@@ -271,7 +263,6 @@ func (m *Monitor) Stop() {
 // lock twice.
 func (m *Monitor) run(p *probe) {
 	defer func() { <-m.slots }()
-	defer close(p.done)
 	start := m.clock.Now()
 	r := m.check(p.ctx, &p.target)
 	m.mu.Lock()
@@ -297,7 +288,7 @@ func (m *Monitor) run(p *probe) {
 	if len(evs) > 0 {
 		m.mu.Lock()
 		p.fanning = false
-		m.fanned.Broadcast()
+		m.settled.Broadcast()
 		m.mu.Unlock()
 	}
 	for _, l := range loads {
@@ -314,6 +305,7 @@ func (m *Monitor) finishLocked(p *probe, start time.Time) {
 	p.running = false
 	m.inFlight--
 	if p.ctx.Err() != nil {
+		m.settled.Broadcast() // an Update may wait for this stopped check
 		return
 	}
 	p.due = nextDue(p.target.Interval, start, m.clock.Now())

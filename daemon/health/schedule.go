@@ -40,14 +40,11 @@ type probe struct {
 	target Target // the check to run; its names are the first subscriber's
 	// ctx ends when the last subscriber leaves, which stops a running
 	// check at once.
-	ctx    context.Context
-	cancel context.CancelFunc
-	subs   []*worker
-	due    time.Time
-	index  int // in Monitor.queue; -1 while running or stopped
-	// done is closed when the current run has finished; Update waits on
-	// it for a probe it stopped, so no check outlives Stop.
-	done    chan struct{}
+	ctx     context.Context
+	cancel  context.CancelFunc
+	subs    []*worker
+	due     time.Time
+	index   int // in Monitor.queue; -1 while running or stopped
 	running bool
 	// fanning is true while a run hands its result to the subscribers;
 	// Update waits for it before returning from removing one, so a removed
@@ -144,49 +141,57 @@ func (m *Monitor) dispatch(done chan struct{}) {
 	defer close(done)
 	var pool workers
 	defer pool.stop()
+	// due says the first queued probe was due when last looked at, under
+	// the lock that started the one before: a busy dispatcher takes the
+	// lock once a check.
+	due := false
 	for {
-		m.mu.Lock()
-		if len(m.probes) == 0 {
-			m.dispatching = nil
-			m.mu.Unlock()
-			return
-		}
-		var wait <-chan time.Time
-		release := func() bool { return false }
-		due := false
-		if len(m.queue) > 0 {
-			if d := m.queue[0].due.Sub(m.clock.Now()); d > 0 {
-				wait, release = m.clock.Timer(d)
-			} else {
-				due = true
-			}
-		}
-		m.mu.Unlock()
 		if !due {
-			// Nothing due yet, or everything running: sleep until the
-			// first is due or the queue changes.
-			select {
-			case <-wait:
-			case <-m.wake:
+			m.mu.Lock()
+			if len(m.probes) == 0 {
+				m.dispatching = nil
+				m.mu.Unlock()
+				return
 			}
-			release()
-			continue
+			var wait <-chan time.Time
+			release := func() bool { return false }
+			if len(m.queue) > 0 {
+				if d := m.queue[0].due.Sub(m.clock.Now()); d > 0 {
+					wait, release = m.clock.Timer(d)
+				} else {
+					due = true
+				}
+			}
+			m.mu.Unlock()
+			if !due {
+				// Nothing due yet, or everything running: sleep until
+				// the first is due or the queue changes.
+				select {
+				case <-wait:
+				case <-m.wake:
+				}
+				release()
+				continue
+			}
 		}
 		select {
 		case m.slots <- struct{}{}:
 		case <-m.wake:
-			continue // the queue changed while every slot was taken
+			due = false // the queue changed while every slot was taken
+			continue
 		}
 		m.mu.Lock()
-		if len(m.queue) == 0 || m.queue[0].due.After(m.clock.Now()) {
+		now := m.clock.Now()
+		if len(m.queue) == 0 || m.queue[0].due.After(now) {
 			m.mu.Unlock()
 			<-m.slots
+			due = false
 			continue
 		}
 		p := heap.Pop(&m.queue).(*probe)
-		p.done = make(chan struct{})
 		p.running = true
 		m.inFlight++
+		due = len(m.queue) > 0 && !m.queue[0].due.After(now)
 		m.mu.Unlock()
 		pool.hand(m, p)
 	}
