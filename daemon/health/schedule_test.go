@@ -290,6 +290,9 @@ func TestIdenticalChecksShareOneProbe(t *testing.T) {
 	m.Update(context.Background(), []Target{web2, smtp})
 	rounds(1)
 	b2 := m.Health()["web2/a"]
+	if st, ok := m.Lookup("web2/a"); !ok || st != b2 {
+		t.Errorf("Lookup(web2/a) = %+v, %v; Health has %+v", st, ok, b2)
+	}
 	mu.Lock()
 	if _, ok := m.Lookup("web/a"); ok || b2.Checks != b.Checks+1 || uint64(calls[80]) != b2.Checks || !b2.LastTransition.Equal(b.LastTransition) {
 		t.Errorf("after removing web/a: web2/a %+v (before %+v), probes %v", b2, b, calls)
@@ -393,5 +396,34 @@ func TestNextDue(t *testing.T) {
 		if next := nextDue(bad, start, start); !next.After(start) {
 			t.Errorf("interval %v: next run at %v, not after the start", bad, next)
 		}
+	}
+}
+
+// TestTargetsLeaveWithTheirContext: targets whose Update context ends are
+// no longer checked and leave the status, the others stay; after Stop the
+// dispatcher has ended.
+func TestTargetsLeaveWithTheirContext(t *testing.T) {
+	m, fc, _ := countingMonitor(t)
+	ts := distinctTargets(4, time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
+	m.Update(ctx, ts[:3])
+	m.Update(context.Background(), ts) // the first three unchanged: still on ctx
+	settle(t, m, fc)
+	cancel()
+	waitFor(t, "the cancelled targets gone", func() bool { return len(m.Status()) == 1 })
+	if st := m.Status(); st[0].Server != ts[3].Server {
+		t.Errorf("left %+v, want %s", st, ts[3].Server)
+	}
+	m.mu.Lock()
+	probes := len(m.probes)
+	m.mu.Unlock()
+	if probes != 1 {
+		t.Errorf("%d probes left, want 1", probes)
+	}
+	m.Stop()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.dispatching != nil || len(m.queue) != 0 || m.inFlight != 0 {
+		t.Errorf("after Stop: dispatcher %v, %d queued, %d running", m.dispatching != nil, len(m.queue), m.inFlight)
 	}
 }
