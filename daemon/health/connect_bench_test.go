@@ -121,10 +121,10 @@ func reportRate(b *testing.B, n int64, wall, cpu time.Duration) {
 // slot busy. The targets' intervals differ by a nanosecond each, so that
 // they are distinct checks and not one shared probe.
 func BenchmarkConnectChecks(b *testing.B) {
-	// 8192 targets checked every 100 ms (the shortest timeout Targets
-	// gives) ask for more checks than a core can run: every slot stays
-	// busy.
-	const targets, interval = 8192, 100 * time.Millisecond
+	// 32768 targets checked every second ask for more checks than a core
+	// can run: every slot stays busy. A timeout of a second (the interval)
+	// keeps a loaded machine's scheduling delays from failing checks.
+	const targets, interval = 32768, time.Second
 	addrs := loopbackListeners(b, 8)
 	var ts []Target
 	for i := range targets {
@@ -134,7 +134,7 @@ func BenchmarkConnectChecks(b *testing.B) {
 	}
 	var done, failed atomic.Int64
 	var reason atomic.Value
-	// The count starts once Update has returned: building 8192 targets is
+	// The count starts once Update has returned: building the targets is
 	// not part of a check.
 	var target atomic.Int64
 	target.Store(math.MaxInt64)
@@ -161,8 +161,8 @@ func BenchmarkConnectChecks(b *testing.B) {
 	wall, cpu := time.Since(start), cpuTime(b)-cpu
 	b.StopTimer()
 	m.Stop()
-	// A few connects time out when the machine is busy (the timeout is
-	// 100 ms); many mean something is wrong.
+	// A connect may time out on a very busy machine; many mean something
+	// is wrong.
 	if f := failed.Load(); f*10 > n {
 		b.Fatalf("%d of %d checks failed (%v)", f, n, reason.Load())
 	}
