@@ -60,20 +60,25 @@ const keepEvents = 100
 // one line says it as well as ten thousand.
 const localLogEvery = 5 * time.Second
 
-// worker is one target: its own state, fed by the probe it shares.
+// worker is one target: its own state, fed by the probe it shares. It
+// holds no context of its own (a farm has thousands of workers): its load
+// command ends with its probe.
 type worker struct {
-	target Target
-	spec   spec
-	probe  *probe
-	// ctx ends when the target is removed; it bounds the load command.
-	ctx    context.Context
-	cancel context.CancelFunc
-	// unhook stops the watch on the context Update was given.
-	unhook     func() bool
+	target     Target
+	probe      *probe
+	watch      *ctxWatch
 	gone       bool
 	tr         tracker
 	lastAdjust time.Time
 	status     ServerStatus
+}
+
+// ctxWatch drops the targets that came with one Update context when it
+// ends: one watch per context, not one per target.
+type ctxWatch struct {
+	ctx     context.Context
+	stop    func() bool
+	workers map[*worker]struct{}
 }
 
 // Monitor checks every target through one scheduler: a heap of probes by
@@ -94,6 +99,7 @@ type Monitor struct {
 	mu      sync.Mutex
 	workers map[string]*worker
 	probes  map[checkSpec]*probe
+	watches map[context.Context]*ctxWatch
 	queue   queue
 	// inFlight counts the runs started and not finished.
 	inFlight int
@@ -139,7 +145,8 @@ func WithLogger(l *slog.Logger) Option {
 func NewMonitor(onEvent func(Event), opts ...Option) *Monitor {
 	m := &Monitor{onEvent: onEvent, check: Check, step: slowStartStep, clock: realClock{},
 		log: slog.Default(), slots: make(chan struct{}, DefaultConcurrency), wake: make(chan struct{}, 1),
-		workers: map[string]*worker{}, probes: map[checkSpec]*probe{}}
+		workers: map[string]*worker{}, probes: map[checkSpec]*probe{},
+		watches: map[context.Context]*ctxWatch{}}
 	m.settled = sync.NewCond(&m.mu)
 	for _, o := range opts {
 		o(m)
@@ -160,7 +167,7 @@ func (m *Monitor) Update(ctx context.Context, targets []Target) {
 	m.mu.Lock()
 	var left []*probe
 	for k, w := range m.workers {
-		if i, ok := want[k]; !ok || targets[i].spec() != w.spec {
+		if i, ok := want[k]; !ok || targets[i].spec() != w.target.spec() {
 			m.dropLocked(w)
 			left = append(left, w.probe)
 		}
@@ -203,18 +210,30 @@ func (m *Monitor) addLocked(ctx context.Context, t Target) *probe {
 		p = &probe{spec: cs, target: t, ctx: pctx, cancel: cancel, index: -1}
 		m.probes[cs] = p
 	}
-	wctx, cancel := context.WithCancel(ctx)
-	w := &worker{target: t, spec: t.spec(), probe: p, ctx: wctx, cancel: cancel, tr: tracker{reentry: t.Reentry},
+	w := &worker{target: t, probe: p, watch: m.watchLocked(ctx), tr: tracker{reentry: t.Reentry},
 		status: ServerStatus{Virtual: t.Virtual, Server: t.Server, Address: t.Addr.String(), State: Unknown}}
-	// A target whose context ends leaves as if Update had removed it.
-	w.unhook = context.AfterFunc(ctx, func() {
-		m.mu.Lock()
-		m.dropLocked(w)
-		m.mu.Unlock()
-	})
+	w.watch.workers[w] = struct{}{}
 	p.subs = append(p.subs, w)
 	m.workers[t.Key()] = w
 	return p
+}
+
+// watchLocked is the watch on ctx, made on its first target: a target
+// whose context ends leaves as if Update had removed it.
+func (m *Monitor) watchLocked(ctx context.Context) *ctxWatch {
+	if cw := m.watches[ctx]; cw != nil {
+		return cw
+	}
+	cw := &ctxWatch{ctx: ctx, workers: map[*worker]struct{}{}}
+	cw.stop = context.AfterFunc(ctx, func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		for w := range cw.workers {
+			m.dropLocked(w)
+		}
+	})
+	m.watches[ctx] = cw
+	return cw
 }
 
 // dropLocked stops following w. A probe left without targets stops, and
@@ -224,8 +243,11 @@ func (m *Monitor) dropLocked(w *worker) {
 		return
 	}
 	w.gone = true
-	w.unhook()
-	w.cancel()
+	delete(w.watch.workers, w)
+	if len(w.watch.workers) == 0 {
+		w.watch.stop()
+		delete(m.watches, w.watch.ctx)
+	}
 	if m.workers[w.target.Key()] == w {
 		delete(m.workers, w.target.Key())
 	}
@@ -385,7 +407,7 @@ func (m *Monitor) fanOutLocked(p *probe, r Result, now time.Time) (evs []Event, 
 // weight the table uses (AdjustWeight). A server that is not up starts
 // again from its configured weight when it returns.
 func (m *Monitor) adjustLoad(j loadJob) {
-	ctx, w, weight, load := j.w.ctx, j.w, j.weight, j.argv
+	ctx, w, weight, load := j.w.probe.ctx, j.w, j.weight, j.argv
 	tr, last := &w.tr, &w.lastAdjust
 	interval := w.target.Interval // not changed in place: a new interval is a new check
 	now := m.clock.Now()

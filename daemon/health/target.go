@@ -54,7 +54,8 @@ func (t *Target) Key() string { return t.Virtual + "/" + t.Server }
 // the table until it passes again, and neither changes how it is checked
 // (Monitor.Update passes them to the running check instead).
 // The target's key is not in it: only a target's old and new spec are
-// compared.
+// compared, computed again at each reload rather than kept for thousands
+// of targets.
 type spec struct {
 	check   checkSpec
 	reentry time.Duration
