@@ -18,17 +18,6 @@ import (
 	"time"
 )
 
-// listenersEnv asks the test binary to serve loopback listeners instead of
-// running tests (TestMain), for the connect benchmarks.
-const listenersEnv = "HEALTH_BENCH_LISTENERS"
-
-func TestMain(m *testing.M) {
-	if n, err := strconv.Atoi(os.Getenv(listenersEnv)); err == nil {
-		os.Exit(serveListeners(n))
-	}
-	os.Exit(m.Run())
-}
-
 // serveListeners runs n TCP listeners on 127.0.0.1 that accept, wait for
 // the client to close, and reset; it prints their addresses, one a line,
 // and serves until its standard input closes. The reset leaves no
