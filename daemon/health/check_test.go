@@ -2,6 +2,7 @@ package health
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -265,5 +267,54 @@ func TestCheckLocalErrors(t *testing.T) {
 		if got := localError(e.err); got != e.local {
 			t.Errorf("localError(%v) = %v, want %v", e.err, got, e.local)
 		}
+	}
+}
+
+// lowestFreeFD is the descriptor the next socket or open would get.
+func lowestFreeFD(t *testing.T) uint64 {
+	t.Helper()
+	d, err := os.Open("/proc/self/fd")
+	if err != nil {
+		t.Skipf("no /proc/self/fd: %v", err)
+	}
+	names, err := d.Readdirnames(-1)
+	self := d.Fd()
+	d.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[uint64]bool{}
+	for _, n := range names {
+		if fd, err := strconv.ParseUint(n, 10, 64); err == nil && fd != uint64(self) {
+			used[fd] = true
+		}
+	}
+	var fd uint64
+	for used[fd] {
+		fd++
+	}
+	return fd
+}
+
+// TestCheckEMFILEIsLocal: a real dial that fails because the director is
+// out of descriptors (the limit set just under the next free one) says so,
+// and is classified as the director's failure.
+func TestCheckEMFILEIsLocal(t *testing.T) {
+	tg := target(closedPort(t, "tcp"))
+	var orig syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &orig); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Setrlimit(syscall.RLIMIT_NOFILE, &orig) })
+	full := syscall.Rlimit{Cur: lowestFreeFD(t), Max: orig.Max}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &full); err != nil {
+		t.Fatal(err)
+	}
+	r := Check(context.Background(), &tg)
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &orig); err != nil {
+		t.Fatal(err)
+	}
+	if r.OK || !errors.Is(r.cause, syscall.EMFILE) || !localError(r.cause) || !strings.Contains(r.Reason, "too many open files") {
+		t.Errorf("check out of descriptors: %+v (cause %v), want a local EMFILE", r, r.cause)
 	}
 }
