@@ -231,9 +231,17 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.stopSync(sctx, d.cfg())
 	}()
 
+	// Thousands of checks in flight need thousands of sockets: the soft
+	// limit (often 1024) would make the director's own EMFILE look like
+	// real servers failing.
+	if old, raised, err := health.RaiseFileLimit(); err != nil {
+		d.log.Warn("raising the open-file limit", "err", err)
+	} else if raised != old {
+		d.log.Info("open-file limit raised", "from", old, "to", raised)
+	}
 	// Health checks run on both directors, so a takeover knows at once
 	// which real servers are down.
-	mon := health.NewMonitor(d.onHealth)
+	mon := health.NewMonitor(d.onHealth, health.WithLogger(d.log.With("part", "health")))
 	d.mu.Lock()
 	d.monitor = mon
 	d.mu.Unlock()
@@ -787,7 +795,8 @@ func (d *Daemon) metricsSnapshot(ctx context.Context) metrics.Snapshot {
 	changes := d.roleChanges
 	d.mu.Unlock()
 	p := st.Heartbeat.Peer
-	s := metrics.Snapshot{Role: st.Heartbeat.Role, Failovers: changes, ConfigSerial: st.Serial, PeerConfigMatch: p.DigestMatch}
+	s := metrics.Snapshot{Role: st.Heartbeat.Role, Failovers: changes, ConfigSerial: st.Serial, PeerConfigMatch: p.DigestMatch,
+		CheckLocalErrors: st.CheckLocalErrors}
 	if s.Role == "" {
 		s.Role = "unknown"
 	}

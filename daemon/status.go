@@ -47,6 +47,9 @@ func (d *Daemon) status(f control.Filter) (control.Status, error) {
 	if mon != nil {
 		lookup = mon.Lookup
 	}
+	if mon != nil {
+		s.CheckLocalErrors, s.LastLocalError, _ = mon.LocalErrors()
+	}
 	virtuals, err := selectVirtuals(l.Cfg, f)
 	if err != nil {
 		return control.Status{}, err
@@ -186,11 +189,11 @@ func serverStatus(v *lvscf.Virtual, sv *lvscf.Server, hs health.ServerStatus, qu
 		Name: sv.Name, Address: sv.Address.String(), Port: sv.Port, Weight: sv.Weight, Active: sv.Active,
 		Virtual: hs.Virtual, Server: hs.Server, State: string(hs.State), EverUp: hs.EverUp,
 		LastTransition: hs.LastTransition, Checks: hs.Checks, Failures: hs.Failures, LoadWeight: hs.LoadWeight,
-		Quiesced: quiesced,
+		Quiesced: quiesced, LocalError: hs.LocalError,
 	}
 	if hs.LastCheck != nil {
-		lc := control.CheckResult(*hs.LastCheck)
-		ss.LastCheck = &lc
+		c := hs.LastCheck
+		ss.LastCheck = &control.CheckResult{OK: c.OK, Reason: c.Reason, Answer: c.Answer, Latency: c.Latency, At: c.At}
 	}
 	if hs.Load != nil {
 		ld := control.LoadReading(*hs.Load)

@@ -66,6 +66,10 @@ func WriteText(w io.Writer, s *control.Status, now time.Time) {
 	if len(s.VIPs) > 0 {
 		fmt.Fprintf(w, "vips:    %s\n", strings.Join(s.VIPs, ", "))
 	}
+	if s.CheckLocalErrors > 0 {
+		// The director's fault, not the servers': say so apart from them.
+		fmt.Fprintf(w, "checks:  %d could not run on this director (no server marked down for them); last: %s\n", s.CheckLocalErrors, s.LastLocalError)
+	}
 	if s.TableError != "" {
 		fmt.Fprintf(w, "table:   %s\n", s.TableError)
 	}

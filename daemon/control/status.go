@@ -23,7 +23,13 @@ type Status struct {
 	Virtuals        []VirtualStatus `json:"virtuals"`
 	Events          []Event         `json:"events"`
 	TableError      string          `json:"table_error,omitempty"`
-	Since           time.Time       `json:"role_since"`
+	// CheckLocalErrors counts the health checks this director could not
+	// run through its own fault (out of file descriptors, a program that
+	// cannot start); LastLocalError is the latest. They mark no real
+	// server down: they are the director's problem.
+	CheckLocalErrors uint64    `json:"check_local_errors,omitempty"`
+	LastLocalError   string    `json:"last_local_error,omitempty"`
+	Since            time.Time `json:"role_since"`
 	// Filter is the filter the daemon applied; nil: none, every virtual
 	// and every real server is listed.
 	Filter *Filter `json:"filter,omitempty"`
@@ -114,6 +120,10 @@ type ServerStatus struct {
 	// LoadWeight is the weight load monitoring gave the server (0: none
 	// yet, the table uses the configured weight or the slow start's).
 	LoadWeight int `json:"load_weight,omitempty"`
+	// LocalError is the director's own failure that kept the last check
+	// from running (out of file descriptors, a program that cannot
+	// start): it says nothing of the server, whose state stays as it was.
+	LocalError string `json:"local_error,omitempty"`
 	// Load is the last load-average reading, with load_monitor.
 	Load *LoadReading `json:"load,omitempty"`
 	// Quiesced: down, and kept in the table at weight 0 (quiesce_server).

@@ -29,6 +29,9 @@ type Result struct {
 	Answer  string        `json:"answer,omitempty"` // what the server said, cut to 64 bytes, when the check failed
 	Latency time.Duration `json:"latency_ns"`
 	At      time.Time     `json:"at"`
+	// cause is the error behind a failure, kept so the monitor can tell
+	// the director's own failures (localError) from the server's.
+	cause error
 }
 
 func fail(reason string, answer []byte) Result {
@@ -36,6 +39,39 @@ func fail(reason string, answer []byte) Result {
 		answer = answer[:maxShownAnswer]
 	}
 	return Result{Reason: reason, Answer: string(answer)}
+}
+
+// failErr is fail for a failure with an error behind it.
+func failErr(ctx context.Context, what string, err error, answer []byte) Result {
+	r := fail(what+": "+errTextCtx(ctx, err), answer)
+	r.cause = err
+	return r
+}
+
+// errStart marks a check program that could not be started (not found,
+// not executable, no fork): the director's problem, not the server's.
+var errStart = errors.New("cannot start")
+
+// localErrnos are the errors by which the director itself fails a check:
+// out of descriptors, buffers or memory, or out of local addresses and
+// ports. The real server was never asked.
+var localErrnos = []error{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.EADDRNOTAVAIL}
+
+// localError reports whether err is the director's own failure, which
+// must not take a real server down.
+func localError(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, errStart) {
+		return true
+	}
+	for _, e := range localErrnos {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // Check runs one check of t, bounded by t.Interval (and by ctx).
@@ -47,26 +83,34 @@ func Check(ctx context.Context, t *Target) Result {
 	if len(t.Program) > 0 {
 		r = runProgram(ctx, t)
 	} else {
-		r = probe(ctx, t)
+		r = netCheck(ctx, t)
 	}
 	r.Latency = time.Since(start)
 	r.At = start
 	return r
 }
 
-func probe(ctx context.Context, t *Target) Result {
-	errText := func(err error) string { return errTextCtx(ctx, err) }
-	network := "tcp"
+func netCheck(ctx context.Context, t *Target) Result {
+	// A check connection lives one timeout at most: keep-alive probes
+	// would never fire, and leaving them off saves four setsockopt calls
+	// a check. The address goes in as is, not through a string and a
+	// resolver.
+	d := net.Dialer{KeepAlive: -1}
+	raddr := netip.AddrPortFrom(t.Addr, t.Port)
+	var conn net.Conn
+	var err error
 	if t.UDP {
-		network = "udp"
+		conn, err = d.DialUDP(ctx, "udp", netip.AddrPort{}, raddr)
+	} else {
+		conn, err = d.DialTCP(ctx, "tcp", netip.AddrPort{}, raddr)
 	}
-	addr := netip.AddrPortFrom(t.Addr, t.Port).String()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, network, addr)
 	if err != nil {
-		return fail("connect: "+errText(err), nil)
+		return failErr(ctx, "connect", err, nil)
 	}
 	defer conn.Close()
+	if t.Send == "" && t.Expect == "" && !t.UDP {
+		return Result{OK: true} // connect only: nothing to bound or unblock
+	}
 	if dl, ok := ctx.Deadline(); ok {
 		conn.SetDeadline(dl)
 	}
@@ -77,7 +121,7 @@ func probe(ctx context.Context, t *Target) Result {
 
 	if t.Send != "" {
 		if _, err := io.WriteString(conn, t.Send); err != nil {
-			return fail("send: "+errText(err), nil)
+			return failErr(ctx, "send", err, nil)
 		}
 	}
 	// nanny reads only when there is an expectation, or for UDP (where
@@ -91,7 +135,6 @@ func probe(ctx context.Context, t *Target) Result {
 // expect reads the answer and compares it, never reading more than the
 // comparison needs.
 func expect(ctx context.Context, conn net.Conn, t *Target) Result {
-	errText := func(err error) string { return errTextCtx(ctx, err) }
 	switch {
 	case t.Regex != nil:
 		// Read until the expression matches, the server stops, or MaxAnswer
@@ -106,7 +149,7 @@ func expect(ctx context.Context, conn net.Conn, t *Target) Result {
 			}
 			if err != nil {
 				if len(buf) == 0 {
-					return fail("read: "+errText(err), nil)
+					return failErr(ctx, "read", err, nil)
 				}
 				return fail("answer does not match "+t.Regex.String(), buf)
 			}
@@ -122,7 +165,7 @@ func expect(ctx context.Context, conn net.Conn, t *Target) Result {
 			buf = make([]byte, MaxAnswer)
 		}
 		if n, err := conn.Read(buf); n == 0 {
-			return fail("read: "+errText(err), nil)
+			return failErr(ctx, "read", err, nil)
 		}
 		return Result{OK: true}
 	default:
@@ -147,7 +190,7 @@ func expect(ctx context.Context, conn net.Conn, t *Target) Result {
 		}
 		if n < len(want) {
 			if n == 0 {
-				return fail("read: "+errText(err), nil)
+				return failErr(ctx, "read", err, nil)
 			}
 			return fail(fmt.Sprintf("answer too short (%d of %d bytes)", n, len(want)), buf[:n])
 		}
@@ -189,7 +232,7 @@ func runProgram(ctx context.Context, t *Target) Result {
 		// getExecOutput returns NULL and external_check returns 0); a
 		// failing check program meaning "up" is surely a bug, so lvsadm
 		// reads it as down.
-		return fail("program: "+errText(err), []byte(got))
+		return failErr(ctx, "program", err, []byte(got))
 	}
 	if t.Expect == "" {
 		if got != "" {
@@ -223,7 +266,10 @@ func runBounded(ctx context.Context, argv []string) (string, error) {
 	// A grandchild that inherited stdout could hold the pipe open past the
 	// kill; WaitDelay stops waiting for it.
 	cmd.WaitDelay = 500 * time.Millisecond
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return "", fmt.Errorf("%w %s: %w", errStart, argv[0], err)
+	}
+	err := cmd.Wait()
 	return strings.TrimSuffix(out.String(), "\n"), err
 }
 

@@ -2,11 +2,17 @@ package health
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -212,5 +218,103 @@ func TestCheckStopsOnCancel(t *testing.T) {
 	r := Check(ctx, &tg)
 	if took := time.Since(start); took > 2*time.Second || r.OK {
 		t.Fatalf("check returned %+v after %v, want a failure soon after cancel", r, took)
+	}
+}
+
+// TestCheckLocalErrors: a check the director itself could not run (the
+// program cannot be started, descriptors or buffers ran out) is told apart
+// from a server that failed it, through the wrapped cause.
+func TestCheckLocalErrors(t *testing.T) {
+	notExec := filepath.Join(t.TempDir(), "check")
+	if err := os.WriteFile(notExec, []byte("#!/bin/sh\necho OK\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	program := func(argv ...string) Target {
+		tg := target(netip.MustParseAddrPort("127.0.0.1:80"))
+		tg.Program, tg.Expect = argv, "OK"
+		return tg
+	}
+	checks := []struct {
+		name  string
+		tg    Target
+		local bool
+	}{
+		{"program missing", program("/nonexistent/check"), true},
+		{"program not executable", program(notExec), true},
+		{"program fails", program("/bin/false"), false},
+		{"connection refused", target(closedPort(t, "tcp")), false},
+	}
+	for _, c := range checks {
+		r := Check(context.Background(), &c.tg)
+		if r.OK || localError(r.cause) != c.local {
+			t.Errorf("%s: %+v (cause %v), want local %v", c.name, r, r.cause, c.local)
+		}
+	}
+	errs := []struct {
+		err   error
+		local bool
+	}{
+		{&net.OpError{Op: "dial", Err: os.NewSyscallError("socket", syscall.EMFILE)}, true},
+		{fmt.Errorf("dial: %w", os.NewSyscallError("socket", syscall.ENFILE)), true},
+		{&net.OpError{Op: "write", Err: os.NewSyscallError("write", syscall.ENOBUFS)}, true},
+		{&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.EADDRNOTAVAIL)}, true},
+		{&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, false},
+		{&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.EHOSTUNREACH)}, false},
+		{io.EOF, false},
+		{nil, false},
+	}
+	for _, e := range errs {
+		if got := localError(e.err); got != e.local {
+			t.Errorf("localError(%v) = %v, want %v", e.err, got, e.local)
+		}
+	}
+}
+
+// lowestFreeFD is the descriptor the next socket or open would get.
+func lowestFreeFD(t *testing.T) uint64 {
+	t.Helper()
+	d, err := os.Open("/proc/self/fd")
+	if err != nil {
+		t.Skipf("no /proc/self/fd: %v", err)
+	}
+	names, err := d.Readdirnames(-1)
+	self := d.Fd()
+	d.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[uint64]bool{}
+	for _, n := range names {
+		if fd, err := strconv.ParseUint(n, 10, 64); err == nil && fd != uint64(self) {
+			used[fd] = true
+		}
+	}
+	var fd uint64
+	for used[fd] {
+		fd++
+	}
+	return fd
+}
+
+// TestCheckEMFILEIsLocal: a real dial that fails because the director is
+// out of descriptors (the limit set just under the next free one) says so,
+// and is classified as the director's failure.
+func TestCheckEMFILEIsLocal(t *testing.T) {
+	tg := target(closedPort(t, "tcp"))
+	var orig syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &orig); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Setrlimit(syscall.RLIMIT_NOFILE, &orig) })
+	full := syscall.Rlimit{Cur: lowestFreeFD(t), Max: orig.Max}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &full); err != nil {
+		t.Fatal(err)
+	}
+	r := Check(context.Background(), &tg)
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &orig); err != nil {
+		t.Fatal(err)
+	}
+	if r.OK || !errors.Is(r.cause, syscall.EMFILE) || !localError(r.cause) || !strings.Contains(r.Reason, "too many open files") {
+		t.Errorf("check out of descriptors: %+v (cause %v), want a local EMFILE", r, r.cause)
 	}
 }

@@ -1,9 +1,13 @@
 package health
 
 import (
+	"cmp"
+	"container/heap"
 	"context"
+	"log/slog"
+	"net/netip"
 	"slices"
-	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -36,6 +40,10 @@ type ServerStatus struct {
 	LoadWeight int `json:"load_weight,omitempty"`
 	// Load is the last load-average reading, with load_monitor.
 	Load *LoadReading `json:"load,omitempty"`
+	// LocalError is why the director could not check the server the last
+	// time (out of descriptors, a check program that cannot start); the
+	// state is the one from before. Cleared by the next real check.
+	LocalError string `json:"local_error,omitempty"`
 }
 
 // LoadReading is one answer of the load_monitor command.
@@ -48,51 +56,127 @@ type LoadReading struct {
 // keepEvents is how many recent events the monitor keeps for status.
 const keepEvents = 100
 
+// localLogEvery is how often at most a local error is logged: when the
+// director runs out of descriptors, every check fails the same way, and
+// one line says it as well as ten thousand.
+const localLogEvery = 5 * time.Second
+
+// worker is one target: its own state, fed by the probe it shares. It
+// holds no context of its own (a farm has thousands of workers): its load
+// command ends with its probe.
 type worker struct {
-	target Target
-	spec   string
-	cancel context.CancelFunc
-	done   chan struct{}
-	status ServerStatus
+	target     Target
+	probe      *probe
+	watch      *ctxWatch
+	gone       bool
+	tr         tracker
+	lastAdjust time.Time
+	status     ServerStatus
 }
 
-// Monitor runs one checking goroutine per target.
+// ctxWatch drops the targets that came with one Update context when it
+// ends: one watch per context, not one per target.
+type ctxWatch struct {
+	ctx     context.Context
+	stop    func() bool
+	workers map[*worker]struct{}
+}
+
+// Monitor checks every target through one scheduler: a heap of probes by
+// due time, one dispatching goroutine, and at most a bounded number of
+// checks running at once. Targets with the same check share one probe.
 type Monitor struct {
 	onEvent func(Event)
 	check   func(context.Context, *Target) Result
 	// step is nanny's 20-second slow-start and load-adjust period (tests
 	// shorten it).
-	step time.Duration
+	step  time.Duration
+	clock clock
+	log   *slog.Logger
+	// slots holds a token per running check; its capacity is the bound.
+	slots chan struct{}
+	wake  chan struct{}
 
 	mu      sync.Mutex
 	workers map[string]*worker
+	probes  map[checkSpec]*probe
+	watches map[context.Context]*ctxWatch
+	queue   queue
+	// inFlight counts the runs started and not finished.
+	inFlight int
+	// dispatching is closed when the dispatcher ends; nil when none runs.
+	dispatching chan struct{}
+	// settled is signalled when a probe's fan-out ends, and when a
+	// stopped probe's last run ends.
+	settled *sync.Cond
 	events  []Event
+	local   localErrors
+}
+
+// localErrors counts the checks the director itself could not run.
+type localErrors struct {
+	count      uint64
+	last       string
+	at         time.Time
+	logged     time.Time
+	suppressed uint64 // since the last log line
+}
+
+// Option changes how a Monitor works.
+type Option func(*Monitor)
+
+// WithConcurrency bounds how many checks run at once (DefaultConcurrency
+// when n < 1).
+func WithConcurrency(n int) Option {
+	return func(m *Monitor) {
+		if n < 1 {
+			n = DefaultConcurrency
+		}
+		m.slots = make(chan struct{}, n)
+	}
+}
+
+// WithLogger sets where local errors are logged (slog.Default without).
+func WithLogger(l *slog.Logger) Option {
+	return func(m *Monitor) { m.log = l }
 }
 
 // NewMonitor builds a monitor. onEvent (may be nil) is called from the
 // checking goroutines for every transition; it must not block for long.
-func NewMonitor(onEvent func(Event)) *Monitor {
-	return &Monitor{onEvent: onEvent, check: Check, step: slowStartStep, workers: map[string]*worker{}}
+func NewMonitor(onEvent func(Event), opts ...Option) *Monitor {
+	m := &Monitor{onEvent: onEvent, check: Check, step: slowStartStep, clock: realClock{},
+		log: slog.Default(), slots: make(chan struct{}, DefaultConcurrency), wake: make(chan struct{}, 1),
+		workers: map[string]*worker{}, probes: map[checkSpec]*probe{},
+		watches: map[context.Context]*ctxWatch{}}
+	m.settled = sync.NewCond(&m.mu)
+	for _, o := range opts {
+		o(m)
+	}
+	return m
 }
 
 // Update makes the running checks match targets: new ones start, removed
 // ones stop, changed ones restart (losing their state), unchanged ones keep
 // running undisturbed. The checks live until ctx ends or Stop.
 func (m *Monitor) Update(ctx context.Context, targets []Target) {
-	want := map[string]Target{}
-	for _, t := range targets {
-		want[t.Key()] = t
+	// Indexes, not copies: a reload of 10,000 servers should cost little
+	// more than looking each one up. A key given twice is its last one.
+	want := make(map[string]int, len(targets))
+	for i := range targets {
+		want[targets[i].Key()] = i
 	}
 	m.mu.Lock()
-	var stopping []*worker
+	var left []*probe
 	for k, w := range m.workers {
-		if t, ok := want[k]; !ok || t.spec() != w.spec {
-			w.cancel()
-			stopping = append(stopping, w)
-			delete(m.workers, k)
+		if i, ok := want[k]; !ok || targets[i].spec() != w.target.spec() {
+			m.dropLocked(w)
+			left = append(left, w.probe)
 		}
 	}
-	for k, t := range want {
+	var fresh []*probe
+	seen := map[*probe]bool{}
+	for k, i := range want {
+		t := &targets[i]
 		if w, ok := m.workers[k]; ok {
 			// Same check: take the new weight and load command; a
 			// load-adjusted weight of the old weight starts over.
@@ -102,85 +186,232 @@ func (m *Monitor) Update(ctx context.Context, targets []Target) {
 			}
 			continue
 		}
-		wctx, cancel := context.WithCancel(ctx)
-		w := &worker{target: t, spec: t.spec(), cancel: cancel, done: make(chan struct{}),
-			status: ServerStatus{Virtual: t.Virtual, Server: t.Server, Address: t.Addr.String(), State: Unknown}}
-		m.workers[k] = w
-		go m.run(wctx, w)
+		if p := m.addLocked(ctx, *t); !seen[p] {
+			seen[p] = true
+			fresh = append(fresh, p)
+		}
+	}
+	m.scheduleFirstLocked(m.clock.Now(), fresh)
+	// A removed target sends no event once Update has returned, and a
+	// stopped check (cancelled: it ends at once) does not outlive it.
+	for _, p := range left {
+		for p.fanning || (p.running && p.ctx.Err() != nil) {
+			m.settled.Wait()
+		}
 	}
 	m.mu.Unlock()
-	for _, w := range stopping {
-		<-w.done
+}
+
+// addLocked starts following t, on the probe of its check definition.
+func (m *Monitor) addLocked(ctx context.Context, t Target) *probe {
+	cs := t.checkSpec()
+	p := m.probes[cs]
+	if p == nil {
+		pctx, cancel := context.WithCancel(context.Background())
+		p = &probe{spec: cs, target: t, ctx: pctx, cancel: cancel, index: -1}
+		m.probes[cs] = p
+	}
+	w := &worker{target: t, probe: p, watch: m.watchLocked(ctx), tr: tracker{reentry: t.Reentry},
+		status: ServerStatus{Virtual: t.Virtual, Server: t.Server, Address: t.Addr.String(), State: Unknown}}
+	w.watch.workers[w] = struct{}{}
+	p.subs = append(p.subs, w)
+	m.workers[t.Key()] = w
+	return p
+}
+
+// watchLocked is the watch on ctx, made on its first target: a target
+// whose context ends leaves as if Update had removed it.
+func (m *Monitor) watchLocked(ctx context.Context) *ctxWatch {
+	if cw := m.watches[ctx]; cw != nil {
+		return cw
+	}
+	cw := &ctxWatch{ctx: ctx, workers: map[*worker]struct{}{}}
+	cw.stop = context.AfterFunc(ctx, func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		for w := range cw.workers {
+			m.dropLocked(w)
+		}
+	})
+	m.watches[ctx] = cw
+	return cw
+}
+
+// dropLocked stops following w. A probe left without targets stops, and
+// its running check is cancelled.
+func (m *Monitor) dropLocked(w *worker) {
+	if w.gone {
+		return
+	}
+	w.gone = true
+	delete(w.watch.workers, w)
+	if len(w.watch.workers) == 0 {
+		w.watch.stop()
+		delete(m.watches, w.watch.ctx)
+	}
+	if m.workers[w.target.Key()] == w {
+		delete(m.workers, w.target.Key())
+	}
+	p := w.probe
+	p.subs = slices.DeleteFunc(p.subs, func(x *worker) bool { return x == w })
+	if len(p.subs) > 0 {
+		return
+	}
+	p.cancel()
+	delete(m.probes, p.spec)
+	if p.index >= 0 {
+		heap.Remove(&m.queue, p.index)
+	}
+	if len(m.probes) == 0 {
+		m.wakeLocked() // the dispatcher ends
 	}
 }
 
 // Stop stops every check and waits for them.
 func (m *Monitor) Stop() {
 	m.Update(context.Background(), nil)
+	m.mu.Lock()
+	d := m.dispatching
+	if len(m.probes) > 0 {
+		d = nil // an Update raced with Stop: the dispatcher has work
+	}
+	m.mu.Unlock()
+	if d != nil {
+		<-d
+	}
 }
 
-func (m *Monitor) run(ctx context.Context, w *worker) {
-	defer close(w.done)
-	m.mu.Lock() // Update changes the target's weight and load command in place
-	tr := tracker{reentry: w.target.Reentry}
-	t := w.target
+// run runs one check of p, hands the result to every target sharing it,
+// and queues p again. Without a transition or load_monitor it takes the
+// lock twice.
+func (m *Monitor) run(p *probe) {
+	defer func() { <-m.slots }()
+	start := m.clock.Now()
+	r := m.check(p.ctx, &p.target)
+	m.mu.Lock()
+	if p.ctx.Err() != nil {
+		// Stopped mid-check: the result means nothing.
+		m.finishLocked(p, start)
+		m.mu.Unlock()
+		return
+	}
+	evs, logLocal, loads := m.fanOutLocked(p, r, m.clock.Now())
+	p.fanning = len(evs) > 0
 	m.mu.Unlock()
-	var lastAdjust time.Time
-	for {
-		r := m.check(ctx, &t)
-		if ctx.Err() != nil {
-			return // stopped mid-check: the result means nothing
+
+	if logLocal != nil {
+		m.log.Warn("health check failed on the director, not the server: the servers keep their state",
+			"error", logLocal.last, "local_errors", logLocal.count, "not_logged", logLocal.suppressed)
+	}
+	if m.onEvent != nil {
+		for _, ev := range evs {
+			m.onEvent(ev)
 		}
-		now := time.Now()
-		changed := tr.observe(now, r.OK)
+	}
+	if len(evs) > 0 {
 		m.mu.Lock()
-		// Update changes these in place on a reload.
-		weight, load := w.target.Weight, w.target.Load
+		p.fanning = false
+		m.settled.Broadcast()
+		m.mu.Unlock()
+	}
+	for _, l := range loads {
+		m.adjustLoad(l)
+	}
+	m.mu.Lock()
+	m.finishLocked(p, start)
+	m.mu.Unlock()
+}
+
+// finishLocked ends a run that started at start: a probe still wanted
+// goes back in the queue.
+func (m *Monitor) finishLocked(p *probe, start time.Time) {
+	p.running = false
+	m.inFlight--
+	if p.ctx.Err() != nil {
+		m.settled.Broadcast() // an Update may wait for this stopped check
+		return
+	}
+	p.due = nextDue(p.target.Interval, start, m.clock.Now())
+	heap.Push(&m.queue, p)
+	if p.index == 0 {
+		m.wakeLocked() // the dispatcher sleeps until a later probe, or has none
+	}
+}
+
+// loadJob is one target's load_monitor step after a run: the weight and
+// command as they were at the run, since Update changes them in place.
+type loadJob struct {
+	w      *worker
+	weight int
+	argv   []string
+}
+
+// fanOutLocked records r for every target of p and returns their
+// transitions and load_monitor steps. A local error (localError) leaves
+// every state as it was; it is counted, and returned for logging at most
+// every localLogEvery.
+func (m *Monitor) fanOutLocked(p *probe, r Result, now time.Time) (evs []Event, logLocal *localErrors, loads []loadJob) {
+	if localError(r.cause) {
+		reason := netip.AddrPortFrom(p.target.Addr, p.target.Port).String() + ": " + r.Reason
+		for _, w := range p.subs {
+			w.status.LocalError = reason
+		}
+		l := &m.local
+		l.count++
+		l.last, l.at = reason, now
+		if !l.logged.IsZero() && now.Sub(l.logged) < localLogEvery {
+			l.suppressed++
+			return nil, nil, nil
+		}
+		shown := *l
+		l.logged, l.suppressed = now, 0
+		return nil, &shown, nil
+	}
+	rc := r
+	for _, w := range p.subs {
+		if w.target.Load != nil {
+			loads = append(loads, loadJob{w, w.target.Weight, w.target.Load})
+		}
+		changed := w.tr.observe(now, r.OK)
 		st := &w.status
 		st.Checks++
 		if !r.OK {
 			st.Failures++
 		}
-		rc := r
-		st.LastCheck = &rc
-		st.State = tr.state
-		st.EverUp = tr.everUp
-		st.LastTransition = tr.transition
-		var ev *Event
-		if changed {
-			ev = &Event{Virtual: t.Virtual, Server: t.Server, Address: t.Addr.String(), State: tr.state,
-				Reason: r.Reason, Answer: r.Answer, Latency: r.Latency, At: now}
-			if r.OK {
-				ev.Reason = "check passed"
-			}
-			m.events = append(m.events, *ev)
-			if len(m.events) > keepEvents {
-				m.events = append(m.events[:0:0], m.events[len(m.events)-keepEvents:]...)
-			}
+		st.LastCheck = &rc // never changed once published: readers share it
+		st.LocalError = ""
+		st.State = w.tr.state
+		st.EverUp = w.tr.everUp
+		st.LastTransition = w.tr.transition
+		if !changed {
+			continue
 		}
-		m.mu.Unlock()
-		if ev != nil && m.onEvent != nil {
-			m.onEvent(*ev)
+		ev := Event{Virtual: w.target.Virtual, Server: w.target.Server, Address: w.target.Addr.String(), State: w.tr.state,
+			Reason: r.Reason, Answer: r.Answer, Latency: r.Latency, At: now}
+		if r.OK {
+			ev.Reason = "check passed"
 		}
-		if load != nil {
-			m.adjustLoad(ctx, w, weight, load, &tr, &lastAdjust)
-		}
-		// nanny sleeps one interval after each check.
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(t.Interval):
-		}
+		evs = append(evs, ev)
+		m.events = append(m.events, ev)
 	}
+	if len(m.events) >= 2*keepEvents {
+		// Trimmed in place and only every keepEvents events: a start
+		// that brings 10,000 servers up would otherwise copy the whole
+		// ring into a new array at every event past the first 100.
+		m.events = m.events[:copy(m.events, m.events[len(m.events)-keepEvents:])]
+	}
+	return evs, nil, loads
 }
 
 // adjustLoad is nanny's load monitoring for one server: once its slow start
 // is over, every adjust period, the load command's answer moves the
 // weight the table uses (AdjustWeight). A server that is not up starts
 // again from its configured weight when it returns.
-func (m *Monitor) adjustLoad(ctx context.Context, w *worker, weight int, load []string, tr *tracker, last *time.Time) {
+func (m *Monitor) adjustLoad(j loadJob) {
+	ctx, w, weight, load := j.w.probe.ctx, j.w, j.weight, j.argv
+	tr, last := &w.tr, &w.lastAdjust
 	interval := w.target.Interval // not changed in place: a new interval is a new check
-	now := time.Now()
+	now := m.clock.Now()
 	full := max(weight, 1)
 	if tr.state != Up || slowStart(weight, interval, now.Sub(tr.transition), m.step) < full {
 		m.mu.Lock()
@@ -200,7 +431,7 @@ func (m *Monitor) adjustLoad(ctx context.Context, w *worker, weight int, load []
 	if ctx.Err() != nil {
 		return
 	}
-	*last = time.Now()
+	*last = m.clock.Now()
 	r := &LoadReading{Average: avg, At: *last}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -220,23 +451,18 @@ func (m *Monitor) adjustLoad(ctx context.Context, w *worker, weight int, load []
 }
 
 // Status lists every real server, sorted by virtual and server name.
+// LastCheck and Load are shared: a result is never changed once
+// published, so 10,000 servers cost no copy each. The sort runs outside
+// the lock, which the checks need.
 func (m *Monitor) Status() []ServerStatus {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	out := make([]ServerStatus, 0, len(m.workers))
 	for _, w := range m.workers {
-		s := w.status
-		if s.LastCheck != nil {
-			c := *s.LastCheck
-			s.LastCheck = &c
-		}
-		out = append(out, s)
+		out = append(out, w.status)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Virtual != out[j].Virtual {
-			return out[i].Virtual < out[j].Virtual
-		}
-		return out[i].Server < out[j].Server
+	m.mu.Unlock()
+	slices.SortFunc(out, func(a, b ServerStatus) int {
+		return cmp.Or(strings.Compare(a.Virtual, b.Virtual), strings.Compare(a.Server, b.Server))
 	})
 	return out
 }
@@ -245,7 +471,7 @@ func (m *Monitor) Status() []ServerStatus {
 func (m *Monitor) Events() []Event {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return append([]Event(nil), m.events...)
+	return append([]Event(nil), m.events[max(0, len(m.events)-keepEvents):]...)
 }
 
 // Health maps "virtual/server" to the server's state, for the table
@@ -258,4 +484,25 @@ func (m *Monitor) Health() map[string]ServerStatus {
 		out[k] = w.status
 	}
 	return out
+}
+
+// Lookup is one server's status by "virtual/server", without copying the
+// whole table as Health does: the table applier asks for each server of
+// a large farm on every apply. LastCheck is shared, never changed.
+func (m *Monitor) Lookup(key string) (ServerStatus, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w, ok := m.workers[key]
+	if !ok {
+		return ServerStatus{}, false
+	}
+	return w.status, true
+}
+
+// LocalErrors reports the checks the director itself could not run since
+// the start (localError): how many, the last one and when.
+func (m *Monitor) LocalErrors() (count uint64, last string, at time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.local.count, m.local.last, m.local.at
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -36,9 +37,9 @@ func (l *eventLog) wait(t *testing.T, n int, within time.Duration) []Event {
 	}
 }
 
-// TestMonitorUpDownUp: a server that stops listening goes down within one
-// check (interval + check time), and comes back after reentry once it
-// listens again on the same port.
+// TestMonitorUpDownUp: a server that stops listening goes down at the
+// first check that starts after it stopped, and comes back after reentry
+// once it listens again on the same port.
 func TestMonitorUpDownUp(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -57,7 +58,15 @@ func TestMonitorUpDownUp(t *testing.T) {
 	go accept(ln)
 
 	var log eventLog
-	m := NewMonitor(log.add)
+	var m *Monitor
+	var checksAt []uint64 // the server's check count at each event
+	m = NewMonitor(func(e Event) {
+		st, _ := m.Lookup(e.Virtual + "/" + e.Server)
+		log.mu.Lock()
+		checksAt = append(checksAt, st.Checks)
+		log.mu.Unlock()
+		log.add(e)
+	})
 	defer m.Stop()
 	tg := Target{Virtual: "web", Server: "rs1", Addr: ap.Addr(), Port: ap.Port(), Interval: 100 * time.Millisecond, Reentry: 500 * time.Millisecond}
 	m.Update(context.Background(), []Target{tg})
@@ -67,13 +76,17 @@ func TestMonitorUpDownUp(t *testing.T) {
 		t.Fatalf("first event %+v, want up", evs[0])
 	}
 	ln.Close()
-	stopped := time.Now()
-	evs = log.wait(t, 2, 2*time.Second)
+	// Counted, not timed: one check may have been under way at the close.
+	closedAt, _ := m.Lookup("web/rs1")
+	evs = log.wait(t, 2, 5*time.Second)
 	if evs[1].State != Down || evs[1].Reason == "" {
 		t.Fatalf("second event %+v, want down with a reason", evs[1])
 	}
-	if took := evs[1].At.Sub(stopped); took > 2*tg.Interval+200*time.Millisecond {
-		t.Errorf("down after %v, want within interval + check time", took)
+	log.mu.Lock()
+	downAt := checksAt[1]
+	log.mu.Unlock()
+	if downAt > closedAt.Checks+2 {
+		t.Errorf("down at check %d, the listener closed after check %d: want one of the next two", downAt, closedAt.Checks)
 	}
 	ln2, err := net.Listen("tcp", ap.String())
 	if err != nil {
@@ -99,21 +112,43 @@ func TestMonitorUpDownUp(t *testing.T) {
 }
 
 // TestMonitorStopIsPrompt: stopping ends checks that hang on a silent
-// server without waiting for their timeout.
+// server by cancelling them, without waiting for their timeout: each
+// check has ended, and ended as stopped rather than timed out, by the time
+// Stop returns.
 func TestMonitorStopIsPrompt(t *testing.T) {
+	const n = 5
 	var targets []Target
-	for i := 0; i < 5; i++ {
+	for i := range n {
 		ap := serveTCP(t, silent).addrPort()
 		targets = append(targets, Target{Virtual: "v", Server: string(rune('a' + i)), Addr: ap.Addr(), Port: ap.Port(),
 			Expect: "never", Interval: 30 * time.Second})
 	}
 	m := NewMonitor(nil)
+	started := make(chan struct{}, n)
+	var mu sync.Mutex
+	var ended []string
+	m.check = func(ctx context.Context, tg *Target) Result {
+		started <- struct{}{}
+		r := Check(ctx, tg)
+		mu.Lock()
+		ended = append(ended, r.Reason)
+		mu.Unlock()
+		return r
+	}
 	m.Update(context.Background(), targets)
-	time.Sleep(100 * time.Millisecond)
-	start := time.Now()
+	for range n {
+		<-started
+	}
 	m.Stop()
-	if took := time.Since(start); took > time.Second {
-		t.Fatalf("Stop took %v", took)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(ended) != n {
+		t.Fatalf("%d of %d checks ended when Stop returned", len(ended), n)
+	}
+	for _, reason := range ended {
+		if !strings.Contains(reason, "check stopped") {
+			t.Errorf("a check ended with %q, want it stopped", reason)
+		}
 	}
 	if len(m.Status()) != 0 {
 		t.Fatal("workers left after Stop")
@@ -222,5 +257,40 @@ virtual idle {
 	wantProg := []string{"/usr/local/bin/dnscheck", "10.0.1.4", "53"}
 	if !dns.UDP || len(dns.Program) != 3 || dns.Program[0] != wantProg[0] || dns.Program[1] != wantProg[1] || dns.Program[2] != wantProg[2] || dns.Addr != netip.MustParseAddr("10.0.1.4") {
 		t.Errorf("dns: %+v", dns)
+	}
+}
+
+// TestMonitorKeepsLastEvents: the ring keeps the last keepEvents
+// transitions, oldest first, however many there were.
+func TestMonitorKeepsLastEvents(t *testing.T) {
+	const interval = 10 * time.Second
+	var mu sync.Mutex
+	ok := false
+	m, fc := fakeMonitor(t, nil, func(context.Context, *Target) Result {
+		mu.Lock()
+		defer mu.Unlock()
+		ok = !ok
+		return Result{OK: ok, Reason: "flapping"}
+	})
+	m.Update(context.Background(), distinctTargets(1, interval))
+	const rounds = 2*keepEvents + 37
+	for range rounds - 1 {
+		settle(t, m, fc)
+		fc.Advance(interval + interval/10)
+	}
+	settle(t, m, fc)
+	evs := m.Events()
+	if len(evs) != keepEvents {
+		t.Fatalf("kept %d events after %d transitions, want %d", len(evs), rounds, keepEvents)
+	}
+	// Transitions alternate up, down, ...: the last of an odd count is up.
+	for i, e := range evs {
+		want := Up
+		if (rounds-keepEvents+i)%2 == 1 {
+			want = Down
+		}
+		if e.State != want || (i > 0 && !e.At.After(evs[i-1].At)) {
+			t.Fatalf("event %d of the last %d: %+v, want %s, later than the one before", i, keepEvents, e, want)
+		}
 	}
 }

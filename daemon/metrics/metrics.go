@@ -35,7 +35,10 @@ type Snapshot struct {
 	// Heartbeats is the age of the partner's last heartbeat, per link.
 	Heartbeats []Heartbeat
 	// Failovers counts this director's role changes since it started.
-	Failovers    uint64
+	Failovers uint64
+	// CheckLocalErrors counts health checks the director itself could not
+	// run (out of file descriptors, a program that cannot start).
+	CheckLocalErrors uint64
 	ConfigSerial int
 	// PeerConfigMatch is nil until the partner has sent its lvs.cf digest.
 	PeerConfigMatch *bool
@@ -172,6 +175,8 @@ func families(s Snapshot) []family {
 	fs = append(fs, hb,
 		counter("lvsadm_failovers_total", "Role changes (takeovers and hand-overs) of this director since it started.",
 			sample{value: float64(s.Failovers)}),
+		counter("lvsadm_health_check_local_errors_total", "Health checks the director could not run through its own fault (EMFILE, ENOBUFS, a program that cannot start); they mark no real server down.",
+			sample{value: float64(s.CheckLocalErrors)}),
 		gauge("lvsadm_config_serial", "serial_no of the running lvs.cf.", sample{value: float64(s.ConfigSerial)}))
 	pm := gauge("lvsadm_peer_config_match", "Whether the partner runs the same lvs.cf (absent until it has said).")
 	if s.PeerConfigMatch != nil {

@@ -19,11 +19,12 @@ import (
 func fakeSnapshot() Snapshot {
 	yes := true
 	return Snapshot{
-		Role:            "active",
-		Heartbeats:      []Heartbeat{{Link: "public", Age: 1500 * time.Millisecond}},
-		Failovers:       3,
-		ConfigSerial:    7,
-		PeerConfigMatch: &yes,
+		Role:             "active",
+		Heartbeats:       []Heartbeat{{Link: "public", Age: 1500 * time.Millisecond}},
+		Failovers:        3,
+		CheckLocalErrors: 2,
+		ConfigSerial:     7,
+		PeerConfigMatch:  &yes,
 		Servers: []RealServer{
 			{Virtual: "web", Server: "rs2", Address: "10.0.0.2", Port: 80, Up: false, Override: "drain"},
 			{Virtual: "web", Server: "rs1", Address: "10.0.0.1", Port: 80, Up: true, LastCheck: 2 * time.Millisecond, HasCheck: true},
@@ -44,6 +45,9 @@ lvsadm_config_serial 7
 # HELP lvsadm_failovers_total Role changes (takeovers and hand-overs) of this director since it started.
 # TYPE lvsadm_failovers_total counter
 lvsadm_failovers_total 3
+# HELP lvsadm_health_check_local_errors_total Health checks the director could not run through its own fault (EMFILE, ENOBUFS, a program that cannot start); they mark no real server down.
+# TYPE lvsadm_health_check_local_errors_total counter
+lvsadm_health_check_local_errors_total 2
 # HELP lvsadm_heartbeat_age_seconds Seconds since the partner's last heartbeat, by link.
 # TYPE lvsadm_heartbeat_age_seconds gauge
 lvsadm_heartbeat_age_seconds{link="public"} 1.5
