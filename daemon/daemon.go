@@ -139,8 +139,10 @@ func (d *Daemon) event(e Event) {
 	}
 	d.mu.Lock()
 	d.events = append(d.events, e)
-	if len(d.events) > keepEvents {
-		d.events = append(d.events[:0:0], d.events[len(d.events)-keepEvents:]...)
+	if len(d.events) >= 2*keepEvents {
+		// Trimmed in place once per keepEvents events, not copied at every
+		// event past keepEvents (a farm's start is 10,000 of them).
+		d.events = append(d.events[:0], d.events[len(d.events)-keepEvents:]...)
 	}
 	d.mu.Unlock()
 }
