@@ -268,7 +268,7 @@ func TestPairEndToEnd(t *testing.T) {
 		len(st.Virtuals) != 1 || len(st.Virtuals[0].Servers) != 2 || st.Virtuals[0].Servers[0].LastCheck == nil {
 		t.Errorf("status: %s", raw)
 	}
-	if !strings.Contains(string(raw), `"state": "down"`) || !strings.Contains(string(raw), `"kind": "health"`) {
+	if !strings.Contains(string(raw), `"state":"down"`) || !strings.Contains(string(raw), `"kind":"health"`) {
 		t.Errorf("status lacks the health events: %s", raw)
 	}
 	if fi, err := os.Stat(act.sock); err != nil || fi.Mode().Perm() != 0o600 {
