@@ -59,6 +59,10 @@ func WriteText(w io.Writer, s *Status, now time.Time) {
 	if hb.Rejected > 0 {
 		fmt.Fprintf(w, "         %d heartbeats ignored, last: %s\n", hb.Rejected, hb.LastReject)
 	}
+	if n := hb.DroppedForeign + hb.DroppedForged + hb.DroppedQueueFull; n > 0 {
+		fmt.Fprintf(w, "         %d datagrams dropped unread: %d from unexpected senders, %d failing the key, %d on a full queue\n",
+			n, hb.DroppedForeign, hb.DroppedForged, hb.DroppedQueueFull)
+	}
 	if len(s.VIPs) > 0 {
 		fmt.Fprintf(w, "vips:    %s\n", strings.Join(s.VIPs, ", "))
 	}

@@ -141,8 +141,14 @@ type Status struct {
 	Peer       PeerStatus `json:"peer"`
 	Rejected   uint64     `json:"rejected"`
 	LastReject string     `json:"last_reject,omitempty"`
-	ChildFail  bool       `json:"services_failed,omitempty"`
-	LinkFail   bool       `json:"link_failed,omitempty"`
+	// Datagrams the transport dropped before queueing them: from an
+	// address that is not the partner's, or (with a key) from the
+	// partner's address but unsigned or failing the MAC, or on a full queue.
+	DroppedForeign   uint64 `json:"dropped_foreign"`
+	DroppedForged    uint64 `json:"dropped_forged"`
+	DroppedQueueFull uint64 `json:"dropped_queue_full"`
+	ChildFail        bool   `json:"services_failed,omitempty"`
+	LinkFail         bool   `json:"link_failed,omitempty"`
 	// PrivateLink: heartbeats also travel over the private addresses.
 	PrivateLink bool `json:"private_link,omitempty"`
 }
@@ -162,6 +168,8 @@ type Machine struct {
 	lastLink  Link     // and the link it came on
 	rejected  uint64
 	lastRej   string
+	notices   [nkCount]noticeState
+	drops     Drops // the transport's counters at the last Dropped
 }
 
 // New starts a machine at time now, standby unless cfg.ForceActive. The
@@ -215,7 +223,8 @@ func (m *Machine) Next() time.Time {
 // Status returns a snapshot.
 func (m *Machine) Status() Status {
 	s := Status{Role: "standby", Identity: "backup", Peer: m.peer, Rejected: m.rejected, LastReject: m.lastRej,
-		ChildFail: m.childFail, LinkFail: m.linkFail, PrivateLink: m.cfg.PeerPrivate.IsValid()}
+		ChildFail: m.childFail, LinkFail: m.linkFail, PrivateLink: m.cfg.PeerPrivate.IsValid(),
+		DroppedForeign: m.drops.Foreign, DroppedForged: m.drops.Forged, DroppedQueueFull: m.drops.QueueFull}
 	if m.active {
 		s.Role = "active"
 	}
@@ -228,7 +237,7 @@ func (m *Machine) Status() Status {
 // Tick runs the timers: a heartbeat every keepalive, and takeover when the
 // partner has been silent for deadtime.
 func (m *Machine) Tick(now time.Time) []Action {
-	var acts []Action
+	acts := m.flushNotices(now)
 	if !now.Before(m.sendAt) {
 		acts = append(acts, m.heartbeat(now)...)
 		m.sendAt = now.Add(m.cfg.Keepalive)
@@ -304,13 +313,19 @@ func (m *Machine) heartbeat(now time.Time) []Action {
 	return []Action{{Kind: ActSend, Data: data, Reason: magic.String()}}
 }
 
-func (m *Machine) reject(reason string) []Action {
+// reject counts a refused datagram and reports it, at most once per
+// NoticePeriod per kind of trouble (not per reason text: that held the
+// sender's address, so a flood from random sources logged every packet).
+func (m *Machine) reject(now time.Time, k noticeKind, reason string) []Action {
 	m.rejected++
-	if reason == m.lastRej {
-		return nil // one notice per kind of trouble, not one per packet
-	}
 	m.lastRej = reason
-	return []Action{{Kind: ActNotice, Reason: "heartbeat ignored: " + reason}}
+	return m.limited(now, k, "heartbeat ignored: "+reason, 1)
+}
+
+// Filter is what the transport's readers must let through for this
+// configuration (see Transport.SetFilter).
+func (m *Machine) Filter() Filter {
+	return Filter{Peers: [2]netip.Addr{m.cfg.Peer.Unmap(), m.cfg.PeerPrivate.Unmap()}, Keys: m.cfg.Keys}
 }
 
 func (m *Machine) fromPeer(a netip.Addr) bool {
@@ -330,15 +345,15 @@ func (m *Machine) heardOn(link Link, now time.Time) {
 // Receive handles one datagram.
 func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 	if !m.fromPeer(d.From) {
-		return m.reject("unexpected sender " + d.From.String())
+		return m.reject(now, nkForeign, "unexpected sender "+d.From.String())
 	}
 	p, err := Decode(d.Data)
 	if err != nil {
-		return m.reject(err.Error())
+		return m.reject(now, nkMalformed, err.Error())
 	}
 	if m.cfg.Keys.Len() > 0 {
 		if err := m.cfg.Keys.verify(d.Data, p.Ext); err != nil {
-			return m.reject(err.Error())
+			return m.reject(now, nkAuth, err.Error())
 		}
 		ts := p.Ext.UnixNano
 		if ts == m.lastTS && p.Ext.MAC == m.lastMAC {
@@ -352,10 +367,10 @@ func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 			return nil
 		}
 		if ts <= m.lastTS {
-			return m.reject("replayed or reordered heartbeat")
+			return m.reject(now, nkReplay, "replayed or reordered heartbeat")
 		}
 		if skew := now.Sub(time.Unix(0, ts)); skew > m.cfg.MaxSkew || skew < -m.cfg.MaxSkew {
-			return m.reject(fmt.Sprintf("timestamp %v away from the local clock", skew.Round(time.Millisecond)))
+			return m.reject(now, nkClock, fmt.Sprintf("timestamp %v away from the local clock", skew.Round(time.Millisecond)))
 		}
 		m.lastTS, m.lastMAC, m.lastLink = ts, p.Ext.MAC, d.Link
 	}
@@ -364,11 +379,10 @@ func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 	default:
 		// pulse: "Incompatible heartbeat received -- other system not using
 		// identical services" (a FOS partner, or garbage).
-		return m.reject("incompatible heartbeat " + p.Magic.String())
+		return m.reject(now, nkIncompatible, "incompatible heartbeat "+p.Magic.String())
 	}
 
 	var acts []Action
-	m.lastRej = ""
 	m.peer.Heard = true
 	m.peer.LastHeard = now
 	m.peer.From = d.From.Unmap().String()
