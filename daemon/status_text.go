@@ -28,7 +28,9 @@ func WriteText(w io.Writer, s *Status, now time.Time) {
 		fmt.Fprintf(w, "         last reload refused: %s\n", strings.SplitN(s.LastReloadError, "\n", 2)[0])
 	}
 	p := hb.Peer
-	if !p.Heard {
+	if !p.Heard && p.AwaitingEcho {
+		fmt.Fprintf(w, "peer:    heard, awaiting its echo of our nonce (not yet proof it is alive)\n")
+	} else if !p.Heard {
 		fmt.Fprintf(w, "peer:    not heard\n")
 	} else {
 		kind := "piranha or plain"
@@ -41,6 +43,13 @@ func WriteText(w io.Writer, s *Status, now time.Time) {
 		fmt.Fprintf(w, "peer:    %s (%s link) %s, heard %s, %s", p.From, p.Link, p.State, ago(now, p.LastHeard), kind)
 		if p.Serial != nil {
 			fmt.Fprintf(w, ", serial_no %d", *p.Serial)
+		}
+		if p.Trailer == 1 {
+			fmt.Fprint(w, ", older lvsadm (trailer v1")
+			if p.Replay == "timestamp" {
+				fmt.Fprint(w, ": replays checked by timestamp")
+			}
+			fmt.Fprint(w, ")")
 		}
 		if p.DigestMatch != nil {
 			if *p.DigestMatch {
