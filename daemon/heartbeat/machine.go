@@ -186,9 +186,15 @@ type Machine struct {
 	pRun    partnerRun  // the partner's run we follow
 	peerVer uint8       // trailer version the partner last sent; 0 none
 	plain   int         // plain (4-byte) heartbeats in a row from the partner
-	lastRej string
-	notices [nkCount]noticeState
-	drops   Drops // the transport's counters at the last Dropped
+
+	// The start-up rule (see the MagicStopped case in Receive).
+	peerRan      bool      // the partner's current run was heard running (or stop-me) since our start
+	stoppedSince time.Time // first "stopped" of the partner's current uninterrupted run of them
+	lastBoot     uint64    // run id of the last proven version 2 heartbeat
+	bootKnown    bool
+	lastRej      string
+	notices      [nkCount]noticeState
+	drops        Drops // the transport's counters at the last Dropped
 }
 
 // New starts a machine at time now, standby unless cfg.ForceActive. The
@@ -268,6 +274,9 @@ func (m *Machine) Tick(now time.Time) []Action {
 	if !now.Before(m.needAt) {
 		// pulse: a standby director whose links and services are fine
 		// takes over; an active one just keeps going.
+		// What we knew of the partner's state is stale: a partner that
+		// comes back is heard afresh (start-up rule).
+		m.peerRan, m.stoppedSince = false, time.Time{}
 		if !m.active && !m.childFail && !m.linkFail {
 			m.active = true
 			reason := "partner dead: activating lvs"
@@ -437,6 +446,14 @@ func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 	if !proof {
 		return acts
 	}
+	if p.Ext != nil && p.Ext.Version == 2 {
+		if m.bootKnown && p.Ext.BootID != m.lastBoot {
+			// The partner restarted: what it said before says nothing
+			// of the new run (start-up rule).
+			m.peerRan, m.stoppedSince = false, time.Time{}
+		}
+		m.lastBoot, m.bootKnown = p.Ext.BootID, true
+	}
 	m.peer.Heard = true
 	m.peer.LastHeard = now
 	m.peer.From = d.From.Unmap().String()
@@ -479,6 +496,7 @@ func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 	}
 	switch magic {
 	case MagicRunning:
+		m.peerRan, m.stoppedSince = true, time.Time{}
 		m.childFail = false
 		switch {
 		case m.active && !m.cfg.Primary:
@@ -491,17 +509,35 @@ func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 			acts = append(acts, Action{Kind: ActRearp, Reason: "partner active: resending arps"})
 		}
 	case MagicStopped:
-		// Neither side active: the one hearing the other's "stopped" starts.
-		// If both do, the backup yields on the next "running" above. A
-		// returning primary hears "running" from an active backup and stays
-		// standby: piranha never fails back on its own.
+		// Neither side active: one of them starts. pulse lets whoever
+		// hears the other's "stopped" start, so two directors started
+		// together both did (each heard the other's first "stopped") and
+		// both held the VIP until the backup heard "running" (issue 11,
+		// item 7). The tie is broken by role: the primary starts on
+		// "stopped"; the backup starts on it only when the primary is
+		// known to have given up (it was heard running in this run of
+		// it), or after hearing nothing but "stopped" for a whole
+		// deadtime (a primary that cannot start: services or link
+		// failed). Meanwhile the primary's "running" arrives. A
+		// returning primary hears "running" from an active backup and
+		// stays standby: piranha never fails back on its own.
+		if m.stoppedSince.IsZero() {
+			m.stoppedSince = now
+		}
 		if !m.active && !m.childFail && !m.linkFail {
-			m.active = true
-			reason := "primary inactive: activating lvs"
-			if m.cfg.Primary {
+			reason := ""
+			switch {
+			case m.cfg.Primary:
 				reason = "backup inactive: activating lvs"
+			case m.peerRan:
+				reason = "primary inactive: activating lvs"
+			case now.Sub(m.stoppedSince) >= m.cfg.Deadtime:
+				reason = "primary inactive for deadtime: activating lvs"
 			}
-			acts = append(acts, Action{Kind: ActActivate, Reason: reason})
+			if reason != "" {
+				m.active = true
+				acts = append(acts, Action{Kind: ActActivate, Reason: reason})
+			}
 		}
 	}
 	m.needAt = now.Add(m.cfg.Deadtime)

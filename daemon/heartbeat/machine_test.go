@@ -155,11 +155,44 @@ func TestMachine(t *testing.T) {
 			},
 		},
 		{
-			name: "backup activates when the primary says it is stopped",
+			name: "backup activates when the primary, heard running, says it is stopped (it gave up)",
 			cfg:  baseConfig(false),
 			steps: []step{
-				{at: 100 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped)), want: []ActionKind{ActActivate}, reason: "primary inactive"},
+				{at: 100 * time.Millisecond, do: recv(peerPub, Public, plain(MagicRunning))},
+				{at: 200 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped)), want: []ActionKind{ActActivate}, reason: "primary inactive"},
 			},
+			wantActive: true,
+		},
+		{
+			name: "start-up: a backup that has heard only stopped from the primary waits one deadtime",
+			cfg:  baseConfig(false),
+			steps: []step{
+				{at: 100 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped))},
+				{at: 600 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped))},
+				{at: 1100 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped))},
+				{at: 1599 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped))},
+				{at: 1600 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped)), want: []ActionKind{ActActivate}, reason: "inactive for deadtime"},
+			},
+			wantActive: true,
+		},
+		{
+			name: "start-up: the backup's wait starts again when the primary is silent or restarts",
+			cfg:  baseConfig(false),
+			steps: func() []step {
+				p := newFakePeer(secretA)
+				p.kr = nil // unsigned version 2: the run id still tells a restart
+				restarted := newFakePeer(secretA)
+				restarted.kr = nil
+				return []step{
+					{at: 0, do: p.recv(MagicStopped, Public)},
+					{at: 1 * time.Second, do: p.recv(MagicStopped, Public)},
+					// A new run of the primary: its "stopped" counts from here.
+					{at: 1400 * time.Millisecond, do: restarted.recv(MagicStopped, Public)},
+					{at: 2 * time.Second, do: restarted.recv(MagicStopped, Public)},
+					{at: 2800 * time.Millisecond, do: restarted.recv(MagicStopped, Public)},
+					{at: 2900 * time.Millisecond, do: restarted.recv(MagicStopped, Public), want: []ActionKind{ActActivate}},
+				}
+			}(),
 			wantActive: true,
 		},
 		{
@@ -195,8 +228,8 @@ func TestMachine(t *testing.T) {
 			name: "both active: the backup sends a last running heartbeat and yields",
 			cfg:  baseConfig(false),
 			steps: []step{
-				{at: 100 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped)), want: []ActionKind{ActActivate}},
-				{at: 200 * time.Millisecond, do: recv(peerPub, Public, plain(MagicRunning)), want: []ActionKind{ActSend, ActDeactivate}, reason: "partner active"},
+				{at: 1500 * time.Millisecond, do: tick(), want: []ActionKind{ActSend, ActActivate}},
+				{at: 1600 * time.Millisecond, do: recv(peerPub, Public, plain(MagicRunning)), want: []ActionKind{ActSend, ActDeactivate}, reason: "partner active"},
 			},
 		},
 		{
@@ -436,6 +469,8 @@ func TestMachine(t *testing.T) {
 				{at: 1600 * time.Millisecond, do: func(m *Machine, now time.Time) []Action { return m.LinkState(now, false) }, want: []ActionKind{ActNotice, ActDeactivate}, reason: "link failure"},
 				{at: 1700 * time.Millisecond, do: func(m *Machine, now time.Time) []Action { return m.LinkState(now, false) }, want: nil},
 				{at: 1800 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped))},
+				{at: 2500 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped))},
+				{at: 3200 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped))},
 				{at: 4 * time.Second, do: tick(), want: []ActionKind{ActSend}, reason: "stopped"},
 				{at: 4100 * time.Millisecond, do: func(m *Machine, now time.Time) []Action { return m.LinkState(now, true) }, want: []ActionKind{ActNotice}, reason: "restored"},
 				{at: 4200 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped)), want: []ActionKind{ActActivate}},

@@ -114,7 +114,7 @@ func TestClocksNeedNotAgree(t *testing.T) {
 			t.Errorf("node %d: %+v, want the partner heard, nothing refused", i, st)
 		}
 	}
-	if !s.m[0].Active() || s.m[1].Active() {
+	if !s.m[0].Active() || s.m[1].Active() || s.bothActive != 0 {
 		t.Errorf("roles %v/%v (both active at %d steps), want the primary alone active", s.m[0].Active(), s.m[1].Active(), s.bothActive)
 	}
 }
