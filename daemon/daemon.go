@@ -177,6 +177,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 		identity = "primary"
 	}
 	d.log.Info("starting", "config", l.Path, "identity", identity, "serial_no", cfg.SerialNo, "digest", digestString(l.Digest)[:16])
+	if w := noKeyWarning(cfg, d.o.Keys); w != "" { // issue 11 item 10 (heartbeat/config.go)
+		d.log.Warn(w)
+	}
 	// The control socket first: failing on it must not leave anything
 	// behind (addresses, sync daemons).
 	var srv *controlServer
