@@ -31,6 +31,9 @@ type Driver struct {
 	now    func() time.Time
 	handle func(Action)
 	kick   chan struct{}
+	// sendErrs limits the notices of failed sends (guarded by actMu): a
+	// link that is down fails every keepalive, on every heartbeat.
+	sendErrs noticeState
 }
 
 // NewDriver builds a driver. now defaults to time.Now. handle is called
@@ -100,7 +103,9 @@ func (d *Driver) perform(acts []Action) {
 	for _, a := range acts {
 		if a.Kind == ActSend {
 			if err := d.tr.Send(a.Data); err != nil {
-				d.handle(Action{Kind: ActNotice, Reason: err.Error()})
+				for _, n := range d.sendErrs.limit(d.now(), err.Error(), 1) {
+					d.handle(n)
+				}
 			}
 			continue
 		}

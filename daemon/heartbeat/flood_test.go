@@ -2,6 +2,7 @@ package heartbeat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -222,5 +223,36 @@ func TestNoticesRateLimited(t *testing.T) {
 	collect(m.Tick(t0.Add(2*NoticePeriod + 3*time.Second)))
 	if len(notices) != 0 {
 		t.Fatalf("notices %q after a quiet period, want none", notices)
+	}
+}
+
+// failingSender fails every send, as a link that is down does.
+type failingSender struct{ in chan Datagram }
+
+func (f failingSender) Send([]byte) error {
+	return errors.New("heartbeat: send public: network is unreachable")
+}
+func (f failingSender) Recv() <-chan Datagram { return f.in }
+
+// TestSendErrorsRateLimited: a link that is down fails every heartbeat;
+// that is one notice per NoticePeriod, not one per keepalive.
+func TestSendErrorsRateLimited(t *testing.T) {
+	m, _, err := New(baseConfig(true), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := t0
+	var notices []string
+	d := NewDriver(m, failingSender{make(chan Datagram)}, func() time.Time { return now }, func(a Action) {
+		if a.Kind == ActNotice {
+			notices = append(notices, a.Reason)
+		}
+	})
+	for i := range 40 { // 20 s of heartbeats every 500 ms
+		now = t0.Add(time.Duration(i) * 500 * time.Millisecond)
+		d.Inject(func(m *Machine, now time.Time) []Action { return m.Tick(now) })
+	}
+	if len(notices) != 2 || !strings.Contains(notices[1], "19 more like it") {
+		t.Fatalf("notices %q, want two (one per 10 s, the second counting the others)", notices)
 	}
 }

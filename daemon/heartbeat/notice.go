@@ -39,7 +39,11 @@ type noticeState struct {
 // counted and the count reported with the next notice of the kind). n is
 // how many packets the message stands for (the transport reports in bulk).
 func (m *Machine) limited(now time.Time, k noticeKind, msg string, n uint64) []Action {
-	st := &m.notices[k]
+	return m.notices[k].limit(now, msg, n)
+}
+
+// limit is limited for one kind's state.
+func (st *noticeState) limit(now time.Time, msg string, n uint64) []Action {
 	if !st.last.IsZero() && now.Sub(st.last) < NoticePeriod {
 		st.suppressed += n
 		return nil
