@@ -140,7 +140,7 @@ type PeerStatus struct {
 	Replay string `json:"replay_protection,omitempty"`
 	// AwaitingEcho: with a key, the partner's heartbeats are arriving but
 	// none has yet echoed a nonce we sent within deadtime, so they do not
-	// prove it alive (after either director starts, for about a keepalive).
+	// prove it alive (after either director starts, for a few round trips).
 	AwaitingEcho bool `json:"awaiting_echo,omitempty"`
 }
 
@@ -184,6 +184,7 @@ type Machine struct {
 	sent    []sentNonce // nonces we sent within deadtime, oldest first
 	echo    uint64      // the partner's latest nonce, echoed in ours
 	pRun    partnerRun  // the partner's run we follow
+	earlyAt time.Time   // when answerEarly last brought a heartbeat forward
 	peerVer uint8       // trailer version the partner last sent; 0 none
 	plain   int         // plain (4-byte) heartbeats in a row from the partner
 
@@ -398,7 +399,7 @@ func (m *Machine) heardOn(link Link, now time.Time) {
 // run is new when its sequence number is higher than the last one
 // accepted. A heartbeat of another run is accepted only if it too echoes a
 // nonce we sent within deadtime, no earlier than the one the current run
-// last echoed: a restarted partner answers so within a keepalive, and a
+// last echoed: a restarted partner answers so within a round trip, and a
 // recording of an earlier run cannot. Until the partner's run is
 // established its heartbeats are heard (their nonce is echoed, so the
 // partner can establish us) but prove nothing: they neither hold off a

@@ -90,9 +90,11 @@ func (m *Machine) checkV2(now time.Time, link Link, e *Ext) (acts []Action, ok, 
 	} else if r.established && (!fresh || echoAt.Before(r.echoAt)) {
 		// Another run while the current one is established: a restarted
 		// partner soon echoes our latest nonce; a recording cannot.
+		m.answerEarly(now)
 		return m.reject(now, nkReplay, "heartbeat of another run of the partner that does not echo us (a replay, or a restart not yet answered)"), false, false
 	} else if !r.known || e.BootID != r.boot {
 		*r = partnerRun{known: true, boot: e.BootID}
+		m.answerEarly(now)
 	}
 	r.seq, r.mac, r.link = e.Seq, e.MAC, link
 	m.echo = e.Nonce
@@ -103,6 +105,22 @@ func (m *Machine) checkV2(now time.Time, link Link, e *Ext) (acts []Action, ok, 
 		}
 	}
 	return nil, true, r.established
+}
+
+// answerEarly sends our next heartbeat now rather than at the next
+// keepalive, so that a partner that has just started (or restarted) gets
+// a nonce to echo, and the echo back, within a round trip: the handshake
+// then delays neither the start-up rule nor a returning director by a
+// keepalive or two. At most once per keepalive, so replays cannot make us
+// send more than twice the usual rate.
+func (m *Machine) answerEarly(now time.Time) {
+	if !m.cfg.BackupActive || (!m.earlyAt.IsZero() && now.Sub(m.earlyAt) < m.cfg.Keepalive) {
+		return
+	}
+	m.earlyAt = now
+	if now.Before(m.sendAt) {
+		m.sendAt = now
+	}
 }
 
 // checkV1 applies version 1's rule to a heartbeat whose MAC verified:
