@@ -177,7 +177,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		identity = "primary"
 	}
 	d.log.Info("starting", "config", l.Path, "identity", identity, "serial_no", cfg.SerialNo, "digest", digestString(l.Digest)[:16])
-	if w := noKeyWarning(cfg, d.o.Keys); w != "" { // issue 11 item 10 (heartbeat/config.go)
+	if w := noKeyWarning(cfg, d.o.Keys); w != "" { // no heartbeat key: say so at start (config.go)
 		d.log.Warn(w)
 	}
 	// The control socket first: failing on it must not leave anything
