@@ -51,6 +51,7 @@ func newCfCmd(io IOStreams) *cobra.Command {
 		newCfGetCmd(io), newCfSetCmd(io), newCfAddCmd(io), newCfDeleteCmd(io),
 		newCfRenderCmd(io), newCfApplyCmd(io),
 		newCfImportCmd(io), newCfExportCmd(io),
+		newCfKeygenCmd(io),
 	)
 	return c
 }

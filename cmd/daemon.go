@@ -87,7 +87,7 @@ set operator overrides the daemon holds until cleared (not across restarts).`,
 	f.BoolVarP(&foreground, "foreground", "n", true, "stay in the foreground (always the case)")
 	f.StringVar(&role, "role", "auto", "primary, backup, or auto: the director holding the primary address is the primary")
 	f.BoolVar(&forceActive, "force-active", false, "start active (pulse --forceactive)")
-	f.StringVar(&keyFile, "heartbeat-key-file", "", "HMAC-SHA256 heartbeat keys, one per line, signing key first (mode 0600), re-read on SIGHUP; both directors need it")
+	f.StringVar(&keyFile, "heartbeat-key-file", "", "HMAC-SHA256 heartbeat keys, one per line, signing key first (mode 0600), re-read on SIGHUP; both directors need it (\"lvsadm cf keygen\" writes one). Without it the daemon warns: spoofed heartbeats can move the VIPs")
 	f.BoolVar(&plain, "heartbeat-plain", false, "send exactly piranha's 4-byte heartbeat, without lvsadm's trailer")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.DurationVar(&resync, "resync-interval", daemon.DefaultResync, "while active, read the whole IPVS table this often and repair what differs from what the daemon wrote (hand edits are logged as repaired); 0 turns it off. Health changes and reloads do not wait for it")

@@ -130,6 +130,19 @@ func heartbeatConfig(l *Loaded, primary bool, o *Options) heartbeat.Config {
 	return hc
 }
 
+// noKeyWarning is the warning a daemon logs at start when its heartbeat is
+// not signed: without a key anyone who can send UDP from the partner's
+// address can move the virtual addresses (spoofed "stopped"/"stop-me") or
+// make the pair drop the config-digest check. lvs.cf has no key setting
+// (piranha's format), so this is said at start rather than by cf lint.
+func noKeyWarning(c *lvscf.Config, keys *heartbeat.Keyring) string {
+	if !c.BackupActive || keys.Len() > 0 {
+		return "" // no heartbeat at all, or a signed one
+	}
+	return "heartbeat has no key: anyone who can spoof the partner's address can move the virtual addresses; " +
+		"run \"lvsadm cf keygen\" and start both directors with --heartbeat-key-file"
+}
+
 // endpoints: pulse binds its own public address and, when primary_private
 // differs from primary, its own private address; it talks to the partner's.
 func endpoints(c *lvscf.Config, primary bool) heartbeat.Endpoints {

@@ -184,6 +184,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 		identity = "primary"
 	}
 	d.log.Info("starting", "config", l.Path, "identity", identity, "serial_no", cfg.SerialNo, "digest", digestString(l.Digest)[:16])
+	if w := noKeyWarning(cfg, d.o.Keys); w != "" { // no heartbeat key: say so at start (config.go)
+		d.log.Warn(w)
+	}
 	// The control socket first: failing on it must not leave anything
 	// behind (addresses, sync daemons).
 	var srv *controlServer
@@ -798,7 +801,8 @@ func (d *Daemon) metricsSnapshot(ctx context.Context) metrics.Snapshot {
 	d.mu.Unlock()
 	p := st.Heartbeat.Peer
 	s := metrics.Snapshot{Role: st.Heartbeat.Role, Failovers: changes, ConfigSerial: st.Serial, PeerConfigMatch: p.DigestMatch,
-		CheckLocalErrors: st.CheckLocalErrors}
+		CheckLocalErrors: st.CheckLocalErrors,
+		HeartbeatDropped: map[string]uint64{"foreign": st.Heartbeat.DroppedForeign, "forged": st.Heartbeat.DroppedForged, "queue_full": st.Heartbeat.DroppedQueueFull}}
 	if s.Role == "" {
 		s.Role = "unknown"
 	}

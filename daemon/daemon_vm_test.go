@@ -388,10 +388,10 @@ func TestLabFailover(t *testing.T) {
 
 // settle waits until one director is active with both real servers in
 // its table and the other is standby hearing it run, and returns them in
-// that order. Started together, both may activate for a moment (each hears
-// the other's "stopped", as with pulse) and the backup then yields; or the
-// backup wins the start-up race and keeps the role (piranha never fails
-// back): either outcome is pulse's.
+// that order. Started together, the primary activates and the backup
+// waits for its "running" (lvsadm's start-up rule; pulse let both activate
+// for a moment); a backup started a deadtime before the primary takes over
+// and keeps the role (piranha never fails back): either outcome is valid.
 func settle(t *testing.T, d1, d2 *labDaemon) (act, sb *labDaemon) {
 	t.Helper()
 	took := eventually(t, "one director active with both real servers, the other standby", 60*time.Second, func() bool {

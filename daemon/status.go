@@ -209,5 +209,6 @@ func heartbeatStatus(hb heartbeat.Status) control.HeartbeatStatus {
 	return control.HeartbeatStatus{
 		Role: hb.Role, Identity: hb.Identity, Peer: control.PeerStatus(hb.Peer), Rejected: hb.Rejected,
 		LastReject: hb.LastReject, ChildFail: hb.ChildFail, LinkFail: hb.LinkFail, PrivateLink: hb.PrivateLink,
+		DroppedForeign: hb.DroppedForeign, DroppedForged: hb.DroppedForged, DroppedQueueFull: hb.DroppedQueueFull,
 	}
 }

@@ -32,7 +32,9 @@ func WriteText(w io.Writer, s *control.Status, now time.Time) {
 		fmt.Fprintf(w, "         last reload refused: %s\n", strings.SplitN(s.LastReloadError, "\n", 2)[0])
 	}
 	p := hb.Peer
-	if !p.Heard {
+	if !p.Heard && p.AwaitingEcho {
+		fmt.Fprintf(w, "peer:    heard, awaiting its echo of our nonce (not yet proof it is alive)\n")
+	} else if !p.Heard {
 		fmt.Fprintf(w, "peer:    not heard\n")
 	} else {
 		kind := "piranha or plain"
@@ -45,6 +47,13 @@ func WriteText(w io.Writer, s *control.Status, now time.Time) {
 		fmt.Fprintf(w, "peer:    %s (%s link) %s, heard %s, %s", p.From, p.Link, p.State, ago(now, p.LastHeard), kind)
 		if p.Serial != nil {
 			fmt.Fprintf(w, ", serial_no %d", *p.Serial)
+		}
+		if p.Trailer == 1 {
+			fmt.Fprint(w, ", older lvsadm (trailer v1")
+			if p.Replay == "timestamp" {
+				fmt.Fprint(w, ": replays checked by timestamp")
+			}
+			fmt.Fprint(w, ")")
 		}
 		if p.DigestMatch != nil {
 			if *p.DigestMatch {
@@ -62,6 +71,10 @@ func WriteText(w io.Writer, s *control.Status, now time.Time) {
 	}
 	if hb.Rejected > 0 {
 		fmt.Fprintf(w, "         %d heartbeats ignored, last: %s\n", hb.Rejected, hb.LastReject)
+	}
+	if n := hb.DroppedForeign + hb.DroppedForged + hb.DroppedQueueFull; n > 0 {
+		fmt.Fprintf(w, "         %d datagrams dropped unread: %d from unexpected senders, %d failing the key, %d on a full queue\n",
+			n, hb.DroppedForeign, hb.DroppedForged, hb.DroppedQueueFull)
 	}
 	if len(s.VIPs) > 0 {
 		fmt.Fprintf(w, "vips:    %s\n", strings.Join(s.VIPs, ", "))

@@ -42,8 +42,14 @@ type HeartbeatStatus struct {
 	Peer       PeerStatus `json:"peer"`
 	Rejected   uint64     `json:"rejected"`
 	LastReject string     `json:"last_reject,omitempty"`
-	ChildFail  bool       `json:"services_failed,omitempty"`
-	LinkFail   bool       `json:"link_failed,omitempty"`
+	// Datagrams dropped before the state machine: from an address that is
+	// not the partner's, or (with a key) unsigned or failing the MAC, or
+	// on a full queue.
+	DroppedForeign   uint64 `json:"dropped_foreign"`
+	DroppedForged    uint64 `json:"dropped_forged"`
+	DroppedQueueFull uint64 `json:"dropped_queue_full"`
+	ChildFail        bool   `json:"services_failed,omitempty"`
+	LinkFail         bool   `json:"link_failed,omitempty"`
 	// PrivateLink: heartbeats also travel over the private addresses.
 	PrivateLink bool `json:"private_link,omitempty"`
 }
@@ -66,6 +72,16 @@ type PeerStatus struct {
 	Digest           string    `json:"digest,omitempty"`
 	// DigestMatch is nil until the partner has sent a digest.
 	DigestMatch *bool `json:"digest_match,omitempty"`
+	// Trailer is the version of lvsadm's trailer the partner sends (0: none).
+	Trailer int `json:"trailer_version,omitempty"`
+	// Replay is how signed heartbeats are protected against replays:
+	// "nonce" (trailer version 2), "timestamp" (version 1, an older
+	// lvsadm partner), empty without a key.
+	Replay string `json:"replay_protection,omitempty"`
+	// AwaitingEcho: with a key, the partner's heartbeats are arriving but
+	// none has yet echoed a nonce sent within deadtime, so they do not
+	// prove it alive.
+	AwaitingEcho bool `json:"awaiting_echo,omitempty"`
 }
 
 // VirtualStatus is one virtual server and its real servers.

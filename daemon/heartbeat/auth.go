@@ -112,7 +112,11 @@ func (kr *Keyring) verify(raw []byte, e *Ext) error {
 	if k == nil {
 		return fmt.Errorf("%w (id %s)", ErrUnknownKey, e.KeyID)
 	}
-	want := k.sum(raw[:signedDataLen])
+	_, offM, n := layout(e.Version)
+	if len(raw) != n {
+		return ErrBadMAC // not the datagram e was decoded from
+	}
+	want := k.sum(raw[:offM])
 	if !hmac.Equal(want[:], e.MAC[:]) {
 		return ErrBadMAC
 	}

@@ -7,7 +7,8 @@
 // byte order (little-endian on x86, where piranha runs). pulse reads a
 // datagram into a 4-byte buffer, so bytes after the magic never reach it:
 // lvsadm appends its own authenticated trailer there (config digest,
-// serial_no, timestamp, HMAC-SHA256) without disturbing a piranha peer.
+// serial_no, run id, sequence number and nonces against replays, HMAC-SHA256)
+// without disturbing a piranha peer.
 //
 // Machine is pure logic: it is driven by explicit times, never reads a
 // clock, and returns the actions (send, activate, deactivate, re-ARP) for

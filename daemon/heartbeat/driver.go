@@ -12,6 +12,15 @@ type Sender interface {
 	Recv() <-chan Datagram
 }
 
+// filtering is the part of Transport that drops datagrams before its queue:
+// the driver keeps its filter equal to the machine's configuration (the
+// keyring changes on reload) and reports its drop counts. Test fakes need
+// not implement it.
+type filtering interface {
+	SetFilter(Filter)
+	Drops() Drops
+}
+
 // Driver runs a Machine against a transport and a clock, serialising every
 // call into it, and hands each action other than sending to Handle.
 type Driver struct {
@@ -22,6 +31,9 @@ type Driver struct {
 	now    func() time.Time
 	handle func(Action)
 	kick   chan struct{}
+	// sendErrs limits the notices of failed sends (guarded by actMu): a
+	// link that is down fails every keepalive, on every heartbeat.
+	sendErrs noticeState
 }
 
 // NewDriver builds a driver. now defaults to time.Now. handle is called
@@ -31,7 +43,17 @@ func NewDriver(m *Machine, tr Sender, now func() time.Time, handle func(Action))
 	if now == nil {
 		now = time.Now
 	}
-	return &Driver{m: m, tr: tr, now: now, handle: handle, kick: make(chan struct{}, 1)}
+	d := &Driver{m: m, tr: tr, now: now, handle: handle, kick: make(chan struct{}, 1)}
+	d.syncFilter()
+	return d
+}
+
+// syncFilter gives the transport the machine's filter. The caller holds
+// d.mu or owns d exclusively.
+func (d *Driver) syncFilter() {
+	if f, ok := d.tr.(filtering); ok {
+		f.SetFilter(d.m.Filter())
+	}
 }
 
 // Run drives the machine until ctx ends.
@@ -47,6 +69,10 @@ func (d *Driver) Run(ctx context.Context) error {
 		case dg := <-d.tr.Recv():
 			d.do(func(now time.Time) []Action { return d.m.Receive(now, dg) })
 		case <-d.kick:
+		}
+		if f, ok := d.tr.(filtering); ok {
+			drops := f.Drops()
+			d.do(func(now time.Time) []Action { return d.m.Dropped(now, drops) })
 		}
 		d.mu.Lock()
 		wait := d.m.Next().Sub(d.now())
@@ -77,7 +103,9 @@ func (d *Driver) perform(acts []Action) {
 	for _, a := range acts {
 		if a.Kind == ActSend {
 			if err := d.tr.Send(a.Data); err != nil {
-				d.handle(Action{Kind: ActNotice, Reason: err.Error()})
+				for _, n := range d.sendErrs.limit(d.now(), err.Error(), 1) {
+					d.handle(n)
+				}
 			}
 			continue
 		}
@@ -88,7 +116,14 @@ func (d *Driver) perform(acts []Action) {
 // Inject runs fn (ServicesFailed, Reconfigure, ...) inside the driver's
 // serialisation and performs the actions it returns.
 func (d *Driver) Inject(fn func(m *Machine, now time.Time) []Action) {
-	d.do(func(now time.Time) []Action { return fn(d.m, now) })
+	d.do(func(now time.Time) []Action {
+		acts := fn(d.m, now)
+		// Reconfigure may have changed the keyring (reload): the readers
+		// must drop what the machine would now refuse, and let through
+		// what it would now accept.
+		d.syncFilter()
+		return acts
+	})
 	select {
 	case d.kick <- struct{}{}: // timers may have changed
 	default:
@@ -98,6 +133,13 @@ func (d *Driver) Inject(fn func(m *Machine, now time.Time) []Action) {
 // Status returns the machine's status.
 func (d *Driver) Status() Status {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.m.Status()
+	s := d.m.Status()
+	d.mu.Unlock()
+	// The counters as they are now, not as of the last wake-up: during a
+	// flood that drops everything the driver only wakes every keepalive.
+	if f, ok := d.tr.(filtering); ok {
+		dr := f.Drops()
+		s.DroppedForeign, s.DroppedForged, s.DroppedQueueFull = dr.Foreign, dr.Forged, dr.QueueFull
+	}
+	return s
 }

@@ -11,6 +11,12 @@ func FuzzReceive(f *testing.F) {
 	f.Add(EncodePlain(MagicRunning))
 	f.Add(Encode(MagicStopped, Ext{Serial: 1, UnixNano: t0.UnixNano()}, nil))
 	f.Add(Encode(MagicStopped, Ext{Serial: 1, UnixNano: t0.UnixNano()}, NewKeyring(secretA)))
+	// Version 1 (an older lvsadm), signed and not, and version 2 with the
+	// replay fields set.
+	f.Add(Encode(MagicRunning, Ext{Version: 1, Serial: 1, UnixNano: t0.UnixNano()}, nil))
+	f.Add(Encode(MagicRunning, Ext{Version: 1, Serial: 1, UnixNano: t0.UnixNano()}, NewKeyring(secretA)))
+	f.Add(Encode(MagicRunning, Ext{BootID: 1, Seq: 1, Nonce: 2, Echo: 3}, NewKeyring(secretA)))
+	f.Add(append(EncodePlain(MagicRunning), "LVSA\x02"...))
 	f.Add([]byte("LVSA"))
 	f.Add(append(EncodePlain(MagicRunning), "LVSA\x01"...))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -49,9 +49,9 @@ type Config struct {
 	// Keys, when not empty, sign every heartbeat and make the machine ignore
 	// every heartbeat that is not signed with one of them.
 	Keys *Keyring
-	// MaxSkew bounds the difference between a signed heartbeat's timestamp
-	// and the local clock, so a recorded heartbeat cannot be replayed later
-	// (within a run, timestamps must also increase). Default 30s.
+	// MaxSkew bounds the difference between a signed version 1 heartbeat's
+	// timestamp and the local clock (an older lvsadm partner; version 2
+	// needs no clock). Default 30s.
 	MaxSkew time.Duration
 
 	// Serial and Digest describe the local lvs.cf; they are sent in the
@@ -132,6 +132,16 @@ type PeerStatus struct {
 	Digest           string    `json:"digest,omitempty"`
 	// DigestMatch is nil until the partner has sent a digest.
 	DigestMatch *bool `json:"digest_match,omitempty"`
+	// Trailer is the version of lvsadm's trailer the partner sends (0: none).
+	Trailer int `json:"trailer_version,omitempty"`
+	// Replay is how signed heartbeats are protected against replays:
+	// "nonce" (trailer version 2), "timestamp" (version 1, an older
+	// lvsadm partner), empty without a key.
+	Replay string `json:"replay_protection,omitempty"`
+	// AwaitingEcho: with a key, the partner's heartbeats are arriving but
+	// none has yet echoed a nonce we sent within deadtime, so they do not
+	// prove it alive (after either director starts, for a few round trips).
+	AwaitingEcho bool `json:"awaiting_echo,omitempty"`
 }
 
 // Status is a snapshot for the control socket.
@@ -141,8 +151,14 @@ type Status struct {
 	Peer       PeerStatus `json:"peer"`
 	Rejected   uint64     `json:"rejected"`
 	LastReject string     `json:"last_reject,omitempty"`
-	ChildFail  bool       `json:"services_failed,omitempty"`
-	LinkFail   bool       `json:"link_failed,omitempty"`
+	// Datagrams the transport dropped before queueing them: from an
+	// address that is not the partner's, or (with a key) from the
+	// partner's address but unsigned or failing the MAC, or on a full queue.
+	DroppedForeign   uint64 `json:"dropped_foreign"`
+	DroppedForged    uint64 `json:"dropped_forged"`
+	DroppedQueueFull uint64 `json:"dropped_queue_full"`
+	ChildFail        bool   `json:"services_failed,omitempty"`
+	LinkFail         bool   `json:"link_failed,omitempty"`
 	// PrivateLink: heartbeats also travel over the private addresses.
 	PrivateLink bool `json:"private_link,omitempty"`
 }
@@ -157,11 +173,29 @@ type Machine struct {
 	sendAt    time.Time
 	needAt    time.Time
 	peer      PeerStatus
-	lastTS    int64    // timestamp of the last signed heartbeat accepted
+	lastTS    int64    // version 1: timestamp of the last signed heartbeat accepted
 	lastMAC   [32]byte // and its MAC, to recognise its copy on the other link
 	lastLink  Link     // and the link it came on
 	rejected  uint64
-	lastRej   string
+
+	// Version 2 replay protection; see Receive.
+	boot    uint64      // our run's id
+	seq     uint64      // sequence number of the last heartbeat we sent
+	sent    []sentNonce // nonces we sent within deadtime, oldest first
+	echo    uint64      // the partner's latest nonce, echoed in ours
+	pRun    partnerRun  // the partner's run we follow
+	earlyAt time.Time   // when answerEarly last brought a heartbeat forward
+	peerVer uint8       // trailer version the partner last sent; 0 none
+	plain   int         // plain (4-byte) heartbeats in a row from the partner
+
+	// The start-up rule (see the MagicStopped case in Receive).
+	peerRan      bool      // the partner's current run was heard running (or stop-me) since our start
+	stoppedSince time.Time // first "stopped" of the partner's current uninterrupted run of them
+	lastBoot     uint64    // run id of the last proven version 2 heartbeat
+	bootKnown    bool
+	lastRej      string
+	notices      [nkCount]noticeState
+	drops        Drops // the transport's counters at the last Dropped
 }
 
 // New starts a machine at time now, standby unless cfg.ForceActive. The
@@ -174,7 +208,7 @@ func New(cfg Config, now time.Time) (*Machine, []Action, error) {
 	if cfg.MaxSkew <= 0 {
 		cfg.MaxSkew = 30 * time.Second
 	}
-	m := &Machine{cfg: cfg, sendAt: now, needAt: now.Add(cfg.Deadtime)}
+	m := &Machine{cfg: cfg, sendAt: now, needAt: now.Add(cfg.Deadtime), boot: random64()}
 	var acts []Action
 	if cfg.ForceActive {
 		m.active = true
@@ -194,6 +228,10 @@ func (m *Machine) Reconfigure(cfg Config, now time.Time) error {
 	}
 	if cfg.Digest != m.cfg.Digest {
 		m.peer.DigestMatch = nil
+	}
+	if (cfg.Keys.Len() > 0) != (m.cfg.Keys.Len() > 0) {
+		// A key added or removed: the partner proves itself again.
+		m.pRun = partnerRun{}
 	}
 	m.cfg = cfg
 	m.sendAt = now
@@ -215,7 +253,8 @@ func (m *Machine) Next() time.Time {
 // Status returns a snapshot.
 func (m *Machine) Status() Status {
 	s := Status{Role: "standby", Identity: "backup", Peer: m.peer, Rejected: m.rejected, LastReject: m.lastRej,
-		ChildFail: m.childFail, LinkFail: m.linkFail, PrivateLink: m.cfg.PeerPrivate.IsValid()}
+		ChildFail: m.childFail, LinkFail: m.linkFail, PrivateLink: m.cfg.PeerPrivate.IsValid(),
+		DroppedForeign: m.drops.Foreign, DroppedForged: m.drops.Forged, DroppedQueueFull: m.drops.QueueFull}
 	if m.active {
 		s.Role = "active"
 	}
@@ -228,7 +267,7 @@ func (m *Machine) Status() Status {
 // Tick runs the timers: a heartbeat every keepalive, and takeover when the
 // partner has been silent for deadtime.
 func (m *Machine) Tick(now time.Time) []Action {
-	var acts []Action
+	acts := m.flushNotices(now)
 	if !now.Before(m.sendAt) {
 		acts = append(acts, m.heartbeat(now)...)
 		m.sendAt = now.Add(m.cfg.Keepalive)
@@ -236,6 +275,9 @@ func (m *Machine) Tick(now time.Time) []Action {
 	if !now.Before(m.needAt) {
 		// pulse: a standby director whose links and services are fine
 		// takes over; an active one just keeps going.
+		// What we knew of the partner's state is stale: a partner that
+		// comes back is heard afresh (start-up rule).
+		m.peerRan, m.stoppedSince = false, time.Time{}
 		if !m.active && !m.childFail && !m.linkFail {
 			m.active = true
 			reason := "partner dead: activating lvs"
@@ -296,21 +338,39 @@ func (m *Machine) heartbeat(now time.Time) []Action {
 	// it gets exactly pulse's 4 bytes (it would ignore the trailer anyway,
 	// see TestPiranhaReadsOnlyTheMagic). With a key the trailer is always
 	// sent: a keyed director does not pair with piranha.
-	if m.cfg.Plain || (m.cfg.Keys.Len() == 0 && m.peer.Heard && !m.peer.Lvsadm) {
+	//
+	// Without a key it takes a run of plainAfter bare magics, not one: a
+	// single spoofed 4-byte packet switched a director to plain heartbeats
+	// and so turned the config-digest check off (issue 11, item 10).
+	switch {
+	case m.cfg.Plain || (m.cfg.Keys.Len() == 0 && m.plain >= plainAfter):
 		data = EncodePlain(magic)
-	} else {
-		data = Encode(magic, Ext{Serial: m.cfg.Serial, Digest: m.cfg.Digest, UnixNano: now.UnixNano()}, m.cfg.Keys)
+	case m.peerVer == 1:
+		// An older lvsadm refuses version 2: answer in its version.
+		data = Encode(magic, Ext{Version: 1, Serial: m.cfg.Serial, Digest: m.cfg.Digest, UnixNano: now.UnixNano()}, m.cfg.Keys)
+	default:
+		m.seq++
+		nonce := random64()
+		m.remember(nonce, now)
+		data = Encode(magic, Ext{Serial: m.cfg.Serial, Digest: m.cfg.Digest,
+			BootID: m.boot, Seq: m.seq, Nonce: nonce, Echo: m.echo}, m.cfg.Keys)
 	}
 	return []Action{{Kind: ActSend, Data: data, Reason: magic.String()}}
 }
 
-func (m *Machine) reject(reason string) []Action {
+// reject counts a refused datagram and reports it, at most once per
+// NoticePeriod per kind of trouble (not per reason text: that held the
+// sender's address, so a flood from random sources logged every packet).
+func (m *Machine) reject(now time.Time, k noticeKind, reason string) []Action {
 	m.rejected++
-	if reason == m.lastRej {
-		return nil // one notice per kind of trouble, not one per packet
-	}
 	m.lastRej = reason
-	return []Action{{Kind: ActNotice, Reason: "heartbeat ignored: " + reason}}
+	return m.limited(now, k, "heartbeat ignored: "+reason, 1)
+}
+
+// Filter is what the transport's readers must let through for this
+// configuration (see Transport.SetFilter).
+func (m *Machine) Filter() Filter {
+	return Filter{Peers: [2]netip.Addr{m.cfg.Peer.Unmap(), m.cfg.PeerPrivate.Unmap()}, Keys: m.cfg.Keys}
 }
 
 func (m *Machine) fromPeer(a netip.Addr) bool {
@@ -328,47 +388,73 @@ func (m *Machine) heardOn(link Link, now time.Time) {
 }
 
 // Receive handles one datagram.
+//
+// With a key, a signed heartbeat proves the partner alive only when it is
+// new. Version 2 (no clock involved, so the partner's clock may be stepped
+// at will): every heartbeat carries the sender's run id (boot), a sequence
+// number, a fresh random nonce, and the latest nonce the sender heard from
+// us (echo). The partner's run is established once one of its heartbeats
+// echoes a nonce we sent within the last deadtime: that one cannot have
+// been recorded before we sent the nonce. From then on a heartbeat of that
+// run is new when its sequence number is higher than the last one
+// accepted. A heartbeat of another run is accepted only if it too echoes a
+// nonce we sent within deadtime, no earlier than the one the current run
+// last echoed: a restarted partner answers so within a round trip, and a
+// recording of an earlier run cannot. Until the partner's run is
+// established its heartbeats are heard (their nonce is echoed, so the
+// partner can establish us) but prove nothing: they neither hold off a
+// takeover nor move the state machine. So a recording replayed after our
+// restart, when nothing it echoes is ours, cannot delay a takeover beyond
+// deadtime, and a heartbeat stamped with any clock cannot make the real
+// ones look old. Version 1 (an older lvsadm) keeps its timestamp rule.
 func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 	if !m.fromPeer(d.From) {
-		return m.reject("unexpected sender " + d.From.String())
+		return m.reject(now, nkForeign, "unexpected sender "+d.From.String())
 	}
 	p, err := Decode(d.Data)
 	if err != nil {
-		return m.reject(err.Error())
+		return m.reject(now, nkMalformed, err.Error())
 	}
+	proof := true
 	if m.cfg.Keys.Len() > 0 {
 		if err := m.cfg.Keys.verify(d.Data, p.Ext); err != nil {
-			return m.reject(err.Error())
+			return m.reject(now, nkAuth, err.Error())
 		}
-		ts := p.Ext.UnixNano
-		if ts == m.lastTS && p.Ext.MAC == m.lastMAC {
-			// The same heartbeat over the other link (pulse sends each one
-			// on the public and the private link): nothing new, not an
-			// attack, but news of that link. Again on the same link it is a
-			// replay of the latest, which tells nothing.
-			if d.Link != m.lastLink {
-				m.heardOn(d.Link, now)
-			}
-			return nil
+		var acts []Action
+		var ok bool
+		if p.Ext.Version == 1 {
+			acts, ok = m.checkV1(now, d.Link, p.Ext)
+		} else {
+			acts, ok, proof = m.checkV2(now, d.Link, p.Ext)
 		}
-		if ts <= m.lastTS {
-			return m.reject("replayed or reordered heartbeat")
+		if !ok {
+			return acts
 		}
-		if skew := now.Sub(time.Unix(0, ts)); skew > m.cfg.MaxSkew || skew < -m.cfg.MaxSkew {
-			return m.reject(fmt.Sprintf("timestamp %v away from the local clock", skew.Round(time.Millisecond)))
-		}
-		m.lastTS, m.lastMAC, m.lastLink = ts, p.Ext.MAC, d.Link
+	} else if p.Ext != nil && p.Ext.Version == 2 {
+		// Nothing to check without a key (anyone can forge), but echo
+		// anyway: the nonce costs nothing and keeps the trailer uniform.
+		m.echo = p.Ext.Nonce
 	}
 	switch p.Magic {
 	case MagicRunning, MagicStopped, MagicStopMe, MagicHold, MagicHeld:
 	default:
 		// pulse: "Incompatible heartbeat received -- other system not using
 		// identical services" (a FOS partner, or garbage).
-		return m.reject("incompatible heartbeat " + p.Magic.String())
+		return m.reject(now, nkIncompatible, "incompatible heartbeat "+p.Magic.String())
 	}
-
-	var acts []Action
-	m.lastRej = ""
+	acts := m.noteVersion(p.Ext)
+	m.peer.AwaitingEcho = !proof
+	if !proof {
+		return acts
+	}
+	if p.Ext != nil && p.Ext.Version == 2 {
+		if m.bootKnown && p.Ext.BootID != m.lastBoot {
+			// The partner restarted: what it said before says nothing
+			// of the new run (start-up rule).
+			m.peerRan, m.stoppedSince = false, time.Time{}
+		}
+		m.lastBoot, m.bootKnown = p.Ext.BootID, true
+	}
 	m.peer.Heard = true
 	m.peer.LastHeard = now
 	m.peer.From = d.From.Unmap().String()
@@ -377,6 +463,11 @@ func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 	m.peer.State = p.Magic.String()
 	m.peer.Lvsadm = p.Ext != nil
 	m.peer.Signed = p.Ext != nil && p.Ext.Signed
+	if p.Ext == nil {
+		m.plain++
+	} else {
+		m.plain = 0
+	}
 	if p.Ext != nil {
 		serial := p.Ext.Serial
 		m.peer.Serial = &serial
@@ -406,6 +497,7 @@ func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 	}
 	switch magic {
 	case MagicRunning:
+		m.peerRan, m.stoppedSince = true, time.Time{}
 		m.childFail = false
 		switch {
 		case m.active && !m.cfg.Primary:
@@ -418,17 +510,35 @@ func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 			acts = append(acts, Action{Kind: ActRearp, Reason: "partner active: resending arps"})
 		}
 	case MagicStopped:
-		// Neither side active: the one hearing the other's "stopped" starts.
-		// If both do, the backup yields on the next "running" above. A
-		// returning primary hears "running" from an active backup and stays
-		// standby: piranha never fails back on its own.
+		// Neither side active: one of them starts. pulse lets whoever
+		// hears the other's "stopped" start, so two directors started
+		// together both did (each heard the other's first "stopped") and
+		// both held the VIP until the backup heard "running" (issue 11,
+		// item 7). The tie is broken by role: the primary starts on
+		// "stopped"; the backup starts on it only when the primary is
+		// known to have given up (it was heard running in this run of
+		// it), or after hearing nothing but "stopped" for a whole
+		// deadtime (a primary that cannot start: services or link
+		// failed). Meanwhile the primary's "running" arrives. A
+		// returning primary hears "running" from an active backup and
+		// stays standby: piranha never fails back on its own.
+		if m.stoppedSince.IsZero() {
+			m.stoppedSince = now
+		}
 		if !m.active && !m.childFail && !m.linkFail {
-			m.active = true
-			reason := "primary inactive: activating lvs"
-			if m.cfg.Primary {
+			reason := ""
+			switch {
+			case m.cfg.Primary:
 				reason = "backup inactive: activating lvs"
+			case m.peerRan:
+				reason = "primary inactive: activating lvs"
+			case now.Sub(m.stoppedSince) >= m.cfg.Deadtime:
+				reason = "primary inactive for deadtime: activating lvs"
 			}
-			acts = append(acts, Action{Kind: ActActivate, Reason: reason})
+			if reason != "" {
+				m.active = true
+				acts = append(acts, Action{Kind: ActActivate, Reason: reason})
+			}
 		}
 	}
 	m.needAt = now.Add(m.cfg.Deadtime)

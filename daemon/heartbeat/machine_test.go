@@ -58,6 +58,43 @@ func ext(mg Magic, d Digest, kr *Keyring) func(time.Time) []byte {
 	}
 }
 
+// fakePeer builds the partner's signed version 2 heartbeats: its own run
+// id and sequence numbers, echoing the latest nonce the machine under test
+// sent, as a live partner that hears it does.
+type fakePeer struct {
+	boot, seq uint64
+	kr        *Keyring
+}
+
+func newFakePeer(secrets ...[]byte) *fakePeer {
+	return &fakePeer{boot: random64(), kr: NewKeyring(secrets...)}
+}
+
+// lastNonce is the latest nonce m sent, 0 if none.
+func lastNonce(m *Machine) uint64 {
+	if len(m.sent) == 0 {
+		return 0
+	}
+	return m.sent[len(m.sent)-1].nonce
+}
+
+// pkt is the partner's next heartbeat to m.
+func (p *fakePeer) pkt(m *Machine, mg Magic) []byte {
+	p.seq++
+	return Encode(mg, Ext{Serial: 9, Digest: digestOne, BootID: p.boot, Seq: p.seq, Nonce: random64(), Echo: lastNonce(m)}, p.kr)
+}
+
+// recv delivers the partner's next heartbeat over link.
+func (p *fakePeer) recv(mg Magic, link Link) func(*Machine, time.Time) []Action {
+	return func(m *Machine, now time.Time) []Action {
+		from := peerPub
+		if link == Private {
+			from = peerPriv
+		}
+		return m.Receive(now, Datagram{From: from, Link: link, Data: p.pkt(m, mg)})
+	}
+}
+
 func kinds(acts []Action) []ActionKind {
 	var out []ActionKind
 	for _, a := range acts {
@@ -118,11 +155,44 @@ func TestMachine(t *testing.T) {
 			},
 		},
 		{
-			name: "backup activates when the primary says it is stopped",
+			name: "backup activates when the primary, heard running, says it is stopped (it gave up)",
 			cfg:  baseConfig(false),
 			steps: []step{
-				{at: 100 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped)), want: []ActionKind{ActActivate}, reason: "primary inactive"},
+				{at: 100 * time.Millisecond, do: recv(peerPub, Public, plain(MagicRunning))},
+				{at: 200 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped)), want: []ActionKind{ActActivate}, reason: "primary inactive"},
 			},
+			wantActive: true,
+		},
+		{
+			name: "start-up: a backup that has heard only stopped from the primary waits one deadtime",
+			cfg:  baseConfig(false),
+			steps: []step{
+				{at: 100 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped))},
+				{at: 600 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped))},
+				{at: 1100 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped))},
+				{at: 1599 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped))},
+				{at: 1600 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped)), want: []ActionKind{ActActivate}, reason: "inactive for deadtime"},
+			},
+			wantActive: true,
+		},
+		{
+			name: "start-up: the backup's wait starts again when the primary is silent or restarts",
+			cfg:  baseConfig(false),
+			steps: func() []step {
+				p := newFakePeer(secretA)
+				p.kr = nil // unsigned version 2: the run id still tells a restart
+				restarted := newFakePeer(secretA)
+				restarted.kr = nil
+				return []step{
+					{at: 0, do: p.recv(MagicStopped, Public)},
+					{at: 1 * time.Second, do: p.recv(MagicStopped, Public)},
+					// A new run of the primary: its "stopped" counts from here.
+					{at: 1400 * time.Millisecond, do: restarted.recv(MagicStopped, Public)},
+					{at: 2 * time.Second, do: restarted.recv(MagicStopped, Public)},
+					{at: 2800 * time.Millisecond, do: restarted.recv(MagicStopped, Public)},
+					{at: 2900 * time.Millisecond, do: restarted.recv(MagicStopped, Public), want: []ActionKind{ActActivate}},
+				}
+			}(),
 			wantActive: true,
 		},
 		{
@@ -158,8 +228,8 @@ func TestMachine(t *testing.T) {
 			name: "both active: the backup sends a last running heartbeat and yields",
 			cfg:  baseConfig(false),
 			steps: []step{
-				{at: 100 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped)), want: []ActionKind{ActActivate}},
-				{at: 200 * time.Millisecond, do: recv(peerPub, Public, plain(MagicRunning)), want: []ActionKind{ActSend, ActDeactivate}, reason: "partner active"},
+				{at: 1500 * time.Millisecond, do: tick(), want: []ActionKind{ActSend, ActActivate}},
+				{at: 1600 * time.Millisecond, do: recv(peerPub, Public, plain(MagicRunning)), want: []ActionKind{ActSend, ActDeactivate}, reason: "partner active"},
 			},
 		},
 		{
@@ -270,11 +340,15 @@ func TestMachine(t *testing.T) {
 		{
 			name: "with a key, signed heartbeats are accepted",
 			cfg:  keyed(false, secretA),
-			steps: []step{
-				{at: 1 * time.Second, do: recv(peerPub, Public, ext(MagicRunning, digestOne, NewKeyring(secretA)))},
-				{at: 2 * time.Second, do: recv(peerPub, Public, ext(MagicRunning, digestOne, NewKeyring(secretA)))},
-				{at: 2400 * time.Millisecond, do: tick(), want: []ActionKind{ActSend}},
-			},
+			steps: func() []step {
+				p := newFakePeer(secretA)
+				return []step{
+					{at: 0, do: tick(), want: []ActionKind{ActSend}},
+					{at: 1 * time.Second, do: p.recv(MagicRunning, Public)},
+					{at: 2 * time.Second, do: p.recv(MagicRunning, Public)},
+					{at: 2400 * time.Millisecond, do: tick(), want: []ActionKind{ActSend}},
+				}
+			}(),
 			check: func(t *testing.T, m *Machine) {
 				if p := m.Status().Peer; !p.Signed || !p.Lvsadm {
 					t.Errorf("peer = %+v, want signed lvsadm", p)
@@ -284,27 +358,36 @@ func TestMachine(t *testing.T) {
 		{
 			name: "key rollover: the old key still verifies while the new one signs",
 			cfg:  keyed(false, secretB, secretA),
-			steps: []step{
-				{at: 1 * time.Second, do: recv(peerPub, Public, ext(MagicRunning, digestOne, NewKeyring(secretA)))},
-				{at: 2 * time.Second, do: recv(peerPub, Public, ext(MagicRunning, digestOne, NewKeyring(secretB, secretA)))},
-				{at: 2400 * time.Millisecond, do: tick(), want: []ActionKind{ActSend}},
-			},
+			steps: func() []step {
+				old, rolled := newFakePeer(secretA), newFakePeer(secretB, secretA)
+				rolled.boot = old.boot
+				return []step{
+					{at: 0, do: tick(), want: []ActionKind{ActSend}},
+					{at: 1 * time.Second, do: old.recv(MagicRunning, Public)},
+					{at: 2 * time.Second, do: func(m *Machine, now time.Time) []Action {
+						rolled.seq = old.seq // the same run, reloaded with the new key first
+						return rolled.recv(MagicRunning, Public)(m, now)
+					}},
+					{at: 2400 * time.Millisecond, do: tick(), want: []ActionKind{ActSend}},
+				}
+			}(),
 		},
 		{
 			name: "with a key, replayed heartbeats are ignored and keep no dead partner alive",
 			cfg:  keyed(false, secretA),
 			steps: func() []step {
 				var first, last []byte
-				kr := NewKeyring(secretA)
+				p := newFakePeer(secretA)
 				return []step{
-					{at: 1 * time.Second, do: recv(peerPub, Public, func(now time.Time) []byte {
-						first = ext(MagicRunning, digestOne, kr)(now)
-						return first
-					})},
-					{at: 1100 * time.Millisecond, do: recv(peerPub, Public, func(now time.Time) []byte {
-						last = ext(MagicRunning, digestOne, kr)(now)
-						return last
-					})},
+					{at: 0, do: tick(), want: []ActionKind{ActSend}},
+					{at: 1 * time.Second, do: func(m *Machine, now time.Time) []Action {
+						first = p.pkt(m, MagicRunning)
+						return m.Receive(now, Datagram{From: peerPub, Data: first})
+					}},
+					{at: 1100 * time.Millisecond, do: func(m *Machine, now time.Time) []Action {
+						last = p.pkt(m, MagicRunning)
+						return m.Receive(now, Datagram{From: peerPub, Data: last})
+					}},
 					// An older one: refused and reported.
 					{at: 1200 * time.Millisecond, do: recv(peerPub, Public, func(time.Time) []byte { return first }), want: []ActionKind{ActNotice}, reason: "replayed"},
 					// The latest one again, over and over: ignored, and the
@@ -321,11 +404,13 @@ func TestMachine(t *testing.T) {
 			cfg:  keyed(false, secretA),
 			steps: func() []step {
 				var saved []byte
+				p := newFakePeer(secretA)
 				return []step{
-					{at: 1 * time.Second, do: recv(peerPub, Public, func(now time.Time) []byte {
-						saved = ext(MagicRunning, digestOne, NewKeyring(secretA))(now)
-						return saved
-					})},
+					{at: 0, do: tick(), want: []ActionKind{ActSend}},
+					{at: 1 * time.Second, do: func(m *Machine, now time.Time) []Action {
+						saved = p.pkt(m, MagicRunning)
+						return m.Receive(now, Datagram{From: peerPub, Link: Public, Data: saved})
+					}},
 					{at: 1001 * time.Millisecond, do: recv(peerPriv, Private, func(time.Time) []byte { return saved }), want: nil},
 				}
 			}(),
@@ -340,11 +425,11 @@ func TestMachine(t *testing.T) {
 			},
 		},
 		{
-			name: "with a key, a heartbeat recorded long ago is ignored",
+			name: "with a key, a version 1 heartbeat recorded long ago is ignored",
 			cfg:  keyed(false, secretA),
 			steps: []step{
 				{at: 1 * time.Second, do: recv(peerPub, Public, func(now time.Time) []byte {
-					return ext(MagicRunning, digestOne, NewKeyring(secretA))(now.Add(-time.Hour))
+					return Encode(MagicRunning, Ext{Version: 1, Digest: digestOne, UnixNano: now.Add(-time.Hour).UnixNano()}, NewKeyring(secretA))
 				}), want: []ActionKind{ActNotice}, reason: "away from the local clock"},
 			},
 		},
@@ -384,6 +469,8 @@ func TestMachine(t *testing.T) {
 				{at: 1600 * time.Millisecond, do: func(m *Machine, now time.Time) []Action { return m.LinkState(now, false) }, want: []ActionKind{ActNotice, ActDeactivate}, reason: "link failure"},
 				{at: 1700 * time.Millisecond, do: func(m *Machine, now time.Time) []Action { return m.LinkState(now, false) }, want: nil},
 				{at: 1800 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped))},
+				{at: 2500 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped))},
+				{at: 3200 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped))},
 				{at: 4 * time.Second, do: tick(), want: []ActionKind{ActSend}, reason: "stopped"},
 				{at: 4100 * time.Millisecond, do: func(m *Machine, now time.Time) []Action { return m.LinkState(now, true) }, want: []ActionKind{ActNotice}, reason: "restored"},
 				{at: 4200 * time.Millisecond, do: recv(peerPub, Public, plain(MagicStopped)), want: []ActionKind{ActActivate}},
@@ -494,18 +581,33 @@ func TestNegotiation(t *testing.T) {
 	if n := sent(0); n != PacketLen {
 		t.Fatalf("first heartbeat %d bytes, want the trailer (%d)", n, PacketLen)
 	}
+	// One bare magic (pulse, or anyone spoofing the partner's address) is
+	// not enough to drop the trailer and with it the config-digest check.
 	m.Receive(t0.Add(100*time.Millisecond), Datagram{From: peerPub, Data: EncodePlain(MagicRunning)})
-	if n := sent(500 * time.Millisecond); n != 4 {
+	if n := sent(500 * time.Millisecond); n != PacketLen {
+		t.Fatalf("after one plain heartbeat: %d bytes, want the trailer (%d)", n, PacketLen)
+	}
+	for i := range plainAfter - 1 {
+		m.Receive(t0.Add(time.Duration(600+i)*time.Millisecond), Datagram{From: peerPub, Data: EncodePlain(MagicRunning)})
+	}
+	if n := sent(1000 * time.Millisecond); n != 4 {
 		t.Fatalf("to a piranha partner: %d bytes, want 4", n)
 	}
-	m.Receive(t0.Add(600*time.Millisecond), Datagram{From: peerPub, Data: Encode(MagicRunning, Ext{Digest: digestOne}, nil)})
-	if n := sent(1000 * time.Millisecond); n != PacketLen {
+	m.Receive(t0.Add(1100*time.Millisecond), Datagram{From: peerPub, Data: Encode(MagicRunning, Ext{Digest: digestOne}, nil)})
+	if n := sent(1500 * time.Millisecond); n != PacketLen {
 		t.Fatalf("to an lvsadm partner: %d bytes, want %d", n, PacketLen)
+	}
+	// And an older lvsadm (trailer version 1) is answered in version 1.
+	m.Receive(t0.Add(1600*time.Millisecond), Datagram{From: peerPub, Data: Encode(MagicRunning, Ext{Version: 1, Digest: digestOne}, nil)})
+	if n := sent(2000 * time.Millisecond); n != PacketLenV1 {
+		t.Fatalf("to a version 1 partner: %d bytes, want %d", n, PacketLenV1)
 	}
 	keyed := baseConfig(false)
 	keyed.Keys = NewKeyring(secretA)
 	mk, _, _ := New(keyed, t0)
-	mk.Receive(t0.Add(100*time.Millisecond), Datagram{From: peerPub, Data: EncodePlain(MagicRunning)})
+	for i := range 2 * plainAfter {
+		mk.Receive(t0.Add(time.Duration(100+i)*time.Millisecond), Datagram{From: peerPub, Data: EncodePlain(MagicRunning)})
+	}
 	if acts := mk.Tick(t0.Add(500 * time.Millisecond)); len(acts) == 0 || len(acts[0].Data) != PacketLen {
 		t.Fatalf("a keyed director must keep signing: %+v", acts)
 	}

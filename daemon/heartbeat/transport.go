@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,6 +25,60 @@ type Transport struct {
 	closed            chan struct{} // closed by closeConns
 	wg                sync.WaitGroup
 	closeOnce         sync.Once
+
+	// filter is read by every datagram and replaced on reload (the keyring
+	// changes), hence atomic rather than under a lock the readers would
+	// contend on during a flood.
+	filter atomic.Pointer[Filter]
+	// Datagrams dropped by the readers, before the queue.
+	foreign, forged, queueFull atomic.Uint64
+}
+
+// Filter is what a reader checks before a datagram may take a place in the
+// queue. Without it a flood from random sources filled the 64-slot queue
+// before the state machine could refuse a single packet, crowding the
+// partner's heartbeats out (issue 11, item 2).
+type Filter struct {
+	// Peers are the partner's addresses (public, private); a datagram from
+	// any other source is dropped, as pulse ignores it.
+	Peers [2]netip.Addr
+	// Keys, when not empty, also drop every datagram that does not carry a
+	// trailer signed with one of them, so that a flood spoofing the
+	// partner's address cannot crowd out its real heartbeats either.
+	Keys *Keyring
+}
+
+// allows reports whether b from addr may be queued, and if not which
+// counter it belongs to.
+func (f *Filter) allows(from netip.Addr, b []byte) (ok, foreign bool) {
+	if f == nil {
+		return true, false
+	}
+	if !from.IsValid() || (from != f.Peers[0] && from != f.Peers[1]) {
+		return false, true
+	}
+	if f.Keys.Len() > 0 {
+		p, err := Decode(b)
+		if err != nil || f.Keys.verify(b, p.Ext) != nil {
+			return false, false
+		}
+	}
+	return true, false
+}
+
+// Drops counts the datagrams the readers dropped before queueing them.
+type Drops struct {
+	Foreign   uint64 // not from a partner address
+	Forged    uint64 // from a partner address, but unsigned or failing the MAC (keyed only)
+	QueueFull uint64 // the queue was full
+}
+
+// SetFilter replaces the readers' filter; safe while they run.
+func (t *Transport) SetFilter(f Filter) { t.filter.Store(&f) }
+
+// Drops returns the counts of datagrams dropped before the queue.
+func (t *Transport) Drops() Drops {
+	return Drops{Foreign: t.foreign.Load(), Forged: t.forged.Load(), QueueFull: t.queueFull.Load()}
 }
 
 // Endpoints says where to listen and whom to talk to. Invalid private
@@ -37,6 +92,8 @@ type Endpoints struct {
 // Listen binds the sockets and starts reading until ctx ends or Close.
 func Listen(ctx context.Context, ep Endpoints) (*Transport, error) {
 	t := &Transport{in: make(chan Datagram, 64), closed: make(chan struct{})}
+	// Partner addresses from the start; the driver adds the keyring.
+	t.SetFilter(Filter{Peers: [2]netip.Addr{ep.Peer.Unmap(), ep.PeerPrivate.Unmap()}})
 	var err error
 	t.pub, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ep.Local, ep.Port)))
 	if err != nil {
@@ -91,13 +148,26 @@ func (t *Transport) read(ctx context.Context, c *net.UDPConn, link Link) {
 			}
 			continue
 		}
-		d := Datagram{From: from.Addr().Unmap(), Link: link, Data: append([]byte(nil), buf[:n]...)}
+		addr := from.Addr().Unmap()
+		// Checked on the reader's buffer, before copying or queueing: a
+		// flood costs a comparison (and, keyed, one HMAC) per packet and
+		// never a queue slot or a log line. The driver reports the counts.
+		if ok, foreign := t.filter.Load().allows(addr, buf[:n]); !ok {
+			if foreign {
+				t.foreign.Add(1)
+			} else {
+				t.forged.Add(1)
+			}
+			continue
+		}
+		d := Datagram{From: addr, Link: link, Data: append([]byte(nil), buf[:n]...)}
 		select {
 		case t.in <- d:
 		case <-ctx.Done():
 			return
 		default:
 			// A flood must not block the reader or grow memory: drop.
+			t.queueFull.Add(1)
 		}
 	}
 }

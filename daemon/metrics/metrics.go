@@ -39,6 +39,9 @@ type Snapshot struct {
 	// CheckLocalErrors counts health checks the director itself could not
 	// run (out of file descriptors, a program that cannot start).
 	CheckLocalErrors uint64
+	// HeartbeatDropped counts heartbeat datagrams dropped before the state
+	// machine, by reason (foreign, forged, queue_full).
+	HeartbeatDropped map[string]uint64
 	ConfigSerial int
 	// PeerConfigMatch is nil until the partner has sent its lvs.cf digest.
 	PeerConfigMatch *bool
@@ -175,6 +178,7 @@ func families(s Snapshot) []family {
 	fs = append(fs, hb,
 		counter("lvsadm_failovers_total", "Role changes (takeovers and hand-overs) of this director since it started.",
 			sample{value: float64(s.Failovers)}),
+		heartbeatDropped(s.HeartbeatDropped),
 		counter("lvsadm_health_check_local_errors_total", "Health checks the director could not run through its own fault (EMFILE, ENOBUFS, a program that cannot start); they mark no real server down.",
 			sample{value: float64(s.CheckLocalErrors)}),
 		gauge("lvsadm_config_serial", "serial_no of the running lvs.cf.", sample{value: float64(s.ConfigSerial)}))
@@ -274,4 +278,16 @@ func Write(w io.Writer, s Snapshot) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// heartbeatDropped is the family of dropped heartbeat datagrams, one
+// sample per reason, in a fixed order.
+func heartbeatDropped(by map[string]uint64) family {
+	f := counter("lvsadm_heartbeat_dropped_total", "Heartbeat datagrams dropped before the failover state machine: from an address that is not the partner's (foreign), unsigned or failing the key (forged), or on a full queue (queue_full).")
+	for _, r := range []string{"foreign", "forged", "queue_full"} {
+		if n, ok := by[r]; ok {
+			f.samples = append(f.samples, sample{labels: []string{"reason", r}, value: float64(n)})
+		}
+	}
+	return f
 }

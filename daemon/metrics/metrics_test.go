@@ -23,6 +23,7 @@ func fakeSnapshot() Snapshot {
 		Heartbeats:       []Heartbeat{{Link: "public", Age: 1500 * time.Millisecond}},
 		Failovers:        3,
 		CheckLocalErrors: 2,
+		HeartbeatDropped: map[string]uint64{"foreign": 5, "forged": 1, "queue_full": 0},
 		ConfigSerial:     7,
 		PeerConfigMatch:  &yes,
 		Servers: []RealServer{
@@ -51,6 +52,11 @@ lvsadm_health_check_local_errors_total 2
 # HELP lvsadm_heartbeat_age_seconds Seconds since the partner's last heartbeat, by link.
 # TYPE lvsadm_heartbeat_age_seconds gauge
 lvsadm_heartbeat_age_seconds{link="public"} 1.5
+# HELP lvsadm_heartbeat_dropped_total Heartbeat datagrams dropped before the failover state machine: from an address that is not the partner's (foreign), unsigned or failing the key (forged), or on a full queue (queue_full).
+# TYPE lvsadm_heartbeat_dropped_total counter
+lvsadm_heartbeat_dropped_total{reason="foreign"} 5
+lvsadm_heartbeat_dropped_total{reason="forged"} 1
+lvsadm_heartbeat_dropped_total{reason="queue_full"} 0
 # HELP lvsadm_ipvs_backend_connections_active The current active connections by local and remote address.
 # TYPE lvsadm_ipvs_backend_connections_active gauge
 lvsadm_ipvs_backend_connections_active{local_address="",local_port="0",remote_address="10.0.0.3",remote_port="0",proto="FWM",local_mark="00000064"} 0

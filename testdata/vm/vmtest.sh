@@ -26,6 +26,8 @@ mkdir -p "$payload/tests" "$payload/testdata"
 export CGO_ENABLED=0
 go build -trimpath -o "$payload/lvsadm" .
 go build -trimpath -o "$payload/ipvsadm" ./cmd/ipvsadm
+# The spoofed-flood source of the heartbeat fault tests (daemon's TestLabHeartbeatFlood).
+go build -trimpath -o "$payload/udpflood" ./testdata/lab/udpflood
 # Each test binary runs in a copy of its package directory (with the
 # package's testdata and the repo's testdata beside it), so the ordinary
 # tests it also contains find their files by relative path, as under go test.
@@ -44,7 +46,7 @@ cp -a testdata/conformance "$payload/testdata/"
 cat >"$payload/run-tests.sh" <<EOF
 #!/bin/sh
 # Runs inside the VM (cwd /work).
-export LVSADM=/work/lvsadm LVSADM_DROPIN=/work/ipvsadm IPVSADM=/sbin/ipvsadm CASES=/work/testdata/conformance LAB=/work/testdata/lab
+export LVSADM=/work/lvsadm LVSADM_DROPIN=/work/ipvsadm IPVSADM=/sbin/ipvsadm CASES=/work/testdata/conformance LAB=/work/testdata/lab UDPFLOOD=/work/udpflood
 fails=0
 passed=0
 failed=0
