@@ -749,3 +749,48 @@ func TestLabDirectRouting(t *testing.T) {
 		}
 	}
 }
+
+// TestLabFreezeThaw: the active director's daemon is frozen (SIGSTOP)
+// for longer than deadtime; the partner takes over. Thawed (SIGCONT), the
+// frozen one notices its own timer ran that late, gives the VIP up at
+// once and stays standby: the partner holds the VIP at every 100 ms
+// sample from the thaw on, and never gives it up (no takeover fight).
+func TestLabFreezeThaw(t *testing.T) {
+	_, act, sb := labPair(t, labConfig, "")
+	A, B := act.name, sb.name
+	v := newVIPHolders(t, A, B)
+	act.signal(syscall.SIGSTOP)
+	thawed := false
+	t.Cleanup(func() {
+		if !thawed {
+			act.signal(syscall.SIGCONT)
+		}
+	})
+	eventually(t, B+" takes over", 15*time.Second, func() bool {
+		st := sb.status(t)
+		return st != nil && st.Heartbeat.Role == "active" && v.holds(B)
+	})
+	time.Sleep(time.Second)
+	mark := len(sb.log.String())
+	act.signal(syscall.SIGCONT)
+	thawed = true
+	start := time.Now()
+	for time.Since(start) < 6*time.Second {
+		if !v.holds(B) {
+			t.Fatalf("%s lost the VIP %v after %s was thawed", B, time.Since(start).Round(time.Millisecond), A)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if v.holds(A) {
+		t.Errorf("%s still holds the VIP 6 s after it was thawed", A)
+	}
+	if st := act.status(t); st == nil || st.Heartbeat.Role != "standby" {
+		t.Errorf("thawed %s: %+v, want standby", A, st)
+	}
+	if !strings.Contains(act.log.String(), "longer than deadtime: the partner has taken over") {
+		t.Errorf("%s did not say why it yielded:\n%s", A, act.log.String())
+	}
+	if l := sb.log.String()[mark:]; strings.Contains(l, "deactivating") {
+		t.Errorf("%s gave the VIP up after %s was thawed:\n%s", B, A, l)
+	}
+}

@@ -60,13 +60,18 @@ func (d *Driver) syncFilter() {
 func (d *Driver) Run(ctx context.Context) error {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	due := d.now() // when the timer is due: lateness past deadtime is a stall
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-timer.C:
+			d.checkStall(due)
 			d.do(func(now time.Time) []Action { return d.m.Tick(now) })
 		case dg := <-d.tr.Recv():
+			// After a stall, the datagrams queued meanwhile come before
+			// the timer: the stall is handled first either way.
+			d.checkStall(due)
 			d.do(func(now time.Time) []Action { return d.m.Receive(now, dg) })
 		case <-d.kick:
 		}
@@ -87,6 +92,15 @@ func (d *Driver) Run(ctx context.Context) error {
 			}
 		}
 		timer.Reset(wait)
+		due = d.now().Add(wait)
+	}
+}
+
+// checkStall tells the machine when its timer fired (or anything ran)
+// more than a moment after it was due.
+func (d *Driver) checkStall(due time.Time) {
+	if late := d.now().Sub(due); late > 0 {
+		d.do(func(now time.Time) []Action { return d.m.Stalled(now, late) })
 	}
 }
 

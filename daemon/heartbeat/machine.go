@@ -194,8 +194,11 @@ type Machine struct {
 	lastBoot     uint64    // run id of the last proven version 2 heartbeat
 	bootKnown    bool
 	lastRej      string
-	notices      [nkCount]noticeState
-	drops        Drops // the transport's counters at the last Dropped
+	// yieldedAt is when this director last gave up the services because
+	// it had not run for longer than deadtime (see Stalled).
+	yieldedAt time.Time
+	notices   [nkCount]noticeState
+	drops     Drops // the transport's counters at the last Dropped
 }
 
 // New starts a machine at time now, standby unless cfg.ForceActive. The
@@ -528,7 +531,10 @@ func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 		if !m.active && !m.childFail && !m.linkFail {
 			reason := ""
 			switch {
-			case m.cfg.Primary:
+			case m.cfg.Primary && now.Sub(m.yieldedAt) >= m.cfg.Deadtime:
+				// (Not just after yielding for a freeze: the "stopped"
+				// heartbeats queued while this director was stopped are
+				// older than the partner's takeover.)
 				reason = "backup inactive: activating lvs"
 			case m.peerRan:
 				reason = "primary inactive: activating lvs"
@@ -543,4 +549,26 @@ func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 	}
 	m.needAt = now.Add(m.cfg.Deadtime)
 	return acts
+}
+
+// Stalled is told (by the Driver) that the machine ran late by late: its
+// timer was due that long ago, because the process was stopped (SIGSTOP,
+// a paused VM) or starved. Past deadtime, by now the
+// partner has heard nothing for deadtime and taken over, so an active
+// director yields at once, before it sends a single "running" that would
+// make the partner (a backup) hand the VIP back: no fight, the VIP moves
+// once. The ordinary rules then decide afresh: the partner's "running"
+// keeps this director standby; "stopped" heartbeats make it take over
+// only after a whole deadtime of them (the ones queued while it was
+// stopped are older than the partner's takeover); silence for deadtime
+// makes it take over as always. A lone director (no backup) keeps going.
+func (m *Machine) Stalled(now time.Time, late time.Duration) []Action {
+	if late <= m.cfg.Deadtime || !m.active || !m.cfg.BackupActive {
+		return nil
+	}
+	m.active = false
+	m.yieldedAt = now
+	m.needAt = now.Add(m.cfg.Deadtime)
+	m.peerRan, m.stoppedSince = false, time.Time{}
+	return []Action{{Kind: ActDeactivate, Reason: fmt.Sprintf("did not run for %v, longer than deadtime: the partner has taken over; deactivating lvs", late.Round(time.Millisecond))}}
 }
