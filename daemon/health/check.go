@@ -1,7 +1,6 @@
 package health
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/lvsadm/lvsadm/internal/capbuf"
 )
 
 // Byte bounds. nanny reads strlen(expect) bytes for a plain expect and 254
@@ -158,24 +159,6 @@ func expect(ctx context.Context, conn net.Conn, t *Target) Result {
 	}
 }
 
-// limitedBuffer keeps the first max bytes written and discards the rest,
-// so a program that prints forever costs at most max bytes.
-type limitedBuffer struct {
-	bytes.Buffer
-	max int
-}
-
-func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if room := b.max - b.Len(); room > 0 {
-		if len(p) > room {
-			b.Buffer.Write(p[:room])
-		} else {
-			b.Buffer.Write(p)
-		}
-	}
-	return len(p), nil
-}
-
 // runProgram runs send_program (runBounded). The output, without one
 // trailing newline, must equal expect; without expect, any output means
 // down (nanny).
@@ -209,7 +192,7 @@ func runProgram(ctx context.Context, t *Target) Result {
 // alive.
 func runBounded(ctx context.Context, argv []string) (string, error) {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	out := &limitedBuffer{max: maxProgramOutput}
+	out := capbuf.New(maxProgramOutput)
 	cmd.Stdout = out
 	cmd.Stderr = nil
 	cmd.Stdin = nil
