@@ -1,0 +1,135 @@
+package procgroup
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The test binary doubles as the commands the tests run (selected by
+// PROCGROUP_HELPER), so no shell or system tool is assumed.
+func TestMain(m *testing.M) {
+	switch os.Getenv("PROCGROUP_HELPER") {
+	case "":
+		os.Exit(m.Run())
+	case "hold-stdout":
+		// Start a child that inherits stdout and lives long, report its
+		// pid on stdout, then block: neither ever closes stdout.
+		child := exec.Command(os.Args[0], "-test.run=^$")
+		child.Env = append(os.Environ(), "PROCGROUP_HELPER=sleep")
+		child.Stdout = os.Stdout
+		if err := child.Start(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		fmt.Printf("%d\n", child.Process.Pid)
+		time.Sleep(time.Hour)
+	case "sleep":
+		time.Sleep(time.Hour)
+	case "pid-sleep":
+		fmt.Printf("%d\n", os.Getpid())
+		time.Sleep(time.Hour)
+	}
+	os.Exit(4)
+}
+
+func alive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// A zombie is dead: only its parent's wait is missing.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	return len(f) > 0 && f[0] != "Z"
+}
+
+// TestCancelKillsGroupAndReturns: a command whose child keeps stdout open
+// returns once the context ends (not when the child exits, an hour
+// later), and the child, a member of the command's group, is killed.
+func TestCancelKillsGroupAndReturns(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := Command(ctx, 200*time.Millisecond, os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "PROCGROUP_HELPER=hold-stdout")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the child's pid: %v", err)
+	}
+	child, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, stdout)
+	if pgid, err := syscall.Getpgid(cmd.Process.Pid); err != nil || pgid != cmd.Process.Pid {
+		t.Fatalf("command's process group %d (%v), want its own %d", pgid, err, cmd.Process.Pid)
+	}
+	cancel()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("Wait succeeded for a killed command")
+		}
+	case <-time.After(30 * time.Second): // expected: well under a second
+		t.Fatal("Wait still blocked 30 s after the context ended")
+	}
+	// The child was SIGKILLed with its group; it is reaped by init, so
+	// wait for that rather than for a fixed time.
+	deadline := time.Now().Add(30 * time.Second)
+	for alive(child) {
+		if time.Now().After(deadline) {
+			t.Fatalf("child %d of the killed command still runs", child)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestExitedCommandsEscapedChildDoesNotHoldWait: a command that exits
+// while a descendant outside its group still holds stdout returns after
+// the wait delay (exec.ErrWaitDelay), not when the descendant exits.
+func TestExitedCommandsEscapedChildDoesNotHoldWait(t *testing.T) {
+	if _, err := exec.LookPath("setsid"); err != nil {
+		t.Skip("no setsid(1)")
+	}
+	cmd := Command(context.Background(), 200*time.Millisecond, "setsid", os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "PROCGROUP_HELPER=pid-sleep")
+	var out strings.Builder
+	cmd.Stdout = &out
+	done := make(chan error, 1)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, exec.ErrWaitDelay) {
+			t.Fatalf("Wait = %v, want exec.ErrWaitDelay", err)
+		}
+		// setsid(1) forked (a group leader cannot call setsid): the
+		// escaped descendant printed its pid; do not leave it behind.
+		if pid, err := strconv.Atoi(strings.TrimSpace(out.String())); err == nil {
+			syscall.Kill(pid, syscall.SIGKILL)
+		} else {
+			t.Errorf("escaped descendant's pid: %q", out.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Wait held by a descendant outside the group")
+	}
+}
