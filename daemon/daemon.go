@@ -149,6 +149,15 @@ func (d *Daemon) cfg() *lvscf.Config {
 // Run runs the director until ctx ends, then gives everything up (VIPs,
 // table, sync daemon) as pulse does on SIGTERM.
 func (d *Daemon) Run(ctx context.Context) error {
+	// Single instance is a precondition, checked before anything is
+	// touched (instance.go).
+	if d.o.LockDir != "" {
+		lk, err := lockInstance(d.o.LockDir, d.o.ConfigPath, d.o.SocketPath)
+		if err != nil {
+			return err
+		}
+		defer lk.release()
+	}
 	if d.o.Kernel == nil {
 		k, err := kernel.Open()
 		if err != nil {
@@ -201,12 +210,23 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.metricsAddr = mln.Addr()
 		d.mu.Unlock()
 	}
+	// The heartbeat port too is ours before anything is removed: a
+	// second instance for the same director fails here even without the
+	// lock (Options.LockDir empty).
+	ep := endpoints(cfg, d.primary)
+	tr, err := heartbeat.Listen(ctx, ep)
+	if err != nil {
+		return err
+	}
+	defer tr.Wait()
+	defer tr.Close()
 	// A standby answers for no floating address. An instance killed while
 	// active (kill -9, a crash, an OOM kill) leaves its addresses on the
 	// devices, and by now the partner has taken them over: keeping them
 	// would make two directors answer for the VIP. This runs after the
-	// control socket is ours (a second instance started by mistake must
-	// not strip the running one) and before it answers, so a director that
+	// single-instance lock, the control socket and the heartbeat port are
+	// ours (a second instance started by mistake must not strip the
+	// running one) and before status is served, so a director that
 	// answers status holds nothing stale. A forced-active or lone director
 	// takes them over at once anyway, so they stay there.
 	if !d.o.ForceActive && cfg.BackupActive {
@@ -241,13 +261,6 @@ func (d *Daemon) Run(ctx context.Context) error {
 	mon.Update(ctx, targets)
 	defer mon.Stop()
 
-	ep := endpoints(cfg, d.primary)
-	tr, err := heartbeat.Listen(ctx, ep)
-	if err != nil {
-		return err
-	}
-	defer tr.Wait()
-	defer tr.Close()
 	d.mu.Lock()
 	hc := heartbeatConfig(l, d.primary, &d.o)
 	d.mu.Unlock()
