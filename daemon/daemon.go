@@ -286,7 +286,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := metrics.Serve(ctx, mln, d.metricsSnapshot); err != nil {
+			srv := &metrics.Server{Gather: d.metricsSnapshot, Log: d.log.With("part", "metrics")}
+			if err := srv.Serve(ctx, mln); err != nil {
 				d.log.Error("metrics endpoint", "err", err)
 			}
 		}()
