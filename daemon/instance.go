@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/lvsadm/lvsadm/internal/regfile"
 )
 
 // DefaultLockDir is where `lvsadm daemon` keeps its single-instance lock
@@ -62,7 +64,7 @@ func lockInstance(dir, config, socket string) (*instanceLock, error) {
 	}
 	if !fi.Mode().IsRegular() {
 		f.Close()
-		return nil, fmt.Errorf("single-instance lock %s: not a regular file (%s)", name, fi.Mode().Type())
+		return nil, fmt.Errorf("single-instance lock %s: not a regular file (%s)", name, regfile.Describe(fi.Mode()))
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		holder := readHolder(f)

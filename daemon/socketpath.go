@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+
+	"github.com/lvsadm/lvsadm/internal/regfile"
 )
 
 // removeStaleSocket removes what a dead daemon left at the control
@@ -22,25 +24,10 @@ func removeStaleSocket(path string) error {
 		return fmt.Errorf("control socket %s: %w", path, err)
 	}
 	if fi.Mode().Type() != fs.ModeSocket {
-		return fmt.Errorf("control socket %s: exists and is not a socket (%s); refusing to replace it", path, describeMode(fi.Mode()))
+		return fmt.Errorf("control socket %s: exists and is not a socket (%s); refusing to replace it", path, regfile.Describe(fi.Mode()))
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("control socket %s: removing the stale socket: %w", path, err)
 	}
 	return nil
-}
-
-func describeMode(m fs.FileMode) string {
-	switch t := m.Type(); {
-	case t == 0:
-		return "a regular file"
-	case t&fs.ModeDir != 0:
-		return "a directory"
-	case t&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	case t&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	default:
-		return t.String()
-	}
 }
