@@ -7,12 +7,12 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"os/exec"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/lvsadm/lvsadm/internal/capbuf"
+	"github.com/lvsadm/lvsadm/internal/procgroup"
 )
 
 // Byte bounds. nanny reads strlen(expect) bytes for a plain expect and 254
@@ -187,26 +187,19 @@ func runProgram(ctx context.Context, t *Target) Result {
 }
 
 // runBounded runs argv directly (no shell), bounded by ctx, and returns
-// its first 4 KiB of output without one trailing newline. Its whole
-// process group is killed at the deadline, so children cannot keep it
-// alive.
+// its first 4 KiB of output without one trailing newline. It runs in a
+// process group of its own (procgroup): the whole group is killed at the
+// deadline, and whatever the program left running in it when it exited
+// is killed then, so a check leaves no process behind. A grandchild that
+// left the group and holds stdout holds the check 500 ms at most.
 func runBounded(ctx context.Context, argv []string) (string, error) {
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd := procgroup.Command(ctx, 500*time.Millisecond, argv...)
 	out := capbuf.New(maxProgramOutput)
 	cmd.Stdout = out
-	cmd.Stderr = nil
-	cmd.Stdin = nil
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error {
-		if cmd.Process == nil {
-			return nil
-		}
-		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	if err := cmd.Start(); err != nil {
+		return "", err
 	}
-	// A grandchild that inherited stdout could hold the pipe open past the
-	// kill; WaitDelay stops waiting for it.
-	cmd.WaitDelay = 500 * time.Millisecond
-	err := cmd.Run()
+	err := procgroup.WaitKillGroup(cmd)
 	return strings.TrimSuffix(out.String(), "\n"), err
 }
 

@@ -16,6 +16,8 @@ import (
 	"os/exec"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Command is exec.CommandContext(ctx, argv[0], argv[1:]...) in a process
@@ -38,4 +40,25 @@ func Command(ctx context.Context, waitDelay time.Duration, argv ...string) *exec
 	}
 	cmd.WaitDelay = waitDelay
 	return cmd
+}
+
+// WaitKillGroup is cmd.Wait for a command from Command that must leave
+// nothing behind: once the command has exited, whatever it left running
+// in its process group (a check script's "helper &") is killed, then the
+// command is reaped. The kill happens while the exited command is not
+// yet reaped, so its pid, which is the group's id, cannot have been given
+// to another process. A descendant that left the group (setsid) is not
+// reached.
+func WaitKillGroup(cmd *exec.Cmd) error {
+	pid := cmd.Process.Pid
+	var info unix.Siginfo
+	for {
+		// WNOWAIT: wait for the exit without reaping.
+		err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+		if !errors.Is(err, unix.EINTR) {
+			break
+		}
+	}
+	_ = syscall.Kill(-pid, syscall.SIGKILL) // ESRCH: nothing was left
+	return cmd.Wait()
 }

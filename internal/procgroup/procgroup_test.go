@@ -35,6 +35,17 @@ func TestMain(m *testing.M) {
 		time.Sleep(time.Hour)
 	case "sleep":
 		time.Sleep(time.Hour)
+	case "leave-child":
+		// Start a child in this group that does not hold stdout, report
+		// its pid, and exit.
+		child := exec.Command(os.Args[0], "-test.run=^$")
+		child.Env = append(os.Environ(), "PROCGROUP_HELPER=sleep")
+		if err := child.Start(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		fmt.Printf("%d\n", child.Process.Pid)
+		os.Exit(0)
 	case "pid-sleep":
 		fmt.Printf("%d\n", os.Getpid())
 		time.Sleep(time.Hour)
@@ -131,5 +142,33 @@ func TestExitedCommandsEscapedChildDoesNotHoldWait(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("Wait held by a descendant outside the group")
+	}
+}
+
+// TestWaitKillGroupKillsLeftovers: a command that exits leaving a child
+// in its group (a check script's "helper &") leaves nothing running.
+// Plain Wait would return at once and leave the child for an hour.
+func TestWaitKillGroupKillsLeftovers(t *testing.T) {
+	cmd := Command(context.Background(), 200*time.Millisecond, os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "PROCGROUP_HELPER=leave-child")
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := WaitKillGroup(cmd); err != nil {
+		t.Fatalf("WaitKillGroup: %v", err)
+	}
+	child, err := strconv.Atoi(strings.TrimSpace(out.String()))
+	if err != nil {
+		t.Fatalf("child's pid: %q", out.String())
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for alive(child) {
+		if time.Now().After(deadline) {
+			syscall.Kill(child, syscall.SIGKILL)
+			t.Fatalf("child %d left running by the exited command", child)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
