@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lvsadm/lvsadm/internal/proctest"
 )
 
 // clearRecorder wraps a TableApplier and records what Clear saw.
@@ -63,17 +65,6 @@ func pidsIn(t *testing.T, path string) []int {
 		out = append(out, n)
 	}
 	return out
-}
-
-// running says whether pid exists and is not a zombie.
-func running(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	return len(f) > 0 && f[0] != "Z"
 }
 
 // TestStopWithStuckInactiveCmd is issue 11 item 4: an inactive_cmd that
@@ -131,12 +122,6 @@ func TestStopWithStuckInactiveCmd(t *testing.T) {
 		t.Fatalf("inactive_cmd ran %d times, want 2 (start and stop)", n)
 	}
 	for _, pid := range append(pidsIn(t, runs), pidsIn(t, children)...) {
-		deadline := time.Now().Add(10 * time.Second)
-		for running(pid) {
-			if time.Now().After(deadline) {
-				t.Fatalf("process %d of inactive_cmd still runs after the stop", pid)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		proctest.WaitGone(t, pid, 10*time.Second, "a process of inactive_cmd after the stop")
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/lvsadm/lvsadm/internal/capbuf"
 	"github.com/lvsadm/lvsadm/internal/procgroup"
 )
 
@@ -188,19 +187,13 @@ func runProgram(ctx context.Context, t *Target) Result {
 
 // runBounded runs argv directly (no shell), bounded by ctx, and returns
 // its first 4 KiB of output without one trailing newline. It runs in a
-// process group of its own (procgroup): the whole group is killed at the
-// deadline, and whatever the program left running in it when it exited
-// is killed then, so a check leaves no process behind. A grandchild that
-// left the group and holds stdout holds the check 500 ms at most.
+// process group of its own, killed whole at the deadline, and leaves
+// nothing running (procgroup.Output): what it left in its group is killed
+// when it exits, and so is a descendant that left the group (setsid) but
+// still holds its output 500 ms later.
 func runBounded(ctx context.Context, argv []string) (string, error) {
-	cmd := procgroup.Command(ctx, 500*time.Millisecond, argv...)
-	out := capbuf.New(maxProgramOutput)
-	cmd.Stdout = out
-	if err := cmd.Start(); err != nil {
-		return "", err
-	}
-	err := procgroup.WaitKillGroup(cmd)
-	return strings.TrimSuffix(out.String(), "\n"), err
+	out, err := procgroup.Output(ctx, 500*time.Millisecond, maxProgramOutput, argv...)
+	return strings.TrimSuffix(out, "\n"), err
 }
 
 // errTextCtx shortens network errors to their cause (connection refused,

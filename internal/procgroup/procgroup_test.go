@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lvsadm/lvsadm/internal/proctest"
 )
 
 // The test binary doubles as the commands the tests run (selected by
@@ -53,16 +55,6 @@ func TestMain(m *testing.M) {
 	os.Exit(4)
 }
 
-func alive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	// A zombie is dead: only its parent's wait is missing.
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
-	return len(f) > 0 && f[0] != "Z"
-}
-
 // TestCancelKillsGroupAndReturns: a command whose child keeps stdout open
 // returns once the context ends (not when the child exits, an hour
 // later), and the child, a member of the command's group, is killed.
@@ -101,15 +93,8 @@ func TestCancelKillsGroupAndReturns(t *testing.T) {
 	case <-time.After(30 * time.Second): // expected: well under a second
 		t.Fatal("Wait still blocked 30 s after the context ended")
 	}
-	// The child was SIGKILLed with its group; it is reaped by init, so
-	// wait for that rather than for a fixed time.
-	deadline := time.Now().Add(30 * time.Second)
-	for alive(child) {
-		if time.Now().After(deadline) {
-			t.Fatalf("child %d of the killed command still runs", child)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	// The child was SIGKILLed with its group.
+	proctest.WaitGone(t, child, 30*time.Second, "the child of the killed command")
 }
 
 // TestExitedCommandsEscapedChildDoesNotHoldWait: a command that exits
@@ -163,12 +148,47 @@ func TestWaitKillGroupKillsLeftovers(t *testing.T) {
 	if err != nil {
 		t.Fatalf("child's pid: %q", out.String())
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for alive(child) {
-		if time.Now().After(deadline) {
-			syscall.Kill(child, syscall.SIGKILL)
-			t.Fatalf("child %d left running by the exited command", child)
-		}
-		time.Sleep(10 * time.Millisecond)
+	proctest.WaitGone(t, child, 30*time.Second, "the child left by the exited command")
+}
+
+// TestOutputKillsEscapedHolder: a command that hands its output to a
+// descendant outside its group (setsid(1) forks, since the command leads
+// a group, and exits) returns, and that descendant, which would sleep an
+// hour holding the pipe, is killed. Before, each health check doing this
+// left one such process.
+func TestOutputKillsEscapedHolder(t *testing.T) {
+	if _, err := exec.LookPath("setsid"); err != nil {
+		t.Skip("no setsid(1)")
+	}
+	t.Setenv("PROCGROUP_HELPER", "pid-sleep")
+	done := make(chan struct{})
+	var out string
+	var err error
+	go func() {
+		defer close(done)
+		out, err = Output(context.Background(), 200*time.Millisecond, 64, "setsid", os.Args[0], "-test.run=^$")
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second): // expected: about 0.2 s
+		t.Fatal("Output held by a descendant outside the group")
+	}
+	pid, perr := strconv.Atoi(strings.TrimSpace(out))
+	if perr != nil {
+		t.Fatalf("escaped descendant's pid: %q (%v)", out, err)
+	}
+	proctest.WaitGone(t, pid, 30*time.Second, "the escaped descendant")
+}
+
+// TestOutputCapped: output beyond max is discarded, and a plain command's
+// output comes back whole.
+func TestOutputCapped(t *testing.T) {
+	got, err := Output(context.Background(), time.Second, 5, "echo", "hello world")
+	if err != nil || got != "hello" {
+		t.Fatalf("Output = %q, %v", got, err)
+	}
+	got, err = Output(context.Background(), time.Second, 64, "echo", "ok")
+	if err != nil || got != "ok\n" {
+		t.Fatalf("Output = %q, %v", got, err)
 	}
 }
