@@ -90,8 +90,19 @@ func (d *Daemon) giveUp(ctx context.Context, cfg *lvscf.Config, stopping bool) {
 		}
 	})
 	step(stopBudget.fwmarks, func(ctx context.Context) {
-		if err := d.o.Fwmarks.Remove(ctx); err != nil {
-			d.log.Error("removing fwmark_match iptables rules", "err", err)
+		// An iptables call takes no context and may wait 10 s for the
+		// xtables lock: Remove stops between rules when ctx ends, and
+		// this does not wait for the call in progress, which ends by
+		// itself (its -w timeout), or with the process.
+		errc := make(chan error, 1)
+		go func() { errc <- d.o.Fwmarks.Remove(ctx) }()
+		select {
+		case err := <-errc:
+			if err != nil {
+				d.log.Error("removing fwmark_match iptables rules", "err", err)
+			}
+		case <-ctx.Done():
+			d.log.Error("removing fwmark_match iptables rules: not done in time, giving up", "err", ctx.Err())
 		}
 	})
 	if !stopping {

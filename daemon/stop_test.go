@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lvsadm/lvsadm/daemon/fwmark"
 	"github.com/lvsadm/lvsadm/internal/proctest"
 )
 
@@ -123,5 +124,45 @@ func TestStopWithStuckInactiveCmd(t *testing.T) {
 	}
 	for _, pid := range append(pidsIn(t, runs), pidsIn(t, children)...) {
 		proctest.WaitGone(t, pid, 10*time.Second, "a process of inactive_cmd after the stop")
+	}
+}
+
+// stuckFwmarks is an iptables that hangs on removal until released (the
+// xtables lock held elsewhere), ignoring its context as go-iptables does.
+type stuckFwmarks struct {
+	release chan struct{}
+	entered chan struct{}
+}
+
+func (f *stuckFwmarks) Install(context.Context, []fwmark.Rule) error { return nil }
+func (f *stuckFwmarks) Remove(context.Context) error {
+	close(f.entered)
+	<-f.release
+	return nil
+}
+
+// TestStopDoesNotWaitForStuckIptables: removing the fwmark rules hangs;
+// the stop gives up on it at its budget and goes on (the table is still
+// cleared first, and Run returns).
+func TestStopDoesNotWaitForStuckIptables(t *testing.T) {
+	saved := stopBudget
+	stopBudget.fwmarks = 200 * time.Millisecond
+	t.Cleanup(func() { stopBudget = saved })
+	fw := &stuckFwmarks{release: make(chan struct{}), entered: make(chan struct{})}
+	a := startDirector(t, lonePrimaryCfg(t, ""), "127.0.0.1", "", func(o *Options) { o.Fwmarks = fw })
+	// Registered after startDirector, so it runs before that cleanup
+	// waits for Run: a failing test ends instead of hanging.
+	t.Cleanup(func() { close(fw.release) })
+	waitUntil(t, "lone primary active with its table", 10*time.Second, func() bool {
+		return a.role() == "active" && len(a.k.rules()) > 0
+	}, func() string { return fmt.Sprint(a.d.Status()) })
+	a.stop(t) // fails if Run has not returned 10 s after its context ended
+	select {
+	case <-fw.entered:
+	default:
+		t.Fatal("the stop did not try to remove the fwmark rules")
+	}
+	if r := a.k.rules(); len(r) != 0 || len(a.vips.Held()) != 0 {
+		t.Errorf("left behind: table %v, addresses %v", r, a.vips.Held())
 	}
 }
