@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -164,5 +165,34 @@ func TestStopDoesNotWaitForStuckIptables(t *testing.T) {
 	}
 	if r := a.k.rules(); len(r) != 0 || len(a.vips.Held()) != 0 {
 		t.Errorf("left behind: table %v, addresses %v", r, a.vips.Held())
+	}
+}
+
+// TestStopBoundCoversBudgets keeps the documented bound true when a
+// budget changes: the steps run one after the other, plus a second for
+// the rest.
+func TestStopBoundCoversBudgets(t *testing.T) {
+	b := stopBudget
+	if sum := b.table + b.fwmarks + b.cmd + b.cmdWait + b.sync; sum+time.Second > StopBound {
+		t.Errorf("stop budgets sum to %v; StopBound %v leaves less than a second for the rest", sum, StopBound)
+	}
+}
+
+// TestRunCommandOutputBounded is issue 11 item 1 for active_cmd:
+// /usr/bin/yes, stopped by its context, costs 4 KiB of output, not the
+// gigabytes CombinedOutput collected.
+func TestRunCommandOutputBounded(t *testing.T) {
+	yes, err := exec.LookPath("yes")
+	if err != nil {
+		t.Skip("no yes(1)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	out, err := runCommand(ctx, []string{yes})
+	if err == nil {
+		t.Error("yes ended by itself")
+	}
+	if len(out) > cmdOutputMax || len(out) < cmdOutputMax/2 {
+		t.Errorf("kept %d bytes of output, want about %d", len(out), cmdOutputMax)
 	}
 }
