@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -48,8 +49,16 @@ func TestMain(m *testing.M) {
 		}
 		fmt.Printf("%d\n", child.Process.Pid)
 		os.Exit(0)
-	case "pid-sleep":
-		fmt.Printf("%d\n", os.Getpid())
+	case "pidfile-sleep":
+		// Say who we are in PROCGROUP_PIDFILE (whole, by rename), then
+		// sleep holding stdout.
+		f := os.Getenv("PROCGROUP_PIDFILE")
+		if err := os.WriteFile(f+".tmp", []byte(strconv.Itoa(os.Getpid())), 0o600); err != nil {
+			os.Exit(3)
+		}
+		if err := os.Rename(f+".tmp", f); err != nil {
+			os.Exit(3)
+		}
 		time.Sleep(time.Hour)
 	}
 	os.Exit(4)
@@ -97,15 +106,47 @@ func TestCancelKillsGroupAndReturns(t *testing.T) {
 	proctest.WaitGone(t, child, 30*time.Second, "the child of the killed command")
 }
 
+// escapee returns a command line that leaves behind a descendant in a
+// session of its own (setsid), holding the command's stdout, and exits
+// once that descendant is running; pid reads the descendant's pid. The
+// descendant is killed at the end of the test whatever happens.
+func escapee(t *testing.T) (argv []string, pid func() int) {
+	t.Helper()
+	if _, err := exec.LookPath("setsid"); err != nil {
+		t.Skip("no setsid(1)")
+	}
+	pidfile := filepath.Join(t.TempDir(), "pid")
+	t.Setenv("PROCGROUP_HELPER", "pidfile-sleep")
+	t.Setenv("PROCGROUP_PIDFILE", pidfile)
+	pid = func() int {
+		b, err := os.ReadFile(pidfile)
+		if err != nil {
+			t.Fatalf("the descendant's pid: %v", err)
+		}
+		n, err := strconv.Atoi(string(b))
+		if err != nil {
+			t.Fatalf("the descendant's pid: %q", b)
+		}
+		return n
+	}
+	t.Cleanup(func() {
+		if b, err := os.ReadFile(pidfile); err == nil {
+			if n, err := strconv.Atoi(string(b)); err == nil {
+				syscall.Kill(n, syscall.SIGKILL)
+			}
+		}
+	})
+	// sh's child is no group leader, so setsid(1) does not fork: $! is
+	// the descendant.
+	return []string{"sh", "-c", `setsid "$0" -test.run=^$ & while [ ! -s "$1" ]; do sleep 0.01; done`, os.Args[0], pidfile}, pid
+}
+
 // TestExitedCommandsEscapedChildDoesNotHoldWait: a command that exits
 // while a descendant outside its group still holds stdout returns after
 // the wait delay (exec.ErrWaitDelay), not when the descendant exits.
 func TestExitedCommandsEscapedChildDoesNotHoldWait(t *testing.T) {
-	if _, err := exec.LookPath("setsid"); err != nil {
-		t.Skip("no setsid(1)")
-	}
-	cmd := Command(context.Background(), 200*time.Millisecond, "setsid", os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "PROCGROUP_HELPER=pid-sleep")
+	argv, _ := escapee(t)
+	cmd := Command(context.Background(), 200*time.Millisecond, argv...)
 	var out strings.Builder
 	cmd.Stdout = &out
 	done := make(chan error, 1)
@@ -117,13 +158,6 @@ func TestExitedCommandsEscapedChildDoesNotHoldWait(t *testing.T) {
 	case err := <-done:
 		if !errors.Is(err, exec.ErrWaitDelay) {
 			t.Fatalf("Wait = %v, want exec.ErrWaitDelay", err)
-		}
-		// setsid(1) forked (a group leader cannot call setsid): the
-		// escaped descendant printed its pid; do not leave it behind.
-		if pid, err := strconv.Atoi(strings.TrimSpace(out.String())); err == nil {
-			syscall.Kill(pid, syscall.SIGKILL)
-		} else {
-			t.Errorf("escaped descendant's pid: %q", out.String())
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("Wait held by a descendant outside the group")
@@ -151,33 +185,26 @@ func TestWaitKillGroupKillsLeftovers(t *testing.T) {
 	proctest.WaitGone(t, child, 30*time.Second, "the child left by the exited command")
 }
 
-// TestOutputKillsEscapedHolder: a command that hands its output to a
-// descendant outside its group (setsid(1) forks, since the command leads
-// a group, and exits) returns, and that descendant, which would sleep an
-// hour holding the pipe, is killed. Before, each health check doing this
-// left one such process.
+// TestOutputKillsEscapedHolder: a command that leaves a descendant
+// outside its group holding its output returns, and that descendant,
+// which would sleep an hour, is killed. Before, each health check doing
+// this left one such process.
 func TestOutputKillsEscapedHolder(t *testing.T) {
-	if _, err := exec.LookPath("setsid"); err != nil {
-		t.Skip("no setsid(1)")
-	}
-	t.Setenv("PROCGROUP_HELPER", "pid-sleep")
-	done := make(chan struct{})
-	var out string
-	var err error
+	argv, pid := escapee(t)
+	done := make(chan error, 1)
 	go func() {
-		defer close(done)
-		out, err = Output(context.Background(), 200*time.Millisecond, 64, "setsid", os.Args[0], "-test.run=^$")
+		_, err := Output(context.Background(), 200*time.Millisecond, 64, argv...)
+		done <- err
 	}()
 	select {
-	case <-done:
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Output: %v", err)
+		}
 	case <-time.After(30 * time.Second): // expected: about 0.2 s
 		t.Fatal("Output held by a descendant outside the group")
 	}
-	pid, perr := strconv.Atoi(strings.TrimSpace(out))
-	if perr != nil {
-		t.Fatalf("escaped descendant's pid: %q (%v)", out, err)
-	}
-	proctest.WaitGone(t, pid, 30*time.Second, "the escaped descendant")
+	proctest.WaitGone(t, pid(), 30*time.Second, "the escaped descendant")
 }
 
 // TestOutputCapped: output beyond max is discarded, and a plain command's
