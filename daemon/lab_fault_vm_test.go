@@ -84,7 +84,7 @@ func TestLabStopStuckInactiveCmd(t *testing.T) {
 	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	conf := replaceOnce(t, labConfig, "backup_active = 1\n", "backup_active = 1\ninactive_cmd = "+script+"\n")
+	conf := replaceOnce(t, labConfig, "backup_active = 1\n", "backup_active = 1\ninactive_cmd = \"/bin/sh "+script+"\"\n")
 	_, act, sb := labPair(t, conf, "")
 	A, B := act.name, sb.name
 	vh := newVIPHolders(t, A, B)

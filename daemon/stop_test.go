@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,24 @@ import (
 	"github.com/lvsadm/lvsadm/daemon/fwmark"
 	"github.com/lvsadm/lvsadm/internal/proctest"
 )
+
+// syncLog collects a daemon's log for a failing test's message.
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
 
 // clearRecorder wraps a TableApplier and records what Clear saw.
 type clearRecorder struct {
@@ -90,18 +109,22 @@ func TestStopWithStuckInactiveCmd(t *testing.T) {
 	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cfgPath := lonePrimaryCfg(t, "inactive_cmd = "+script+"\n")
+	// Run by /bin/sh rather than exec'd: exec of a file just written can
+	// fail with ETXTBSY when another goroutine forks while it is open.
+	cfgPath := lonePrimaryCfg(t, "inactive_cmd = \"/bin/sh "+script+"\"\n")
 	var rec *clearRecorder
+	logs := &syncLog{}
 	a := startDirector(t, cfgPath, "127.0.0.1", "", func(o *Options) {
 		rec = &clearRecorder{TableApplier: newKernelTable(o.Kernel), vips: o.VIPs.(*fakeVIPs)}
 		o.Table = rec
+		o.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	})
 	waitUntil(t, "lone primary active with its table", 10*time.Second, func() bool {
 		return a.role() == "active" && len(a.vips.Held()) == 2 && len(a.k.rules()) > 0
 	}, func() string { return fmt.Sprint(a.d.Status()) })
 	// The start-time inactive_cmd runs in the background; the stop must
 	// not depend on it having ended.
-	waitUntil(t, "the start-time inactive_cmd", 10*time.Second, func() bool { return len(pidsIn(t, children)) == 1 }, func() string { return "" })
+	waitUntil(t, "the start-time inactive_cmd", 10*time.Second, func() bool { return len(pidsIn(t, children)) == 1 }, logs.String)
 
 	a.stop(t) // fails if Run has not returned 10 s after its context ended
 	if held := a.vips.Held(); len(held) != 0 {
