@@ -53,6 +53,8 @@ set operator overrides the daemon holds until cleared (not across restarts).`,
 			o := daemon.Options{ConfigPath: config, SocketPath: socket, Logger: log, Role: role,
 				ForceActive: forceActive, PlainHeartbeat: plain}
 			o.KeyFile = keyFile // read at start and at every reload (key rollover)
+			// One daemon per network namespace, whatever --socket says.
+			o.LockDir = daemon.DefaultLockDir
 			o.MetricsListen = metricsListen
 			o.ResyncInterval = resync
 			if resync <= 0 {

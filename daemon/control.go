@@ -40,8 +40,8 @@ func listenControl(path string) (*controlServer, error) {
 		c.Close()
 		return nil, fmt.Errorf("control socket %s: another daemon is answering on it", path)
 	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("control socket: %w", err)
+	if err := removeStaleSocket(path); err != nil {
+		return nil, err
 	}
 	// The umask makes the socket 0600 from its creation: no window where
 	// others could connect.

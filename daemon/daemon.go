@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"time"
@@ -70,7 +69,8 @@ type Daemon struct {
 	dirty    map[string]bool
 	dirtyAll bool
 
-	applyMu sync.Mutex // serialises table applies and role changes
+	applyMu sync.Mutex     // serialises table applies and role changes
+	cmds    sync.WaitGroup // active_cmd/inactive_cmd running in the background
 	// moving: the groups of desired whose weights move with time alone;
 	// under applyMu.
 	moving map[int]bool
@@ -156,6 +156,15 @@ func (d *Daemon) cfg() *lvscf.Config {
 // Run runs the director until ctx ends, then gives everything up (VIPs,
 // table, sync daemon) as pulse does on SIGTERM.
 func (d *Daemon) Run(ctx context.Context) error {
+	// Single instance is a precondition, checked before anything is
+	// touched (instance.go).
+	if d.o.LockDir != "" {
+		lk, err := lockInstance(d.o.LockDir, d.o.ConfigPath, d.o.SocketPath)
+		if err != nil {
+			return err
+		}
+		defer lk.release()
+	}
 	if d.o.Kernel == nil {
 		k, err := kernel.Open()
 		if err != nil {
@@ -171,7 +180,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.o.Table = newKernelTable(d.o.Kernel)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	// Commands started in the background end with the run context (their
+	// process groups killed); however Run ends, it outlives none of them.
+	defer func() { cancel(); d.cmds.Wait() }()
 	d.mu.Lock()
 	d.runCtx = ctx
 	d.since = time.Now()
@@ -209,12 +220,23 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.metricsAddr = mln.Addr()
 		d.mu.Unlock()
 	}
+	// The heartbeat port too is ours before anything is removed: a
+	// second instance for the same director fails here even without the
+	// lock (Options.LockDir empty).
+	ep := endpoints(cfg, d.primary)
+	tr, err := heartbeat.Listen(ctx, ep)
+	if err != nil {
+		return err
+	}
+	defer tr.Wait()
+	defer tr.Close()
 	// A standby answers for no floating address. An instance killed while
 	// active (kill -9, a crash, an OOM kill) leaves its addresses on the
 	// devices, and by now the partner has taken them over: keeping them
 	// would make two directors answer for the VIP. This runs after the
-	// control socket is ours (a second instance started by mistake must
-	// not strip the running one) and before it answers, so a director that
+	// single-instance lock, the control socket and the heartbeat port are
+	// ours (a second instance started by mistake must not strip the
+	// running one) and before status is served, so a director that
 	// answers status holds nothing stale. A forced-active or lone director
 	// takes them over at once anyway, so they stay there.
 	if !d.o.ForceActive && cfg.BackupActive {
@@ -231,7 +253,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	// However Run ends, the sync daemons stop (with the configuration in
 	// force then, which a reload may have changed).
 	defer func() {
-		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+		sctx, scancel := context.WithTimeout(context.Background(), stopBudget.sync)
 		defer scancel()
 		d.stopSync(sctx, d.cfg())
 	}()
@@ -257,13 +279,6 @@ func (d *Daemon) Run(ctx context.Context) error {
 	mon.Update(ctx, targets)
 	defer mon.Stop()
 
-	ep := endpoints(cfg, d.primary)
-	tr, err := heartbeat.Listen(ctx, ep)
-	if err != nil {
-		return err
-	}
-	defer tr.Wait()
-	defer tr.Close()
 	d.mu.Lock()
 	hc := heartbeatConfig(l, d.primary, &d.o)
 	d.mu.Unlock()
@@ -289,7 +304,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := metrics.Serve(ctx, mln, d.metricsSnapshot); err != nil {
+			srv := &metrics.Server{Gather: d.metricsSnapshot, Log: d.log.With("part", "metrics")}
+			if err := srv.Serve(ctx, mln); err != nil {
 				d.log.Error("metrics endpoint", "err", err)
 			}
 		}()
@@ -310,13 +326,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.log.Info("terminating")
 	d.mu.Lock()
 	wasActive := d.active
-	d.terminating = true // inactive_cmd now runs to completion before exit
+	// From here each step of giving up runs with its own budget (the run
+	// context is over) and inactive_cmd is waited for, within StopBound.
+	d.terminating = true
 	d.mu.Unlock()
-	// The run context is over; give up with a fresh, bounded one.
-	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer scancel()
 	if wasActive {
-		d.deactivate(sctx, "terminating")
+		d.deactivate(ctx, "terminating")
 	}
 	d.o.VIPs.Wait()
 	return nil
@@ -379,17 +394,10 @@ func (d *Daemon) deactivate(ctx context.Context, reason string) {
 	d.applyMu.Lock()
 	defer d.applyMu.Unlock()
 	cfg := d.switchRole(false, reason)
-	d.runCmd(ctx, cfg.InactiveCmd)
-	d.syncDaemon(ctx, cfg, false)
-	if err := d.o.VIPs.Release(); err != nil {
-		d.log.Error("releasing floating addresses", "err", err)
-	}
-	if err := d.o.Table.Clear(ctx); err != nil {
-		d.log.Error("clearing the table", "err", err)
-	}
-	if err := d.o.Fwmarks.Remove(ctx); err != nil {
-		d.log.Error("removing fwmark_match iptables rules", "err", err)
-	}
+	d.mu.Lock()
+	stopping := d.terminating
+	d.mu.Unlock()
+	d.giveUp(ctx, cfg, stopping)
 	d.o.Notify("STATUS=standby")
 }
 
@@ -761,7 +769,11 @@ func (d *Daemon) stopSync(ctx context.Context, cfg *lvscf.Config) {
 
 // runCmd runs active_cmd / inactive_cmd as pulse does: split on spaces,
 // no shell, not waited for by the caller (here: in the background,
-// bounded to one minute and to the daemon's life).
+// bounded to cmdTimeout and to the daemon's life; Run waits for it at the
+// end). When the daemon is terminating it is waited for, bounded to
+// stopBudget.cmd. Either way it runs in its own process group, killed
+// whole at the bound, and only its first cmdOutputMax bytes of output are
+// kept (runCommand).
 func (d *Daemon) runCmd(ctx context.Context, cmdline string) {
 	words := strings.Fields(cmdline)
 	if len(words) == 0 || ctx == nil {
@@ -770,19 +782,20 @@ func (d *Daemon) runCmd(ctx context.Context, cmdline string) {
 	d.mu.Lock()
 	wait := d.terminating
 	d.mu.Unlock()
-	run := func() {
-		cctx, cancel := context.WithTimeout(ctx, time.Minute)
+	run := func(ctx context.Context, limit time.Duration) {
+		cctx, cancel := context.WithTimeout(ctx, limit)
 		defer cancel()
-		out, err := exec.CommandContext(cctx, words[0], words[1:]...).CombinedOutput()
+		out, err := runCommand(cctx, words)
 		if err != nil {
-			d.log.Warn("command failed", "cmd", cmdline, "err", err, "output", strings.TrimSpace(string(out)))
+			d.log.Warn("command failed", "cmd", cmdline, "err", err, "output", out)
 		}
 	}
 	if wait {
-		run()
+		run(context.Background(), stopBudget.cmd)
 		return
 	}
-	go run()
+	d.cmds.Add(1)
+	go func() { defer d.cmds.Done(); run(ctx, cmdTimeout) }()
 }
 
 // MetricsAddr is the metrics endpoint's address once Run listens on it

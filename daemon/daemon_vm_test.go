@@ -44,7 +44,7 @@ func TestMain(m *testing.M) {
 
 func runChild() int {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	d, err := New(Options{ConfigPath: os.Getenv("LVSADM_CONFIG"), SocketPath: os.Getenv("LVSADM_SOCKET"), KeyFile: os.Getenv("LVSADM_KEYFILE"), Logger: log, ResyncInterval: labResync})
+	d, err := New(Options{ConfigPath: os.Getenv("LVSADM_CONFIG"), SocketPath: os.Getenv("LVSADM_SOCKET"), KeyFile: os.Getenv("LVSADM_KEYFILE"), LockDir: os.Getenv("LVSADM_LOCKDIR"), Logger: log, ResyncInterval: labResync})
 	if err != nil {
 		log.Error("start", "err", err)
 		return 1
@@ -109,7 +109,15 @@ const labResync = 3 * time.Second
 
 func startLabDaemon(t *testing.T, ns, cfg string, keyFile ...string) *labDaemon {
 	t.Helper()
-	d := &labDaemon{name: ns, sock: "/tmp/lvsadm-" + ns + ".sock", log: &syncBuf{}, done: make(chan error, 1)}
+	return startLabDaemonAt(t, ns, cfg, "/tmp/lvsadm-"+ns+".sock", keyFile...)
+}
+
+// startLabDaemonAt is startLabDaemon with the control socket at sock. The
+// test binary's child takes the single-instance lock as `lvsadm daemon`
+// does (LVSADM_LOCKDIR).
+func startLabDaemonAt(t *testing.T, ns, cfg, sock string, keyFile ...string) *labDaemon {
+	t.Helper()
+	d := &labDaemon{name: ns, sock: sock, log: &syncBuf{}, done: make(chan error, 1)}
 	lvsadm := os.Getenv("LVSADM")
 	if lvsadm != "" && exec.Command(lvsadm, "daemon", "--help").Run() == nil {
 		args := []string{"netns", "exec", ns, lvsadm, "daemon", "--config", cfg, "--socket", d.sock, "--resync-interval", labResync.String()}
@@ -123,7 +131,7 @@ func startLabDaemon(t *testing.T, ns, cfg string, keyFile ...string) *labDaemon 
 			t.Fatal(err)
 		}
 		d.cmd = exec.Command(ipCmd, "netns", "exec", ns, self)
-		d.cmd.Env = append(os.Environ(), "LVSADM_DAEMON_CHILD=1", "LVSADM_CONFIG="+cfg, "LVSADM_SOCKET="+d.sock)
+		d.cmd.Env = append(os.Environ(), "LVSADM_DAEMON_CHILD=1", "LVSADM_CONFIG="+cfg, "LVSADM_SOCKET="+d.sock, "LVSADM_LOCKDIR="+DefaultLockDir)
 		if len(keyFile) > 0 {
 			d.cmd.Env = append(d.cmd.Env, "LVSADM_KEYFILE="+keyFile[0])
 		}

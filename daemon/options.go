@@ -46,6 +46,10 @@ type Options struct {
 	ConfigPath string
 	// SocketPath is the control socket; empty: none.
 	SocketPath string
+	// LockDir holds the single-instance lock (one daemon per network
+	// namespace, whatever its socket), taken before Run touches
+	// anything; empty: none. `lvsadm daemon` passes DefaultLockDir.
+	LockDir string
 	// MetricsListen is the Prometheus endpoint's TCP address (GET
 	// /metrics); empty: none.
 	MetricsListen string

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/lvsadm/lvsadm/internal/regfile"
 )
 
 // DefaultPath is where piranha keeps its configuration.
@@ -40,7 +42,9 @@ func ReadFile(path string) ([]byte, error) {
 	if path == "-" {
 		r = os.Stdin
 	} else {
-		fh, err := os.Open(path)
+		// A FIFO or device is refused: opening a FIFO blocks until a
+		// writer comes, beyond the reach of signals (regfile).
+		fh, err := regfile.Open(path)
 		if err != nil {
 			return nil, fmt.Errorf("read lvs.cf: %w", err)
 		}

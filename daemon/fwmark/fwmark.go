@@ -165,12 +165,20 @@ func (m *Manager) Install(ctx context.Context, rules []Rule) error {
 }
 
 // Remove deletes every rule Install added (DeleteIfExists), and only those.
+// It stops between rules when ctx ends (an iptables call takes no context:
+// each may wait up to 10 s for the xtables lock); the rules left stay
+// recorded, so a later Remove still removes them.
 func (m *Manager) Remove(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var errs []error
 	var left []Rule
-	for _, r := range m.installed {
+	for i, r := range m.installed {
+		if err := ctx.Err(); err != nil {
+			errs = append(errs, err)
+			left = append(left, m.installed[i:]...)
+			break
+		}
 		if err := m.delete(r); err != nil {
 			errs = append(errs, err)
 			left = append(left, r)

@@ -1,17 +1,17 @@
 package health
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/netip"
-	"os/exec"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/lvsadm/lvsadm/internal/procgroup"
 )
 
 // Byte bounds. nanny reads strlen(expect) bytes for a plain expect and 254
@@ -50,7 +50,7 @@ func failErr(ctx context.Context, what string, err error, answer []byte) Result 
 
 // errStart marks a check program that could not be started (not found,
 // not executable, no fork): the director's problem, not the server's.
-var errStart = errors.New("cannot start")
+var errStart = procgroup.ErrStart
 
 // localErrnos are the errors by which the director itself fails a check:
 // out of descriptors, buffers or memory, or out of local addresses and
@@ -201,24 +201,6 @@ func expect(ctx context.Context, conn net.Conn, t *Target) Result {
 	}
 }
 
-// limitedBuffer keeps the first max bytes written and discards the rest,
-// so a program that prints forever costs at most max bytes.
-type limitedBuffer struct {
-	bytes.Buffer
-	max int
-}
-
-func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if room := b.max - b.Len(); room > 0 {
-		if len(p) > room {
-			b.Buffer.Write(p[:room])
-		} else {
-			b.Buffer.Write(p)
-		}
-	}
-	return len(p), nil
-}
-
 // runProgram runs send_program (runBounded). The output, without one
 // trailing newline, must equal expect; without expect, any output means
 // down (nanny).
@@ -247,30 +229,14 @@ func runProgram(ctx context.Context, t *Target) Result {
 }
 
 // runBounded runs argv directly (no shell), bounded by ctx, and returns
-// its first 4 KiB of output without one trailing newline. Its whole
-// process group is killed at the deadline, so children cannot keep it
-// alive.
+// its first 4 KiB of output without one trailing newline. It runs in a
+// process group of its own, killed whole at the deadline, and leaves
+// nothing running (procgroup.Output): what it left in its group is killed
+// when it exits, and so is a descendant that left the group (setsid) but
+// still holds its output 500 ms later.
 func runBounded(ctx context.Context, argv []string) (string, error) {
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	out := &limitedBuffer{max: maxProgramOutput}
-	cmd.Stdout = out
-	cmd.Stderr = nil
-	cmd.Stdin = nil
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error {
-		if cmd.Process == nil {
-			return nil
-		}
-		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	}
-	// A grandchild that inherited stdout could hold the pipe open past the
-	// kill; WaitDelay stops waiting for it.
-	cmd.WaitDelay = 500 * time.Millisecond
-	if err := cmd.Start(); err != nil {
-		return "", fmt.Errorf("%w %s: %w", errStart, argv[0], err)
-	}
-	err := cmd.Wait()
-	return strings.TrimSuffix(out.String(), "\n"), err
+	out, err := procgroup.Output(ctx, 500*time.Millisecond, maxProgramOutput, argv...)
+	return strings.TrimSuffix(out, "\n"), err
 }
 
 // errTextCtx shortens network errors to their cause (connection refused,

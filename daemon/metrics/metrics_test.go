@@ -2,10 +2,8 @@ package metrics
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -294,14 +292,8 @@ func parse(text string) ([]metric, error) {
 }
 
 func TestHTTP(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, func(context.Context) Snapshot { return fakeSnapshot() }) }()
-	base := "http://" + ln.Addr().String()
+	addr, stop := startFakeServer(t)
+	base := "http://" + addr
 
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {
@@ -339,15 +331,7 @@ func TestHTTP(t *testing.T) {
 		t.Errorf("POST /metrics: %d", resp.StatusCode)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Serve did not return after the context ended")
-	}
+	stop()
 	if _, err := http.Get(base + "/metrics"); err == nil {
 		t.Error("still serving after shutdown")
 	}

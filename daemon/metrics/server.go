@@ -4,13 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/lvsadm/lvsadm/internal/acceptretry"
 )
 
 // The endpoint is a small HTTP/1.1 responder written here rather than
@@ -24,33 +26,66 @@ import (
 const (
 	maxRequest  = 16 << 10
 	connTimeout = 10 * time.Second
+	// DefaultMaxConns bounds the connections served at once. A scrape is
+	// one short connection every few seconds; without a cap, 400 held
+	// connections took the daemon's descriptors and a healthy real server
+	// was marked down for "too many open files" (issue 11 item 5).
+	DefaultMaxConns = 16
 )
+
+// Server answers scrapes.
+type Server struct {
+	Gather func(ctx context.Context) Snapshot
+	// Log gets the accept errors that are retried (rate-limited); nil:
+	// none.
+	Log *slog.Logger
+	// MaxConns bounds the connections served at once (0:
+	// DefaultMaxConns); one over it is closed at once, unanswered.
+	MaxConns int
+}
 
 // Serve answers scrapes on ln until ctx ends, then closes ln and waits for
 // the requests in flight (each bounded by connTimeout).
 func Serve(ctx context.Context, ln net.Listener, gather func(ctx context.Context) Snapshot) error {
+	return (&Server{Gather: gather}).Serve(ctx, ln)
+}
+
+// Serve answers scrapes on ln until ctx ends, then closes ln and waits for
+// the requests in flight (each bounded by connTimeout). Running out of
+// descriptors does not stop it: accept is retried with a backoff
+// (acceptretry).
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
+	max := s.MaxConns
+	if max <= 0 {
+		max = DefaultMaxConns
+	}
+	sem := make(chan struct{}, max)
+	acc := acceptretry.Loop{Log: s.Log, What: "metrics endpoint"}
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for {
-		c, err := ln.Accept()
+		c, err := acc.Accept(ctx, ln)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
 			return fmt.Errorf("metrics: accept: %w", err)
+		}
+		select {
+		case sem <- struct{}{}:
+		default:
+			c.Close() // as many scrapes in flight as allowed
+			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			serveConn(ctx, c, gather)
+			defer func() { <-sem }()
+			serveConn(ctx, c, s.Gather)
 		}()
 	}
 }

@@ -13,17 +13,11 @@ import (
 // garbage gets a 400, an endless header is cut off at the size bound
 // without an answer, and the server stops when its context ends.
 func TestServerRawRequests(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, func(context.Context) Snapshot { return fakeSnapshot() }) }()
+	addr, stop := startFakeServer(t)
 
 	exchange := func(req string) string {
 		t.Helper()
-		c, err := net.Dial("tcp", ln.Addr().String())
+		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,13 +36,37 @@ func TestServerRawRequests(t *testing.T) {
 	if got := exchange("GET /metrics?x=1 HTTP/1.1\r\nHost: x\r\n\r\n"); !strings.HasPrefix(got, "HTTP/1.1 200 OK\r\n") || !strings.Contains(got, "lvsadm_role") {
 		t.Errorf("scrape answered %q", got)
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Serve did not stop with its context")
+	stop()
+}
+
+// startFakeServer serves fakeSnapshot on a loopback port; stop ends it
+// and checks that Serve returns nil within 5 s (it also runs at cleanup).
+func startFakeServer(t *testing.T) (addr string, stop func()) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, ln, func(context.Context) Snapshot { return fakeSnapshot() }) }()
+	var stopped bool
+	stop = func() {
+		t.Helper()
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Serve: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("Serve did not return after the context ended")
+		}
+	}
+	t.Cleanup(stop)
+	return ln.Addr().String(), stop
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/lvsadm/lvsadm/internal/regfile"
 )
 
 // FS is what includes need from a file system.
@@ -19,8 +21,10 @@ type OSFS struct{}
 
 // ReadFile reads at most MaxFileSize+1 bytes, so that a huge file is
 // refused without being read whole.
+// A FIFO or device is refused (regfile): a FIFO would block the open
+// until a writer came.
 func (OSFS) ReadFile(name string) ([]byte, error) {
-	f, err := os.Open(name)
+	f, err := regfile.Open(name)
 	if err != nil {
 		return nil, err
 	}

@@ -333,11 +333,21 @@ type Locked struct {
 // missing and never removed: removing it would let two editors lock two
 // different files). It polls until ctx ends, then fails with ErrLocked.
 // The kernel drops the lock when its holder dies, so a crash never leaves
-// the configuration locked.
+// the configuration locked. The lock file is opened without following a
+// symlink and must be a regular file: the configuration's directory may
+// be writable by others, and a planted PATH.lock -> elsewhere would make
+// root create or lock a file of the planter's choosing.
 func Lock(ctx context.Context, path string) (*Locked, error) {
 	name := path + LockSuffix
-	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|syscall.O_CLOEXEC, 0o600)
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|syscall.O_CLOEXEC|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
 	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", name, err)
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		if err == nil {
+			err = fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
+		}
 		return nil, fmt.Errorf("lock %s: %w", name, err)
 	}
 	delay := 5 * time.Millisecond
