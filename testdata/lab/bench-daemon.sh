@@ -9,20 +9,25 @@
 #             daemon left, and the client would notice nothing), to the
 #             first request the client gets answered through the VIP;
 #             keepalive 0.2, deadtime 1; BENCH_FAILOVER_RUNS runs (10)
-#   farm      BENCH_DAEMON_SERVERS real servers (10000), one per virtual
-#             service (100 VIPs x ports), connect-only checks every 6 s
-#             against addresses on one namespace's dummy device: the
-#             daemon's CPU share over BENCH_DAEMON_WINDOW s (30) from
-#             /proc/PID/stat utime+stime, and its VmHWM / VmRSS
-#   reload    in that configuration, one real server's address changed:
-#             time from SIGHUP to the kernel table listing the new server
-#             and not the old one (polled with ipvsadm -Ln -t)
+#   farm      issue 10's layout: BENCH_DAEMON_SERVERS real servers
+#             (10000), BENCH_DAEMON_PER_VIP (5) per virtual server, one VIP
+#             each, connect-only checks every 6 s: the floor (a bare client
+#             making the same connects), start to full table, steady CPU
+#             over BENCH_DAEMON_WINDOW s (30) and memory, lvsadm status,
+#             reloads (no change, one weight, 1% of the weights), a health
+#             transition and a hand edit's repair; see bench-farm.sh
+#   big       with BENCH_DAEMON_BIG=1, the same at 100,000 (10,000 VIPs x
+#             10) afterwards (bench.sh gives the VM more memory for it)
+#
+# BENCH_FAILOVER_RUNS=0 skips the failover part.
 set -e
 LVSADM=${LVSADM:-/work/lvsadm}
 IPVSADM=${IPVSADM:-/sbin/ipvsadm}
 PROBE=${PROBE:-/work/labprobe}
 RUNS=${BENCH_FAILOVER_RUNS:-10}
 SERVERS=${BENCH_DAEMON_SERVERS:-10000}
+PER=${BENCH_DAEMON_PER_VIP:-5}
+BIG=${BENCH_DAEMON_BIG:-0}
 WINDOW=${BENCH_DAEMON_WINDOW:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 # 10,000 checks start at once: more sockets than the default 1024 (or the
@@ -54,6 +59,7 @@ start_daemon() {
 }
 
 # --- failover ---------------------------------------------------------
+if [ "$RUNS" -gt 0 ]; then
 lab_daemon_teardown
 lab_daemon_topology
 # The VM tests' pair (pair.cf) with the timers of this measurement.
@@ -93,73 +99,33 @@ sort -n "$tmp/failover" | awk '{v[NR]=$1; all = all (NR>1?" ":"") $1}
 		NR, v[1], (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2), v[NR], all}'
 kill -9 "$(cat "$tmp/d1.pid")" "$(cat "$tmp/d2.pid")" 2>/dev/null || true
 lab_daemon_teardown
+fi
 
-# --- farm and reload --------------------------------------------------
+# --- farm ---------------------------------------------------------------
 # dir: a lone director (backup_active = 0), VIPs on dummy0, the real
-# servers' segment on eth1; farm: every real server address on its own
-# dummy0, one sink process accepting on port 8080.
-lab_ns dir
-lab_ns farm
-lab_link dir eth1 10.21.0.1/24 farm farm0 10.21.0.2/24
-$IP -n dir link add dummy0 type dummy
-$IP -n dir link set dummy0 up
-$IP -n dir addr add 10.31.0.1/24 dev dummy0
-$IP -n dir route add 10.20.0.0/16 via 10.21.0.2
-$IP -n farm link add dummy0 type dummy
-$IP -n farm link set dummy0 up
-$IP -n farm route add default via 10.21.0.1
-# One spare address for the reload's changed server.
-awk -v n="$SERVERS" 'BEGIN{for (i = 0; i <= n; i++) printf "addr add 10.20.%d.%d/32 dev dummy0\n", int(i / 250), i % 250 + 1}' >"$tmp/addrs"
-$IP -n farm -batch "$tmp/addrs"
-$IP netns exec farm "$PROBE" sink 8080 &
-sinkpid=$!
-gen() { # $1: index of the server whose address moves to the spare one
-	awk -v n="$SERVERS" -v moved="$1" 'BEGIN{
-		print "serial_no = 1\nprimary = 10.21.0.1\nbackup = 10.21.0.9\nbackup_active = 0\nheartbeat = 1\nheartbeat_port = 539"
-		print "keepalive = 1\ndeadtime = 2\nnetwork = nat\nnat_router = 10.21.0.254 eth1:1"
-		for (i = 0; i < n; i++) {
-			a = i == moved ? n : i
-			printf "virtual v%d {\n     active = 1\n     address = 10.30.0.%d dummy0:%d\n     port = %d\n", i, i % 100 + 1, i % 100 + 1, 1000 + int(i / 100)
-			printf "     scheduler = wlc\n     timeout = 6\n     reentry = 6\n"
-			printf "     server s {\n         address = 10.20.%d.%d\n         port = 8080\n         active = 1\n     }\n}\n", int(a / 250), a % 250 + 1
-		}}'
+# servers' segment on eth1; farm: every address of 10.100.0.0/14 local (a
+# route, not 100,000 addresses), sinks accepting on ports 8080 and 8081.
+farm_topology() {
+	lab_ns dir
+	lab_ns farm
+	lab_link dir eth1 10.21.0.1/24 farm farm0 10.21.0.2/24
+	$IP -n dir link add dummy0 type dummy
+	$IP -n dir link set dummy0 up
+	$IP -n dir addr add 10.31.0.1/24 dev dummy0
+	$IP -n dir route add 10.100.0.0/14 via 10.21.0.2
+	$IP -n farm route add local 10.100.0.0/14 dev lo
+	$IP -n farm route add default via 10.21.0.1
 }
-gen -1 >"$tmp/lvs.cf"
-t0=$(now)
-$IP netns exec dir "$LVSADM" daemon --config "$tmp/lvs.cf" --socket /tmp/bench-dir.sock 2>"$tmp/dir.log" &
-dpid=$!
-full() { [ "$($IP netns exec dir "$IPVSADM" -Ln | grep -c Masq)" -ge "$SERVERS" ]; }
-until_ok 600 full
-t1=$(now)
-echo "farm: $SERVERS real servers up and in the table $(ms "$t0" "$t1") ms after the daemon started"
-sleep 7 # one full round of checks after the start-up burst
-cpu() { awk '{print $14 + $15}' "/proc/$dpid/stat"; }
-c0=$(cpu)
-w0=$(now)
-sleep "$WINDOW"
-c1=$(cpu)
-w1=$(now)
-hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
-awk -v c0="$c0" -v c1="$c1" -v w0="$w0" -v w1="$w1" -v hz="$hz" -v n="$SERVERS" \
-	'BEGIN{printf "farm: %d real servers checked every 6 s: daemon CPU %.1f%% of one CPU over %.1f s\n", n, (c1-c0)/hz/(w1-w0)*100, w1-w0}'
-awk -v n="$SERVERS" '/^VmHWM|^VmRSS/{printf "farm: %s %s %s\n", $1, $2, $3}' "/proc/$dpid/status"
-
-moved=$((SERVERS / 2))
-port=$((1000 + moved / 100))
-vip=10.30.0.$((moved % 100 + 1))
-old=10.20.$((moved / 250)).$((moved % 250 + 1)):8080
-new=10.20.$((SERVERS / 250)).$((SERVERS % 250 + 1)):8080
-gen "$moved" >"$tmp/lvs.cf"
-right() {
-	out=$($IP netns exec dir "$IPVSADM" -Ln -t "$vip:$port")
-	echo "$out" | grep -q " $new " && ! echo "$out" | grep -q " $old "
+# farm NAME VIPS PER
+farm() {
+	lab_teardown
+	farm_topology
+	mkdir -p "$tmp/$1"
+	t0=$(now)
+	$IP netns exec dir sh "$here/bench-farm.sh" "$1" "$2" "$3" "$WINDOW" "$tmp/$1" || echo "$1: bench-farm.sh failed ($?)"
+	echo "$1: the run took $(ms "$t0" "$(now)") ms of guest time"
+	lab_teardown
 }
-t0=$(now)
-kill -HUP "$dpid"
-until_ok 120 right
-t1=$(now)
-echo "reload: one of $SERVERS services' real server moved ($old -> $new): kernel table right $(ms "$t0" "$t1") ms after SIGHUP"
-# Measured: no need to wait for 10,000 services to be deleted one by one.
-kill -9 "$dpid" "$sinkpid" 2>/dev/null || true
-wait "$dpid" 2>/dev/null || true
-lab_teardown
+farm "daemon$((SERVERS / 1000))k" $((SERVERS / PER)) "$PER"
+[ "$BIG" = 1 ] && farm daemon100k 10000 10
+true

@@ -6,8 +6,10 @@
 #
 # BENCH_SECTIONS picks the VM sections ("ipvsadm tui daemon", the default);
 # the sizes (BENCH_SERVICES, BENCH_DESTS, BENCH_CONNS, BENCH_TUI_CONNS,
-# BENCH_FAILOVER_RUNS, BENCH_DAEMON_SERVERS, BENCH_DAEMON_WINDOW) pass
-# through to the guest.
+# BENCH_FAILOVER_RUNS, BENCH_DAEMON_SERVERS, BENCH_DAEMON_PER_VIP,
+# BENCH_DAEMON_WINDOW) pass through to the guest. BENCH_DAEMON_BIG=1 adds
+# the daemon's 100,000-server farm (and, unless LVSADM_VM_MEM and
+# LVSADM_VM_TIMEOUT say otherwise, gives the VM 6 GiB and 3 hours).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 payload=$(mktemp -d)
@@ -20,7 +22,10 @@ cp "$repo/bin/ipvsadm" "$payload/ipvsadm"
 (cd "$repo" && CGO_ENABLED=0 go build -o "$payload/labprobe" ./testdata/lab/labprobe)
 cp -a "$repo/testdata/lab" "$payload/testdata/"
 cmd=
-for v in BENCH_SERVICES BENCH_DESTS BENCH_CONNS BENCH_TUI_CONNS BENCH_FAILOVER_RUNS BENCH_DAEMON_SERVERS BENCH_DAEMON_WINDOW; do
+if [ "${BENCH_DAEMON_BIG:-0}" = 1 ]; then
+	export LVSADM_VM_MEM=${LVSADM_VM_MEM:-6144} LVSADM_VM_TIMEOUT=${LVSADM_VM_TIMEOUT:-10800}
+fi
+for v in BENCH_SERVICES BENCH_DESTS BENCH_CONNS BENCH_TUI_CONNS BENCH_FAILOVER_RUNS BENCH_DAEMON_SERVERS BENCH_DAEMON_PER_VIP BENCH_DAEMON_WINDOW BENCH_DAEMON_BIG; do
 	if [ -n "${!v:-}" ]; then
 		[[ ${!v} =~ ^[0-9]+$ ]] || { echo "bench.sh: $v must be a number" >&2; exit 2; }
 		cmd+="export $v=${!v}; "
