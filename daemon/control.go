@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/lvsadm/lvsadm/daemon/control"
+	"github.com/lvsadm/lvsadm/internal/acceptretry"
 	"github.com/lvsadm/lvsadm/lvscf"
 )
 
@@ -72,8 +73,11 @@ func (s *controlServer) serve(ctx context.Context, h controlHandler, log *slog.L
 	sem := make(chan struct{}, maxClients)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	// Running out of descriptors (issue 11 item 5) must not end the
+	// accept loop for good: it backs off and retries, logging rate-limited.
+	acc := acceptretry.Loop{Log: log, What: "control socket"}
 	for {
-		c, err := s.ln.AcceptUnix()
+		c, err := acc.Accept(ctx, s.ln)
 		if err != nil {
 			if ctx.Err() == nil && !errors.Is(err, net.ErrClosed) {
 				log.Error("control socket", "err", err)
