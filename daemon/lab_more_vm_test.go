@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
@@ -792,5 +793,63 @@ func TestLabFreezeThaw(t *testing.T) {
 	}
 	if l := sb.log.String()[mark:]; strings.Contains(l, "deactivating") {
 		t.Errorf("%s gave the VIP up after %s was thawed:\n%s", B, A, l)
+	}
+}
+
+// TestLabOutOfFiles (issue 11 item 5): the active daemon is left without
+// a free file descriptor (its RLIMIT_NOFILE set, with prlimit(2), to the
+// number it has open). Its checks fail on its own EMFILE: no real server
+// is marked down or leaves the kernel table, and the failures are
+// counted as the director's. Given descriptors back, the control socket
+// answers again (its accept loop retried instead of ending for good).
+func TestLabOutOfFiles(t *testing.T) {
+	_, act, _ := labPair(t, labConfig, "")
+	A := act.name
+	pid := act.cmd.Process.Pid
+	before := table(t, A)
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old unix.Rlimit
+	tight := unix.Rlimit{Cur: uint64(len(fds)), Max: uint64(len(fds))}
+	if err := unix.Prlimit(pid, unix.RLIMIT_NOFILE, nil, &old); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Prlimit(pid, unix.RLIMIT_NOFILE, &tight, nil); err != nil {
+		t.Fatal(err)
+	}
+	restored := false
+	restore := func() {
+		if !restored {
+			restored = true
+			if err := unix.Prlimit(pid, unix.RLIMIT_NOFILE, &old, nil); err != nil {
+				t.Errorf("restoring the limit: %v", err)
+			}
+		}
+	}
+	t.Cleanup(restore)
+	// A status query needs a descriptor too: it is refused meanwhile.
+	start := time.Now()
+	for time.Since(start) < 6*time.Second {
+		if after := table(t, A); after != before {
+			t.Fatalf("%v without descriptors, the table changed:\n%s\n---\n%s", time.Since(start).Round(time.Millisecond), before, after)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	restore()
+	var st *control.Status
+	eventually(t, "status answering again", 15*time.Second, func() bool { st = act.status(t); return st != nil })
+	for _, s := range st.Virtuals[0].Servers {
+		if s.State != "up" {
+			t.Errorf("%s is %s after the director ran out of descriptors, want up", s.Name, s.State)
+		}
+	}
+	t.Logf("%s: %d checks could not run; last: %s", A, st.CheckLocalErrors, st.LastLocalError)
+	if st.CheckLocalErrors == 0 || !strings.Contains(act.log.String(), "failed on the director, not the server") {
+		t.Errorf("the director's own failures were not counted or logged: %d, log:\n%s", st.CheckLocalErrors, act.log.String())
+	}
+	if strings.Contains(act.log.String(), "real server down") {
+		t.Errorf("a real server was marked down for the director's EMFILE:\n%s", act.log.String())
 	}
 }
