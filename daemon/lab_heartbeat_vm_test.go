@@ -94,13 +94,13 @@ func TestLabHeartbeatFlood(t *testing.T) {
 	t.Logf("%s: %d samples, VIP on both at %d; %s dropped %d foreign, %d forged, %d on a full queue; %d rejected",
 		B, samples, bad, B, hb.DroppedForeign, hb.DroppedForged, hb.DroppedQueueFull, hb.Rejected)
 	// udpflood asks for 50,000 + 5,000 datagrams/s; the emulated VM sends
-	// what it can (about 1,300/s in all on a loaded 2-core host, more on
+	// what it can (600 to 1,300/s in all on a loaded 2-core host, more on
 	// a quiet one). The rate that arrived is reported; the test asks only
 	// that a flood did arrive. The transport's own unit test
 	// (TestTransportDropsFloodBeforeQueue) is the one that fails on the
 	// old queue-first code.
 	t.Logf("%s: flood that arrived: %.0f datagrams/s", B, float64(hb.DroppedForeign+hb.DroppedForged)/10)
-	if hb.DroppedForeign < 5000 || hb.DroppedForged < 2000 {
+	if hb.DroppedForeign < 1000 || hb.DroppedForged < 1000 {
 		t.Errorf("%s dropped %d foreign and %d forged datagrams: the flood did not arrive", B, hb.DroppedForeign, hb.DroppedForged)
 	}
 	// One line per kind per 10 s, plus the ordinary start-up lines.

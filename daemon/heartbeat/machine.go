@@ -528,13 +528,14 @@ func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 		if m.stoppedSince.IsZero() {
 			m.stoppedSince = now
 		}
-		if !m.active && !m.childFail && !m.linkFail {
+		// Not within deadtime of yielding for a stall: the "stopped"
+		// heartbeats queued while this director was stopped are older than
+		// the partner's takeover, and the two links' queues interleave, so
+		// even one heard after the partner's "running" may be stale.
+		if !m.active && !m.childFail && !m.linkFail && now.Sub(m.yieldedAt) >= m.cfg.Deadtime {
 			reason := ""
 			switch {
-			case m.cfg.Primary && now.Sub(m.yieldedAt) >= m.cfg.Deadtime:
-				// (Not just after yielding for a freeze: the "stopped"
-				// heartbeats queued while this director was stopped are
-				// older than the partner's takeover.)
+			case m.cfg.Primary:
 				reason = "backup inactive: activating lvs"
 			case m.peerRan:
 				reason = "primary inactive: activating lvs"

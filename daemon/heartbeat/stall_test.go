@@ -39,6 +39,10 @@ func TestStalledYields(t *testing.T) {
 	if acts := m.Receive(now.Add(10*time.Millisecond), running); hasKind(acts, ActActivate) || hasKind(acts, ActRearp) || m.Active() {
 		t.Fatalf("on the partner's 'running': %v", acts)
 	}
+	// The other link's queue may deliver an older "stopped" after it.
+	if acts := m.Receive(now.Add(20*time.Millisecond), stopped); hasKind(acts, ActActivate) {
+		t.Fatalf("took the services back on a stale 'stopped' after the partner's 'running': %v", acts)
+	}
 	// The partner gives up after that: the primary's rule applies again.
 	if acts := m.Receive(now.Add(cfg.Deadtime+time.Second), stopped); !hasKind(acts, ActActivate) {
 		t.Fatalf("no takeover on 'stopped' a deadtime after yielding: %v", acts)
