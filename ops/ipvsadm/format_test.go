@@ -248,6 +248,33 @@ TCP  web.example:webcache                0        0        0        0        0
 	checkLines(t, "--rate --exact", r.stdout, want)
 }
 
+// TestCountersAtEdges: the kernel's connection counters are ints sent as
+// u32 and ipvsadm prints them (and thresholds, and the weight in
+// --persistent-conn) with %u, so numbers of ten digits fill their columns
+// exactly and nothing turns negative.
+func TestCountersAtEdges(t *testing.T) {
+	k := newFakeKernel()
+	setup(t, k, "-A -t 10.0.0.1:80 -s wlc")
+	key := keyString(k.svcs[0].ServiceKey)
+	k.dests[key] = []ops.Destination{{
+		Family: ops.AFInet, Address: net.IPv4(10, 0, 1, 1).To4(), Port: 80, ConnFlags: ops.FwdMasq,
+		Weight: 2147483647, UThreshold: 4294967295, LThreshold: 0,
+		ActiveConns: 4294967295, InactConns: 2147483648, PersistConns: 4294967295,
+	}}
+	for _, tt := range []struct{ opts, want string }{
+		{"", "  -> 10.0.1.1:80                  Masq    2147483647 4294967295 2147483648\n"},
+		{"--thresholds", "  -> 10.0.1.1:80                  4294967295 0          4294967295 2147483648\n"},
+		{"--persistent-conn", "  -> 10.0.1.1:80                  2147483647 4294967295  4294967295 2147483648\n"},
+		{"--tun-info", "  -> 10.0.1.1:80                  Masq    n/a           2147483647 4294967295 2147483648\n"},
+	} {
+		r := runLine(t, k, "-Ln -t 10.0.0.1:80 "+tt.opts, "")
+		lines := strings.SplitAfter(r.stdout, "\n")
+		if len(lines) < 4 || lines[3] != tt.want {
+			t.Errorf("-Ln %s:\n got %q\nwant %q", tt.opts, r.stdout, tt.want)
+		}
+	}
+}
+
 func TestListConnections(t *testing.T) {
 	k := newFakeKernel()
 	k.conns = []ops.Connection{
