@@ -163,6 +163,43 @@ TCP  192.168.0.1:80 rr
 	checkLines(t, "--tun-info", r.stdout, strings.SplitN(wantTun, "\n", 2)[1])
 }
 
+// TestFwmarkSigned: ipvsadm 1.31 prints the fwmark (a u32) with %d, so
+// marks from 2^31 up come out negative, in listings and in -S alike (the
+// real ipvsadm's output in the lab VM, testdata/conformance/20-ranges.case,
+// which also checks the order they sort in).
+func TestFwmarkSigned(t *testing.T) {
+	for _, tt := range []struct{ mark, shown string }{
+		{"1", "1"},
+		{"2147483647", "2147483647"},
+		{"2147483648", "-2147483648"},
+		{"3000000000", "-1294967296"},
+		{"4294967295", "-1"},
+	} {
+		k := newFakeKernel()
+		setup(t, k, "-A -f "+tt.mark+" -s rr", "-a -f "+tt.mark+" -r 10.0.1.1:80 -m", "-A -f "+tt.mark+" -6 -s rr")
+		r := runLine(t, k, "-Ln -f "+tt.mark, "")
+		checkLines(t, "-Ln -f "+tt.mark, r.stdout, "Prot LocalAddress:Port Scheduler Flags\n"+
+			"  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"+
+			"FWM  "+tt.shown+" rr\n"+
+			"  -> 10.0.1.1:80                  Masq    1      0          0         \n")
+		r = runLine(t, k, "-Ln --stats -f "+tt.mark+" -6", "")
+		checkLines(t, "--stats -f "+tt.mark, r.stdout, "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n"+
+			"  -> RemoteAddress:Port\n"+
+			appendLeftS("FWM  "+tt.shown+" IPv6", 33)+"        0        0        0        0        0\n")
+		r = runLine(t, k, "-Sn", "")
+		checkLines(t, "-Sn", r.stdout, "-A -f "+tt.shown+" -s rr\n"+
+			"-a -f "+tt.shown+" -r 10.0.1.1:80 -m -w 1\n"+
+			"-A -f "+tt.shown+" -6 -s rr\n")
+	}
+	// What -S wrote for such a mark cannot be read back: "-f -1" is an
+	// invalid fwmark.
+	if r := runLine(t, newFakeKernel(), "-A -f -1 -s rr", ""); r.code != 2 || r.stderr != "invalid fwmark value `-1' specified\n" {
+		t.Errorf("-f -1: code %d stderr %q", r.code, r.stderr)
+	}
+}
+
+func appendLeftS(s string, w int) string { return string(appendLeft(nil, s, w)) }
+
 func checkLines(t *testing.T, what, got, want string) {
 	t.Helper()
 	if got != want {
@@ -211,6 +248,33 @@ TCP  web.example:webcache                0        0        0        0        0
 	checkLines(t, "--rate --exact", r.stdout, want)
 }
 
+// TestCountersAtEdges: the kernel's connection counters are ints sent as
+// u32 and ipvsadm prints them (and thresholds, and the weight in
+// --persistent-conn) with %u, so numbers of ten digits fill their columns
+// exactly and nothing turns negative.
+func TestCountersAtEdges(t *testing.T) {
+	k := newFakeKernel()
+	setup(t, k, "-A -t 10.0.0.1:80 -s wlc")
+	key := keyString(k.svcs[0].ServiceKey)
+	k.dests[key] = []ops.Destination{{
+		Family: ops.AFInet, Address: net.IPv4(10, 0, 1, 1).To4(), Port: 80, ConnFlags: ops.FwdMasq,
+		Weight: 2147483647, UThreshold: 4294967295, LThreshold: 0,
+		ActiveConns: 4294967295, InactConns: 2147483648, PersistConns: 4294967295,
+	}}
+	for _, tt := range []struct{ opts, want string }{
+		{"", "  -> 10.0.1.1:80                  Masq    2147483647 4294967295 2147483648\n"},
+		{"--thresholds", "  -> 10.0.1.1:80                  4294967295 0          4294967295 2147483648\n"},
+		{"--persistent-conn", "  -> 10.0.1.1:80                  2147483647 4294967295  4294967295 2147483648\n"},
+		{"--tun-info", "  -> 10.0.1.1:80                  Masq    n/a           2147483647 4294967295 2147483648\n"},
+	} {
+		r := runLine(t, k, "-Ln -t 10.0.0.1:80 "+tt.opts, "")
+		lines := strings.SplitAfter(r.stdout, "\n")
+		if len(lines) < 4 || lines[3] != tt.want {
+			t.Errorf("-Ln %s:\n got %q\nwant %q", tt.opts, r.stdout, tt.want)
+		}
+	}
+}
+
 func TestListConnections(t *testing.T) {
 	k := newFakeKernel()
 	k.conns = []ops.Connection{
@@ -246,7 +310,11 @@ func TestLargeNum(t *testing.T) {
 		{1000000000, false, "    1000M"},
 		{99999999999, false, "   99999M"},
 		{100000000000, false, "     100G"},
+		{99999999999999, false, "   99999G"},
 		{100000000000000, false, "     100T"},
+		{18446744073709551615, false, "18446744T"},
+		{99999999, true, " 99999999"},
+		{100000000, true, " 100000000"},
 		{123, true, "      123"},
 		{123456789, true, " 123456789"},
 		{18446744073709551615, true, " 18446744073709551615"},

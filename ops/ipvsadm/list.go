@@ -110,7 +110,10 @@ func (s *session) printServiceEntry(k ops.Kernel, se *ops.Service, format int) *
 		} else {
 			name = append(name, "FWM  "...)
 		}
-		name = strconv.AppendUint(name, uint64(se.FWMark), 10)
+		// ipvsadm 1.31 prints the fwmark (a u32) with %d: a mark of 2^31 or
+		// more comes out negative, in listings and in -S alike (fixed
+		// upstream after 1.31; the oracle, Debian's 1.31, still does it).
+		name = strconv.AppendInt(name, int64(int32(se.FWMark)), 10)
 		if se.Family == ops.AFInet6 {
 			if rule {
 				name = append(name, " -6"...)
