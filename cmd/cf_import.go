@@ -62,7 +62,7 @@ func newCfImportCmd(io IOStreams) *cobra.Command {
 				return &exitError{code: 2, err: err}
 			}
 			printWarnings(io, res.Warnings)
-			if diags := lvscf.Lint("lvs.cf", res.Data, lvscf.LintOptions{}); lvscf.HasErrors(diags) {
+			if diags := keepalived.LintResult(res.Data); lvscf.HasErrors(diags) {
 				fmt.Fprint(io.ErrOut, lvscf.FormatDiagnostics(diags))
 				return &exitError{code: 1, err: errors.New("the converted lvs.cf has lint errors (see above)")}
 			}

@@ -112,6 +112,7 @@ var rules = []func(*analysis) []Diagnostic{
 	ruleServices,
 	ruleDevices,
 	ruleFailovers,
+	rulePlaceholders,
 }
 
 // SortDiagnostics orders diagnostics by file, line, column and code.

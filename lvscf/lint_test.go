@@ -131,6 +131,13 @@ func TestLintRules(t *testing.T) {
 		{code: "deadtime", fire: []string{"deadtime = 18", "deadtime = 6"}},
 		{code: "bad-range", fire: []string{"heartbeat = 1", "heartbeat = 1\nsyncd_id = 256"}, quiet: []string{"heartbeat = 1", "heartbeat = 1\nsyncd_id = 255"}},
 		{code: "no-services", fire: []string{"service = lvs", "service = fos"}},
+		// issue 13: a file without virtual servers does nothing; a cf import placeholder is a blank to fill
+		{code: "no-services", fireRaw: "primary = 10.0.0.1\nservice = lvs\nnetwork = direct\n", quietRaw: baseline},
+		{code: "placeholder", fire: []string{"primary = 10.0.0.1", "primary = 0.0.0.0"}},
+		{code: "placeholder", fire: []string{"backup = 10.0.0.2", "backup = 0.0.0.0"}},
+		{code: "placeholder", fire: []string{"10.0.0.100 eth0:1", "0.0.0.0 eth0:1"}},
+		{code: "placeholder", fire: []string{"address = 10.0.1.1", "address = 0.0.0.0"}},
+		{code: "placeholder", fire: []string{"network = direct\n", "network = nat\nnat_router = 0.0.0.0 eth1:1\n"}, quiet: []string{"network = direct\n", natGlobals}},
 		// virtual servers
 		{code: "unknown-scheduler", fire: []string{"scheduler = wlc", "scheduler = wcl"}, quiet: []string{"scheduler = wlc", "scheduler = mh"}},
 		{code: "piranha-scheduler", fire: []string{"scheduler = wlc", "scheduler = sed"}, fireOpts: pir, quiet: []string{"scheduler = wlc", "scheduler = sed"}},

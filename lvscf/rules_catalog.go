@@ -60,7 +60,8 @@ var Catalog = []RuleInfo{
 	{"nat-router-missing", SevError, false, "network = nat without nat_router"},
 	{"nat-router-unused", SevWarning, false, "nat_router without network = nat"},
 	{"deadtime", SevError, false, "deadtime not above keepalive (error) or under twice keepalive (warning)"},
-	{"no-services", SevWarning, false, "the service type has no blocks"},
+	{"no-services", SevWarning, false, "the service type has no blocks, or the file has no virtual server"},
+	{"placeholder", SevError, false, "0.0.0.0 (as cf import writes it) where a director, VIP, NAT router or real server address is needed"},
 	// virtual servers
 	{"unknown-scheduler", SevError, false, "not a kernel IPVS scheduler"},
 	{"piranha-scheduler", SevError, true, "a scheduler piranha does not accept"},

@@ -38,7 +38,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("import: %v", err)
 		}
-		if d := lvscf.Lint("lvs.cf", res.Data, lvscf.LintOptions{}); lvscf.HasErrors(d) {
+		if d := LintResult(res.Data); lvscf.HasErrors(d) {
 			t.Fatalf("import does not lint:\n%s\n%s", lvscf.FormatDiagnostics(d), res.Data)
 		}
 		exp, err := Export(lvscf.Parse("lvs.cf", res.Data))

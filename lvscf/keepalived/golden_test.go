@@ -40,7 +40,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := lvscf.Lint("lvs.cf", res.Data, lvscf.LintOptions{}); lvscf.HasErrors(d) {
+			if d := LintResult(res.Data); lvscf.HasErrors(d) {
 				t.Errorf("lint:\n%s", lvscf.FormatDiagnostics(d))
 			}
 			golden(t, base+".lvs.cf.golden", res.Data)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/lvsadm/lvsadm/lvscf"
 )
 
 // ImportOptions supply what keepalived.conf does not say.
@@ -405,4 +407,18 @@ func (im *importer) directors(opts ImportOptions) error {
 		im.warn(im.role.Pos, "backup", "keepalived.conf does not name the backup director's address (no unicast_peer); no backup is configured (use --backup)")
 	}
 	return nil
+}
+
+// LintResult lints an imported lvs.cf, leaving out the "placeholder"
+// errors: Import writes 0.0.0.0 on purpose where keepalived.conf does not
+// give an address, and reports each one as a warning. Any other error in
+// an import is a bug in Import.
+func LintResult(data []byte) []lvscf.Diagnostic {
+	var out []lvscf.Diagnostic
+	for _, d := range lvscf.Lint("lvs.cf", data, lvscf.LintOptions{}) {
+		if d.Code != "placeholder" {
+			out = append(out, d)
+		}
+	}
+	return out
 }

@@ -18,7 +18,7 @@ func importString(t *testing.T, src string, opts ImportOptions) (string, string)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := lvscf.Lint("lvs.cf", res.Data, lvscf.LintOptions{}); lvscf.HasErrors(d) {
+	if d := LintResult(res.Data); lvscf.HasErrors(d) {
 		t.Errorf("lint errors:\n%s\n%s", lvscf.FormatDiagnostics(d), res.Data)
 	}
 	var w []string
