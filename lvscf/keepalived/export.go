@@ -85,6 +85,8 @@ func (ex *exporter) checkKeys() {
 				ex.warnLine(l.Num, k, "not carried over (VRRP declares the master dead after 3 × advert_int = %ss)", 3*cfg.Keepalive)
 			case k == "load_monitor" && l.Value() != "none":
 				ex.warnLine(l.Num, k, "%s", msgNoKeepalived)
+			case isPlaceholder(k, l.Value()):
+				ex.warnLine(l.Num, k, "%s", msgPlaceholder)
 			case k == "heartbeat" && l.Value() == "0" && cfg.BackupActive:
 				ex.warnLine(l.Num, k, "0: not carried over (VRRP always advertises)")
 			}
@@ -101,10 +103,28 @@ func (ex *exporter) checkKeys() {
 			ex.warnLine(f.Lines[vblocks[i].Open].Num, "virtual "+v.Name, "inactive: not carried over (keepalived has no inactive virtual servers)")
 			continue
 		}
+		if v.Address.IsUnspecified() && v.Fwmark == 0 {
+			// reported at its address by the walk above
+			continue
+		}
 		if ln := ex.keyLine(vblocks[i], "reentry"); ln > 0 && v.Reentry != v.Timeout {
 			ex.warnLine(ln, "reentry", "not carried over (keepalived readmits a real server after one good check)")
 		}
 	}
+}
+
+// isPlaceholder reports a 0.0.0.0 (or ::) address, which cf import writes
+// where keepalived.conf does not give one: it is not exported as a VIP, a
+// director or a NAT router.
+func isPlaceholder(key, value string) bool {
+	switch key {
+	case "primary", "backup", "nat_router", "address":
+	default:
+		return false
+	}
+	ip, _, _ := strings.Cut(value, " ")
+	a, err := netip.ParseAddr(ip)
+	return err == nil && a.IsUnspecified()
 }
 
 // keyLine is the line number of the last line setting key in b, or 0.
@@ -151,7 +171,7 @@ func (ex *exporter) write() []byte {
 	ex.vrrp()
 	vblocks := ex.f.Root.Blocks(lvscf.BlockVirtual)
 	for i := range cfg.Virtuals {
-		if v := &cfg.Virtuals[i]; v.Active && cfg.Service == "lvs" {
+		if v := &cfg.Virtuals[i]; v.Active && cfg.Service == "lvs" && (v.Fwmark != 0 || !v.Address.IsUnspecified()) {
 			ex.virtualServer(v, vblocks[i])
 		}
 	}
@@ -171,12 +191,15 @@ func (ex *exporter) vrrp() {
 	seen := map[netip.Addr]bool{}
 	for i := range cfg.Virtuals {
 		v := &cfg.Virtuals[i]
+		if v.Address.IsUnspecified() {
+			continue // a placeholder, reported by checkKeys
+		}
 		if v.Active && v.Address.IsValid() && !seen[v.Address] && cfg.Service == "lvs" {
 			seen[v.Address] = true
 			addrs = append(addrs, addr{v.Address, v.Device, v.VIPNmask})
 		}
 	}
-	if cfg.Network == "nat" && cfg.NATRouter.IsValid() && !seen[cfg.NATRouter] {
+	if cfg.Network == "nat" && cfg.NATRouter.IsValid() && !cfg.NATRouter.IsUnspecified() && !seen[cfg.NATRouter] {
 		addrs = append(addrs, addr{cfg.NATRouter, cfg.NATRouterDev, cfg.NATNmask})
 	}
 	if len(addrs) == 0 && !cfg.BackupActive {
@@ -195,9 +218,9 @@ func (ex *exporter) vrrp() {
 	ex.p(1, "virtual_router_id 51")
 	ex.p(1, "priority 150")
 	ex.p(1, "advert_int %s", cfg.Keepalive)
-	own := cfg.Primary.IsValid() && cfg.Primary.String() != placeholder
+	own := cfg.Primary.IsValid() && !cfg.Primary.IsUnspecified()
 	switch {
-	case cfg.BackupActive && cfg.Backup.IsValid():
+	case cfg.BackupActive && cfg.Backup.IsValid() && !cfg.Backup.IsUnspecified():
 		if own {
 			ex.p(1, "unicast_src_ip %s", cfg.Primary)
 		}
@@ -253,7 +276,7 @@ func (ex *exporter) virtualServer(v *lvscf.Virtual, b *lvscf.Block) {
 	chk := ex.exportCheck(v, b)
 	for i := range v.Servers {
 		s := &v.Servers[i]
-		if !s.Address.IsValid() {
+		if !s.Address.IsValid() || s.Address.IsUnspecified() {
 			continue
 		}
 		ex.p(1, "real_server %s %d {", s.Address, s.Port)

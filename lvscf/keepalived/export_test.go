@@ -154,3 +154,26 @@ func TestQuoteReadsBack(t *testing.T) {
 		}
 	}
 }
+
+// TestExportPlaceholders: the 0.0.0.0 that cf import writes where it
+// does not know an address is not exported as a VIP, NAT router or
+// director (issue 13 found it in virtual_ipaddress), and each one is a
+// warning at its line.
+func TestExportPlaceholders(t *testing.T) {
+	src := strings.NewReplacer("primary = 10.0.0.2", "primary = 0.0.0.0",
+		"network = direct", "network = nat\nnat_router = 0.0.0.0 eth1:1",
+		"address = 10.0.0.100 eth0:1", "address = 0.0.0.0 eth0:1",
+		"     %s\n", "     fwmark = 5\n     persistent = 60\n").Replace(cfDR)
+	out, warns := exportString(t, src)
+	if strings.Contains(out, "0.0.0.0") {
+		t.Errorf("a placeholder is exported:\n%s", out)
+	}
+	if !strings.Contains(out, "virtual_server fwmark 5 {") {
+		t.Errorf("the fwmark service is lost:\n%s", out)
+	}
+	for _, w := range []string{"lvs.cf:2: primary: " + msgPlaceholder, "lvs.cf:9: nat_router: " + msgPlaceholder, "lvs.cf:12: address: " + msgPlaceholder} {
+		if !strings.Contains(warns, w) {
+			t.Errorf("no warning %q in\n%s", w, warns)
+		}
+	}
+}

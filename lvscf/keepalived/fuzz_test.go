@@ -38,6 +38,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("import: %v", err)
 		}
+		checkLocated(t, res.Warnings)
 		if d := LintResult(res.Data); lvscf.HasErrors(d) {
 			t.Fatalf("import does not lint:\n%s\n%s", lvscf.FormatDiagnostics(d), res.Data)
 		}

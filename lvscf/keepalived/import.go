@@ -57,7 +57,7 @@ func Import(cfg *Config, opts ImportOptions) (*Result, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	im := &importer{groups: map[string]*Node{}}
+	im := &importer{groups: map[string]*Node{}, top: topPos(cfg)}
 	im.warns = append(im.warns, cfg.Warnings...)
 	for _, n := range cfg.Nodes {
 		if n.Key == "virtual_server_group" && len(n.Args) > 0 {
@@ -98,6 +98,24 @@ func Import(cfg *Config, opts ImportOptions) (*Result, error) {
 	return &Result{Data: data, Warnings: im.warns}, nil
 }
 
+// topPos is the first virtual_server, else the first statement, else the
+// first line of the main file: where a warning about the whole file points,
+// so that every warning has FILE:LINE.
+func topPos(cfg *Config) Pos {
+	for _, n := range cfg.Nodes {
+		if n.Key == "virtual_server" {
+			return n.Pos
+		}
+	}
+	if len(cfg.Nodes) > 0 {
+		return cfg.Nodes[0].Pos
+	}
+	if len(cfg.Files) > 0 {
+		return Pos{File: cfg.Files[0], Line: 1}
+	}
+	return Pos{File: "keepalived.conf", Line: 1}
+}
+
 // sortWarnings orders warnings by file (in reading order) and line, so
 // that they read like a compiler's messages.
 func sortWarnings(ws []Warning, files []string) {
@@ -116,6 +134,7 @@ func sortWarnings(ws []Warning, files []string) {
 }
 
 type importer struct {
+	top    Pos // where file-wide warnings point when no statement is better
 	warns  []Warning
 	groups map[string]*Node
 	vrrps  []*Node
@@ -168,6 +187,7 @@ type virtual struct {
 	persistent  string
 	pmask       string
 	check       *check
+	checks      []*check // every real server's first checker
 	quiesce     bool
 	timeout     float64
 	servers     []server
@@ -396,7 +416,7 @@ func (im *importer) directors(opts ImportOptions) error {
 	}
 	if im.primary == "" {
 		im.primary = placeholder
-		pos := Pos{}
+		pos := im.top
 		if im.role != nil {
 			pos = im.role.Pos
 		}

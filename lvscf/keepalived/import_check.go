@@ -18,6 +18,10 @@ type check struct {
 	useRegex  bool
 	program   string
 	timeout   float64
+	// what keepalived had: the interval and the time one check may take
+	// (connect_timeout, or misc_timeout for MISC_CHECK)
+	delay, wait float64
+	waitKey     string
 }
 
 func (c *check) same(o *check) bool {
@@ -47,7 +51,10 @@ func (im *importer) convertCheck(c *Node, addr netip.Addr, rport string, t timin
 		case "delay_loop", "connect_timeout", "retry", "nb_get_retry", "delay_before_retry":
 			im.timingKey(k, &t)
 		case "connect_port":
-			if p, err := parseUint(k.Arg(0), 65535); err != nil || strconv.FormatUint(p, 10) != rport {
+			switch p, err := parseUint(k.Arg(0), 65535); {
+			case rport == "":
+				im.warn(k.Pos, k.Key, "not carried over (the real server has no port; nanny checks the virtual's port)")
+			case err != nil || strconv.FormatUint(p, 10) != rport:
 				im.warn(k.Pos, k.Key, "not carried over (nanny checks the real server's own port %s)", rport)
 			}
 		case "url":
@@ -85,6 +92,7 @@ func (im *importer) convertCheck(c *Node, addr netip.Addr, rport string, t timin
 		}
 	}
 	chk.timeout = math.Max(t.delayLoop, t.connectTimeout)
+	chk.delay, chk.wait, chk.waitKey = t.delayLoop, t.connectTimeout, "connect_timeout"
 	switch c.Key {
 	case "TCP_CHECK":
 		if rport == "80" {
@@ -197,4 +205,5 @@ func (im *importer) miscCheck(chk *check, c *Node, addr netip.Addr, path, timeou
 		}
 	}
 	chk.timeout = math.Max(t.delayLoop, mt)
+	chk.wait, chk.waitKey = mt, "misc_timeout"
 }

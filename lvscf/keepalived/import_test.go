@@ -115,6 +115,14 @@ func TestImportMappings(t *testing.T) {
 		{"no vrrp: placeholders", "virtual_server 10.0.0.100 80 {\nlb_kind NAT\n" + rs + "\n}\n", ImportOptions{},
 			[]string{"primary = 0.0.0.0", "nat_router = 0.0.0.0 eth1:1", "address = 10.0.0.100 eth0:1", "backup_active = 0"},
 			[]string{"primary = 0.0.0.0 is a placeholder", "nat_router = 0.0.0.0 eth1:1 is a placeholder", "a guess"}, false},
+		// issue 13: dropped, leaving no virtual server, with exit 0
+		{"fwmark without virtual_ipaddress", "virtual_server fwmark 7 {\nlb_kind DR\npersistence_timeout 60\n" + rs + "\n}\n", ImportOptions{Primary: "10.0.0.2"},
+			[]string{"virtual fwmark_7 {", "fwmark = 7", "address = 0.0.0.0 eth0:1", "port = 8080"}, []string{"k.conf:1: virtual_server: fwmark 7: lvs.cf needs the address the marked traffic goes to, and keepalived.conf has no virtual_ipaddress: address = 0.0.0.0 eth0:1 is a placeholder"}, false},
+		// issue 13: the first warning had no location (": primary: …")
+		{"no vrrp: primary warning located", "global_defs {\nrouter_id x\n}\nvirtual_server 10.0.0.100 80 {\nlb_kind DR\n" + rs + "\n}\n", ImportOptions{}, nil,
+			[]string{"k.conf:4: primary: keepalived.conf does not name the primary director's address"}, false},
+		{"timing approximated", vs("real_server 10.0.2.1 8080 {\nTCP_CHECK {\nconnect_timeout 3\n}\n}\nreal_server 10.0.2.2 8080 {\nTCP_CHECK {\nconnect_timeout 9\n}\n}"), ImportOptions{},
+			[]string{"timeout = 60"}, []string{"connect_timeout: approximated: delay_loop 60 and connect_timeout 3 become timeout = reentry = 60"}, false},
 		{"top-level blocks dropped", "vrrp_script s {\nscript x\n}\nstatic_routes {\n}\n" + vs(rs), ImportOptions{}, nil,
 			[]string{"k.conf:1: vrrp_script s: not carried over", "k.conf:4: static_routes: not carried over"}, false},
 	} {

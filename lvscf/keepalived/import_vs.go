@@ -112,6 +112,7 @@ func (im *importer) virtualServer(n *Node) {
 	for _, r := range reals {
 		im.realServer(v, r, t, kind, vhost, quiesce, specs[0].port)
 	}
+	im.timingLoss(v)
 	if v.check == nil {
 		v.timeout = t.delayLoop
 		if len(reals) > 0 {
@@ -262,6 +263,26 @@ func (im *importer) timingKey(c *Node, t *timing) {
 	}
 }
 
+// timingLoss reports checker timings that nanny's single interval does
+// not keep: keepalived's delay_loop and connect_timeout (misc_timeout) both
+// become timeout (and reentry), the largest over the real servers. Once
+// per virtual_server and distinct timing, at the first checker having it.
+func (im *importer) timingLoss(v *virtual) {
+	seen := map[[2]float64]bool{}
+	for _, c := range v.checks {
+		if !v.check.same(c) {
+			continue // reported as not carried over
+		}
+		k := [2]float64{c.delay, c.wait}
+		if seen[k] || (c.delay == v.timeout && c.wait == v.timeout) {
+			continue
+		}
+		seen[k] = true
+		im.warn(c.pos, c.waitKey, "approximated: delay_loop %s and %s %s become timeout = reentry = %s (nanny has one interval for both, the largest over the real servers)",
+			fmtSeconds(c.delay), c.waitKey, fmtSeconds(c.wait), fmtSeconds(v.timeout))
+	}
+}
+
 func boolArg(c *Node) bool {
 	switch strings.ToLower(c.Arg(0)) {
 	case "", "on", "true", "yes":
@@ -282,6 +303,8 @@ func (im *importer) realServer(v *virtual, r *Node, t timing, kind, vhost string
 		if p, err := parseUint(port, 65535); err != nil {
 			im.warn(r.Pos, "real_server", "port %q: not carried over", port)
 			port = ""
+		} else if p == 0 {
+			port = "" // as export writes a fwmark real server without a port
 		} else {
 			port = strconv.FormatUint(p, 10)
 		}
@@ -336,6 +359,7 @@ func (im *importer) realServer(v *virtual, r *Node, t timing, kind, vhost string
 			continue
 		}
 		chk := im.convertCheck(c, a, rport, t, vhost)
+		v.checks = append(v.checks, chk)
 		switch {
 		case v.check == nil:
 			v.check, v.timeout = chk, chk.timeout
