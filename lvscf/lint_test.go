@@ -112,6 +112,8 @@ func TestLintRules(t *testing.T) {
 		{code: "quote-trailing-blank", fire: []string{`expect = "HTTP"`, `expect = "HTTP" `}, quiet: []string{`send = "GET / HTTP/1.0\r\n\r\n"`, `send = "GET / HTTP/1.0\r\n\r\n" `}},
 		{code: "bad-list", fire: []string{"port = 80", "port = 80\n     dirs = /a /b"}, quiet: []string{"port = 80", "port = 80\n     dirs = [ /a /b ]"}},
 		// file-level
+		{code: "keepalived-syntax", fireRaw: "! keepalived\nglobal_defs {\n   router_id x\n}\nvirtual_server 10.0.0.1 80 {\n}\n", quietRaw: baseline},
+		{code: "wrapped-comment", fire: []string{"keepalive = 6", "keepalive = 6\n# a comment that an editor\nwrapped onto the next line {"}, quiet: []string{"keepalive = 6", "keepalive = 6\n# a comment\nkeepalive = 6"}},
 		{code: "crlf", fireRaw: strings.ReplaceAll(baseline, "\n", "\r\n")},
 		{code: "bare-cr", fire: []string{"keepalive = 6", "keepalive = 6\n# old\rnote"}},
 		{code: "duplicate-name", fire: []string{"     }\n}\n", srv2 + "virtual www {\n     active = 0\n}\n"}},

@@ -21,9 +21,11 @@ var Catalog = []RuleInfo{
 	{"missing-equals", SevError, false, "no '=' (or '=' not separated by blanks)"},
 	{"bad-quoting", SevError, false, "a quoted string is not closed on its line"},
 	{"extra-args", SevError, false, "words after a value, including end-of-line comments"},
+	{"wrapped-comment", SevError, false, "the rest of a comment wrapped onto a line without '#' (read as prose, not structure)"},
 	{"line-too-long", SevError, false, "a line over MaxLineLen"},
 	{"file-too-large", SevError, false, "a file over MaxFileSize"},
 	{"too-many-diagnostics", SevError, false, "lint stopped after MaxDiagnostics findings"},
+	{"keepalived-syntax", SevError, false, "the file is a keepalived.conf (convert it with lvsadm cf import); the only diagnostic"},
 	// keys and values
 	{"unknown-key", SevError, false, "a key piranha does not know in this block (with a did-you-mean hint)"},
 	{"rejected-key", SevError, false, "a key some piranha GUIs write but lvsconfig.c rejects"},
