@@ -142,3 +142,28 @@ func TestCfExport(t *testing.T) {
 		}
 	}
 }
+
+// TestCfExportForBackup: --for backup writes the backup director's
+// keepalived.conf, which imports to the same lvs.cf as the primary's.
+func TestCfExportForBackup(t *testing.T) {
+	p := writeCf(t, strings.Replace(cfGood, "primary = 10.0.0.2\n", "primary = 10.0.0.2\nbackup_active = 1\nbackup = 10.0.0.3\n", 1))
+	primary, _, code := runCf(t, "", "export", "--to", "keepalived", p)
+	if code != 0 || !strings.Contains(primary, "state MASTER") {
+		t.Fatalf("primary's file: %d\n%s", code, primary)
+	}
+	backup, errOut, code := runCf(t, "", "export", "--to", "keepalived", "--for", "backup", p)
+	if code != 0 || !strings.Contains(backup, "state BACKUP") || !strings.Contains(backup, "priority 100") {
+		t.Fatalf("backup's file: %d\n%s\n%s", code, backup, errOut)
+	}
+	a, _, _ := runCf(t, primary, "import", "--force", "-")
+	b, _, _ := runCf(t, backup, "import", "--force", "-")
+	if a == "" || a != b {
+		t.Errorf("the two files import differently:\n%s\n---\n%s", a, b)
+	}
+	if _, errOut, code := runCf(t, "", "export", "--to", "keepalived", "--for", "peer", p); code != 2 || !strings.Contains(errOut, "want primary or backup") {
+		t.Errorf("--for peer: %d\n%s", code, errOut)
+	}
+	if _, errOut, code := runCf(t, "", "export", "--to", "keepalived", "--for", "backup", writeCf(t, cfGood)); code != 1 || !strings.Contains(errOut, "no backup director") {
+		t.Errorf("--for backup without a backup: %d\n%s", code, errOut)
+	}
+}

@@ -10,7 +10,7 @@ import (
 
 func exportString(t *testing.T, src string) (string, string) {
 	t.Helper()
-	res, err := Export(lvscf.Parse("lvs.cf", []byte(src)))
+	res, err := Export(lvscf.Parse("lvs.cf", []byte(src)), ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestExportDropsBlocks(t *testing.T) {
 }
 
 func TestExportRefusesErrors(t *testing.T) {
-	_, err := Export(lvscf.Parse("lvs.cf", []byte("virtual v {\n")))
+	_, err := Export(lvscf.Parse("lvs.cf", []byte("virtual v {\n")), ExportOptions{})
 	var se *lvscf.SyntaxError
 	if !errors.As(err, &se) {
 		t.Errorf("got %v", err)

@@ -46,7 +46,7 @@ func TestGolden(t *testing.T) {
 			golden(t, base+".lvs.cf.golden", res.Data)
 			golden(t, base+".import.golden", warningText(res.Warnings))
 
-			exp, err := Export(lvscf.Parse("lvs.cf", res.Data))
+			exp, err := Export(lvscf.Parse("lvs.cf", res.Data), ExportOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,6 +2,7 @@ package keepalived
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,26 +52,31 @@ func TestRoundTrip(t *testing.T) {
 			if !bytes.Contains(first.Data, []byte("\nvirtual ")) {
 				t.Errorf("no virtual server imported:\n%s", first.Data)
 			}
-			exp, err := Export(lvscf.Parse("lvs.cf", first.Data))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, w := range exp.Warnings {
-				if w.Msg != msgPlaceholder {
-					t.Errorf("exporting an import loses: %s", w)
+			for _, opts := range []ExportOptions{{}, {Backup: true}} {
+				exp, err := Export(lvscf.Parse("lvs.cf", first.Data), opts)
+				if opts.Backup && errors.Is(err, ErrNoBackup) {
+					continue // no backup director: only the primary's file
 				}
-			}
-			cfg2, err := Parse("exported.conf", exp.Data, Options{})
-			if err != nil {
-				t.Fatalf("%v\n%s", err, exp.Data)
-			}
-			second, err := Import(cfg2, ImportOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkLocated(t, second.Warnings)
-			if !bytes.Equal(first.Data, second.Data) {
-				t.Errorf("import → export → import differs:\n%s", lineDiff(first.Data, second.Data))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, w := range exp.Warnings {
+					if w.Msg != msgPlaceholder {
+						t.Errorf("exporting an import loses: %s", w)
+					}
+				}
+				cfg2, err := Parse("exported.conf", exp.Data, Options{})
+				if err != nil {
+					t.Fatalf("%v\n%s", err, exp.Data)
+				}
+				second, err := Import(cfg2, ImportOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkLocated(t, second.Warnings)
+				if !bytes.Equal(first.Data, second.Data) {
+					t.Errorf("import → export %+v → import differs:\n%s", opts, lineDiff(first.Data, second.Data))
+				}
 			}
 		})
 	}
@@ -116,5 +122,42 @@ func lineDiff(a, b []byte) string {
 func TestSharedCorpusPresent(t *testing.T) {
 	if _, err := os.Stat(sharedCorpus); err != nil {
 		t.Skipf("%s: %v (TestRoundTrip covers testdata/keepalived only)", sharedCorpus, err)
+	}
+}
+
+// TestRoundTripKeepsState: issue 13 found the backup director's
+// keepalived.conf coming back as a MASTER. Exported --for backup, it comes
+// back as the backup's file, with its own address and its peer.
+func TestRoundTripKeepsState(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		want []string
+	}{
+		{"03-tun-misc-check.conf", []string{"state BACKUP", "unicast_src_ip 172.16.0.3", "unicast_peer {\n        172.16.0.2\n    }"}},
+		{"06-backup-groups.conf", []string{"state BACKUP", "mcast_src_ip 192.168.200.12"}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			cfg, err := ParseFile(filepath.Join(testdataDir, tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Import(cfg, ImportOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			exp, err := Export(lvscf.Parse("lvs.cf", res.Data), ExportOptions{Backup: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(string(exp.Data), w) {
+					t.Errorf("no %q in\n%s", w, exp.Data)
+				}
+			}
+		})
+	}
+	// An lvs.cf without a backup has no backup's file.
+	if _, err := Export(lvscf.Parse("lvs.cf", []byte(strings.NewReplacer("backup_active = 1", "backup_active = 0", "     %s\n", "").Replace(cfDR))), ExportOptions{Backup: true}); !errors.Is(err, ErrNoBackup) {
+		t.Errorf("--for backup without a backup: %v", err)
 	}
 }
