@@ -11,9 +11,10 @@ import (
 
 // FuzzParse: no input makes the parser, the importer or the exporter
 // panic; every successful import lints without errors (but for its
-// placeholders), has every warning located, and exports (as the primary's
-// and the backup's file) to keepalived syntax that parses again. Includes go to an in-memory file
-// system that includes itself and a second file.
+// placeholders), has every warning located, and exports (as the
+// primary's and the backup's file) to keepalived syntax that parses
+// again. Includes go to an in-memory file system that includes itself and
+// a second file.
 func FuzzParse(f *testing.F) {
 	seeds, _ := filepath.Glob(filepath.Join(testdataDir, "*.conf"))
 	more, _ := filepath.Glob(filepath.Join(testdataDir, "conf.d", "*.conf"))

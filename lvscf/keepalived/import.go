@@ -90,6 +90,9 @@ func Import(cfg *Config, opts ImportOptions) (*Result, error) {
 		return nil, err
 	}
 	im.sanitize()
+	if len(im.virtuals) == 0 {
+		im.warn(im.top, "virtual_server", "no virtual server carried over: the lvs.cf has no service")
+	}
 	data, err := im.emit()
 	if err != nil {
 		return nil, err

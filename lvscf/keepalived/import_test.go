@@ -123,6 +123,9 @@ func TestImportMappings(t *testing.T) {
 			[]string{"k.conf:4: primary: keepalived.conf does not name the primary director's address"}, false},
 		{"timing approximated", vs("real_server 10.0.2.1 8080 {\nTCP_CHECK {\nconnect_timeout 3\n}\n}\nreal_server 10.0.2.2 8080 {\nTCP_CHECK {\nconnect_timeout 9\n}\n}"), ImportOptions{},
 			[]string{"timeout = 60"}, []string{"connect_timeout: approximated: delay_loop 60 and connect_timeout 3 become timeout = reentry = 60"}, false},
+		// nothing else may warn: the directors are given, there is no vrrp_instance
+		{"no virtual server", "global_defs {\nlvs_timeouts tcp 60\n}\n", ImportOptions{Primary: "10.0.0.2"},
+			[]string{"tcp_timeout = 60"}, []string{"k.conf:1: virtual_server: no virtual server carried over: the lvs.cf has no service"}, false},
 		{"top-level blocks dropped", "vrrp_script s {\nscript x\n}\nstatic_routes {\n}\n" + vs(rs), ImportOptions{}, nil,
 			[]string{"k.conf:1: vrrp_script s: not carried over", "k.conf:4: static_routes: not carried over"}, false},
 	} {
