@@ -272,8 +272,9 @@ func (f *File) classify(i int, parent *Block, scratch *[]tok) *Block {
 // wrappedComment reports whether line i, already lexed, continues the
 // comment on the line before: that line is a comment (or such a
 // continuation), and line i is neither "key = value", nor a key of its
-// block, nor a closing brace, nor a well-formed "virtual NAME {" (or
-// server, failover).
+// block, nor a lone closing brace, nor a well-formed "virtual NAME {" (or
+// server, failover). A "}" followed by words is prose: read as a brace it
+// would close the block early and leave every later key in the wrong one.
 func (f *File) wrappedComment(i int, parent *Block) bool {
 	if i == 0 {
 		return false
@@ -284,7 +285,7 @@ func (f *File) wrappedComment(i int, parent *Block) bool {
 	}
 	w0, n := l.Word(0), len(l.toks)
 	switch {
-	case n >= 2 && l.Word(1) == "=", w0 == "}", strings.Contains(w0, "="):
+	case n >= 2 && l.Word(1) == "=", w0 == "}" && n == 1, strings.Contains(w0, "="):
 		return false
 	case blockKind(w0) != BlockUnknown && n == 3 && l.Word(2) == "{":
 		return false
