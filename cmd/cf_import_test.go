@@ -167,3 +167,18 @@ func TestCfExportForBackup(t *testing.T) {
 		t.Errorf("--for backup without a backup: %d\n%s", code, errOut)
 	}
 }
+
+// TestCfLintKeepalived: issue 13 found some forty errors for a
+// keepalived.conf given to cf lint; now one, which names the command to
+// use, and the same one from the commands that decode lvs.cf.
+func TestCfLintKeepalived(t *testing.T) {
+	const want = `01-seed-keepalived-dr.conf:2:1: error: this is keepalived.conf syntax ("global_defs"), not lvs.cf: convert it with "lvsadm cf import ` + seedKeepalived + `" [keepalived-syntax]`
+	out, _, code := runCf(t, "", "lint", seedKeepalived)
+	if code != 1 || strings.Count(out, "\n") != 1 || !strings.HasSuffix(strings.TrimSpace(out), want) {
+		t.Errorf("lint: code %d\n%s", code, out)
+	}
+	_, errOut, code := runCf(t, "", "render", seedKeepalived)
+	if code != 1 || strings.Count(errOut, "[") != 1 || !strings.Contains(errOut, "[keepalived-syntax]") {
+		t.Errorf("render: code %d\n%s", code, errOut)
+	}
+}
