@@ -197,6 +197,16 @@ func (im *importer) vsSpecs(n *Node) ([]vsSpec, bool) {
 			} else if s, ok := im.ipPort(e, e.Key, e.Arg(0)); ok {
 				out = append(out, s)
 				continue
+			} else if addrs, ok := expandRange(e.Key); ok {
+				// keepalived makes one IPVS service per address
+				for _, a := range addrs {
+					if s, ok := im.ipPort(e, a.String(), e.Arg(0)); ok {
+						out = append(out, s)
+					}
+				}
+				if len(addrs) > 0 {
+					continue
+				}
 			}
 			im.warn(e.Pos, "virtual_server_group", "%s %s: not carried over (lvs.cf has no address ranges)", e.Key, strings.Join(e.Args, " "))
 		}
@@ -207,6 +217,30 @@ func (im *importer) vsSpecs(n *Node) ([]vsSpec, bool) {
 		im.warn(n.Pos, "virtual_server", "%q: not carried over (not an address)", strings.Join(n.Args, " "))
 	}
 	return []vsSpec{s}, ok
+}
+
+// expandRange reads keepalived's group range "A.B.C.D-E": the addresses
+// A.B.C.D to A.B.C.E (the last octet; IPv4 only).
+func expandRange(s string) ([]netip.Addr, bool) {
+	first, last, ok := strings.Cut(s, "-")
+	if !ok {
+		return nil, false
+	}
+	a, err := parseIP(first)
+	if err != nil || !a.Is4() {
+		return nil, false
+	}
+	end, err := parseUint(last, 255)
+	b := a.As4()
+	if err != nil || end < uint64(b[3]) {
+		return nil, false
+	}
+	var out []netip.Addr
+	for o := uint64(b[3]); o <= end; o++ {
+		b[3] = byte(o)
+		out = append(out, netip.AddrFrom4(b))
+	}
+	return out, true
 }
 
 func (im *importer) ipPort(n *Node, ip, port string) (vsSpec, bool) {
