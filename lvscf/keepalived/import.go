@@ -160,6 +160,7 @@ type importer struct {
 	networkPos Pos
 	virtuals   []*virtual
 	names      map[string]bool
+	ranged     int // virtuals made from group ranges so far
 
 	primary, backup string
 	natRouter       string

@@ -109,8 +109,8 @@ func TestImportMappings(t *testing.T) {
 		{"group", vrrpDR + "virtual_server_group G {\n10.0.0.100 80\n10.0.0.101 80\n10.0.5.0/29 80\n}\nvirtual_server group G {\n" + rs + "\n}\n", ImportOptions{},
 			[]string{"virtual vs_10_0_0_100_80 {", "virtual vs_10_0_0_101_80 {", "address = 10.0.0.101 eth0:api"}, []string{"10.0.5.0/29 80: not carried over"}, false},
 		// issue 13: every virtual server is carried, a range's too
-		{"group range", vrrpDR + "virtual_server_group G {\n10.0.5.7-9 80\n10.0.6.9-8 80\n}\nvirtual_server group G {\n" + rs + "\n}\n", ImportOptions{},
-			[]string{"virtual vs_10_0_5_7_80 {", "virtual vs_10_0_5_8_80 {", "virtual vs_10_0_5_9_80 {"}, []string{"10.0.6.9-8 80: not carried over"}, false},
+		{"group range", vrrpDR + "virtual_server_group G {\n10.0.5.7-9 80\n10.0.6.9-8 80\n" + strings.Repeat("10.1.0.0-255 81\n", 16) + "10.2.0.0-255 81\n}\nvirtual_server group G {\n" + rs + "\n}\n", ImportOptions{},
+			[]string{"virtual vs_10_0_5_7_80 {", "virtual vs_10_0_5_8_80 {", "virtual vs_10_0_5_9_80 {"}, []string{"10.0.6.9-8 80: not carried over", "10.2.0.0-255 81: not carried over"}, false},
 		{"sync daemon and timeouts", "global_defs {\nlvs_sync_daemon eth1 VI\nlvs_timeouts tcp 60 udp 30\nrouter_id x\n}\n" +
 			strings.Replace(vs(rs), "interface eth0", "interface eth0\nvirtual_router_id 33", 1), ImportOptions{},
 			[]string{"syncdaemon = 1", "syncd_iface = eth1", "syncd_id = 33", "tcp_timeout = 60", "udp_timeout = 30"},

@@ -197,8 +197,9 @@ func (im *importer) vsSpecs(n *Node) ([]vsSpec, bool) {
 			} else if s, ok := im.ipPort(e, e.Key, e.Arg(0)); ok {
 				out = append(out, s)
 				continue
-			} else if addrs, ok := expandRange(e.Key); ok {
+			} else if addrs, ok := expandRange(e.Key); ok && im.ranged+len(addrs) <= maxRangeAddrs {
 				// keepalived makes one IPVS service per address
+				im.ranged += len(addrs)
 				for _, a := range addrs {
 					if s, ok := im.ipPort(e, a.String(), e.Arg(0)); ok {
 						out = append(out, s)
@@ -208,7 +209,7 @@ func (im *importer) vsSpecs(n *Node) ([]vsSpec, bool) {
 					continue
 				}
 			}
-			im.warn(e.Pos, "virtual_server_group", "%s %s: not carried over (lvs.cf has no address ranges)", e.Key, strings.Join(e.Args, " "))
+			im.warn(e.Pos, "virtual_server_group", "%s %s: not carried over (lvs.cf has no address ranges; IPv4 A.B.C.D-E ranges are expanded, up to %d addresses in all)", e.Key, strings.Join(e.Args, " "), maxRangeAddrs)
 		}
 		return out, len(out) > 0
 	}
@@ -218,6 +219,11 @@ func (im *importer) vsSpecs(n *Node) ([]vsSpec, bool) {
 	}
 	return []vsSpec{s}, ok
 }
+
+// maxRangeAddrs bounds the virtual servers made from group ranges (a
+// group can be used by several virtual_server blocks), so that a small
+// file cannot make a huge lvs.cf; ranges past it are not carried over.
+const maxRangeAddrs = 4096
 
 // expandRange reads keepalived's group range "A.B.C.D-E": the addresses
 // A.B.C.D to A.B.C.E (the last octet; IPv4 only).
