@@ -22,6 +22,7 @@ type check struct {
 	// (connect_timeout, or misc_timeout for MISC_CHECK)
 	delay, wait float64
 	waitKey     string
+	waitPos     Pos // the checker's connect_timeout or misc_timeout, else the checker
 }
 
 func (c *check) same(o *check) bool {
@@ -43,10 +44,13 @@ const (
 // keepalived's, and no slower answer is failed that keepalived accepted.
 // Retries cannot be expressed (see timingKey).
 func (im *importer) convertCheck(c *Node, addr netip.Addr, rport string, t timing, vhost string) *check {
-	chk := &check{pos: c.Pos, kind: "tcp"}
+	chk := &check{pos: c.Pos, kind: "tcp", waitPos: c.Pos}
 	var urls []*Node
 	var miscPath, miscTimeout string
 	for _, k := range c.Children {
+		if k.Key == "connect_timeout" && c.Key != "MISC_CHECK" || k.Key == "misc_timeout" && c.Key == "MISC_CHECK" {
+			chk.waitPos = k.Pos
+		}
 		switch k.Key {
 		case "delay_loop", "connect_timeout", "retry", "nb_get_retry", "delay_before_retry":
 			im.timingKey(k, &t)

@@ -306,7 +306,8 @@ func (im *importer) timingKey(c *Node, t *timing) {
 // timingLoss reports checker timings that nanny's single interval does
 // not keep: keepalived's delay_loop and connect_timeout (misc_timeout) both
 // become timeout (and reentry), the largest over the real servers. Once
-// per virtual_server and distinct timing, at the first checker having it.
+// per virtual_server and distinct timing, at the first checker having it
+// (its connect_timeout or misc_timeout line when it has one).
 func (im *importer) timingLoss(v *virtual) {
 	seen := map[[2]float64]bool{}
 	for _, c := range v.checks {
@@ -318,7 +319,7 @@ func (im *importer) timingLoss(v *virtual) {
 			continue
 		}
 		seen[k] = true
-		im.warn(c.pos, c.waitKey, "approximated: delay_loop %s and %s %s become timeout = reentry = %s (nanny has one interval for both, the largest over the real servers)",
+		im.warn(c.waitPos, c.waitKey, "approximated: delay_loop %s and %s %s become timeout = reentry = %s (nanny has one interval for both, the largest over the real servers)",
 			fmtSeconds(c.delay), c.waitKey, fmtSeconds(c.wait), fmtSeconds(v.timeout))
 	}
 }
