@@ -38,7 +38,8 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("only %d files: %v", len(files), files)
 	}
 	for _, path := range files {
-		t.Run(filepath.Base(filepath.Dir(path))+"/"+filepath.Base(path), func(t *testing.T) {
+		dir := filepath.Dir(path) // testdata/keepalived or corpus/keepalived
+		t.Run(filepath.Join(filepath.Base(filepath.Dir(dir)), filepath.Base(dir), filepath.Base(path)), func(t *testing.T) {
 			cfg, err := ParseFile(path)
 			if err != nil {
 				t.Fatal(err)
