@@ -27,6 +27,13 @@ router) with advert_int = keepalive and the directors as unicast_src_ip
 and unicast_peer; its virtual_router_id and priority are placeholders to
 choose, as its comment says.
 
+keepalived.conf is one file per director, lvs.cf one for both: the file
+written is the primary's (state MASTER, priority 150, unicast_src_ip =
+primary, unicast_peer = backup), or with --for backup the backup's (state
+BACKUP, priority 100, the addresses swapped). Either one imported with
+"cf import" gives back the same lvs.cf. Placeholders (0.0.0.0, from "cf
+import") are not exported.
+
 Everything that could not be carried over is listed on standard error as
 FILE:LINE: KEY: why. Files with lint errors are refused.
 
@@ -36,8 +43,8 @@ usage.`
 
 func newCfExportCmd(io IOStreams) *cobra.Command {
 	var (
-		to, out string
-		strict  bool
+		to, out, director string
+		strict            bool
 	)
 	c := &cobra.Command{
 		Use:   "export --to keepalived [FILE]",
@@ -45,6 +52,7 @@ func newCfExportCmd(io IOStreams) *cobra.Command {
 		Long:  cfExportLong,
 		Example: `  lvsadm cf export --to keepalived > keepalived.conf
   lvsadm cf export --to keepalived lvs.cf -o /etc/keepalived/keepalived.conf
+  lvsadm cf export --to keepalived --for backup lvs.cf > keepalived-backup.conf
   lvsadm cf export --to keepalived --strict lvs.cf > /dev/null   # does everything carry over?`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -54,16 +62,26 @@ func newCfExportCmd(io IOStreams) *cobra.Command {
 			if to != "keepalived" {
 				return &exitError{code: 2, err: fmt.Errorf("--to %q: the only target is keepalived", to)}
 			}
+			var opts keepalived.ExportOptions
+			switch director {
+			case "primary":
+			case "backup":
+				opts.Backup = true
+			default:
+				return &exitError{code: 2, err: fmt.Errorf("--for %q: want primary or backup", director)}
+			}
 			name, src, err := cfRead(io, cfFiles(args)[0])
 			if err != nil {
 				return cfError(io, err)
 			}
-			res, err := keepalived.Export(lvscf.Parse(name, src))
+			res, err := keepalived.Export(lvscf.Parse(name, src), opts)
 			var se *lvscf.SyntaxError
 			switch {
 			case errors.As(err, &se):
 				fmt.Fprint(io.ErrOut, lvscf.FormatDiagnostics(se.Diags))
 				return &exitError{code: 1, err: errors.New("the configuration has errors (see above)")}
+			case errors.Is(err, keepalived.ErrNoBackup):
+				return &exitError{code: 1, err: fmt.Errorf("--for backup: %w", err)}
 			case err != nil:
 				return &exitError{code: 1, err: err}
 			}
@@ -78,6 +96,7 @@ func newCfExportCmd(io IOStreams) *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&to, "to", "", "the target format (required): keepalived")
+	c.Flags().StringVar(&director, "for", "primary", "whose keepalived.conf to write: primary (state MASTER) or backup (state BACKUP)")
 	c.Flags().StringVarP(&out, "output", "o", "", "write the result to this file instead of standard output")
 	c.Flags().BoolVar(&strict, "strict", false, "exit 1 when anything was not carried over")
 	return c

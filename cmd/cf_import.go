@@ -28,29 +28,40 @@ router, state with unicast_src_ip/unicast_peer gives primary and backup,
 advert_int gives keepalive (deadtime = 3 x advert_int); and global_defs'
 lvs_sync_daemon and lvs_timeouts.
 
-Everything that could not be carried over is listed on standard error as
-FILE:LINE: KEY: why. Addresses keepalived.conf does not give (this
-director's own address in a multicast setup, a NAT gateway) are written as
-0.0.0.0 placeholders with a warning; --primary, --backup and --nat-router
-supply them. The result always passes "lvsadm cf lint" without errors.
+Everything that could not be carried over exactly is listed on standard
+error as FILE:LINE: KEY: why. Addresses keepalived.conf does not give
+(this director's own address in a multicast setup, a NAT gateway, the
+address of a fwmark service when there is no virtual_ipaddress) are
+written as 0.0.0.0 placeholders with a warning; "cf lint" reports each
+placeholder as an error until it is filled in, and --primary, --backup and
+--nat-router supply them. Apart from placeholders, the result always
+passes "lvsadm cf lint" without errors.
 
-Exit status: 0 converted (even with warnings); 1 with --strict when
-anything was not carried over; 2 the file is unreadable or not valid
-keepalived syntax.`
+An import with losses is not written: the warnings say what would be
+lost, and --force writes the result anyway (the exit status is still 3).
+
+Exit status: 0 converted without loss; 3 imported with losses (at least
+one warning; nothing written without --force); 2 the file is unreadable,
+not valid keepalived syntax, or bad usage; 1 an internal error (the
+result does not lint, or cannot be written).`
+
+// exitImportLoss is cf import's exit status when something was not
+// carried over exactly ("imported with losses").
+const exitImportLoss = 3
 
 func newCfImportCmd(io IOStreams) *cobra.Command {
 	var (
-		out    string
-		strict bool
-		opts   keepalived.ImportOptions
+		out   string
+		force bool
+		opts  keepalived.ImportOptions
 	)
 	c := &cobra.Command{
 		Use:   "import KEEPALIVED.CONF [-o lvs.cf]",
 		Short: "Convert keepalived.conf into lvs.cf",
 		Long:  cfImportLong,
-		Example: `  lvsadm cf import /etc/keepalived/keepalived.conf -o lvs.cf
-  lvsadm cf import keepalived.conf --primary 10.0.0.2 --backup 10.0.0.3 | lvsadm cf lint -
-  lvsadm cf import --strict keepalived.conf > /dev/null   # does everything carry over?`,
+		Example: `  lvsadm cf import /etc/keepalived/keepalived.conf > /dev/null   # what would be lost?
+  lvsadm cf import --force /etc/keepalived/keepalived.conf -o lvs.cf
+  lvsadm cf import --force keepalived.conf --primary 10.0.0.2 --backup 10.0.0.3 | lvsadm cf lint -`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			cfg, err := readKeepalived(io, args[0])
@@ -62,21 +73,27 @@ func newCfImportCmd(io IOStreams) *cobra.Command {
 				return &exitError{code: 2, err: err}
 			}
 			printWarnings(io, res.Warnings)
-			if diags := lvscf.Lint("lvs.cf", res.Data, lvscf.LintOptions{}); lvscf.HasErrors(diags) {
+			if diags := keepalived.LintResult(res.Data); lvscf.HasErrors(diags) {
 				fmt.Fprint(io.ErrOut, lvscf.FormatDiagnostics(diags))
 				return &exitError{code: 1, err: errors.New("the converted lvs.cf has lint errors (see above)")}
+			}
+			lossy := len(res.Warnings) > 0
+			if lossy && !force {
+				return &exitError{code: exitImportLoss, err: fmt.Errorf("%d setting(s) not carried over exactly (see above); nothing written (--force writes it anyway)", len(res.Warnings))}
 			}
 			if err := writeOutput(io, out, res.Data); err != nil {
 				return err
 			}
-			if strict && len(res.Warnings) > 0 {
-				return &exitError{code: 1, err: fmt.Errorf("%d setting(s) not carried over (--strict)", len(res.Warnings))}
+			if lossy {
+				return &exitError{code: exitImportLoss, err: fmt.Errorf("%d setting(s) not carried over exactly (see above); written because of --force", len(res.Warnings))}
 			}
 			return nil
 		},
 	}
 	c.Flags().StringVarP(&out, "output", "o", "", "write the lvs.cf to this file instead of standard output")
-	c.Flags().BoolVar(&strict, "strict", false, "exit 1 when anything was not carried over")
+	c.Flags().BoolVar(&force, "force", false, "write the result even when something was not carried over exactly (exit status 3 all the same)")
+	c.Flags().Bool("strict", false, "no effect: an import with losses always exits 3")
+	_ = c.Flags().MarkDeprecated("strict", "an import with losses always exits 3 now")
 	c.Flags().StringVar(&opts.Primary, "primary", "", "the primary director's address (overrides the vrrp_instance)")
 	c.Flags().StringVar(&opts.Backup, "backup", "", "the backup director's address (overrides the vrrp_instance)")
 	c.Flags().StringVar(&opts.NATRouter, "nat-router", "", `the NAT gateway as "IP DEVICE" (overrides the vrrp_instance)`)

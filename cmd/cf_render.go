@@ -19,6 +19,10 @@ Inactive virtual and real servers are left out, as piranha leaves them out;
 sorry servers are not shown. A failover-only configuration (service = fos)
 has no rules. Files with errors are refused (exit 1).
 
+When there is no rule to print (service = fos, no virtual server, or none
+active), standard output stays empty and standard error says why; the
+exit status is 0, since an empty table is what piranha would set up.
+
 The output can be restored as it is ("lvsadm -R"), but "lvsadm cf apply"
 is usually what you want: it changes only what differs.`,
 		Example: `  lvsadm cf render
@@ -35,6 +39,9 @@ is usually what you want: it changes only what differs.`,
 			}
 			if err != nil {
 				return &exitError{code: 1, err: err}
+			}
+			if why := lvscf.NoRules(cfg, lines); why != "" {
+				fmt.Fprintf(io.ErrOut, "lvsadm: %s\n", why)
 			}
 			return nil
 		},

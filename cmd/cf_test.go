@@ -309,3 +309,26 @@ func TestCfApply(t *testing.T) {
 		t.Errorf("a config with errors: code %d, ops %v\n%s", code, k.ops, errOut)
 	}
 }
+
+// TestCfRenderNothing: issue 13 found "cf render" printing nothing, exit
+// 0, on real files. When there is no rule, standard error says why (exit
+// 0, as documented); when there are rules it stays quiet.
+func TestCfRenderNothing(t *testing.T) {
+	const head = "primary = 10.0.0.1\nnetwork = direct\n"
+	for _, tc := range []struct{ name, src, why string }{
+		{"fos", head + "service = fos\nfailover f {\n     active = 1\n     address = 10.0.0.50 eth0:1\n     start_cmd = \"/bin/true\"\n     stop_cmd = \"/bin/true\"\n}\n", "service = fos: a failover configuration has no IPVS rules"},
+		{"no virtual", head + "service = lvs\n", "no virtual server in the file: no IPVS rules"},
+		{"inactive", head + "service = lvs\nvirtual web {\n     active = 0\n     address = 10.0.0.100 eth0:1\n     port = 80\n}\n", "no active virtual server (1 inactive): no IPVS rules"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := runCf(t, "", "render", writeCf(t, tc.src))
+			if code != 0 || out != "" || errOut != "lvsadm: "+tc.why+"\n" {
+				t.Errorf("code %d\nstdout %q\nstderr %q", code, out, errOut)
+			}
+		})
+	}
+	out, errOut, code := runCf(t, "", "render", writeCf(t, cfGood))
+	if code != 0 || out == "" || errOut != "" {
+		t.Errorf("rules: code %d\nstdout %q\nstderr %q", code, out, errOut)
+	}
+}

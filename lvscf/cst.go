@@ -63,8 +63,9 @@ type Line struct {
 	Num  int    // 1-based line number in the parsed input; 0 if added by an edit
 	Kind LineKind
 
-	indent uint32
-	toks   []tok
+	wrapped bool // the tail of a comment wrapped onto this line (see classify); next to Kind, so Line does not grow
+	indent  uint32
+	toks    []tok
 }
 
 // NumWords is the number of blank-separated words after the indentation.
@@ -183,6 +184,7 @@ func Parse(name string, src []byte) *File {
 		f.diag(l.Num, l.Col(0), SevError, "unclosed-block",
 			fmt.Sprintf("%s block %q is never closed with '}'", b.Kind, b.Name))
 	}
+	f.keepalivedSyntax()
 	return f
 }
 
@@ -217,6 +219,14 @@ func (f *File) classify(i int, parent *Block, scratch *[]tok) *Block {
 	}
 	w0 := l.Word(0)
 	n := len(l.toks)
+	if f.wrappedComment(i, parent) {
+		// An editor wrapped a comment: this line is prose. Reading its
+		// words as structure ("{", "}") would misplace every later line.
+		l.Kind, l.wrapped = LineBad, true
+		f.diag(l.Num, l.Col(0), SevError, "wrapped-comment",
+			fmt.Sprintf("this line looks like the rest of the comment on line %d: start it with '#' too (piranha only knows whole-line comments)", f.Lines[i-1].Num))
+		return nil
+	}
 	switch {
 	case w0 == "}":
 		l.Kind = LineClose
@@ -257,6 +267,31 @@ func (f *File) classify(i int, parent *Block, scratch *[]tok) *Block {
 			fmt.Sprintf("expected '=' after %q", w0))
 	}
 	return nil
+}
+
+// wrappedComment reports whether line i, already lexed, continues the
+// comment on the line before: that line is a comment (or such a
+// continuation), and line i is neither "key = value", nor a key of its
+// block, nor a lone closing brace, nor a well-formed "virtual NAME {" (or
+// server, failover). A "}" followed by words is prose: read as a brace it
+// would close the block early and leave every later key in the wrong one.
+func (f *File) wrappedComment(i int, parent *Block) bool {
+	if i == 0 {
+		return false
+	}
+	prev, l := &f.Lines[i-1], &f.Lines[i]
+	if prev.Kind != LineComment && !prev.wrapped {
+		return false
+	}
+	w0, n := l.Word(0), len(l.toks)
+	switch {
+	case n >= 2 && l.Word(1) == "=", w0 == "}" && n == 1, strings.Contains(w0, "="):
+		return false
+	case blockKind(w0) != BlockUnknown && n == 3 && l.Word(2) == "{":
+		return false
+	}
+	_, key := keysFor(parent.Kind)[w0]
+	return !key
 }
 
 func blockKind(w string) BlockKind {

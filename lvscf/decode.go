@@ -12,6 +12,9 @@ import (
 // a subset of what Lint reports).
 func Decode(f *File) (*Config, []Diagnostic) {
 	a := analyze(f, LintOptions{})
+	if hasCode(f.Diags, "keepalived-syntax") {
+		return a.cfg, nil // f.Diags has the one error that matters
+	}
 	return a.cfg, a.diags
 }
 
@@ -416,6 +419,17 @@ func (a *analysis) value(bi *blockInfo, li int, keys map[string]keySpec, kind Bl
 	return a.decodeValue(l, spec)
 }
 
+// commentMarker reports words that start an annotation after a value in
+// other configuration languages or by hand: "<--", "//", "--", ";", "!".
+func commentMarker(w string) bool {
+	for _, p := range []string{"<-", "<=", "->", "=>", "//", "--", ";", "!", "(", "/*"} {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
+}
+
 func (a *analysis) checkArity(l *Line, spec keySpec, kind BlockKind, nwords int) bool {
 	n := spec.arity()
 	switch {
@@ -434,6 +448,9 @@ func (a *analysis) checkArity(l *Line, spec keySpec, kind BlockKind, nwords int)
 		switch {
 		case strings.HasPrefix(extra, "#"):
 			a.add(l, col, SevError, "extra-args", "piranha has no end-of-line comments: '#' only starts a comment at the beginning of a line")
+		case commentMarker(extra):
+			a.add(l, col, SevError, "extra-args",
+				fmt.Sprintf("%q looks like an end-of-line comment, and piranha has none: put the comment on a line of its own, starting with '#'", extra))
 		case kind == BlockServer && spec.name == "address":
 			a.add(l, col, SevError, "address-format", "a real server's address is a bare IP address, without a device")
 		default:

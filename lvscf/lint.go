@@ -76,6 +76,9 @@ func Lint(file string, src []byte, opts LintOptions) []Diagnostic {
 // LintTree checks an already parsed file.
 func LintTree(f *File, opts LintOptions) []Diagnostic {
 	diags := append([]Diagnostic(nil), f.Diags...)
+	if hasCode(f.Diags, "keepalived-syntax") {
+		return diags // the one error says it all
+	}
 	a := analyze(f, opts)
 	diags = append(diags, a.diags...)
 	if !hasCode(f.Diags, "file-too-large") {
@@ -112,6 +115,7 @@ var rules = []func(*analysis) []Diagnostic{
 	ruleServices,
 	ruleDevices,
 	ruleFailovers,
+	rulePlaceholders,
 }
 
 // SortDiagnostics orders diagnostics by file, line, column and code.

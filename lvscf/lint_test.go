@@ -112,6 +112,8 @@ func TestLintRules(t *testing.T) {
 		{code: "quote-trailing-blank", fire: []string{`expect = "HTTP"`, `expect = "HTTP" `}, quiet: []string{`send = "GET / HTTP/1.0\r\n\r\n"`, `send = "GET / HTTP/1.0\r\n\r\n" `}},
 		{code: "bad-list", fire: []string{"port = 80", "port = 80\n     dirs = /a /b"}, quiet: []string{"port = 80", "port = 80\n     dirs = [ /a /b ]"}},
 		// file-level
+		{code: "keepalived-syntax", fireRaw: "! keepalived\nglobal_defs {\n   router_id x\n}\nvirtual_server 10.0.0.1 80 {\n}\n", quietRaw: baseline},
+		{code: "wrapped-comment", fire: []string{"keepalive = 6", "keepalive = 6\n# a comment that an editor\nwrapped onto the next line {"}, quiet: []string{"keepalive = 6", "keepalive = 6\n# a comment\nkeepalive = 6"}},
 		{code: "crlf", fireRaw: strings.ReplaceAll(baseline, "\n", "\r\n")},
 		{code: "bare-cr", fire: []string{"keepalive = 6", "keepalive = 6\n# old\rnote"}},
 		{code: "duplicate-name", fire: []string{"     }\n}\n", srv2 + "virtual www {\n     active = 0\n}\n"}},
@@ -131,6 +133,13 @@ func TestLintRules(t *testing.T) {
 		{code: "deadtime", fire: []string{"deadtime = 18", "deadtime = 6"}},
 		{code: "bad-range", fire: []string{"heartbeat = 1", "heartbeat = 1\nsyncd_id = 256"}, quiet: []string{"heartbeat = 1", "heartbeat = 1\nsyncd_id = 255"}},
 		{code: "no-services", fire: []string{"service = lvs", "service = fos"}},
+		// issue 13: a file without virtual servers does nothing; a cf import placeholder is a blank to fill
+		{code: "no-services", fireRaw: "primary = 10.0.0.1\nservice = lvs\nnetwork = direct\n", quietRaw: baseline},
+		{code: "placeholder", fire: []string{"primary = 10.0.0.1", "primary = 0.0.0.0"}},
+		{code: "placeholder", fire: []string{"backup = 10.0.0.2", "backup = 0.0.0.0"}},
+		{code: "placeholder", fire: []string{"10.0.0.100 eth0:1", "0.0.0.0 eth0:1"}},
+		{code: "placeholder", fire: []string{"address = 10.0.1.1", "address = 0.0.0.0"}},
+		{code: "placeholder", fire: []string{"network = direct\n", "network = nat\nnat_router = 0.0.0.0 eth1:1\n"}, quiet: []string{"network = direct\n", natGlobals}},
 		// virtual servers
 		{code: "unknown-scheduler", fire: []string{"scheduler = wlc", "scheduler = wcl"}, quiet: []string{"scheduler = wlc", "scheduler = mh"}},
 		{code: "piranha-scheduler", fire: []string{"scheduler = wlc", "scheduler = sed"}, fireOpts: pir, quiet: []string{"scheduler = wlc", "scheduler = sed"}},

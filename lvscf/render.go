@@ -1,6 +1,10 @@
 package lvscf
 
-import "github.com/lvsadm/lvsadm/ops/ipvsadm"
+import (
+	"fmt"
+
+	"github.com/lvsadm/lvsadm/ops/ipvsadm"
+)
 
 // Render prints the IPVS table a configuration means (BuildTable) as the
 // lines
@@ -36,4 +40,21 @@ func Render(cfg *Config) ([]string, error) {
 		}
 	}
 	return out, err
+}
+
+// NoRules says why a configuration Render gives no lines for, or "" when
+// it gives some: a failover configuration, a file without virtual servers,
+// or no active one. An empty rule list is a valid answer (piranha would
+// set up an empty table), but printed silently it looks like a failure.
+func NoRules(cfg *Config, rules []string) string {
+	if len(rules) > 0 {
+		return ""
+	}
+	switch {
+	case cfg.Service == "fos":
+		return "service = fos: a failover configuration has no IPVS rules"
+	case len(cfg.Virtuals) == 0:
+		return "no virtual server in the file: no IPVS rules"
+	}
+	return fmt.Sprintf("no active virtual server (%d inactive): no IPVS rules", len(cfg.Virtuals))
 }

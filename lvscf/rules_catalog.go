@@ -21,9 +21,11 @@ var Catalog = []RuleInfo{
 	{"missing-equals", SevError, false, "no '=' (or '=' not separated by blanks)"},
 	{"bad-quoting", SevError, false, "a quoted string is not closed on its line"},
 	{"extra-args", SevError, false, "words after a value, including end-of-line comments"},
+	{"wrapped-comment", SevError, false, "the rest of a comment wrapped onto a line without '#' (read as prose, not structure)"},
 	{"line-too-long", SevError, false, "a line over MaxLineLen"},
 	{"file-too-large", SevError, false, "a file over MaxFileSize"},
 	{"too-many-diagnostics", SevError, false, "lint stopped after MaxDiagnostics findings"},
+	{"keepalived-syntax", SevError, false, "the file is a keepalived.conf (convert it with lvsadm cf import); the only diagnostic"},
 	// keys and values
 	{"unknown-key", SevError, false, "a key piranha does not know in this block (with a did-you-mean hint)"},
 	{"rejected-key", SevError, false, "a key some piranha GUIs write but lvsconfig.c rejects"},
@@ -60,7 +62,8 @@ var Catalog = []RuleInfo{
 	{"nat-router-missing", SevError, false, "network = nat without nat_router"},
 	{"nat-router-unused", SevWarning, false, "nat_router without network = nat"},
 	{"deadtime", SevError, false, "deadtime not above keepalive (error) or under twice keepalive (warning)"},
-	{"no-services", SevWarning, false, "the service type has no blocks"},
+	{"no-services", SevWarning, false, "the service type has no blocks, or the file has no virtual server"},
+	{"placeholder", SevError, false, "0.0.0.0 (as cf import writes it) where a director, VIP, NAT router or real server address is needed"},
 	// virtual servers
 	{"unknown-scheduler", SevError, false, "not a kernel IPVS scheduler"},
 	{"piranha-scheduler", SevError, true, "a scheduler piranha does not accept"},

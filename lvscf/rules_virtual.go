@@ -51,7 +51,7 @@ func ruleVirtuals(a *analysis) []Diagnostic {
 				"port is set after server blocks: piranha gives those servers the port in force when their block opens; move port above the servers")
 		}
 		for _, d := range []netip.Addr{c.Primary, c.Backup} {
-			if v.Address.IsValid() && v.Address == d {
+			if v.Address.IsValid() && v.Address == d && !d.IsUnspecified() { // two placeholders: see rulePlaceholders
 				r.atKey(&vi.blockInfo, "address", SevError, "vip-is-director",
 					"virtual address %s is a director's own address; a VIP must be a floating address", v.Address)
 			}

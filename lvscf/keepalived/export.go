@@ -1,6 +1,7 @@
 package keepalived
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -8,16 +9,31 @@ import (
 	"github.com/lvsadm/lvsadm/lvscf"
 )
 
+// ExportOptions choose which director's keepalived.conf is written.
+type ExportOptions struct {
+	// Backup writes the backup director's file: state BACKUP, a lower
+	// priority, unicast_src_ip = backup and unicast_peer = primary.
+	// keepalived.conf is per director while lvs.cf is shared, so this is
+	// how a backup's keepalived.conf survives import and export.
+	Backup bool
+}
+
+// ErrNoBackup: ExportOptions.Backup for an lvs.cf without a backup.
+var ErrNoBackup = errors.New("the lvs.cf has no backup director (backup_active = 1 and backup)")
+
 // Export converts a parsed lvs.cf into a keepalived.conf. Files with
 // errors are refused with a *lvscf.SyntaxError.
-func Export(f *lvscf.File) (*Result, error) {
+func Export(f *lvscf.File, opts ExportOptions) (*Result, error) {
 	cfg, diags := lvscf.Decode(f)
 	diags = append(append([]lvscf.Diagnostic(nil), f.Diags...), diags...)
 	if lvscf.HasErrors(diags) {
 		lvscf.SortDiagnostics(diags)
 		return nil, &lvscf.SyntaxError{Diags: diags}
 	}
-	ex := &exporter{f: f, cfg: cfg}
+	if opts.Backup && !hasBackup(cfg) {
+		return nil, ErrNoBackup
+	}
+	ex := &exporter{f: f, cfg: cfg, opts: opts}
 	ex.checkKeys()
 	data := ex.write()
 	sortWarnings(ex.warns, []string{f.Name})
@@ -25,6 +41,7 @@ func Export(f *lvscf.File) (*Result, error) {
 }
 
 type exporter struct {
+	opts  ExportOptions
 	f     *lvscf.File
 	cfg   *lvscf.Config
 	warns []Warning
@@ -85,6 +102,8 @@ func (ex *exporter) checkKeys() {
 				ex.warnLine(l.Num, k, "not carried over (VRRP declares the master dead after 3 × advert_int = %ss)", 3*cfg.Keepalive)
 			case k == "load_monitor" && l.Value() != "none":
 				ex.warnLine(l.Num, k, "%s", msgNoKeepalived)
+			case isPlaceholder(k, l.Value()):
+				ex.warnLine(l.Num, k, "%s", msgPlaceholder)
 			case k == "heartbeat" && l.Value() == "0" && cfg.BackupActive:
 				ex.warnLine(l.Num, k, "0: not carried over (VRRP always advertises)")
 			}
@@ -101,10 +120,34 @@ func (ex *exporter) checkKeys() {
 			ex.warnLine(f.Lines[vblocks[i].Open].Num, "virtual "+v.Name, "inactive: not carried over (keepalived has no inactive virtual servers)")
 			continue
 		}
+		if v.Address.IsUnspecified() && v.Fwmark == 0 {
+			// reported at its address by the walk above
+			continue
+		}
 		if ln := ex.keyLine(vblocks[i], "reentry"); ln > 0 && v.Reentry != v.Timeout {
 			ex.warnLine(ln, "reentry", "not carried over (keepalived readmits a real server after one good check)")
 		}
 	}
+}
+
+// hasBackup: the lvs.cf names a backup director (a placeholder counts:
+// it is exported as no address).
+func hasBackup(cfg *lvscf.Config) bool {
+	return cfg.BackupActive && cfg.Backup.IsValid()
+}
+
+// isPlaceholder reports a 0.0.0.0 (or ::) address, which cf import writes
+// where keepalived.conf does not give one: it is not exported as a VIP, a
+// director or a NAT router.
+func isPlaceholder(key, value string) bool {
+	switch key {
+	case "primary", "backup", "nat_router", "address":
+	default:
+		return false
+	}
+	ip, _, _ := strings.Cut(value, " ")
+	a, err := netip.ParseAddr(ip)
+	return err == nil && a.IsUnspecified()
 }
 
 // keyLine is the line number of the last line setting key in b, or 0.
@@ -151,7 +194,7 @@ func (ex *exporter) write() []byte {
 	ex.vrrp()
 	vblocks := ex.f.Root.Blocks(lvscf.BlockVirtual)
 	for i := range cfg.Virtuals {
-		if v := &cfg.Virtuals[i]; v.Active && cfg.Service == "lvs" {
+		if v := &cfg.Virtuals[i]; v.Active && cfg.Service == "lvs" && (v.Fwmark != 0 || !v.Address.IsUnspecified()) {
 			ex.virtualServer(v, vblocks[i])
 		}
 	}
@@ -171,12 +214,15 @@ func (ex *exporter) vrrp() {
 	seen := map[netip.Addr]bool{}
 	for i := range cfg.Virtuals {
 		v := &cfg.Virtuals[i]
+		if v.Address.IsUnspecified() {
+			continue // a placeholder, reported by checkKeys
+		}
 		if v.Active && v.Address.IsValid() && !seen[v.Address] && cfg.Service == "lvs" {
 			seen[v.Address] = true
 			addrs = append(addrs, addr{v.Address, v.Device, v.VIPNmask})
 		}
 	}
-	if cfg.Network == "nat" && cfg.NATRouter.IsValid() && !seen[cfg.NATRouter] {
+	if cfg.Network == "nat" && cfg.NATRouter.IsValid() && !cfg.NATRouter.IsUnspecified() && !seen[cfg.NATRouter] {
 		addrs = append(addrs, addr{cfg.NATRouter, cfg.NATRouterDev, cfg.NATNmask})
 	}
 	if len(addrs) == 0 && !cfg.BackupActive {
@@ -188,24 +234,35 @@ func (ex *exporter) vrrp() {
 	}
 	ex.p(0, "vrrp_instance VI_1 {")
 	ex.p(1, "! Choose virtual_router_id (unique on the network) and the priorities.")
-	ex.p(1, "! This is the primary's file: on the backup, use state BACKUP and a lower")
+	// keepalived.conf is per director: the primary's file, or with
+	// ExportOptions.Backup the backup's, each naming itself and its peer.
+	state, priority, self, peer := "MASTER", 150, cfg.Primary, cfg.Backup
+	note := "! This is the primary's file: on the backup, use state BACKUP and a lower"
+	if ex.opts.Backup {
+		state, priority, self, peer = "BACKUP", 100, cfg.Backup, cfg.Primary
+		note = "! This is the backup's file: on the primary, use state MASTER and a higher"
+	}
+	ex.p(1, "%s", note)
 	ex.p(1, "! priority, and swap unicast_src_ip and unicast_peer.")
-	ex.p(1, "state MASTER")
+	ex.p(1, "state %s", state)
 	ex.p(1, "interface %s", iface)
 	ex.p(1, "virtual_router_id 51")
-	ex.p(1, "priority 150")
+	ex.p(1, "priority %d", priority)
 	ex.p(1, "advert_int %s", cfg.Keepalive)
-	own := cfg.Primary.IsValid() && cfg.Primary.String() != placeholder
+	known := func(a netip.Addr) bool { return a.IsValid() && !a.IsUnspecified() }
+	if !hasBackup(cfg) {
+		peer = netip.Addr{}
+	}
 	switch {
-	case cfg.BackupActive && cfg.Backup.IsValid():
-		if own {
-			ex.p(1, "unicast_src_ip %s", cfg.Primary)
+	case known(peer):
+		if known(self) {
+			ex.p(1, "unicast_src_ip %s", self)
 		}
 		ex.p(1, "unicast_peer {")
-		ex.p(2, "%s", cfg.Backup)
+		ex.p(2, "%s", peer)
 		ex.p(1, "}")
-	case own:
-		ex.p(1, "mcast_src_ip %s", cfg.Primary)
+	case known(self):
+		ex.p(1, "mcast_src_ip %s", self)
 	}
 	if len(addrs) > 0 {
 		ex.p(1, "virtual_ipaddress {")
@@ -253,7 +310,7 @@ func (ex *exporter) virtualServer(v *lvscf.Virtual, b *lvscf.Block) {
 	chk := ex.exportCheck(v, b)
 	for i := range v.Servers {
 		s := &v.Servers[i]
-		if !s.Address.IsValid() {
+		if !s.Address.IsValid() || s.Address.IsUnspecified() {
 			continue
 		}
 		ex.p(1, "real_server %s %d {", s.Address, s.Port)

@@ -10,7 +10,7 @@ import (
 
 func exportString(t *testing.T, src string) (string, string) {
 	t.Helper()
-	res, err := Export(lvscf.Parse("lvs.cf", []byte(src)))
+	res, err := Export(lvscf.Parse("lvs.cf", []byte(src)), ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestExportDropsBlocks(t *testing.T) {
 }
 
 func TestExportRefusesErrors(t *testing.T) {
-	_, err := Export(lvscf.Parse("lvs.cf", []byte("virtual v {\n")))
+	_, err := Export(lvscf.Parse("lvs.cf", []byte("virtual v {\n")), ExportOptions{})
 	var se *lvscf.SyntaxError
 	if !errors.As(err, &se) {
 		t.Errorf("got %v", err)
@@ -151,6 +151,29 @@ func TestQuoteReadsBack(t *testing.T) {
 		toks, err := lexLine("misc_path " + quote(s))
 		if err != nil || len(toks) != 2 || toks[1].text != s {
 			t.Errorf("quote(%q) reads back as %+v, %v", s, toks, err)
+		}
+	}
+}
+
+// TestExportPlaceholders: the 0.0.0.0 that cf import writes where it
+// does not know an address is not exported as a VIP, NAT router or
+// director (issue 13 found it in virtual_ipaddress), and each one is a
+// warning at its line.
+func TestExportPlaceholders(t *testing.T) {
+	src := strings.NewReplacer("primary = 10.0.0.2", "primary = 0.0.0.0",
+		"network = direct", "network = nat\nnat_router = 0.0.0.0 eth1:1",
+		"address = 10.0.0.100 eth0:1", "address = 0.0.0.0 eth0:1",
+		"     %s\n", "     fwmark = 5\n     persistent = 60\n").Replace(cfDR)
+	out, warns := exportString(t, src)
+	if strings.Contains(out, "0.0.0.0") {
+		t.Errorf("a placeholder is exported:\n%s", out)
+	}
+	if !strings.Contains(out, "virtual_server fwmark 5 {") {
+		t.Errorf("the fwmark service is lost:\n%s", out)
+	}
+	for _, w := range []string{"lvs.cf:2: primary: " + msgPlaceholder, "lvs.cf:9: nat_router: " + msgPlaceholder, "lvs.cf:12: address: " + msgPlaceholder} {
+		if !strings.Contains(warns, w) {
+			t.Errorf("no warning %q in\n%s", w, warns)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package keepalived
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,9 +10,11 @@ import (
 )
 
 // FuzzParse: no input makes the parser, the importer or the exporter
-// panic; every successful import lints without errors and exports to
-// keepalived syntax that parses again. Includes go to an in-memory file
-// system that includes itself and a second file.
+// panic; every successful import lints without errors (but for its
+// placeholders), has every warning located, and exports (as the
+// primary's and the backup's file) to keepalived syntax that parses
+// again. Includes go to an in-memory file system that includes itself and
+// a second file.
 func FuzzParse(f *testing.F) {
 	seeds, _ := filepath.Glob(filepath.Join(testdataDir, "*.conf"))
 	more, _ := filepath.Glob(filepath.Join(testdataDir, "conf.d", "*.conf"))
@@ -38,15 +41,21 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("import: %v", err)
 		}
-		if d := lvscf.Lint("lvs.cf", res.Data, lvscf.LintOptions{}); lvscf.HasErrors(d) {
+		checkLocated(t, res.Warnings)
+		if d := LintResult(res.Data); lvscf.HasErrors(d) {
 			t.Fatalf("import does not lint:\n%s\n%s", lvscf.FormatDiagnostics(d), res.Data)
 		}
-		exp, err := Export(lvscf.Parse("lvs.cf", res.Data))
-		if err != nil {
-			t.Fatalf("export: %v", err)
-		}
-		if _, err := Parse("out", exp.Data, Options{}); err != nil {
-			t.Fatalf("export does not parse: %v\n%s", err, exp.Data)
+		for _, opts := range []ExportOptions{{}, {Backup: true}} {
+			exp, err := Export(lvscf.Parse("lvs.cf", res.Data), opts)
+			if opts.Backup && errors.Is(err, ErrNoBackup) {
+				continue
+			}
+			if err != nil {
+				t.Fatalf("export %+v: %v", opts, err)
+			}
+			if _, err := Parse("out", exp.Data, Options{}); err != nil {
+				t.Fatalf("export does not parse: %v\n%s", err, exp.Data)
+			}
 		}
 	})
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/lvsadm/lvsadm/lvscf"
 )
 
 // ImportOptions supply what keepalived.conf does not say.
@@ -55,7 +57,7 @@ func Import(cfg *Config, opts ImportOptions) (*Result, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	im := &importer{groups: map[string]*Node{}}
+	im := &importer{groups: map[string]*Node{}, top: topPos(cfg)}
 	im.warns = append(im.warns, cfg.Warnings...)
 	for _, n := range cfg.Nodes {
 		if n.Key == "virtual_server_group" && len(n.Args) > 0 {
@@ -88,12 +90,33 @@ func Import(cfg *Config, opts ImportOptions) (*Result, error) {
 		return nil, err
 	}
 	im.sanitize()
+	if len(im.virtuals) == 0 {
+		im.warn(im.top, "virtual_server", "no virtual server carried over: the lvs.cf has no service")
+	}
 	data, err := im.emit()
 	if err != nil {
 		return nil, err
 	}
 	sortWarnings(im.warns, cfg.Files)
 	return &Result{Data: data, Warnings: im.warns}, nil
+}
+
+// topPos is the first virtual_server, else the first statement, else the
+// first line of the main file: where a warning about the whole file points,
+// so that every warning has FILE:LINE.
+func topPos(cfg *Config) Pos {
+	for _, n := range cfg.Nodes {
+		if n.Key == "virtual_server" {
+			return n.Pos
+		}
+	}
+	if len(cfg.Nodes) > 0 {
+		return cfg.Nodes[0].Pos
+	}
+	if len(cfg.Files) > 0 {
+		return Pos{File: cfg.Files[0], Line: 1}
+	}
+	return Pos{File: "keepalived.conf", Line: 1}
 }
 
 // sortWarnings orders warnings by file (in reading order) and line, so
@@ -114,6 +137,7 @@ func sortWarnings(ws []Warning, files []string) {
 }
 
 type importer struct {
+	top    Pos // where file-wide warnings point when no statement is better
 	warns  []Warning
 	groups map[string]*Node
 	vrrps  []*Node
@@ -136,6 +160,7 @@ type importer struct {
 	networkPos Pos
 	virtuals   []*virtual
 	names      map[string]bool
+	ranged     int // virtuals made from group ranges so far
 
 	primary, backup string
 	natRouter       string
@@ -166,6 +191,7 @@ type virtual struct {
 	persistent  string
 	pmask       string
 	check       *check
+	checks      []*check // every real server's first checker
 	quiesce     bool
 	timeout     float64
 	servers     []server
@@ -394,7 +420,7 @@ func (im *importer) directors(opts ImportOptions) error {
 	}
 	if im.primary == "" {
 		im.primary = placeholder
-		pos := Pos{}
+		pos := im.top
 		if im.role != nil {
 			pos = im.role.Pos
 		}
@@ -405,4 +431,18 @@ func (im *importer) directors(opts ImportOptions) error {
 		im.warn(im.role.Pos, "backup", "keepalived.conf does not name the backup director's address (no unicast_peer); no backup is configured (use --backup)")
 	}
 	return nil
+}
+
+// LintResult lints an imported lvs.cf, leaving out the "placeholder"
+// errors: Import writes 0.0.0.0 on purpose where keepalived.conf does not
+// give an address, and reports each one as a warning. Any other error in
+// an import is a bug in Import.
+func LintResult(data []byte) []lvscf.Diagnostic {
+	var out []lvscf.Diagnostic
+	for _, d := range lvscf.Lint("lvs.cf", data, lvscf.LintOptions{}) {
+		if d.Code != "placeholder" {
+			out = append(out, d)
+		}
+	}
+	return out
 }

@@ -69,6 +69,7 @@ func (im *importer) addresses(opts ImportOptions) error {
 		v.device, v.nmask = place(x)
 	}
 	kept := im.virtuals[:0]
+	var spare *vip // the placeholder address of fwmark virtuals
 	for _, v := range im.virtuals {
 		if v.fwmark == 0 {
 			kept = append(kept, v)
@@ -85,7 +86,16 @@ func (im *importer) addresses(opts ImportOptions) error {
 			x = im.vips[0]
 		}
 		if x == nil {
-			im.warn(v.pos, "virtual_server", "fwmark %d: not carried over (lvs.cf needs the address the marked traffic goes to, and keepalived.conf has no virtual_ipaddress)", v.fwmark)
+			// Carried over all the same: dropping it left files whose
+			// only service was a fwmark one with no virtual server.
+			if spare == nil {
+				spare = &vip{addr: netip.IPv4Unspecified(), bits: -1, dev: im.iface}
+				im.notes = append(im.notes, "address = "+placeholder+" in a fwmark virtual is a placeholder: set the address the marked traffic goes to.")
+			}
+			v.addr = spare.addr
+			v.device, v.nmask = place(spare)
+			im.warn(v.pos, "virtual_server", "fwmark %d: lvs.cf needs the address the marked traffic goes to, and keepalived.conf has no virtual_ipaddress: address = %s %s is a placeholder", v.fwmark, placeholder, v.device)
+			kept = append(kept, v)
 			continue
 		}
 		v.addr = x.addr

@@ -18,6 +18,11 @@ type check struct {
 	useRegex  bool
 	program   string
 	timeout   float64
+	// what keepalived had: the interval and the time one check may take
+	// (connect_timeout, or misc_timeout for MISC_CHECK)
+	delay, wait float64
+	waitKey     string
+	waitPos     Pos // the checker's connect_timeout or misc_timeout, else the checker
 }
 
 func (c *check) same(o *check) bool {
@@ -39,15 +44,21 @@ const (
 // keepalived's, and no slower answer is failed that keepalived accepted.
 // Retries cannot be expressed (see timingKey).
 func (im *importer) convertCheck(c *Node, addr netip.Addr, rport string, t timing, vhost string) *check {
-	chk := &check{pos: c.Pos, kind: "tcp"}
+	chk := &check{pos: c.Pos, kind: "tcp", waitPos: c.Pos}
 	var urls []*Node
 	var miscPath, miscTimeout string
 	for _, k := range c.Children {
+		if k.Key == "connect_timeout" && c.Key != "MISC_CHECK" || k.Key == "misc_timeout" && c.Key == "MISC_CHECK" {
+			chk.waitPos = k.Pos
+		}
 		switch k.Key {
 		case "delay_loop", "connect_timeout", "retry", "nb_get_retry", "delay_before_retry":
 			im.timingKey(k, &t)
 		case "connect_port":
-			if p, err := parseUint(k.Arg(0), 65535); err != nil || strconv.FormatUint(p, 10) != rport {
+			switch p, err := parseUint(k.Arg(0), 65535); {
+			case rport == "":
+				im.warn(k.Pos, k.Key, "not carried over (the real server has no port; nanny checks the virtual's port)")
+			case err != nil || strconv.FormatUint(p, 10) != rport:
 				im.warn(k.Pos, k.Key, "not carried over (nanny checks the real server's own port %s)", rport)
 			}
 		case "url":
@@ -85,6 +96,7 @@ func (im *importer) convertCheck(c *Node, addr netip.Addr, rport string, t timin
 		}
 	}
 	chk.timeout = math.Max(t.delayLoop, t.connectTimeout)
+	chk.delay, chk.wait, chk.waitKey = t.delayLoop, t.connectTimeout, "connect_timeout"
 	switch c.Key {
 	case "TCP_CHECK":
 		if rport == "80" {
@@ -197,4 +209,5 @@ func (im *importer) miscCheck(chk *check, c *Node, addr netip.Addr, path, timeou
 		}
 	}
 	chk.timeout = math.Max(t.delayLoop, mt)
+	chk.wait, chk.waitKey = mt, "misc_timeout"
 }

@@ -18,7 +18,7 @@ func importString(t *testing.T, src string, opts ImportOptions) (string, string)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := lvscf.Lint("lvs.cf", res.Data, lvscf.LintOptions{}); lvscf.HasErrors(d) {
+	if d := LintResult(res.Data); lvscf.HasErrors(d) {
 		t.Errorf("lint errors:\n%s\n%s", lvscf.FormatDiagnostics(d), res.Data)
 	}
 	var w []string
@@ -106,8 +106,11 @@ func TestImportMappings(t *testing.T) {
 		{"no check", vs("real_server 10.0.2.1 8080 {\n}"), ImportOptions{}, nil, []string{"the real servers have no health check"}, false},
 		{"fwmark", vrrpDR + "virtual_server fwmark 5 {\npersistence_timeout 60\n" + rs + "\n}\n", ImportOptions{},
 			[]string{"fwmark = 5", "port = 8080", "address = 10.0.0.100 eth0:1"}, []string{"fwmark 5: lvs.cf needs an address"}, false},
-		{"group", vrrpDR + "virtual_server_group G {\n10.0.0.100 80\n10.0.0.101 80\n10.0.5.1-9 80\n}\nvirtual_server group G {\n" + rs + "\n}\n", ImportOptions{},
-			[]string{"virtual vs_10_0_0_100_80 {", "virtual vs_10_0_0_101_80 {", "address = 10.0.0.101 eth0:api"}, []string{"10.0.5.1-9 80: not carried over"}, false},
+		{"group", vrrpDR + "virtual_server_group G {\n10.0.0.100 80\n10.0.0.101 80\n10.0.5.0/29 80\n}\nvirtual_server group G {\n" + rs + "\n}\n", ImportOptions{},
+			[]string{"virtual vs_10_0_0_100_80 {", "virtual vs_10_0_0_101_80 {", "address = 10.0.0.101 eth0:api"}, []string{"10.0.5.0/29 80: not carried over"}, false},
+		// issue 13: every virtual server is carried, a range's too
+		{"group range", vrrpDR + "virtual_server_group G {\n10.0.5.7-9 80\n10.0.6.9-8 80\n" + strings.Repeat("10.1.0.0-255 81\n", 16) + "10.2.0.0-255 81\n}\nvirtual_server group G {\n" + rs + "\n}\n", ImportOptions{},
+			[]string{"virtual vs_10_0_5_7_80 {", "virtual vs_10_0_5_8_80 {", "virtual vs_10_0_5_9_80 {"}, []string{"10.0.6.9-8 80: not carried over", "10.2.0.0-255 81: not carried over"}, false},
 		{"sync daemon and timeouts", "global_defs {\nlvs_sync_daemon eth1 VI\nlvs_timeouts tcp 60 udp 30\nrouter_id x\n}\n" +
 			strings.Replace(vs(rs), "interface eth0", "interface eth0\nvirtual_router_id 33", 1), ImportOptions{},
 			[]string{"syncdaemon = 1", "syncd_iface = eth1", "syncd_id = 33", "tcp_timeout = 60", "udp_timeout = 30"},
@@ -115,6 +118,17 @@ func TestImportMappings(t *testing.T) {
 		{"no vrrp: placeholders", "virtual_server 10.0.0.100 80 {\nlb_kind NAT\n" + rs + "\n}\n", ImportOptions{},
 			[]string{"primary = 0.0.0.0", "nat_router = 0.0.0.0 eth1:1", "address = 10.0.0.100 eth0:1", "backup_active = 0"},
 			[]string{"primary = 0.0.0.0 is a placeholder", "nat_router = 0.0.0.0 eth1:1 is a placeholder", "a guess"}, false},
+		// issue 13: dropped, leaving no virtual server, with exit 0
+		{"fwmark without virtual_ipaddress", "virtual_server fwmark 7 {\nlb_kind DR\npersistence_timeout 60\n" + rs + "\n}\n", ImportOptions{Primary: "10.0.0.2"},
+			[]string{"virtual fwmark_7 {", "fwmark = 7", "address = 0.0.0.0 eth0:1", "port = 8080"}, []string{"k.conf:1: virtual_server: fwmark 7: lvs.cf needs the address the marked traffic goes to, and keepalived.conf has no virtual_ipaddress: address = 0.0.0.0 eth0:1 is a placeholder"}, false},
+		// issue 13: the first warning had no location (": primary: …")
+		{"no vrrp: primary warning located", "global_defs {\nrouter_id x\n}\nvirtual_server 10.0.0.100 80 {\nlb_kind DR\n" + rs + "\n}\n", ImportOptions{}, nil,
+			[]string{"k.conf:4: primary: keepalived.conf does not name the primary director's address"}, false},
+		{"timing approximated", vs("real_server 10.0.2.1 8080 {\nTCP_CHECK {\nconnect_timeout 3\n}\n}\nreal_server 10.0.2.2 8080 {\nTCP_CHECK {\nconnect_timeout 9\n}\n}"), ImportOptions{},
+			[]string{"timeout = 60"}, []string{"connect_timeout: approximated: delay_loop 60 and connect_timeout 3 become timeout = reentry = 60"}, false},
+		// nothing else may warn: the directors are given, there is no vrrp_instance
+		{"no virtual server", "global_defs {\nlvs_timeouts tcp 60\n}\n", ImportOptions{Primary: "10.0.0.2"},
+			[]string{"tcp_timeout = 60"}, []string{"k.conf:1: virtual_server: no virtual server carried over: the lvs.cf has no service"}, false},
 		{"top-level blocks dropped", "vrrp_script s {\nscript x\n}\nstatic_routes {\n}\n" + vs(rs), ImportOptions{}, nil,
 			[]string{"k.conf:1: vrrp_script s: not carried over", "k.conf:4: static_routes: not carried over"}, false},
 	} {

@@ -112,6 +112,7 @@ func (im *importer) virtualServer(n *Node) {
 	for _, r := range reals {
 		im.realServer(v, r, t, kind, vhost, quiesce, specs[0].port)
 	}
+	im.timingLoss(v)
 	if v.check == nil {
 		v.timeout = t.delayLoop
 		if len(reals) > 0 {
@@ -196,8 +197,19 @@ func (im *importer) vsSpecs(n *Node) ([]vsSpec, bool) {
 			} else if s, ok := im.ipPort(e, e.Key, e.Arg(0)); ok {
 				out = append(out, s)
 				continue
+			} else if addrs, ok := expandRange(e.Key); ok && im.ranged+len(addrs) <= maxRangeAddrs {
+				// keepalived makes one IPVS service per address
+				im.ranged += len(addrs)
+				for _, a := range addrs {
+					if s, ok := im.ipPort(e, a.String(), e.Arg(0)); ok {
+						out = append(out, s)
+					}
+				}
+				if len(addrs) > 0 {
+					continue
+				}
 			}
-			im.warn(e.Pos, "virtual_server_group", "%s %s: not carried over (lvs.cf has no address ranges)", e.Key, strings.Join(e.Args, " "))
+			im.warn(e.Pos, "virtual_server_group", "%s %s: not carried over (lvs.cf has no address ranges; IPv4 A.B.C.D-E ranges are expanded, up to %d addresses in all)", e.Key, strings.Join(e.Args, " "), maxRangeAddrs)
 		}
 		return out, len(out) > 0
 	}
@@ -206,6 +218,35 @@ func (im *importer) vsSpecs(n *Node) ([]vsSpec, bool) {
 		im.warn(n.Pos, "virtual_server", "%q: not carried over (not an address)", strings.Join(n.Args, " "))
 	}
 	return []vsSpec{s}, ok
+}
+
+// maxRangeAddrs bounds the virtual servers made from group ranges (a
+// group can be used by several virtual_server blocks), so that a small
+// file cannot make a huge lvs.cf; ranges past it are not carried over.
+const maxRangeAddrs = 4096
+
+// expandRange reads keepalived's group range "A.B.C.D-E": the addresses
+// A.B.C.D to A.B.C.E (the last octet; IPv4 only).
+func expandRange(s string) ([]netip.Addr, bool) {
+	first, last, ok := strings.Cut(s, "-")
+	if !ok {
+		return nil, false
+	}
+	a, err := parseIP(first)
+	if err != nil || !a.Is4() {
+		return nil, false
+	}
+	end, err := parseUint(last, 255)
+	b := a.As4()
+	if err != nil || end < uint64(b[3]) {
+		return nil, false
+	}
+	var out []netip.Addr
+	for o := uint64(b[3]); o <= end; o++ {
+		b[3] = byte(o)
+		out = append(out, netip.AddrFrom4(b))
+	}
+	return out, true
 }
 
 func (im *importer) ipPort(n *Node, ip, port string) (vsSpec, bool) {
@@ -262,6 +303,27 @@ func (im *importer) timingKey(c *Node, t *timing) {
 	}
 }
 
+// timingLoss reports checker timings that nanny's single interval does
+// not keep: keepalived's delay_loop and connect_timeout (misc_timeout) both
+// become timeout (and reentry), the largest over the real servers. Once
+// per virtual_server and distinct timing, at the first checker having it
+// (its connect_timeout or misc_timeout line when it has one).
+func (im *importer) timingLoss(v *virtual) {
+	seen := map[[2]float64]bool{}
+	for _, c := range v.checks {
+		if !v.check.same(c) {
+			continue // reported as not carried over
+		}
+		k := [2]float64{c.delay, c.wait}
+		if seen[k] || (c.delay == v.timeout && c.wait == v.timeout) {
+			continue
+		}
+		seen[k] = true
+		im.warn(c.waitPos, c.waitKey, "approximated: delay_loop %s and %s %s become timeout = reentry = %s (nanny has one interval for both, the largest over the real servers)",
+			fmtSeconds(c.delay), c.waitKey, fmtSeconds(c.wait), fmtSeconds(v.timeout))
+	}
+}
+
 func boolArg(c *Node) bool {
 	switch strings.ToLower(c.Arg(0)) {
 	case "", "on", "true", "yes":
@@ -282,6 +344,8 @@ func (im *importer) realServer(v *virtual, r *Node, t timing, kind, vhost string
 		if p, err := parseUint(port, 65535); err != nil {
 			im.warn(r.Pos, "real_server", "port %q: not carried over", port)
 			port = ""
+		} else if p == 0 {
+			port = "" // as export writes a fwmark real server without a port
 		} else {
 			port = strconv.FormatUint(p, 10)
 		}
@@ -336,6 +400,7 @@ func (im *importer) realServer(v *virtual, r *Node, t timing, kind, vhost string
 			continue
 		}
 		chk := im.convertCheck(c, a, rport, t, vhost)
+		v.checks = append(v.checks, chk)
 		switch {
 		case v.check == nil:
 			v.check, v.timeout = chk, chk.timeout

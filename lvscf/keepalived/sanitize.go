@@ -41,10 +41,13 @@ func validDevice(s string) bool {
 
 // directorPos is where the directors were named, for messages.
 func (im *importer) directorPos() Pos {
-	if im.ownPos.File == "" && im.role != nil {
+	switch {
+	case im.ownPos.File != "":
+		return im.ownPos
+	case im.role != nil:
 		return im.role.Pos
 	}
-	return im.ownPos
+	return im.top
 }
 
 // sanitize removes what keepalived.conf allows but lvs.cf (or IPVS)

@@ -35,4 +35,5 @@ func (w Warning) String() string {
 const (
 	msgNoEquivalent = "not carried over (lvs.cf has no equivalent)"
 	msgNoKeepalived = "not carried over (keepalived.conf has no equivalent)"
+	msgPlaceholder  = "0.0.0.0 is a placeholder (from cf import): not carried over"
 )
