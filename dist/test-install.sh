@@ -166,6 +166,23 @@ mkroot "$root"
 check "lvsadm packages do not install into an empty root" 'dpkgr -i "$dist"/lvsadm_*.deb "$dist"/lvsadm-ipvsadm_*.deb'
 check "lost files in an empty root (dpkg -V)" 'verify lvsadm lvsadm-ipvsadm'
 contents "$root"
+# The units: valid, sandboxed to an exposure of at most 3.0 (where the
+# host has systemd-analyze), and lvsadm-rules restores what it looks for.
+units=$root/usr/lib/systemd/system
+if command -v systemd-analyze >/dev/null; then
+	# verify on the host: only the commands, which live in $root, are missing.
+	check "units do not verify" '[ -z "$(cd "$units" && systemd-analyze verify --man=no ./lvsadm.service ./lvsadm-rules.service 2>&1 | grep -v "is not executable")" ]'
+	check "units' systemd-analyze security exposure above 3.0" '(cd "$units" && systemd-analyze security --offline=yes --threshold=30 ./lvsadm.service ./lvsadm-rules.service >/dev/null)'
+else
+	echo "dist test: no systemd-analyze here, units not verified" >&2
+fi
+check "daemon unit does not read /etc/default/lvsadm" 'grep -qx "EnvironmentFile=-/etc/default/lvsadm" "$units/lvsadm.service" && grep -q "^ExecStart=.* \$LVSADM_DAEMON_ARGS$" "$units/lvsadm.service"'
+rules=$root/usr/libexec/lvsadm/lvsadm-rules
+check "lvsadm-rules does not restore LVSADM_RULES" '[ "$(LVSADM=echo LVSADM_RULES=/x.rules "$rules" start)" = "restore --atomic /x.rules" ]'
+check "lvsadm-rules does not clear the table it restores" '[ "$(LVSADM=echo LVSADM_RULES=/x.rules "$rules" stop)" = "-C" ]'
+if [ ! -e /etc/ipvsadm.rules ] && [ ! -e /etc/sysconfig/ipvsadm ]; then
+	check "lvsadm-rules without a rules file does something" '[ "$(LVSADM=false "$rules" start)" != "" ] && [ -z "$(LVSADM=false "$rules" stop)" ]'
+fi
 check "lvsadm packages do not purge from the empty root" 'dpkgr --purge lvsadm-ipvsadm lvsadm'
 check "purge leaves files behind" '[ -z "$(find "$root" -path "$root/var" -prune -o ! -type d ! -type l -print)" ]'
 check "purge leaves diversions behind" '[ -z "$(dpkg-divert --root="$root" --list)" ]'
