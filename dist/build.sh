@@ -20,7 +20,8 @@ else
 	raw=$(git rev-parse --short HEAD 2>/dev/null || echo dev)
 	v=0.0.0~git.$raw
 fi
-export VERSION=${v//-/.} ARCH=${ARCH:-amd64}
+# RELEASE: the packaging revision (Debian's -1, RPM's release).
+export VERSION=${v//-/.} RELEASE=1 ARCH=${ARCH:-amd64}
 make build VERSION="$raw" >/dev/null
 
 stage=bin/stage
@@ -41,7 +42,7 @@ done
 # changelog.Debian.gz: one entry for this version, the commits since the
 # last tag (at most 40), dated like the last commit.
 {
-	echo "lvsadm ($VERSION) unstable; urgency=medium"
+	echo "lvsadm ($VERSION-$RELEASE) unstable; urgency=medium"
 	echo
 	range=HEAD
 	tag=$(git describe --tags --abbrev=0 2>/dev/null) && range=$tag..HEAD
@@ -67,26 +68,36 @@ license_of() {
 	else echo other
 	fi
 }
-stanza() { # NAME LICENSE-FILE
+# stanza NAME LICENSE-FILE [deb]: the .deb's copy refers to the license
+# texts that Debian keeps in /usr/share/common-licenses instead of
+# repeating them (the .rpm's has them all).
+stanza() {
 	local lic
 	lic=$(license_of "$2")
 	printf '\nFiles: (linked into the binaries) %s\nCopyright: %s\nLicense: %s\n' \
 		"$1" "$(grep -m1 -i '^ *copyright ' "$2" | sed 's/^ *[Cc]opyright *//' || echo 'the authors of '"$1")" "$lic"
-	sed -e 's/[[:space:]]*$//' -e 's/^$/./' -e 's/^/ /' "$2"
+	case "$3:$lic" in
+	deb:Apache-2.0 | deb:MPL-2.0)
+		printf ' On Debian systems, the complete text of the %s license can be found\n in "/usr/share/common-licenses/%s".\n' "$lic" "$lic"
+		;;
+	*) sed -e 's/[[:space:]]*$//' -e 's/^$/./' -e 's/^/ /' "$2" ;;
+	esac
 }
-{
+modcache=$(go env GOMODCACHE)
+for fmt in deb rpm; do
+	{
 	cat dist/copyright
-	stanza "Go standard library $(go env GOVERSION)" "$(go env GOROOT)/LICENSE"
-	modcache=$(go env GOMODCACHE)
+	stanza "Go standard library $(go env GOVERSION)" "$(go env GOROOT)/LICENSE" $fmt
 	go version -m bin/lvsadm bin/ipvsadm | awk '$1 == "dep" { print $2 "@" $3 }' | sort -u |
 		while read -r mod; do
 			# The module cache spells capitals as !lower.
 			# shellcheck disable=SC2001 # \L: no parameter expansion lowers one letter
 			dir=$modcache/$(echo "$mod" | sed 's/[A-Z]/!\L&/g')
 			f=$(find "$dir" -maxdepth 1 \( -name 'LICENSE*' -o -name 'COPYING*' \) | sort | head -1)
-			if [ -n "$f" ]; then stanza "$mod" "$f"; else echo "build.sh: no license file for $mod" >&2; exit 1; fi
+			if [ -n "$f" ]; then stanza "$mod" "$f" $fmt; else echo "build.sh: no license file for $mod" >&2; exit 1; fi
 		done
-} >"$stage/copyright"
+	} >"$stage/copyright.$fmt"
+done
 
 for cfg in dist/nfpm.yaml dist/nfpm-ipvsadm.yaml; do
 	for p in deb rpm; do

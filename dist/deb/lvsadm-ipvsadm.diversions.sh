@@ -1,24 +1,20 @@
 # Shared by lvsadm-ipvsadm's preinst and postrm; dist/build.sh puts it where
-# they say #DIVERSIONS#. The paths the distribution's ipvsadm package ships
-# that lvsadm-ipvsadm takes over, each with where the distribution's copy
-# is diverted to. Both the aliased /sbin names (Debian up to bookworm) and
-# the canonical /usr/sbin ones (packages moved to /usr) are diverted, to
-# targets that are different files even with a merged /usr (/sbin ->
-# usr/sbin): no removal or upgrade of the distribution's package can then
-# delete our files, or its own, through the alias (DEP 17; see
-# /usr/share/doc/lvsadm/packaging.md).
+# they say #DIVERSIONS#. diversions prints the paths the distribution's
+# ipvsadm package ships that lvsadm-ipvsadm takes over, each with where
+# the distribution's copy is diverted to. Both the aliased /sbin names
+# (Debian up to bookworm) and the canonical /usr/sbin ones (packages moved
+# to /usr) are diverted, to targets that are different files even with a
+# merged /usr (/sbin -> usr/sbin): no removal or upgrade of the
+# distribution's package can then delete our files, or its own, through
+# the alias (DEP 17; see /usr/share/doc/lvsadm/packaging.md).
 PKG=lvsadm-ipvsadm
-DIVERSIONS='
-/sbin/ipvsadm /sbin/ipvsadm.debian
-/sbin/ipvsadm-save /sbin/ipvsadm-save.debian
-/sbin/ipvsadm-restore /sbin/ipvsadm-restore.debian
-/usr/sbin/ipvsadm /usr/sbin/ipvsadm.debian.usr-is-merged
-/usr/sbin/ipvsadm-save /usr/sbin/ipvsadm-save.debian.usr-is-merged
-/usr/sbin/ipvsadm-restore /usr/sbin/ipvsadm-restore.debian.usr-is-merged
-/usr/share/man/man8/ipvsadm.8.gz /usr/share/man/man8/ipvsadm.debian.8.gz
-/usr/share/man/man8/ipvsadm-save.8.gz /usr/share/man/man8/ipvsadm-save.debian.8.gz
-/usr/share/man/man8/ipvsadm-restore.8.gz /usr/share/man/man8/ipvsadm-restore.debian.8.gz
-'
+diversions() {
+	for n in ipvsadm ipvsadm-save ipvsadm-restore; do
+		echo "/sbin/$n /sbin/$n.debian"
+		echo "/usr/sbin/$n /usr/sbin/$n.debian.usr-is-merged"
+		echo "/usr/share/man/man8/$n.8.gz /usr/share/man/man8/$n.debian.8.gz"
+	done
+}
 # owned_by_other PATH: a package other than ours ships PATH under exactly
 # that name (dpkg-query -S prints "pkg[, pkg]: PATH", and diversion lines).
 owned_by_other() {
