@@ -106,10 +106,11 @@ dpkgr() {
 		--log=/dev/null "$@" >"$tmp/dpkg.out" 2>&1 || { cat "$tmp/dpkg.out" >&2; return 1; }
 }
 status() { dpkg-query --root="$root" -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null | tr -d ' '; }
-# verify PKG...: dpkg -V finds every file of the packages as installed.
+# verify PKG...: dpkg -V finds every file of the packages as installed
+# (conffiles may have been edited).
 verify() {
 	local out
-	out=$(dpkg --root="$root" -V "$@" 2>&1) || true
+	out=$(dpkg --root="$root" -V "$@" 2>&1 | grep -v '^[^ ]* c /') || true
 	[ -z "$out" ] || { echo "$out" >&2; return 1; }
 }
 md5() { md5sum <"$1" | cut -d' ' -f1; }
@@ -120,18 +121,28 @@ mkroot "$root"
 # Debian's ipvsadm first, as on a director that already runs it.
 check "Debian's ipvsadm does not install" 'dpkgr -i "$debian_ipvsadm"'
 deb_md5=$(md5 "$root/sbin/ipvsadm")
+# Where the diversion puts it: Debian up to bookworm ships /sbin/ipvsadm,
+# a package moved to /usr ships /usr/sbin/ipvsadm.
+if dpkg-deb -c "$debian_ipvsadm" | grep ' \./sbin/ipvsadm$' >/dev/null; then
+	deb_diverted=/sbin/ipvsadm.debian
+else
+	deb_diverted=/usr/sbin/ipvsadm.debian.usr-is-merged
+fi
 check "lvsadm packages do not install over Debian's ipvsadm" 'dpkgr -i "$dist"/lvsadm_*.deb "$dist"/lvsadm-ipvsadm_*.deb'
 check "dpkg removed Debian's ipvsadm" '! grep -q "will remove ipvsadm" "$tmp/dpkg.out" && [ "$(status ipvsadm)" = ii ]'
 check "lost files (dpkg -V)" 'verify lvsadm lvsadm-ipvsadm ipvsadm'
 contents "$root"
-check "Debian's ipvsadm is not at /sbin/ipvsadm.debian" '[ "$(md5 "$root/sbin/ipvsadm.debian")" = "$deb_md5" ]'
+check "Debian's ipvsadm is not at $deb_diverted" '[ "$(md5 "$root$deb_diverted")" = "$deb_md5" ]'
 check "Debian's ipvsadm(8) is not at ipvsadm.debian.8.gz" 'gzip -t "$root/usr/share/man/man8/ipvsadm.debian.8.gz"'
 check "conffiles not registered" '[ "$(dpkg-query --root="$root" -W -f="\${Conffiles}" lvsadm | grep -c /etc/default/)" = 2 ]'
 check "no changelog.Debian.gz" 'zcat "$root/usr/share/doc/lvsadm/changelog.Debian.gz" | head -1 | grep -q "^lvsadm (.*) unstable; urgency="'
 check "no maintainer scripts" '[ -x "$root/var/lib/dpkg/info/lvsadm.postinst" ] && [ -x "$root/var/lib/dpkg/info/lvsadm.prerm" ]'
 
-# Upgrading (here: reinstalling) either package keeps everything in place.
-check "lvsadm-ipvsadm does not reinstall" 'dpkgr -i "$dist"/lvsadm-ipvsadm_*.deb'
+# Upgrading (here: reinstalling) either package keeps everything in place,
+# and an admin's edit of a conffile.
+echo 'LVSADM_DAEMON_ARGS="--admin-was-here"' >>"$root/etc/default/lvsadm"
+check "lvsadm packages do not reinstall" 'dpkgr -i "$dist"/lvsadm_*.deb "$dist"/lvsadm-ipvsadm_*.deb'
+check "reinstalling lost the admin's /etc/default/lvsadm" 'grep -q admin-was-here "$root/etc/default/lvsadm"'
 check "Debian's ipvsadm does not reinstall under the diversions" 'dpkgr -i "$debian_ipvsadm"'
 check "lost files after reinstalling (dpkg -V)" 'verify lvsadm lvsadm-ipvsadm ipvsadm'
 check "Debian's ipvsadm was written over the drop-in" '"$root/usr/sbin/ipvsadm" -v | grep -q "^lvsadm v"'
@@ -139,17 +150,19 @@ check "Debian's ipvsadm was written over the drop-in" '"$root/usr/sbin/ipvsadm" 
 # DEP 17's case: Debian's ipvsadm moves its files from /sbin to /usr/sbin
 # (as packages do since trixie) while the drop-in is installed. Built from
 # the real package: same files, canonical paths, a higher version.
-moved=$tmp/moved
-dpkg-deb -R "$debian_ipvsadm" "$moved"
-mkdir -p "$moved/usr/sbin"
-mv "$moved"/sbin/* "$moved/usr/sbin/"
-rmdir "$moved/sbin"
-sed -i -e 's/^Version: .*/&+usrmove/' "$moved/DEBIAN/control"
-sed -i -e 's| sbin/| usr/sbin/|' "$moved/DEBIAN/md5sums"
-dpkg-deb -b -Zgzip "$moved" "$tmp/ipvsadm-usrmove.deb" >/dev/null
-check "Debian's ipvsadm does not upgrade to /usr/sbin" 'dpkgr -i "$tmp/ipvsadm-usrmove.deb"'
-check "lost files after Debian's ipvsadm moved to /usr (dpkg -V)" 'verify lvsadm lvsadm-ipvsadm ipvsadm'
-check "Debian's moved ipvsadm is not at ipvsadm.debian.usr-is-merged" '[ "$(md5 "$root/usr/sbin/ipvsadm.debian.usr-is-merged")" = "$deb_md5" ]'
+if [ "$deb_diverted" = /sbin/ipvsadm.debian ]; then
+	moved=$tmp/moved
+	dpkg-deb -R "$debian_ipvsadm" "$moved"
+	mkdir -p "$moved/usr/sbin"
+	mv "$moved"/sbin/* "$moved/usr/sbin/"
+	rmdir "$moved/sbin"
+	sed -i -e 's/^Version: .*/&+usrmove/' "$moved/DEBIAN/control"
+	sed -i -e 's| sbin/| usr/sbin/|' "$moved/DEBIAN/md5sums"
+	dpkg-deb -b -Zgzip "$moved" "$tmp/ipvsadm-usrmove.deb" >/dev/null
+	check "Debian's ipvsadm does not upgrade to /usr/sbin" 'dpkgr -i "$tmp/ipvsadm-usrmove.deb"'
+	check "lost files after Debian's ipvsadm moved to /usr (dpkg -V)" 'verify lvsadm lvsadm-ipvsadm ipvsadm'
+	check "Debian's moved ipvsadm is not at ipvsadm.debian.usr-is-merged" '[ "$(md5 "$root/usr/sbin/ipvsadm.debian.usr-is-merged")" = "$deb_md5" ]'
+fi
 
 # Purging ours gives Debian's ipvsadm back under its own names.
 check "lvsadm packages do not purge" 'dpkgr --purge lvsadm-ipvsadm lvsadm'
