@@ -83,15 +83,23 @@ contents() {
 	done
 }
 
-# A merged-/usr scratch root for dpkg.
+# A merged-/usr scratch root for dpkg. The /bin, /sbin and /lib links come
+# from a package, as base-files ships them since trixie (DEP 17), so that
+# dpkg knows them: unowned, the last package with a file in /sbin takes
+# the link with it when it goes, which no real system would let happen.
+base=$tmp/base
+mkdir -p "$base/DEBIAN"
+printf 'Package: scratch-base\nVersion: 1\nArchitecture: all\nMaintainer: lvsadm dist test <nobody@example.invalid>\nDescription: merged-/usr links for a scratch root\n' >"$base/DEBIAN/control"
+for d in bin sbin lib; do
+	mkdir -p "$base/usr/$d"
+	ln -s "usr/$d" "$base/$d"
+done
+dpkg-deb -b "$base" "$tmp/scratch-base.deb" >/dev/null
 mkroot() {
-	local root=$1 d
+	root=$1
 	mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" "$root/var/lib/dpkg/triggers" "$root/etc"
 	touch "$root/var/lib/dpkg/status" "$root/var/lib/dpkg/available"
-	for d in bin sbin lib; do
-		mkdir -p "$root/usr/$d"
-		ln -s "usr/$d" "$root/$d"
-	done
+	dpkgr -i "$tmp/scratch-base.deb"
 }
 stubs=$tmp/stubs
 mkdir -p "$stubs"
@@ -171,6 +179,7 @@ check "Debian's ipvsadm not back at /usr/sbin/ipvsadm" '[ "$(md5 "$root/usr/sbin
 check "diversions left behind" '[ -z "$(dpkg-divert --root="$root" --list)" ]'
 check "files of ours left behind" '! ls -d "$root"/usr/sbin/lvsadm "$root"/etc/default/lvsadm* "$root"/usr/share/doc/lvsadm* "$root"/usr/sbin/*.debian* 2>/dev/null'
 check "packages of ours still known to dpkg" '[ -z "$(status lvsadm)$(status lvsadm-ipvsadm)" ]'
+check "/sbin is no longer the link to usr/sbin" '[ "$(readlink "$root/sbin")" = usr/sbin ]'
 
 # A machine without Debian's ipvsadm: install, then purge to nothing.
 root=$tmp/deb-fresh
@@ -198,6 +207,7 @@ fi
 check "lvsadm packages do not purge from the empty root" 'dpkgr --purge lvsadm-ipvsadm lvsadm'
 check "purge leaves files behind" '[ -z "$(find "$root" -path "$root/var" -prune -o ! -type d ! -type l -print)" ]'
 check "purge leaves diversions behind" '[ -z "$(dpkg-divert --root="$root" --list)" ]'
+check "/sbin is no longer the link to usr/sbin" '[ "$(readlink "$root/sbin")" = usr/sbin ]'
 
 kind=rpm
 root=$tmp/rpm
