@@ -209,6 +209,45 @@ check "purge leaves files behind" '[ -z "$(find "$root" -path "$root/var" -prune
 check "purge leaves diversions behind" '[ -z "$(dpkg-divert --root="$root" --list)" ]'
 check "/sbin is no longer the link to usr/sbin" '[ "$(readlink "$root/sbin")" = usr/sbin ]'
 
+# The maintainer scripts' systemd side, run as dpkg and rpm run them on a
+# live system (no DPKG_ROOT), in a private mount namespace whose /run says
+# that systemd runs, with systemctl and deb-systemd-invoke logging their
+# calls (systemctl is-active answers $ACTIVE). Nothing is started or
+# enabled on installation; removal stops; upgrades restart nothing.
+fake=$tmp/fake-systemd
+mkdir -p "$fake"
+printf '#!/bin/sh\necho "systemctl $*" >>"$LOG"\n[ "$1" != --quiet ] || [ "${ACTIVE:-0}" = 1 ]\n' >"$fake/systemctl"
+printf '#!/bin/sh\necho "deb-systemd-invoke $*" >>"$LOG"\n' >"$fake/deb-systemd-invoke"
+chmod +x "$fake"/*
+# calls SCRIPT ARGS...: the systemd calls SCRIPT makes, one a line.
+calls() {
+	: >"$tmp/calls"
+	LOG=$tmp/calls PATH=$fake:$PATH DPKG_ROOT='' unshare -m --propagation private \
+		sh -c 'mount -t tmpfs none /run && mkdir -p /run/systemd/system && exec sh "$@"' sh "$@" >"$tmp/calls.out" 2>&1 ||
+		{ echo "$* failed:" >&2; cat "$tmp/calls.out" >&2; }
+	tr '\n' ';' <"$tmp/calls"
+}
+if unshare -m --propagation private true 2>/dev/null; then
+	ctl=$tmp/ctl
+	dpkg-deb -e "$dist"/lvsadm_*.deb "$ctl"
+	reload="systemctl --system daemon-reload;"
+	check "postinst (install) does more than daemon-reload" '[ "$(calls "$ctl/postinst" configure "")" = "$reload" ]'
+	check "postinst (upgrade, daemon running) restarts it or stays silent" '[ "$(ACTIVE=1 calls "$ctl/postinst" configure 0.1-1)" = "${reload}systemctl --quiet is-active lvsadm.service;" ] && grep -q "systemctl restart lvsadm" "$tmp/calls.out"'
+	check "prerm (remove) does not stop both units" '[ "$(calls "$ctl/prerm" remove)" = "deb-systemd-invoke stop lvsadm.service lvsadm-rules.service;" ]'
+	check "prerm (upgrade) touches the units" '[ -z "$(calls "$ctl/prerm" upgrade 0.2-1)" ]'
+	check "postrm (remove) does not daemon-reload" '[ "$(calls "$ctl/postrm" remove)" = "$reload" ]'
+	rpmpkg=$(ls "$dist"/lvsadm-0*.rpm)
+	for tag in POSTIN PREUN POSTUN; do
+		rpm -qp --qf "%{$tag}" "$rpmpkg" 2>/dev/null >"$tmp/rpm.$tag"
+	done
+	check "%post does more than daemon-reload" '[ "$(calls "$tmp/rpm.POSTIN" 1)" = "$reload" ]'
+	check "%preun (erase) does not disable and stop" '[ "$(calls "$tmp/rpm.PREUN" 0)" = "systemctl --no-reload disable --now lvsadm.service lvsadm-rules.service;" ]'
+	check "%preun (upgrade) touches the units" '[ -z "$(calls "$tmp/rpm.PREUN" 1)" ]'
+	check "%postun does not daemon-reload" '[ "$(calls "$tmp/rpm.POSTUN" 0)" = "$reload" ]'
+else
+	echo "dist test: no mount namespace here, the scripts' systemd side not run" >&2
+fi
+
 kind=rpm
 root=$tmp/rpm
 mkdir -p "$root"
