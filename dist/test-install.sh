@@ -11,8 +11,14 @@
 #   case), still loses nothing; purging ours gives Debian's ipvsadm back,
 #   intact, and leaves no diversion, conffile or file of ours;
 # - everything is where an admin looks (binaries, ipvsadm-save/-restore,
-#   gzipped man pages, completions, units, /etc/default conffiles,
-#   copyright, changelog.Debian.gz);
+#   gzipped man pages, completions, units, /etc/default conffiles, which
+#   keep an admin's edits, copyright, changelog.Debian.gz);
+# - the units verify, systemd-analyze security rates both at most 3.0, the
+#   daemon reads /etc/default/lvsadm and lvsadm-rules restores the file
+#   it looks for;
+# - the maintainer scripts (.deb and .rpm) make exactly the systemd calls
+#   they should: daemon-reload, stop on removal, nothing started, enabled
+#   or restarted;
 # - the .rpms install, provide ipvsadm = 1.31, conflict with it and do not
 #   obsolete it (so a plain "dnf upgrade" never swaps it out).
 #
@@ -20,6 +26,7 @@
 # DPKG_ROOT set, as dpkg runs them for a scratch root; ours honour
 # DPKG_ROOT, Debian's ipvsadm's call update-rc.d and invoke-rc.d, which are
 # stubbed here so nothing touches the host's services.
+#
 # check() evals its condition, quoted so that it is evaluated then:
 # shellcheck disable=SC2016,SC2317,SC2034
 set -euo pipefail
