@@ -7,6 +7,7 @@
 # merged /usr (/sbin -> usr/sbin): no removal or upgrade of the
 # distribution's package can then delete our files, or its own, through
 # the alias (DEP 17; see /usr/share/doc/lvsadm/packaging.md).
+# shellcheck disable=SC2034 # used by the scripts this is put into
 PKG=lvsadm-ipvsadm
 diversions() {
 	for n in ipvsadm ipvsadm-save ipvsadm-restore; do
@@ -14,9 +15,4 @@ diversions() {
 		echo "/usr/sbin/$n /usr/sbin/$n.debian.usr-is-merged"
 		echo "/usr/share/man/man8/$n.8.gz /usr/share/man/man8/$n.debian.8.gz"
 	done
-}
-# owned_by_other PATH: a package other than ours ships PATH under exactly
-# that name (dpkg-query -S prints "pkg[, pkg]: PATH", and diversion lines).
-owned_by_other() {
-	dpkg-query -S "$1" 2>/dev/null | grep -v '^diversion by ' | grep -qv "^$PKG: "
 }
