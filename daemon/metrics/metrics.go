@@ -42,7 +42,7 @@ type Snapshot struct {
 	// HeartbeatDropped counts heartbeat datagrams dropped before the state
 	// machine, by reason (foreign, forged, queue_full).
 	HeartbeatDropped map[string]uint64
-	ConfigSerial int
+	ConfigSerial     int
 	// PeerConfigMatch is nil until the partner has sent its lvs.cf digest.
 	PeerConfigMatch *bool
 	Servers         []RealServer
