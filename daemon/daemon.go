@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -55,7 +56,9 @@ type Daemon struct {
 	ownsKernel  bool
 	terminating bool
 	roleChanges uint64 // activations and deactivations (lvsadm_failovers_total)
-	metricsAddr net.Addr
+	// reloadFailures counts refused reloads (lvsadm_reload_failures_total).
+	reloadFailures uint64
+	metricsAddr    net.Addr
 	// overrides are the operators' (lvsadm drain, weight, out); they
 	// outlive reloads and resyncs, not the process.
 	overrides *Overrides
@@ -723,6 +726,7 @@ func (d *Daemon) Reload() (control.ReloadResult, error) {
 func (d *Daemon) refuse(err error) error {
 	d.mu.Lock()
 	d.reloadErr = err.Error()
+	d.reloadFailures++
 	d.mu.Unlock()
 	d.log.Error("reload refused, keeping the running configuration", "err", err)
 	d.event(Event{Kind: "config", Message: "reload refused: " + firstLine(err.Error())})
@@ -810,11 +814,12 @@ func (d *Daemon) MetricsAddr() net.Addr {
 func (d *Daemon) metricsSnapshot(ctx context.Context) metrics.Snapshot {
 	st := d.Status()
 	d.mu.Lock()
-	changes := d.roleChanges
+	changes, reloadFailures := d.roleChanges, d.reloadFailures
 	d.mu.Unlock()
 	p := st.Heartbeat.Peer
 	s := metrics.Snapshot{Role: st.Heartbeat.Role, Failovers: changes, ConfigSerial: st.Serial, PeerConfigMatch: p.DigestMatch,
-		CheckLocalErrors: st.CheckLocalErrors,
+		CheckLocalErrors: st.CheckLocalErrors, ReloadFailures: reloadFailures,
+		Version: ipvsadm.Version, GoVersion: runtime.Version(),
 		HeartbeatDropped: map[string]uint64{"foreign": st.Heartbeat.DroppedForeign, "forged": st.Heartbeat.DroppedForged, "queue_full": st.Heartbeat.DroppedQueueFull}}
 	if s.Role == "" {
 		s.Role = "unknown"
@@ -824,7 +829,8 @@ func (d *Daemon) metricsSnapshot(ctx context.Context) metrics.Snapshot {
 	}
 	for _, v := range st.Virtuals {
 		for _, sv := range v.Servers {
-			r := metrics.RealServer{Virtual: v.Name, Server: sv.Name, Address: sv.Address, Port: sv.Port, Up: sv.State == control.Up}
+			r := metrics.RealServer{Virtual: v.Name, Server: sv.Name, Address: sv.Address, Port: sv.Port, Up: sv.State == control.Up,
+				State: serverState(&sv)}
 			if sv.Override != nil {
 				r.Override = sv.Override.Kind
 			}
@@ -844,4 +850,23 @@ func (d *Daemon) metricsSnapshot(ctx context.Context) metrics.Snapshot {
 		s.IPVS = v
 	}
 	return s
+}
+
+// serverState is a real server's state for lvsadm_real_server_state, in
+// the words of metrics.States: quiesced and reentry told apart from down
+// as the TUI tells them.
+func serverState(sv *control.ServerStatus) string {
+	switch {
+	case !sv.Active:
+		return "off"
+	case sv.State == control.Up:
+		return "up"
+	case sv.State == "down" && sv.LastCheck != nil && sv.LastCheck.OK:
+		return "reentry"
+	case sv.State == "down" && sv.Quiesced:
+		return "quiesced"
+	case sv.State == "down":
+		return "down"
+	}
+	return "unknown"
 }

@@ -42,7 +42,11 @@ type Snapshot struct {
 	// HeartbeatDropped counts heartbeat datagrams dropped before the state
 	// machine, by reason (foreign, forged, queue_full).
 	HeartbeatDropped map[string]uint64
-	ConfigSerial     int
+	// ReloadFailures counts reloads refused since the daemon started.
+	ReloadFailures uint64
+	// Version and GoVersion label lvsadm_build_info.
+	Version, GoVersion string
+	ConfigSerial       int
 	// PeerConfigMatch is nil until the partner has sent its lvs.cf digest.
 	PeerConfigMatch *bool
 	Servers         []RealServer
@@ -68,13 +72,30 @@ type RealServer struct {
 	// Override is the kind of the operator's override (drain, weight,
 	// out); empty: none.
 	Override string
+	// State tells apart what Up alone cannot: up, down, quiesced (down,
+	// kept at weight 0), reentry (down, checks good again but not yet for
+	// reentry seconds), unknown (not checked yet), off (inactive in lvs.cf).
+	State string
 }
+
+// States are the values of lvsadm_real_server_state's state label, each
+// present for every server (1 for its state, 0 for the others), as
+// dashboards built on keepalived_exporter expect a fixed set.
+var States = []string{"up", "down", "quiesced", "reentry", "unknown", "off"}
 
 // IPVS is the kernel table.
 type IPVS struct {
 	// Total is the sum of every service's counters.
 	Total    ops.Stats
+	Services []Service
 	Backends []Backend
+}
+
+// Service is one virtual service's counters, labelled as its backends'
+// local side.
+type Service struct {
+	LocalAddress, LocalPort, Proto, LocalMark string
+	Stats                                     ops.Stats
 }
 
 // Backend is one destination of one service, labelled as node_exporter
@@ -83,6 +104,7 @@ type Backend struct {
 	LocalAddress, LocalPort, RemoteAddress, RemotePort, Proto, LocalMark string
 	Active, Inactive                                                     uint64
 	Weight                                                               int64
+	Stats                                                                ops.Stats
 }
 
 // protoName is the protocol as /proc/net/ip_vs (and so node_exporter) names it.
@@ -126,11 +148,12 @@ func ReadIPVS(ctx context.Context, k ops.Kernel) (*IPVS, error) {
 		} else if s.Address != nil {
 			b.LocalAddress = s.Address.String()
 		}
+		out.Services = append(out.Services, Service{LocalAddress: b.LocalAddress, LocalPort: b.LocalPort, Proto: b.Proto, LocalMark: b.LocalMark, Stats: st})
 		for _, d := range dests {
 			b := b
 			b.RemoteAddress = d.Address.String()
 			b.RemotePort = strconv.Itoa(int(d.Port))
-			b.Active, b.Inactive, b.Weight = uint64(d.ActiveConns), uint64(d.InactConns), int64(d.Weight)
+			b.Active, b.Inactive, b.Weight, b.Stats = uint64(d.ActiveConns), uint64(d.InactConns), int64(d.Weight), d.Stats
 			out.Backends = append(out.Backends, b)
 		}
 	}
@@ -190,9 +213,15 @@ func families(s Snapshot) []family {
 	up := gauge("lvsadm_real_server_up", "Whether the real server passes its health check.")
 	lat := gauge("lvsadm_real_server_check_duration_seconds", "Duration of the real server's last health check.")
 	ov := gauge("lvsadm_real_server_override", "Operator overrides in force (lvsadm drain, weight, out), by kind: 1 while set.")
+	state := gauge("lvsadm_real_server_state", "The real server's health state, 1 for the current one: up, down, quiesced (down, kept at weight 0), reentry (good checks again, not yet for reentry seconds), unknown (not checked yet), off (inactive in lvs.cf).")
 	for _, r := range s.Servers {
 		l := []string{"virtual", r.Virtual, "server", r.Server, "address", r.Address, "port", strconv.Itoa(int(r.Port))}
 		up.samples = append(up.samples, sample{labels: l, value: boolValue(r.Up)})
+		if r.State != "" {
+			for _, st := range States {
+				state.samples = append(state.samples, sample{labels: []string{"virtual", r.Virtual, "server", r.Server, "state", st}, value: boolValue(st == r.State)})
+			}
+		}
 		if r.HasCheck {
 			lat.samples = append(lat.samples, sample{labels: l, value: r.LastCheck.Seconds()})
 		}
@@ -200,7 +229,13 @@ func families(s Snapshot) []family {
 			ov.samples = append(ov.samples, sample{labels: []string{"virtual", r.Virtual, "server", r.Server, "kind", r.Override}, value: 1})
 		}
 	}
-	fs = append(fs, up, lat, ov)
+	fs = append(fs, up, lat, ov, state,
+		counter("lvsadm_reload_failures_total", "Reloads refused (lint errors, settings the running daemon cannot take) since the daemon started.",
+			sample{value: float64(s.ReloadFailures)}))
+	if s.Version != "" {
+		fs = append(fs, gauge("lvsadm_build_info", "lvsadm's version and the Go version it was built with.",
+			sample{labels: []string{"version", s.Version, "goversion", s.GoVersion}, value: 1}))
+	}
 	fs = append(fs, gauge("lvsadm_ipvs_up", "Whether the IPVS table could be read.", sample{value: boolValue(s.IPVS != nil)}))
 	if v := s.IPVS; v != nil {
 		fs = append(fs,
@@ -219,6 +254,13 @@ func families(s Snapshot) []family {
 			w.samples = append(w.samples, sample{labels: l, value: float64(b.Weight)})
 		}
 		fs = append(fs, act, ina, w)
+		fs = append(fs, statsFamilies("lvsadm_ipvs_backend", "by local and remote address", len(v.Backends), func(i int) ([]string, ops.Stats) {
+			return backendLabels(v.Backends[i]), v.Backends[i].Stats
+		})...)
+		fs = append(fs, statsFamilies("lvsadm_ipvs_service", "by virtual service", len(v.Services), func(i int) ([]string, ops.Stats) {
+			sv := v.Services[i]
+			return []string{"local_address", sv.LocalAddress, "local_port", sv.LocalPort, "proto", sv.Proto, "local_mark", sv.LocalMark}, sv.Stats
+		})...)
 	}
 	sort.Slice(fs, func(i, j int) bool { return fs[i].name < fs[j].name })
 	for _, f := range fs {
@@ -290,4 +332,28 @@ func heartbeatDropped(by map[string]uint64) family {
 		}
 	}
 	return f
+}
+
+// statsFamilies are the five traffic counters (connections, packets and
+// bytes in and out) of n labelled items, as the totals are named with
+// prefix in place of lvsadm_ipvs.
+func statsFamilies(prefix, by string, n int, item func(i int) ([]string, ops.Stats)) []family {
+	names := []struct{ name, help string }{
+		{"_connections_total", "The total number of connections made, " + by + "."},
+		{"_incoming_packets_total", "The total number of incoming packets, " + by + "."},
+		{"_outgoing_packets_total", "The total number of outgoing packets, " + by + "."},
+		{"_incoming_bytes_total", "The total amount of incoming data, " + by + "."},
+		{"_outgoing_bytes_total", "The total amount of outgoing data, " + by + "."},
+	}
+	fs := make([]family, len(names))
+	for j, nm := range names {
+		fs[j] = counter(prefix+nm.name, nm.help)
+	}
+	for i := 0; i < n; i++ {
+		l, st := item(i)
+		for j, v := range []uint64{st.Conns, st.InPkts, st.OutPkts, st.InBytes, st.OutBytes} {
+			fs[j].samples = append(fs[j].samples, sample{labels: l, value: float64(v)})
+		}
+	}
+	return fs
 }

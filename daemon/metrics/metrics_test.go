@@ -22,23 +22,33 @@ func fakeSnapshot() Snapshot {
 		Failovers:        3,
 		CheckLocalErrors: 2,
 		HeartbeatDropped: map[string]uint64{"foreign": 5, "forged": 1, "queue_full": 0},
+		ReloadFailures:   1,
+		Version:          "1.2.3",
+		GoVersion:        "go1.26.8",
 		ConfigSerial:     7,
 		PeerConfigMatch:  &yes,
 		Servers: []RealServer{
-			{Virtual: "web", Server: "rs2", Address: "10.0.0.2", Port: 80, Up: false, Override: "drain"},
-			{Virtual: "web", Server: "rs1", Address: "10.0.0.1", Port: 80, Up: true, LastCheck: 2 * time.Millisecond, HasCheck: true},
+			{Virtual: "web", Server: "rs2", Address: "10.0.0.2", Port: 80, Up: false, Override: "drain", State: "quiesced"},
+			{Virtual: "web", Server: "rs1", Address: "10.0.0.1", Port: 80, Up: true, LastCheck: 2 * time.Millisecond, HasCheck: true, State: "up"},
 		},
 		IPVS: &IPVS{
 			Total: ops.Stats{Conns: 10, InPkts: 20, OutPkts: 30, InBytes: 4000, OutBytes: 5000},
+			Services: []Service{
+				{LocalAddress: "192.168.50.10", LocalPort: "80", Proto: "TCP", Stats: ops.Stats{Conns: 10, InPkts: 20, OutPkts: 30, InBytes: 4000, OutBytes: 5000}},
+			},
 			Backends: []Backend{
-				{LocalAddress: "192.168.50.10", LocalPort: "80", RemoteAddress: "10.0.0.1", RemotePort: "80", Proto: "TCP", Active: 4, Inactive: 5, Weight: 1},
+				{LocalAddress: "192.168.50.10", LocalPort: "80", RemoteAddress: "10.0.0.1", RemotePort: "80", Proto: "TCP", Active: 4, Inactive: 5, Weight: 1,
+					Stats: ops.Stats{Conns: 10, InPkts: 20, OutPkts: 30, InBytes: 4000, OutBytes: 5000}},
 				{LocalPort: "0", RemoteAddress: "10.0.0.3", RemotePort: "0", Proto: "FWM", LocalMark: "00000064", Weight: 2},
 			},
 		},
 	}
 }
 
-const golden = `# HELP lvsadm_config_serial serial_no of the running lvs.cf.
+const golden = `# HELP lvsadm_build_info lvsadm's version and the Go version it was built with.
+# TYPE lvsadm_build_info gauge
+lvsadm_build_info{version="1.2.3",goversion="go1.26.8"} 1
+# HELP lvsadm_config_serial serial_no of the running lvs.cf.
 # TYPE lvsadm_config_serial gauge
 lvsadm_config_serial 7
 # HELP lvsadm_failovers_total Role changes (takeovers and hand-overs) of this director since it started.
@@ -63,6 +73,26 @@ lvsadm_ipvs_backend_connections_active{local_address="192.168.50.10",local_port=
 # TYPE lvsadm_ipvs_backend_connections_inactive gauge
 lvsadm_ipvs_backend_connections_inactive{local_address="",local_port="0",remote_address="10.0.0.3",remote_port="0",proto="FWM",local_mark="00000064"} 0
 lvsadm_ipvs_backend_connections_inactive{local_address="192.168.50.10",local_port="80",remote_address="10.0.0.1",remote_port="80",proto="TCP",local_mark=""} 5
+# HELP lvsadm_ipvs_backend_connections_total The total number of connections made, by local and remote address.
+# TYPE lvsadm_ipvs_backend_connections_total counter
+lvsadm_ipvs_backend_connections_total{local_address="",local_port="0",remote_address="10.0.0.3",remote_port="0",proto="FWM",local_mark="00000064"} 0
+lvsadm_ipvs_backend_connections_total{local_address="192.168.50.10",local_port="80",remote_address="10.0.0.1",remote_port="80",proto="TCP",local_mark=""} 10
+# HELP lvsadm_ipvs_backend_incoming_bytes_total The total amount of incoming data, by local and remote address.
+# TYPE lvsadm_ipvs_backend_incoming_bytes_total counter
+lvsadm_ipvs_backend_incoming_bytes_total{local_address="",local_port="0",remote_address="10.0.0.3",remote_port="0",proto="FWM",local_mark="00000064"} 0
+lvsadm_ipvs_backend_incoming_bytes_total{local_address="192.168.50.10",local_port="80",remote_address="10.0.0.1",remote_port="80",proto="TCP",local_mark=""} 4000
+# HELP lvsadm_ipvs_backend_incoming_packets_total The total number of incoming packets, by local and remote address.
+# TYPE lvsadm_ipvs_backend_incoming_packets_total counter
+lvsadm_ipvs_backend_incoming_packets_total{local_address="",local_port="0",remote_address="10.0.0.3",remote_port="0",proto="FWM",local_mark="00000064"} 0
+lvsadm_ipvs_backend_incoming_packets_total{local_address="192.168.50.10",local_port="80",remote_address="10.0.0.1",remote_port="80",proto="TCP",local_mark=""} 20
+# HELP lvsadm_ipvs_backend_outgoing_bytes_total The total amount of outgoing data, by local and remote address.
+# TYPE lvsadm_ipvs_backend_outgoing_bytes_total counter
+lvsadm_ipvs_backend_outgoing_bytes_total{local_address="",local_port="0",remote_address="10.0.0.3",remote_port="0",proto="FWM",local_mark="00000064"} 0
+lvsadm_ipvs_backend_outgoing_bytes_total{local_address="192.168.50.10",local_port="80",remote_address="10.0.0.1",remote_port="80",proto="TCP",local_mark=""} 5000
+# HELP lvsadm_ipvs_backend_outgoing_packets_total The total number of outgoing packets, by local and remote address.
+# TYPE lvsadm_ipvs_backend_outgoing_packets_total counter
+lvsadm_ipvs_backend_outgoing_packets_total{local_address="",local_port="0",remote_address="10.0.0.3",remote_port="0",proto="FWM",local_mark="00000064"} 0
+lvsadm_ipvs_backend_outgoing_packets_total{local_address="192.168.50.10",local_port="80",remote_address="10.0.0.1",remote_port="80",proto="TCP",local_mark=""} 30
 # HELP lvsadm_ipvs_backend_weight The current backend weight by local and remote address.
 # TYPE lvsadm_ipvs_backend_weight gauge
 lvsadm_ipvs_backend_weight{local_address="",local_port="0",remote_address="10.0.0.3",remote_port="0",proto="FWM",local_mark="00000064"} 2
@@ -82,6 +112,21 @@ lvsadm_ipvs_outgoing_bytes_total 5000
 # HELP lvsadm_ipvs_outgoing_packets_total The total number of outgoing packets.
 # TYPE lvsadm_ipvs_outgoing_packets_total counter
 lvsadm_ipvs_outgoing_packets_total 30
+# HELP lvsadm_ipvs_service_connections_total The total number of connections made, by virtual service.
+# TYPE lvsadm_ipvs_service_connections_total counter
+lvsadm_ipvs_service_connections_total{local_address="192.168.50.10",local_port="80",proto="TCP",local_mark=""} 10
+# HELP lvsadm_ipvs_service_incoming_bytes_total The total amount of incoming data, by virtual service.
+# TYPE lvsadm_ipvs_service_incoming_bytes_total counter
+lvsadm_ipvs_service_incoming_bytes_total{local_address="192.168.50.10",local_port="80",proto="TCP",local_mark=""} 4000
+# HELP lvsadm_ipvs_service_incoming_packets_total The total number of incoming packets, by virtual service.
+# TYPE lvsadm_ipvs_service_incoming_packets_total counter
+lvsadm_ipvs_service_incoming_packets_total{local_address="192.168.50.10",local_port="80",proto="TCP",local_mark=""} 20
+# HELP lvsadm_ipvs_service_outgoing_bytes_total The total amount of outgoing data, by virtual service.
+# TYPE lvsadm_ipvs_service_outgoing_bytes_total counter
+lvsadm_ipvs_service_outgoing_bytes_total{local_address="192.168.50.10",local_port="80",proto="TCP",local_mark=""} 5000
+# HELP lvsadm_ipvs_service_outgoing_packets_total The total number of outgoing packets, by virtual service.
+# TYPE lvsadm_ipvs_service_outgoing_packets_total counter
+lvsadm_ipvs_service_outgoing_packets_total{local_address="192.168.50.10",local_port="80",proto="TCP",local_mark=""} 30
 # HELP lvsadm_ipvs_up Whether the IPVS table could be read.
 # TYPE lvsadm_ipvs_up gauge
 lvsadm_ipvs_up 1
@@ -94,10 +139,27 @@ lvsadm_real_server_check_duration_seconds{virtual="web",server="rs1",address="10
 # HELP lvsadm_real_server_override Operator overrides in force (lvsadm drain, weight, out), by kind: 1 while set.
 # TYPE lvsadm_real_server_override gauge
 lvsadm_real_server_override{virtual="web",server="rs2",kind="drain"} 1
+# HELP lvsadm_real_server_state The real server's health state, 1 for the current one: up, down, quiesced (down, kept at weight 0), reentry (good checks again, not yet for reentry seconds), unknown (not checked yet), off (inactive in lvs.cf).
+# TYPE lvsadm_real_server_state gauge
+lvsadm_real_server_state{virtual="web",server="rs1",state="down"} 0
+lvsadm_real_server_state{virtual="web",server="rs1",state="off"} 0
+lvsadm_real_server_state{virtual="web",server="rs1",state="quiesced"} 0
+lvsadm_real_server_state{virtual="web",server="rs1",state="reentry"} 0
+lvsadm_real_server_state{virtual="web",server="rs1",state="unknown"} 0
+lvsadm_real_server_state{virtual="web",server="rs1",state="up"} 1
+lvsadm_real_server_state{virtual="web",server="rs2",state="down"} 0
+lvsadm_real_server_state{virtual="web",server="rs2",state="off"} 0
+lvsadm_real_server_state{virtual="web",server="rs2",state="quiesced"} 1
+lvsadm_real_server_state{virtual="web",server="rs2",state="reentry"} 0
+lvsadm_real_server_state{virtual="web",server="rs2",state="unknown"} 0
+lvsadm_real_server_state{virtual="web",server="rs2",state="up"} 0
 # HELP lvsadm_real_server_up Whether the real server passes its health check.
 # TYPE lvsadm_real_server_up gauge
 lvsadm_real_server_up{virtual="web",server="rs1",address="10.0.0.1",port="80"} 1
 lvsadm_real_server_up{virtual="web",server="rs2",address="10.0.0.2",port="80"} 0
+# HELP lvsadm_reload_failures_total Reloads refused (lint errors, settings the running daemon cannot take) since the daemon started.
+# TYPE lvsadm_reload_failures_total counter
+lvsadm_reload_failures_total 1
 # HELP lvsadm_role The director's role (1 for the current one).
 # TYPE lvsadm_role gauge
 lvsadm_role{role="active"} 1
