@@ -1,8 +1,10 @@
 package daemon
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -42,16 +44,17 @@ func (e *LintError) Error() string {
 // Load reads, lints and decodes a configuration. Files with lint errors
 // are refused whole, so a typo never reaches the table.
 func Load(path string) (*Loaded, error) {
-	diags, err := lvscf.LintFile(path, lvscf.LintOptions{})
+	src, err := lvscf.ReadFile(path)
+	if errors.Is(err, lvscf.ErrTooLarge) {
+		return nil, &LintError{Path: path, Diags: []lvscf.Diagnostic{{File: path, Line: 1, Col: 1, Severity: lvscf.SevError, Code: "file-too-large", Message: err.Error()}}}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
-	if lvscf.HasErrors(diags) {
+	// One parse and one analysis for both the lint and the configuration.
+	cfg, diags := lvscf.LintDecode(lvscf.Parse(path, src), lvscf.LintOptions{})
+	if cfg == nil {
 		return nil, &LintError{Path: path, Diags: diags}
-	}
-	cfg, err := lvscf.DecodeFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
 	if cfg.Service == "fos" {
 		return nil, fmt.Errorf("load %s: service = fos (failover services) is not supported by lvsadm daemon", path)
@@ -64,12 +67,17 @@ func Load(path string) (*Loaded, error) {
 // its own: two directors with the same digest run the same configuration.
 func Digest(cfg *lvscf.Config) heartbeat.Digest {
 	h := sha256.New()
-	for _, f := range lvscf.Flatten(cfg) {
-		if f.Path == "serial_no" {
-			continue
+	w := bufio.NewWriterSize(h, 64<<10) // one hash write per 64 KiB, not three per field
+	lvscf.EachField(cfg, func(path, value string) {
+		if path == "serial_no" {
+			return
 		}
-		fmt.Fprintf(h, "%s=%s\n", f.Path, f.Value)
-	}
+		w.WriteString(path)
+		w.WriteByte('=')
+		w.WriteString(value)
+		w.WriteByte('\n')
+	})
+	w.Flush()
 	var d heartbeat.Digest
 	copy(d[:], h.Sum(nil))
 	return d
