@@ -11,6 +11,49 @@ import (
 // unsolicited neighbour advertisements on a raw ICMPv6 socket (IPv6).
 type RawAnnouncer struct{}
 
+// A Batcher is an Announcer that can send a round of announcements over
+// sockets it keeps for the round. Closing an AF_PACKET socket waits for an
+// RCU grace period (synchronize_net): with a socket per announcement, one
+// round for 2,000 addresses took 15 s of the lab VM's time.
+type Batcher interface {
+	Batch() (Batch, error)
+}
+
+// A Batch announces until closed.
+type Batch interface {
+	Announce(v VIP, ifindex int, mac net.HardwareAddr) error
+	Close() error
+}
+
+// Batch returns a batch that sends every IPv4 announcement over one
+// AF_PACKET socket, opened at the first.
+func (RawAnnouncer) Batch() (Batch, error) { return &rawBatch{fd4: -1}, nil }
+
+type rawBatch struct{ fd4 int }
+
+func (b *rawBatch) Announce(v VIP, ifindex int, mac net.HardwareAddr) error {
+	if !v.Addr.Is4() || len(mac) != 6 {
+		return RawAnnouncer{}.Announce(v, ifindex, mac)
+	}
+	if b.fd4 < 0 {
+		fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("gratuitous arp %s: socket: %w", v.Addr, err)
+		}
+		b.fd4 = fd
+	}
+	return sendARPOn(b.fd4, v, ifindex, mac)
+}
+
+func (b *rawBatch) Close() error {
+	if b.fd4 < 0 {
+		return nil
+	}
+	err := unix.Close(b.fd4)
+	b.fd4 = -1
+	return err
+}
+
 func htons(v uint16) uint16 { return v<<8 | v>>8 }
 
 // Announce sends one announcement of v.
@@ -32,6 +75,11 @@ func sendARP(v VIP, ifindex int, mac net.HardwareAddr) error {
 		return fmt.Errorf("gratuitous arp %s: socket: %w", v.Addr, err)
 	}
 	defer unix.Close(fd)
+	return sendARPOn(fd, v, ifindex, mac)
+}
+
+// sendARPOn sends one gratuitous ARP of v over the AF_PACKET socket fd.
+func sendARPOn(fd int, v VIP, ifindex int, mac net.HardwareAddr) error {
 	sa := &unix.SockaddrLinklayer{Ifindex: ifindex, Protocol: htons(etherTypeARP), Halen: 6}
 	copy(sa.Addr[:], []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
 	if err := unix.Sendto(fd, ARPFrame(mac, v.Addr), 0, sa); err != nil {

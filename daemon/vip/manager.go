@@ -179,18 +179,19 @@ func (m *Manager) announceLocked(ctx context.Context, vips []VIP, restart bool) 
 	actx := m.actx
 	held := append([]VIP(nil), vips...)
 	rounds := &announceRounds{m: m, vips: held, devices: map[string]announceDevice{}}
-	// The first round at once, before Takeover returns: the failover is
-	// as quick as the first gratuitous ARP. The others follow in the
-	// background.
-	rounds.send(actx)
+	// In the background, the first round at once: a takeover does not
+	// wait for 2,000 addresses' announcements (the table and the health
+	// transitions wait for the takeover).
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
-		for round := 1; round < m.Count; round++ {
-			select {
-			case <-actx.Done():
-				return
-			case <-time.After(m.Spacing):
+		for round := 0; round < m.Count; round++ {
+			if round > 0 {
+				select {
+				case <-actx.Done():
+					return
+				case <-time.After(m.Spacing):
+				}
 			}
 			rounds.send(actx)
 		}
@@ -223,6 +224,13 @@ type announceDevice struct {
 func (a *announceRounds) send(ctx context.Context) {
 	failed := 0
 	var first error
+	announce := a.m.ann.Announce
+	if b, ok := a.m.ann.(Batcher); ok {
+		if batch, err := b.Batch(); err == nil {
+			defer batch.Close()
+			announce = batch.Announce
+		}
+	}
 	for _, v := range a.vips {
 		if ctx.Err() != nil {
 			return
@@ -241,7 +249,7 @@ func (a *announceRounds) send(ctx context.Context) {
 		if d.err != nil {
 			continue
 		}
-		if err := a.m.ann.Announce(v, d.index, d.mac); err != nil {
+		if err := announce(v, d.index, d.mac); err != nil {
 			failed++
 			if first == nil {
 				first = err

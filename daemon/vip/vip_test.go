@@ -228,6 +228,12 @@ func TestManagerReleaseStopsAnnouncements(t *testing.T) {
 	m := NewManager(newFake(), ann, nil)
 	m.Spacing = time.Hour
 	m.Takeover(context.Background(), []VIP{vipA})
+	// The first round goes out at once, in the background.
+	for deadline := time.Now().Add(10 * time.Second); ann.count(vipA.Addr) == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no announcement after the takeover")
+		}
+	}
 	done := make(chan struct{})
 	go func() { m.Release(); m.Wait(); close(done) }()
 	select {
@@ -294,4 +300,52 @@ func TestManagerRemoveStale(t *testing.T) {
 	}
 	m.Release()
 	m.Wait()
+}
+
+// batchAnn is a Batcher: each round must go through one batch, closed at
+// the round's end.
+type batchAnn struct {
+	countAnn
+	mu             sync.Mutex
+	opened, closed int
+}
+
+func (b *batchAnn) Batch() (Batch, error) {
+	b.mu.Lock()
+	b.opened++
+	b.mu.Unlock()
+	return batchOf{b}, nil
+}
+
+type batchOf struct{ b *batchAnn }
+
+func (o batchOf) Announce(v VIP, ifindex int, mac net.HardwareAddr) error {
+	return o.b.countAnn.Announce(v, ifindex, mac)
+}
+
+func (o batchOf) Close() error {
+	o.b.mu.Lock()
+	o.b.closed++
+	o.b.mu.Unlock()
+	return nil
+}
+
+// TestManagerAnnouncesInBatches: a Batcher gets one batch per round for
+// all the addresses (one socket per round, not one per announcement).
+func TestManagerAnnouncesInBatches(t *testing.T) {
+	ann := &batchAnn{}
+	m := NewManager(newFake(), ann, nil)
+	m.Spacing = time.Millisecond
+	m.Takeover(context.Background(), []VIP{vipA, vipB, vipC})
+	m.Wait()
+	ann.mu.Lock()
+	defer ann.mu.Unlock()
+	if ann.opened != DefaultAnnounceCount || ann.closed != DefaultAnnounceCount {
+		t.Errorf("batches opened %d, closed %d; want %d each (one per round)", ann.opened, ann.closed, DefaultAnnounceCount)
+	}
+	for _, v := range []VIP{vipA, vipB, vipC} {
+		if n := ann.count(v.Addr); n != DefaultAnnounceCount {
+			t.Errorf("%s announced %d times, want %d", v.Addr, n, DefaultAnnounceCount)
+		}
+	}
 }
