@@ -158,10 +158,18 @@ func splitProgram(prog string, addr netip.Addr, port uint16) []string {
 // those). A use_regex expect that does not compile is an error (lint
 // refuses it too).
 func Targets(cfg *lvscf.Config) ([]Target, error) {
-	var out []Target
 	if cfg.Service == "fos" {
 		return nil, nil
 	}
+	// Sized once: a Target is large, and 10,000 of them appended one by
+	// one were copied over and over at every reload.
+	n := 0
+	for i := range cfg.Virtuals {
+		if cfg.Virtuals[i].Active {
+			n += len(cfg.Virtuals[i].Servers)
+		}
+	}
+	out := make([]Target, 0, n)
 	for i := range cfg.Virtuals {
 		v := &cfg.Virtuals[i]
 		if !v.Active {
