@@ -552,6 +552,11 @@ func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 	return acts
 }
 
+// minStall is the least lateness taken for a stall whatever deadtime: a
+// loaded machine (an emulator, a GC pause) can be late by a fraction of a
+// second, and a sub-second deadtime must not turn that into a failover.
+const minStall = 2 * time.Second
+
 // Stalled is told (by the Driver) that the machine ran late by late: its
 // timer was due that long ago, because the process was stopped (SIGSTOP,
 // a paused VM) or starved. Past deadtime, by now the
@@ -564,7 +569,7 @@ func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 // stopped are older than the partner's takeover); silence for deadtime
 // makes it take over as always. A lone director (no backup) keeps going.
 func (m *Machine) Stalled(now time.Time, late time.Duration) []Action {
-	if late <= m.cfg.Deadtime || !m.active || !m.cfg.BackupActive {
+	if late <= max(m.cfg.Deadtime, minStall) || !m.active || !m.cfg.BackupActive {
 		return nil
 	}
 	m.active = false

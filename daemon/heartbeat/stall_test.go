@@ -108,3 +108,30 @@ func TestDriverTellsStalls(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// TestLateCopyOverOtherLinkIsNotAReplay: each heartbeat goes out on both
+// links, and the two links' readers can deliver heartbeat N over one
+// link after N+1 over the other. That is not a replay: no rejection is
+// counted (TestLabKill saw one at a keyed pair's start).
+func TestLateCopyOverOtherLinkIsNotAReplay(t *testing.T) {
+	cfg := baseConfig(true)
+	p := newFakePeer(secretA)
+	cfg.Keys = p.kr
+	m, _, err := New(cfg, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Tick(t0) // a nonce for the partner to echo
+	n := p.pkt(m, MagicStopped)
+	n1 := p.pkt(m, MagicStopped)
+	m.Receive(t0.Add(time.Millisecond), Datagram{From: peerPub, Link: Public, Data: n1})
+	m.Receive(t0.Add(2*time.Millisecond), Datagram{From: peerPriv, Link: Private, Data: n})
+	if st := m.Status(); st.Rejected != 0 {
+		t.Errorf("the previous heartbeat over the other link counted as rejected: %q", st.LastReject)
+	}
+	// The same on the same link is a replay.
+	m.Receive(t0.Add(3*time.Millisecond), Datagram{From: peerPub, Link: Public, Data: n})
+	if st := m.Status(); st.Rejected != 1 {
+		t.Errorf("an older heartbeat on the same link: rejected %d, want 1", st.Rejected)
+	}
+}
