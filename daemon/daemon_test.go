@@ -501,7 +501,6 @@ func (s *slowTable) apply() error {
 	return nil
 }
 func (s *slowTable) Clear(context.Context) error { return nil }
-func (s *slowTable) Owns(ops.ServiceID) bool     { return true }
 func (s *slowTable) count() int                  { s.mu.Lock(); defer s.mu.Unlock(); return s.applies }
 
 // TestHealthBurstCoalesces: a burst of health transitions costs one or two

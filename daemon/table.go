@@ -32,8 +32,6 @@ type TableApplier interface {
 	Update(ctx context.Context, want []ops.VirtualService) ([]ops.Change, error)
 	// Clear removes every service it wrote (going standby).
 	Clear(ctx context.Context) error
-	// Owns says whether the service is one this applier wrote.
-	Owns(id ops.ServiceID) bool
 }
 
 // SyncResult is what a Sync did.
@@ -61,13 +59,6 @@ type kernelTable struct {
 
 func newKernelTable(k ops.Kernel) *kernelTable {
 	return &kernelTable{k: k, mirror: map[ops.ServiceID]ops.VirtualService{}}
-}
-
-func (t *kernelTable) Owns(id ops.ServiceID) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	_, ok := t.mirror[id]
-	return ok
 }
 
 func (t *kernelTable) Sync(ctx context.Context, want ops.Table, timeouts ops.Timeouts, read bool) (SyncResult, error) {

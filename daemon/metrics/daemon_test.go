@@ -40,7 +40,6 @@ func (nopTable) Sync(context.Context, ops.Table, ops.Timeouts, bool) (daemon.Syn
 }
 func (nopTable) Update(context.Context, []ops.VirtualService) ([]ops.Change, error) { return nil, nil }
 func (nopTable) Clear(context.Context) error                                        { return nil }
-func (nopTable) Owns(ops.ServiceID) bool                                            { return false }
 
 type nopVIPs struct{}
 

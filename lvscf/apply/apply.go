@@ -80,8 +80,8 @@ func Run(ctx context.Context, k ops.Kernel, changes []reconcile.Change, done fun
 
 // inactiveServices are the IPVS services of the file's inactive virtual
 // servers; one without a valid address (and no fwmark) names no service.
-// A service an active virtual server also makes is not listed: it is
-// desired.
+// A service an active virtual server also makes may be listed: the plan
+// deletes an owned service only when the desired table lacks it.
 func inactiveServices(cfg *lvscf.Config) []ops.ServiceKey {
 	var keys []ops.ServiceKey
 	for i := range cfg.Virtuals {
