@@ -95,8 +95,14 @@ func netCheck(ctx context.Context, t *Target) Result {
 	// would never fire, and leaving them off saves four setsockopt calls
 	// a check. The address goes in as is, not through a string and a
 	// resolver.
-	d := net.Dialer{KeepAlive: -1}
 	raddr := netip.AddrPortFrom(t.Addr, t.Port)
+	if !t.UDP && t.Send == "" && t.Expect == "" && t.Addr.Zone() == "" {
+		if err := connectOnly(ctx, raddr); err != nil {
+			return failErr(ctx, "connect", err, nil)
+		}
+		return Result{OK: true}
+	}
+	d := net.Dialer{KeepAlive: -1}
 	var conn net.Conn
 	var err error
 	if t.UDP {
