@@ -125,7 +125,8 @@ func newReloadCmd(io IOStreams) *cobra.Command {
   FILE:LINE:COL: error: message [code]
 
 A refused file changes nothing: the daemon keeps running the configuration it
-had. The systemd unit's ExecReload runs this, so "systemctl reload lvsadm"
+had. A file whose bytes are those already running is answered at once, without
+parsing it again: "reloaded: serial_no N, 0 kernel edits (file unchanged)". The systemd unit's ExecReload runs this, so "systemctl reload lvsadm"
 fails on a broken file. Without a daemon it says so and exits 1. Operator
 overrides (lvsadm drain, weight, out) survive a reload, except those of real
 servers the new file no longer has.`,

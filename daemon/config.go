@@ -20,6 +20,9 @@ type Loaded struct {
 	Cfg      *lvscf.Config
 	Digest   heartbeat.Digest
 	LoadedAt time.Time
+	// Source is the SHA-256 of the file's bytes: a reload of the same
+	// bytes is known to change nothing before any parsing.
+	Source [sha256.Size]byte
 }
 
 // LintError is a refused configuration: it holds lint errors.
@@ -44,6 +47,16 @@ func (e *LintError) Error() string {
 // Load reads, lints and decodes a configuration. Files with lint errors
 // are refused whole, so a typo never reaches the table.
 func Load(path string) (*Loaded, error) {
+	src, err := readConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	return loadSource(path, src)
+}
+
+// readConfig reads the file as Load does, a file too large for lvscf
+// being a lint error like any other.
+func readConfig(path string) ([]byte, error) {
 	src, err := lvscf.ReadFile(path)
 	if errors.Is(err, lvscf.ErrTooLarge) {
 		return nil, &LintError{Path: path, Diags: []lvscf.Diagnostic{{File: path, Line: 1, Col: 1, Severity: lvscf.SevError, Code: "file-too-large", Message: err.Error()}}}
@@ -51,6 +64,11 @@ func Load(path string) (*Loaded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
+	return src, nil
+}
+
+// loadSource is Load of bytes already read.
+func loadSource(path string, src []byte) (*Loaded, error) {
 	// One parse and one analysis for both the lint and the configuration.
 	cfg, diags := lvscf.LintDecode(lvscf.Parse(path, src), lvscf.LintOptions{})
 	if cfg == nil {
@@ -59,7 +77,7 @@ func Load(path string) (*Loaded, error) {
 	if cfg.Service == "fos" {
 		return nil, fmt.Errorf("load %s: service = fos (failover services) is not supported by lvsadm daemon", path)
 	}
-	return &Loaded{Path: path, Cfg: cfg, Digest: Digest(cfg), LoadedAt: time.Now()}, nil
+	return &Loaded{Path: path, Cfg: cfg, Digest: Digest(cfg), LoadedAt: time.Now(), Source: sha256.Sum256(src)}, nil
 }
 
 // Digest is the SHA-256 of every effective setting (lvscf.Flatten, as
@@ -68,11 +86,12 @@ func Load(path string) (*Loaded, error) {
 func Digest(cfg *lvscf.Config) heartbeat.Digest {
 	h := sha256.New()
 	w := bufio.NewWriterSize(h, 64<<10) // one hash write per 64 KiB, not three per field
-	lvscf.EachField(cfg, func(path, value string) {
-		if path == "serial_no" {
+	lvscf.EachFieldParts(cfg, func(prefix, key, value string) {
+		if prefix == "" && key == "serial_no" {
 			return
 		}
-		w.WriteString(path)
+		w.WriteString(prefix)
+		w.WriteString(key)
 		w.WriteByte('=')
 		w.WriteString(value)
 		w.WriteByte('\n')

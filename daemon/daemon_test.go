@@ -296,6 +296,14 @@ func TestPairEndToEnd(t *testing.T) {
 	if r := act.k.rules(); !contains(r, svc+" wlc") || !contains(r, rs1Line) || !contains(r, rs2Line) {
 		t.Errorf("after reload: %q", r)
 	}
+	// The same bytes again: known unchanged before any parsing.
+	before = act.k.rules()
+	if res, err := act.d.Reload(); err != nil || !res.Unchanged || res.Edits != 0 || res.Serial != 2 {
+		t.Errorf("reload of the same file: %+v, %v; want unchanged, 0 edits, serial 2", res, err)
+	}
+	if after := act.k.rules(); strings.Join(after, "\n") != strings.Join(before, "\n") {
+		t.Errorf("unchanged reload changed the table: %q → %q", before, after)
+	}
 	// The standby has not reloaded: the digests now differ.
 	waitUntil(t, "digest mismatch seen", 3*time.Second, func() bool {
 		p := sb.d.Status().Heartbeat.Peer

@@ -43,10 +43,19 @@ func Flatten(c *Config) []Field {
 }
 
 // EachField calls fn with every field of c in Flatten's order, without
-// building the list (the daemon's digest of a 10,000-server file).
+// building the list.
 func EachField(c *Config, fn func(path, value string)) {
+	EachFieldParts(c, func(prefix, key, value string) { fn(prefix+key, value) })
+}
+
+// EachFieldParts is EachField with each path in two parts, its block's
+// prefix ("" for a global, "virtual.NAME.", "virtual.NAME.server.NAME.")
+// and the key: the daemon's digest of a 10,000-server file hashes the
+// parts and never builds the 80,000 paths (building them was 40% of a
+// reload's CPU).
+func EachFieldParts(c *Config, fn func(prefix, key, value string)) {
 	add := fn
-	g := func(k, v string) { add(keyPath(BlockRoot, "", "", k), v) }
+	g := func(k, v string) { add("", k, v) }
 	g("serial_no", strconv.Itoa(c.SerialNo))
 	g("primary", addrString(c.Primary))
 	g("primary_private", addrString(c.PrimaryPrivate))
@@ -85,7 +94,8 @@ func EachField(c *Config, fn func(path, value string)) {
 			continue
 		}
 		seen[v.Name] = true
-		k := func(key, val string) { add(keyPath(BlockVirtual, v.Name, "", key), val) }
+		vp := blockPrefix(BlockVirtual, v.Name, "")
+		k := func(key, val string) { add(vp, key, val) }
 		k("active", boolString(v.Active))
 		k("address", addrDev(v.Address, v.Device))
 		k("vip_nmask", addrString(v.VIPNmask))
@@ -118,7 +128,8 @@ func EachField(c *Config, fn func(path, value string)) {
 				continue
 			}
 			seenS[s.Name] = true
-			sk := func(key, val string) { add(keyPath(BlockServer, v.Name, s.Name, key), val) }
+			sp := blockPrefix(BlockServer, v.Name, s.Name)
+			sk := func(key, val string) { add(sp, key, val) }
 			sk("address", addrString(s.Address))
 			sk("active", boolString(s.Active))
 			sk("weight", strconv.Itoa(s.Weight))
@@ -132,7 +143,8 @@ func EachField(c *Config, fn func(path, value string)) {
 			continue
 		}
 		seen[fo.Name] = true
-		k := func(key, val string) { add(keyPath(BlockFailover, fo.Name, "", key), val) }
+		fp := blockPrefix(BlockFailover, fo.Name, "")
+		k := func(key, val string) { add(fp, key, val) }
 		k("active", boolString(fo.Active))
 		k("address", addrDev(fo.Address, fo.Device))
 		k("vip_nmask", addrString(fo.VIPNmask))

@@ -139,7 +139,12 @@ func (p Path) String() string {
 	return sb.String()
 }
 
-// keyPath builds the path of a key for Flatten and Diff.
-func keyPath(kind BlockKind, block, server, key string) string {
-	return Path{Kind: kind, Block: block, Server: server, Key: key}.String()
+// blockPrefix is the path of a block's keys up to the key: prefix + key
+// is Path{kind, block, server, key}.String() for every key without '.',
+// '[' or ']' (every lvs.cf key).
+func blockPrefix(kind BlockKind, block, server string) string {
+	if kind == BlockRoot {
+		return ""
+	}
+	return Path{Kind: kind, Block: block, Server: server}.String() + "."
 }

@@ -159,13 +159,18 @@ type ReloadResult struct {
 	// which holds no table).
 	Edits  int  `json:"edits"`
 	Active bool `json:"active"`
+	// Unchanged: the file's bytes were those already running, so nothing
+	// was parsed or applied.
+	Unchanged bool `json:"unchanged,omitempty"`
 }
 
 // String is the verdict lvsadm reload prints after "reloaded: ":
 // "serial_no 4, 2 kernel edits".
 func (r ReloadResult) String() string {
 	s := fmt.Sprintf("serial_no %d, %d kernel edits", r.Serial, r.Edits)
-	if !r.Active {
+	if r.Unchanged {
+		s += " (file unchanged)"
+	} else if !r.Active {
 		s += " (standby: it holds no table)"
 	}
 	return s

@@ -48,6 +48,27 @@ type Keyring struct {
 	keys []Key
 }
 
+// Equal reports whether k and o hold the same secrets in the same order
+// (nil is the empty keyring).
+func (k *Keyring) Equal(o *Keyring) bool {
+	var a, b []Key
+	if k != nil {
+		a = k.keys
+	}
+	if o != nil {
+		b = o.keys
+	}
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !hmac.Equal(a[i].secret, b[i].secret) {
+			return false
+		}
+	}
+	return true
+}
+
 // NewKeyring builds a keyring from secrets, the signing one first.
 func NewKeyring(secrets ...[]byte) *Keyring {
 	kr := &Keyring{}

@@ -27,6 +27,8 @@
 #              "configuration reloaded" line, the kernel edits it logged,
 #              gratuitous ARPs (dummy0's tx_packets, which carries nothing
 #              else: IPv6 is off there; and the daemon's own log line)
+#   reload0parsed  the same with a comment added: parsed, linted and
+#              planned in full (the first is known unchanged by its bytes)
 #   reload1    one server's weight 1 -> 2: SIGHUP to ipvsadm -Ln -t
 #              showing it (polled every 20 ms)
 #   reload1pct 1% of the servers' weights 1 -> 2: SIGHUP to all of them
@@ -247,6 +249,13 @@ sleep 8
 say reload0_kernel_edits "$(edits)"
 say reload0_garp_dummy0_tx "$(($(tx) - x0))"
 say reload0_garp_log_addresses "\"$(since "$mark" | sed -n 's/.*gratuitous lvs arps finished.*addresses=\([0-9]*\).*/\1/p' | tr '\n' ' ')\""
+
+# No change in meaning, other bytes (a comment added): the reload cannot
+# know it changes nothing before it has parsed, linted and planned it all.
+echo "# touched by the benchmark" >>"$tmp/lvs.cf"
+hup
+hup_done reload0parsed
+say reload0parsed_kernel_edits "$(edits)"
 
 # Slow start: a server's weight reaches 2 only after 20 s up (nanny's
 # step); every server came up at the start, long before this.
