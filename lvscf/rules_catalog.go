@@ -102,6 +102,18 @@ var Catalog = []RuleInfo{
 	{"regex-without-expect", SevWarning, false, "use_regex without expect"},
 	{"bad-regex", SevError, false, "expect is not a POSIX extended regular expression"},
 	{"udp-no-send", SevWarning, false, "a UDP check that sends nothing"},
+	// multi-director extensions (bgp block, announce, sloppy_tcp, director_mode, sched_flags)
+	{"lvsadm-block", SevError, true, "the bgp block, an lvsadm extension"},
+	{"bad-as", SevError, false, "local_as or remote_as is not an AS number 1..4294967295"},
+	{"bad-hold-time", SevError, false, "hold_time not 0 or 3..65535, or keepalive not below it"},
+	{"duplicate-neighbor", SevError, false, "two neighbor blocks for one address"},
+	{"slow-failover", SevWarning, false, "VIPs are announced to a neighbor without BFD and with a hold time over 9 s"},
+	{"ecmp-without-bgp", SevError, false, "director_mode = ecmp without a bgp block with a neighbor"},
+	{"ecmp-without-announce", SevWarning, false, "director_mode = ecmp but no active virtual server has announce = 1"},
+	{"announce-without-bgp", SevError, false, "announce = 1 without a bgp block with a neighbor"},
+	{"announce-scheduler", SevWarning, false, "an announced virtual server in ecmp mode without a consistent hash (mh with mh-port, or sh)"},
+	{"announce-sloppy-tcp", SevWarning, false, "VIPs are announced but sloppy_tcp is not 1 (in pair mode: nor syncdaemon)"},
+	{"bad-sched-flags", SevError, false, "sched_flags has an unknown flag, or one of another scheduler"},
 	// this host (lvsadm cf lint --host, not Lint)
 	{"fwmark-no-iptables-rule", SevWarning, false, "--host: no iptables mangle PREROUTING rule sets an active virtual server's fwmark"},
 	{"iptables-unavailable", SevWarning, false, "--host: iptables cannot be run, so the fwmark rules are not checked"},
