@@ -41,7 +41,7 @@ var Catalog = []RuleInfo{
 	{"bad-seconds", SevError, false, "not a non-negative number of seconds"},
 	{"bad-enum", SevError, false, "not one of the allowed words"},
 	{"bad-list", SevError, false, "not a `[ ... ]` list"},
-	{"bad-range", SevError, false, "a number out of range (persistent, fwmark, syncd_id)"},
+	{"bad-range", SevError, false, "a number out of range (persistent, fwmark, syncd_id; bfd_interval, bfd_multiplier and keepalive in bgp)"},
 	{"bad-device", SevError, false, "not a valid interface name"},
 	{"hostname", SevWarning, false, "a host name where lvsadm needs an IP address"},
 	{"octal-number", SevWarning, false, "a leading zero: piranha reads the number as octal"},
