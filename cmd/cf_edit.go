@@ -19,7 +19,9 @@ const cfPathHelp = `PATH names a setting or a block:
   virtual.www.server.web1              a real server block
   virtual.www.server.web1.weight       a key of a real server
   failover.ftp.active                  a key of a failover service
-  virtual.[www.example.com].port       a name with dots, in brackets`
+  virtual.[www.example.com].port       a name with dots, in brackets
+  bgp.local_as                         a key of the bgp block (lvsadm)
+  bgp.neighbor[10.0.0.254].remote_as   a key of a BGP neighbor`
 
 const cfEditSaving = `The file is saved safely: under a lock against concurrent editors,
 refused if the result has lint errors (--force saves anyway), the previous
@@ -154,11 +156,12 @@ func newCfAddCmd(io IOStreams) *cobra.Command {
 		sf   cfSaveFlags
 	)
 	c := &cobra.Command{
-		Use:   "add (virtual NAME | server VIRTUAL NAME | failover NAME) [KEY=VALUE...]",
-		Short: "Add a virtual server, real server or failover service to lvs.cf",
+		Use:   "add (virtual NAME | server VIRTUAL NAME | failover NAME | bgp | neighbor ADDRESS) [KEY=VALUE...]",
+		Short: "Add a virtual server, real server, failover service or BGP neighbor to lvs.cf",
 		Long: `Add a block and set its keys in one save: a virtual server (at the end of
-the file), a real server (at the end of its virtual server) or a failover
-service. Each KEY=VALUE is set as "cf set" would set it; the block is saved
+the file), a real server (at the end of its virtual server), a failover
+service, the bgp block, or a BGP neighbor (in the bgp block, which is added
+too when missing). Each KEY=VALUE is set as "cf set" would set it; the block is saved
 only if the whole result passes lint, so give what lint requires (address,
 and active = 1 for the block to be used: piranha treats a block without
 "active" as inactive).
@@ -166,12 +169,23 @@ and active = 1 for the block to be used: piranha treats a block without
 ` + cfEditSaving,
 		Example: `  lvsadm cf add virtual www 'address=10.0.0.1 eth0:1' active=1 port=80 scheduler=wlc
   lvsadm cf add server www web3 address=10.0.1.3 active=1 weight=2
-  lvsadm cf add failover ftp 'address=10.0.0.5 eth0:2' active=1 port=21 'start_cmd=/etc/init.d/vsftpd start' 'stop_cmd=/etc/init.d/vsftpd stop'`,
-		Args: cobra.MinimumNArgs(2),
+  lvsadm cf add failover ftp 'address=10.0.0.5 eth0:2' active=1 port=21 'start_cmd=/etc/init.d/vsftpd start' 'stop_cmd=/etc/init.d/vsftpd stop'
+  lvsadm cf add bgp local_as=65001
+  lvsadm cf add neighbor 10.0.0.254 remote_as=65000 hold_time=9 bfd=1`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			var p lvscf.Path
 			var kvs []string
+			if len(args) < 2 && args[0] != "bgp" {
+				return &exitError{code: 2, err: fmt.Errorf("add %s needs a NAME", args[0])}
+			}
 			switch args[0] {
+			case "bgp":
+				p = lvscf.Path{Kind: lvscf.BlockBGP}
+				kvs = args[1:]
+			case "neighbor":
+				p = lvscf.Path{Kind: lvscf.BlockNeighbor, Neighbor: args[1]}
+				kvs = args[2:]
 			case "virtual", "failover":
 				p = lvscf.Path{Kind: lvscf.BlockVirtual, Block: args[1]}
 				if args[0] == "failover" {
@@ -185,7 +199,7 @@ and active = 1 for the block to be used: piranha treats a block without
 				p = lvscf.Path{Kind: lvscf.BlockServer, Block: args[1], Server: args[2]}
 				kvs = args[3:]
 			default:
-				return &exitError{code: 2, err: fmt.Errorf("add %q: expected virtual, server or failover", args[0])}
+				return &exitError{code: 2, err: fmt.Errorf("add %q: expected virtual, server, failover, bgp or neighbor", args[0])}
 			}
 			for _, kv := range kvs {
 				if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
@@ -208,7 +222,7 @@ and active = 1 for the block to be used: piranha treats a block without
 		},
 		ValidArgsFunction: func(c *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 			if len(args) == 0 {
-				return []string{"virtual", "server", "failover"}, cobra.ShellCompDirectiveNoFileComp
+				return []string{"virtual", "server", "failover", "bgp", "neighbor"}, cobra.ShellCompDirectiveNoFileComp
 			}
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		},

@@ -194,6 +194,12 @@ func TestCfEdits(t *testing.T) {
 		{[]string{"delete", "-f", p, "virtual.www.server.web2"}, 0},
 		{[]string{"set", "-f", p, "virtual.www.port", "eighty"}, 1},
 		{[]string{"set", "-f", p, "virtual..port", "80"}, 2},
+		{[]string{"add", "-f", p, "neighbor", "10.0.0.254", "remote_as=65000"}, 1}, // the new bgp block has no local_as
+		{[]string{"add", "-f", p, "bgp", "local_as=65001"}, 0},
+		{[]string{"add", "-f", p, "neighbor", "10.0.0.254", "remote_as=65000", "bfd=1"}, 0},
+		{[]string{"add", "-f", p, "neighbor"}, 2},
+		{[]string{"set", "-f", p, "--no-bump-serial", "bgp.neighbor[10.0.0.254].hold_time", "9"}, 0},
+		{[]string{"set", "-f", p, "--no-bump-serial", "bgp.neighbor[10.0.0.254].hold_time", "2"}, 1},
 		{[]string{"set", "-f", p, "serial_no", "100"}, 0},
 		{[]string{"set", "-f", p, "--no-bump-serial", "keepalive", "1"}, 0},
 	}
@@ -203,12 +209,15 @@ func TestCfEdits(t *testing.T) {
 		}
 	}
 	for path, want := range map[string]string{
-		"serial_no":                       "100",
-		"keepalive":                       "1",
-		"virtual.www.server.web1.weight":  "5",
-		"virtual.www.server.web3.address": "10.0.1.3",
-		"virtual.dns.address":             "10.0.0.3 eth0:2",
-		"virtual.dns.port":                "53",
+		"serial_no":                           "100",
+		"keepalive":                           "1",
+		"virtual.www.server.web1.weight":      "5",
+		"virtual.www.server.web3.address":     "10.0.1.3",
+		"virtual.dns.address":                 "10.0.0.3 eth0:2",
+		"virtual.dns.port":                    "53",
+		"bgp.local_as":                        "65001",
+		"bgp.neighbor[10.0.0.254].bfd":        "1",
+		"bgp.neighbor.[10.0.0.254].hold_time": "9",
 	} {
 		if out, _, code := runCf(t, "", "get", "-f", p, path); code != 0 || out != want+"\n" {
 			t.Errorf("get %s = %q (%d), want %q", path, out, code, want)

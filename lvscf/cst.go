@@ -24,7 +24,7 @@ const (
 	LineBlank    LineKind = iota // only blanks
 	LineComment                  // first non-blank byte is '#'
 	LineKeyValue                 // key = value...
-	LineOpen                     // virtual|server|failover NAME {
+	LineOpen                     // virtual|server|failover|neighbor NAME {, bgp {
 	LineClose                    // }
 	LineBad                      // anything else; kept verbatim
 )
@@ -38,6 +38,10 @@ const (
 	BlockServer
 	BlockFailover
 	BlockUnknown // "something NAME {": kept so braces still balance
+	// lvsadm extensions (after BlockUnknown, so the older kinds keep
+	// their values): "bgp {" at top level, "neighbor ADDR {" inside it.
+	BlockBGP
+	BlockNeighbor
 )
 
 func (k BlockKind) String() string {
@@ -50,6 +54,10 @@ func (k BlockKind) String() string {
 		return "server"
 	case BlockFailover:
 		return "failover"
+	case BlockBGP:
+		return "bgp"
+	case BlockNeighbor:
+		return "neighbor"
 	}
 	return "unknown"
 }
@@ -240,7 +248,11 @@ func (f *File) classify(i int, parent *Block, scratch *[]tok) *Block {
 	case l.Word(n-1) == "{" && l.Word(1) != "=":
 		l.Kind = LineOpen
 		b := &Block{Open: i, Close: -1, Parent: parent, Kind: blockKind(w0)}
-		if n == 3 {
+		if b.Kind == BlockBGP {
+			if n != 2 {
+				f.diag(l.Num, l.Col(0), SevError, "block-syntax", `expected "bgp {": the bgp block has no name`)
+			}
+		} else if n == 3 {
 			b.Name = l.Word(1)
 		} else {
 			f.diag(l.Num, l.Col(0), SevError, "block-syntax",
@@ -287,7 +299,7 @@ func (f *File) wrappedComment(i int, parent *Block) bool {
 	switch {
 	case n >= 2 && l.Word(1) == "=", w0 == "}" && n == 1, strings.Contains(w0, "="):
 		return false
-	case blockKind(w0) != BlockUnknown && n == 3 && l.Word(2) == "{":
+	case blockKind(w0) != BlockUnknown && n == openWords(blockKind(w0)) && l.Word(n-1) == "{":
 		return false
 	}
 	_, key := keysFor(parent.Kind)[w0]
@@ -302,8 +314,21 @@ func blockKind(w string) BlockKind {
 		return BlockServer
 	case "failover":
 		return BlockFailover
+	case "bgp":
+		return BlockBGP
+	case "neighbor":
+		return BlockNeighbor
 	}
 	return BlockUnknown
+}
+
+// openWords is the number of words of a well-formed line opening a block
+// of kind k: "virtual NAME {", but "bgp {" (there is one bgp block).
+func openWords(k BlockKind) int {
+	if k == BlockBGP {
+		return 2
+	}
+	return 3
 }
 
 func (f *File) checkNesting(l *Line, b, parent *Block) {
@@ -320,6 +345,14 @@ func (f *File) checkNesting(l *Line, b, parent *Block) {
 		// it accepts (and ignores) server blocks there; lint warns.
 		if parent.Kind != BlockVirtual && parent.Kind != BlockFailover {
 			msg = "server blocks belong inside a virtual block"
+		}
+	case BlockBGP:
+		if parent.Kind != BlockRoot {
+			msg = fmt.Sprintf("the bgp block belongs at the top level, not inside a %s block", parent.Kind)
+		}
+	case BlockNeighbor:
+		if parent.Kind != BlockBGP {
+			msg = "neighbor blocks belong inside the bgp block"
 		}
 	}
 	if msg != "" {

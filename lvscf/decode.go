@@ -85,6 +85,7 @@ type analysis struct {
 	root      blockInfo
 	virtuals  []virtualInfo // parallel to cfg.Virtuals
 	failovers []virtualInfo // parallel to cfg.Failovers
+	bgp       *bgpInfo      // the first bgp block; nil without one
 	diags     []Diagnostic
 }
 
@@ -113,6 +114,8 @@ func analyze(f *File, opts LintOptions) *analysis {
 				a.decodeVirtual(it.Block)
 			case BlockFailover:
 				a.decodeFailover(it.Block)
+			case BlockBGP:
+				a.decodeBGP(it.Block)
 			}
 			continue
 		}
@@ -186,6 +189,10 @@ func analyze(f *File, opts LintOptions) *analysis {
 			c.InactiveCmd = v.s
 		case "ipvsadm":
 			c.IPVSAdm = v.s
+		case "sloppy_tcp":
+			c.SloppyTCP = v.b
+		case "director_mode":
+			c.DirectorMode = v.s
 		}
 	}
 	// lvsconfig.c: without primary_private, both private addresses are the
@@ -278,6 +285,12 @@ func (a *analysis) decodeVirtual(b *Block) {
 			default:
 				v.FwmarkMatch = append(v.FwmarkMatch, m)
 			}
+		case "sched_flags":
+			// Checked against the scheduler by ruleSchedFlags: the
+			// scheduler may be set further down.
+			v.SchedFlags = splitSchedFlags(x.s)
+		case "announce":
+			v.Announce = x.b
 		}
 	}
 	a.cfg.Virtuals = append(a.cfg.Virtuals, v)
@@ -385,12 +398,13 @@ func (a *analysis) value(bi *blockInfo, li int, keys map[string]keySpec, kind Bl
 		if s := didYouMean(key, keys); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
+		msg += bgpKeyHint(key, kind)
 		if kind == BlockServer {
 			if _, ok := virtualKeys[key]; ok {
 				msg += " (it belongs in the virtual block)"
 			}
 		}
-		if kind != BlockRoot {
+		if kind != BlockRoot && kind != BlockBGP && kind != BlockNeighbor {
 			if _, ok := globalKeys[key]; ok && key != "deadtime" && key != "heartbeat" {
 				msg += " (it is a global key)"
 			}
@@ -403,7 +417,7 @@ func (a *analysis) value(bi *blockInfo, li int, keys map[string]keySpec, kind Bl
 			fmt.Sprintf("%q is written by some piranha GUI versions but lvsconfig.c rejects it (\"unknown command\"): remove it", key))
 		return val{}, spec, false
 	}
-	if spec.origin == OriginLvsadm && a.opts.Piranha {
+	if spec.origin == OriginLvsadm && a.opts.Piranha && kind != BlockBGP && kind != BlockNeighbor { // those blocks are reported whole
 		a.add(l, l.Col(0), SevError, "lvsadm-key", fmt.Sprintf("%q is an lvsadm extension piranha does not read", key))
 	}
 	if prev := bi.line(key); prev >= 0 && !spec.multi && !a.full() {

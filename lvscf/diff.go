@@ -86,6 +86,18 @@ func EachFieldParts(c *Config, fn func(prefix, key, value string)) {
 	g("active_cmd", c.ActiveCmd)
 	g("inactive_cmd", c.InactiveCmd)
 	g("ipvsadm", c.IPVSAdm)
+	// lvsadm's extensions appear only when they are not at their
+	// default, so that files without them keep their fields (and the
+	// daemon's digests) as before; Config.Get knows their defaults.
+	if c.SloppyTCP {
+		g("sloppy_tcp", "1")
+	}
+	if c.DirectorMode != DirectorModePair && c.DirectorMode != "" {
+		g("director_mode", c.DirectorMode)
+	}
+	if c.BGP != nil {
+		eachBGPField(c.BGP, add)
+	}
 
 	seen := map[string]bool{}
 	for i := range c.Virtuals {
@@ -120,6 +132,12 @@ func EachFieldParts(c *Config, fn func(prefix, key, value string)) {
 				ms[i] = m.String()
 			}
 			k("fwmark_match", strings.Join(ms, "; "))
+		}
+		if len(v.SchedFlags) > 0 {
+			k("sched_flags", strings.Join(v.SchedFlags, ","))
+		}
+		if v.Announce {
+			k("announce", "1")
 		}
 		seenS := map[string]bool{}
 		for j := range v.Servers {
@@ -167,13 +185,65 @@ func (c *Config) Get(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if a, err := parseIP(p.Neighbor); err == nil {
+		p.Neighbor = a.String() // as Flatten writes it
+	}
 	want := p.String()
 	for _, fl := range Flatten(c) {
 		if fl.Path == want {
 			return fl.Value, nil
 		}
 	}
+	if v, ok := omittedDefault(c, p); ok {
+		return v, nil
+	}
 	return "", fmt.Errorf("get %s: %w", path, ErrNotFound)
+}
+
+// omittedDefault is the value of an lvsadm key that Flatten leaves out at
+// its default, when p names one in a block c has.
+func omittedDefault(c *Config, p Path) (string, bool) {
+	switch {
+	case p.Kind == BlockRoot && p.Key == "sloppy_tcp":
+		return "0", true
+	case p.Kind == BlockRoot && p.Key == "director_mode":
+		return DirectorModePair, true
+	case p.Kind == BlockVirtual && c.Virtual(p.Block) != nil:
+		switch p.Key {
+		case "announce":
+			return "0", true
+		case "sched_flags", "fwmark_match":
+			return "", true
+		}
+	}
+	return "", false
+}
+
+// eachBGPField lists the bgp block's fields, defaults included.
+func eachBGPField(b *BGPConfig, add func(path, value string)) {
+	g := func(k, v string) { add(Path{Kind: BlockBGP, Key: k}.String(), v) }
+	g("local_as", strconv.FormatUint(uint64(b.LocalAS), 10))
+	g("router_id", addrString(b.RouterID))
+	g("listen_port", strconv.Itoa(int(b.ListenPort)))
+	g("bfd_interval", strconv.FormatInt(b.BFDInterval.Milliseconds(), 10))
+	g("bfd_multiplier", strconv.Itoa(b.BFDMultiplier))
+	seen := map[netip.Addr]bool{}
+	for i := range b.Neighbors {
+		n := &b.Neighbors[i]
+		if !n.Address.IsValid() || seen[n.Address] {
+			continue // lint reports it
+		}
+		seen[n.Address] = true
+		k := func(key, val string) {
+			add(Path{Kind: BlockNeighbor, Neighbor: n.Address.String(), Key: key}.String(), val)
+		}
+		k("remote_as", strconv.FormatUint(uint64(n.RemoteAS), 10))
+		k("hold_time", strconv.Itoa(int(n.HoldTime)))
+		k("keepalive", strconv.Itoa(int(n.Keepalive)))
+		k("passive", boolString(n.Passive))
+		k("bfd", boolString(n.BFD))
+		k("port", strconv.Itoa(int(n.Port)))
+	}
 }
 
 // ChangeKind says how a setting differs between two configurations.
@@ -278,6 +348,9 @@ func missingBlock(path string, blocks map[string]bool) string {
 			return v
 		}
 	}
+	if p.Kind == BlockNeighbor && !blocks["bgp"] {
+		return "bgp"
+	}
 	p.Key = ""
 	if b := p.String(); !blocks[b] {
 		return b
@@ -291,8 +364,11 @@ func blockSet(fs []Field) map[string]bool {
 	for _, f := range fs {
 		if b := blockOf(f.Path); b != "" {
 			m[b] = true
-			if p, _ := ParsePath(b); p.Kind == BlockServer {
+			switch p, _ := ParsePath(b); p.Kind {
+			case BlockServer:
 				m[Path{Kind: BlockVirtual, Block: p.Block}.String()] = true
+			case BlockNeighbor:
+				m["bgp"] = true
 			}
 		}
 	}

@@ -45,6 +45,22 @@ func (f *File) findBlock(p Path) (*Block, error) {
 			}
 		}
 		return nil, fmt.Errorf("server %q in virtual %q: %w", p.Server, p.Block, ErrNotFound)
+	case BlockBGP:
+		if bs := f.Root.Blocks(BlockBGP); len(bs) > 0 {
+			return bs[0], nil
+		}
+		return nil, fmt.Errorf("bgp block: %w", ErrNotFound)
+	case BlockNeighbor:
+		bgp, err := f.findBlock(Path{Kind: BlockBGP})
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range bgp.Blocks(BlockNeighbor) {
+			if sameNeighbor(b.Name, p.Neighbor) {
+				return b, nil
+			}
+		}
+		return nil, fmt.Errorf("neighbor %q: %w", p.Neighbor, ErrNotFound)
 	}
 	return nil, fmt.Errorf("%w: %v", ErrPath, p)
 }
@@ -163,10 +179,14 @@ func checkValue(kind BlockKind, key, value string) error {
 		src = "failover v {\n" + line + "\n}\n"
 	case BlockServer:
 		src = "virtual v {\nserver s {\n" + line + "\n}\n}\n"
+	case BlockBGP:
+		src = "bgp {\n" + line + "\n}\n"
+	case BlockNeighbor:
+		src = "bgp {\nneighbor 192.0.2.1 {\n" + line + "\n}\n}\n"
 	}
 	f := Parse("value", []byte(src))
 	a := analyze(f, LintOptions{})
-	want := map[BlockKind]int{BlockRoot: 1, BlockVirtual: 2, BlockFailover: 2, BlockServer: 3}[kind]
+	want := map[BlockKind]int{BlockRoot: 1, BlockVirtual: 2, BlockFailover: 2, BlockServer: 3, BlockBGP: 2, BlockNeighbor: 3}[kind]
 	for _, d := range append(f.Diags, a.diags...) {
 		if d.Line == want && d.Severity == SevError {
 			return fmt.Errorf("%w: %s", ErrInvalidValue, d.Message)
@@ -175,39 +195,58 @@ func checkValue(kind BlockKind, key, value string) error {
 	return nil
 }
 
-// Add creates an empty block: virtual.NAME, failover.NAME or
-// virtual.NAME.server.NAME. The block goes after the last block of the
-// same parent, indented in the file's style.
+// Add creates an empty block: virtual.NAME, failover.NAME,
+// virtual.NAME.server.NAME, bgp or bgp.neighbor.[ADDRESS] (the bgp block
+// is created too when missing). The block goes after the last block of
+// the same parent, indented in the file's style.
 func (f *File) Add(path string) error {
 	p, err := ParsePath(path)
 	if err != nil {
 		return err
 	}
 	if p.Key != "" || p.Kind == BlockRoot {
-		return fmt.Errorf("add %s: %w: the path must name a block (virtual.NAME, failover.NAME or virtual.NAME.server.NAME)", path, ErrPath)
+		return fmt.Errorf("add %s: %w: the path must name a block (virtual.NAME, failover.NAME, virtual.NAME.server.NAME, bgp or bgp.neighbor.[ADDRESS])", path, ErrPath)
 	}
 	if _, err := f.findBlock(p); err == nil {
 		return fmt.Errorf("add %s: %w", path, ErrExists)
 	}
 	parent := f.Root
 	name := p.Block
-	if p.Kind == BlockServer {
+	switch p.Kind {
+	case BlockServer:
 		if parent, err = f.findBlock(Path{Kind: BlockVirtual, Block: p.Block}); err != nil {
 			return fmt.Errorf("add %s: %w", path, err)
 		}
 		name = p.Server
+	case BlockBGP:
+		name = ""
+	case BlockNeighbor:
+		if _, err := parseIP(p.Neighbor); err != nil {
+			return fmt.Errorf("add %s: %w: a neighbor is named by its IP address", path, ErrInvalidValue)
+		}
+		if parent, err = f.findBlock(Path{Kind: BlockBGP}); err != nil {
+			if err := f.Add("bgp"); err != nil {
+				return err
+			}
+			parent, _ = f.findBlock(Path{Kind: BlockBGP})
+		}
+		name = p.Neighbor
 	}
 	if strings.ContainsAny(name, " \t{}\"'#") || strings.HasPrefix(name, "=") {
 		return fmt.Errorf("add %s: %w: block names cannot contain blanks, quotes, braces or '#'", path, ErrInvalidValue)
 	}
 	final := f.hasFinalNewline()
 	ind := ""
-	if p.Kind == BlockServer {
+	if p.Kind == BlockServer || p.Kind == BlockNeighbor {
 		// "server NAME {" sits at the virtual's key indentation.
 		ind = f.indentFor(parent)
 	}
 	b := &Block{Kind: p.Kind, Name: name, Parent: parent}
-	b.Open = f.newLine(ind + p.Kind.String() + " " + name + " {")
+	if name == "" {
+		b.Open = f.newLine(ind + p.Kind.String() + " {")
+	} else {
+		b.Open = f.newLine(ind + p.Kind.String() + " " + name + " {")
+	}
 	b.Close = f.newLine(ind + "}")
 	f.insertItem(parent, len(parent.Items), Item{Block: b})
 	f.fixEOLs(final)
@@ -389,4 +428,16 @@ func (f *File) fixEOLs(finalNewline bool) {
 			l.EOL = eol
 		}
 	})
+}
+
+// sameNeighbor reports whether a neighbor block's name is the address a
+// path names: the same text, or the same IP address written differently
+// (2001:DB8::1 and 2001:db8::1).
+func sameNeighbor(name, want string) bool {
+	if name == want {
+		return true
+	}
+	a, errA := parseIP(name)
+	b, errB := parseIP(want)
+	return errA == nil && errB == nil && a == b
 }

@@ -13,7 +13,8 @@ const (
 	// lvs and pulse refuse the file.
 	OriginGUIOnly
 	// OriginLvsadm keys are lvsadm extensions piranha would reject
-	// (fwmark_match); lint --piranha flags them.
+	// (fwmark_match, sched_flags, announce, sloppy_tcp, director_mode and
+	// every key of the bgp block); lint --piranha flags them.
 	OriginLvsadm
 )
 
@@ -93,6 +94,8 @@ var globalKeys = specs(
 	keySpec{name: "inactive_cmd", kind: vQuoted},
 	keySpec{name: "ipvsadm", kind: vString, legacy: true},
 	keySpec{name: "sync", kind: vBool, legacy: true},
+	keySpec{name: "sloppy_tcp", kind: vBool, origin: OriginLvsadm},
+	keySpec{name: "director_mode", kind: vEnum, enum: []string{DirectorModePair, DirectorModeECMP}, origin: OriginLvsadm},
 )
 
 // virtualKeys is also the key set of failover blocks: lvsconfig.c parses
@@ -125,6 +128,29 @@ var virtualKeys = specs(
 	keySpec{name: "deadtime", kind: vSeconds, origin: OriginGUIOnly},
 	keySpec{name: "heartbeat", kind: vBool, origin: OriginGUIOnly},
 	keySpec{name: "fwmark_match", kind: vQuoted, origin: OriginLvsadm, multi: true},
+	keySpec{name: "sched_flags", kind: vString, origin: OriginLvsadm},
+	keySpec{name: "announce", kind: vBool, origin: OriginLvsadm},
+)
+
+// bgpKeys are the keys of the lvsadm "bgp { ... }" block: this director's
+// side of its BGP sessions. AS numbers and timers are checked for range by
+// decodeBGP.
+var bgpKeys = specs(
+	keySpec{name: "local_as", kind: vInt, origin: OriginLvsadm},
+	keySpec{name: "router_id", kind: vIP, origin: OriginLvsadm},
+	keySpec{name: "listen_port", kind: vPortNum, origin: OriginLvsadm},
+	keySpec{name: "bfd_interval", kind: vInt, origin: OriginLvsadm},
+	keySpec{name: "bfd_multiplier", kind: vInt, origin: OriginLvsadm},
+)
+
+// neighborKeys are the keys of "neighbor ADDR { ... }" inside bgp.
+var neighborKeys = specs(
+	keySpec{name: "remote_as", kind: vInt, origin: OriginLvsadm},
+	keySpec{name: "hold_time", kind: vInt, origin: OriginLvsadm},
+	keySpec{name: "keepalive", kind: vInt, origin: OriginLvsadm},
+	keySpec{name: "passive", kind: vBool, origin: OriginLvsadm},
+	keySpec{name: "bfd", kind: vBool, origin: OriginLvsadm},
+	keySpec{name: "port", kind: vPortNum, origin: OriginLvsadm},
 )
 
 var serverKeys = specs(
@@ -151,15 +177,20 @@ func keysFor(k BlockKind) map[string]keySpec {
 		return virtualKeys
 	case BlockServer:
 		return serverKeys
+	case BlockBGP:
+		return bgpKeys
+	case BlockNeighbor:
+		return neighborKeys
 	}
 	return nil
 }
 
-// KeyNames lists the keys piranha accepts in a block kind, sorted.
+// KeyNames lists the keys piranha accepts in a block kind, sorted; for the
+// lvsadm-only blocks (bgp, neighbor), every key.
 func KeyNames(k BlockKind) []string {
 	var out []string
 	for name, s := range keysFor(k) {
-		if s.origin == OriginPiranha {
+		if s.origin == OriginPiranha || k == BlockBGP || k == BlockNeighbor {
 			out = append(out, name)
 		}
 	}
@@ -168,10 +199,11 @@ func KeyNames(k BlockKind) []string {
 }
 
 // didYouMean returns the accepted key closest to an unknown one, or "".
+// Keys lvsadm added are suggested too, but not keys piranha rejects.
 func didYouMean(word string, keys map[string]keySpec) string {
 	best, bestD := "", 3
 	for name, s := range keys {
-		if s.origin != OriginPiranha {
+		if s.origin == OriginGUIOnly {
 			continue
 		}
 		d := editDistance(word, name)
@@ -184,7 +216,7 @@ func didYouMean(word string, keys map[string]keySpec) string {
 		// "nat_mask" for "nat_nmask" is distance 1 already; "quiesce" for
 		// "quiesce_server" is a prefix.
 		for name, s := range keys {
-			if s.origin == OriginPiranha && (len(name) > len(word) && name[:len(word)] == word) {
+			if s.origin != OriginGUIOnly && (len(name) > len(word) && name[:len(word)] == word) {
 				if best == "" || name < best {
 					best = name
 				}

@@ -56,7 +56,7 @@ func (d Diagnostic) String() string {
 type LintOptions struct {
 	// Piranha also reports what piranha itself would refuse or misread
 	// although lvsadm accepts it: fractional seconds, IPv6, schedulers newer
-	// than piranha's, lvsadm-only keys. It also turns piranha parser quirks
+	// than piranha's, lvsadm-only keys and the bgp block. It also turns piranha parser quirks
 	// (CR line ends, blanks after a quoted word) from warnings into errors.
 	Piranha bool
 }
@@ -136,6 +136,9 @@ var rules = []func(*analysis) []Diagnostic{
 	ruleDevices,
 	ruleFailovers,
 	rulePlaceholders,
+	ruleBGP,
+	ruleAnnounce,
+	ruleSchedFlags,
 }
 
 // SortDiagnostics orders diagnostics by file, line, column and code.

@@ -45,14 +45,7 @@ virtual www {
 // with returns baseline with old replaced by new (old must occur).
 func with(t *testing.T, pairs ...string) string {
 	t.Helper()
-	s := baseline
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if !strings.Contains(s, pairs[i]) {
-			t.Fatalf("baseline has no %q", pairs[i])
-		}
-		s = strings.Replace(s, pairs[i], pairs[i+1], 1)
-	}
-	return s
+	return replaced(t, baseline, pairs...)
 }
 
 const natGlobals = "network = nat\nnat_router = 10.0.1.254 eth1:1\n"
@@ -68,6 +61,7 @@ func TestBaselineIsClean(t *testing.T) {
 func TestLintRules(t *testing.T) {
 	pir := LintOptions{Piranha: true}
 	fwq := "port = 80\n     fwmark = 21\n     persistent = 60\n     fwmark_match = \"tcp 21,10000:20000\""
+	e := func(pairs ...string) string { return replaced(t, ecmpBaseline, pairs...) }
 	srv2 := "     }\n     server web2 {\n         address = 10.0.1.2\n         active = 1\n         weight = 1\n     }\n}\n"
 	tests := []struct {
 		code        string
@@ -191,6 +185,25 @@ func TestLintRules(t *testing.T) {
 		{code: "regex-without-expect", fire: []string{`expect = "HTTP"`, `use_regex = 1`}},
 		{code: "bad-regex", fire: []string{`expect = "HTTP"`, "expect = \"HTTP/1\\.[01] (200\"\n     use_regex = 1"}, quiet: []string{`expect = "HTTP"`, "expect = \"HTTP/1\\.[01] (200|302)\"\n     use_regex = 1"}},
 		{code: "bad-regex", fire: []string{`expect = "HTTP"`, "expect = \"HTTP/1.1 \\d+\"\n     use_regex = 1"}},
+		// multi-director extensions (ecmpBaseline in bgp_test.go)
+		{code: "lvsadm-block", fireRaw: ecmpBaseline, fireOpts: pir, quietRaw: ecmpBaseline},
+		{code: "lvsadm-key", fire: []string{"port = 80", "port = 80\n     announce = 0"}, fireOpts: pir, quiet: []string{"port = 80", "port = 80\n     announce = 0"}},
+		{code: "bad-as", fireRaw: e("local_as = 65001", "local_as = 0"), quietRaw: e("local_as = 65001", "local_as = 4294967295")},
+		{code: "bad-as", fireRaw: e("remote_as = 65000", "remote_as = 4294967296"), quietRaw: e("remote_as = 65000", "remote_as = 0x10000")},
+		{code: "bad-hold-time", fireRaw: e("hold_time = 9", "hold_time = 2"), quietRaw: e("hold_time = 9", "hold_time = 0")},
+		{code: "bad-hold-time", fireRaw: e("hold_time = 9", "hold_time = 9\n         keepalive = 9"), quietRaw: e("hold_time = 9", "hold_time = 9\n         keepalive = 3")},
+		{code: "bad-range", fireRaw: e("local_as = 65001", "local_as = 65001\n     bfd_multiplier = 0"), quietRaw: e("local_as = 65001", "local_as = 65001\n     bfd_multiplier = 5\n     bfd_interval = 50")},
+		{code: "duplicate-neighbor", fireRaw: e("     }\n}\nvirtual", "     }\n     neighbor 10.0.0.254 {\n         remote_as = 65000\n         bfd = 1\n     }\n}\nvirtual"),
+			quietRaw: e("     }\n}\nvirtual", "     }\n     neighbor 10.0.0.253 {\n         remote_as = 65000\n         bfd = 1\n     }\n}\nvirtual")},
+		{code: "slow-failover", fireRaw: e("bfd = 1", "bfd = 0", "hold_time = 9", "hold_time = 90"), quietRaw: e("bfd = 1", "bfd = 0")},
+		{code: "ecmp-without-bgp", fireRaw: e("     neighbor 10.0.0.254 {\n         remote_as = 65000\n         hold_time = 9\n         bfd = 1\n     }\n", ""), quietRaw: ecmpBaseline},
+		{code: "ecmp-without-announce", fireRaw: e("announce = 1", "announce = 0"), quietRaw: ecmpBaseline},
+		{code: "announce-without-bgp", fire: []string{"port = 80", "port = 80\n     announce = 1"}, quietRaw: e("director_mode = ecmp\n", "")},
+		{code: "announce-scheduler", fireRaw: e("sched_flags = mh-port", "sched_flags = mh-fallback"), quietRaw: e("scheduler = mh\n     sched_flags = mh-port", "scheduler = sh")},
+		{code: "announce-scheduler", fireRaw: e("scheduler = mh\n     sched_flags = mh-port", "scheduler = wlc"), quietRaw: e("director_mode = ecmp\n", "", "scheduler = mh\n     sched_flags = mh-port", "scheduler = wlc")},
+		{code: "announce-sloppy-tcp", fireRaw: e("sloppy_tcp = 1", "sloppy_tcp = 0"), quietRaw: e("director_mode = ecmp\nsloppy_tcp = 1", "syncdaemon = 1\nprimary = 10.0.0.1")},
+		{code: "bad-sched-flags", fireRaw: e("sched_flags = mh-port", "sched_flags = sh-port"), quietRaw: e("sched_flags = mh-port", "sched_flags = mh-port,mh-fallback")},
+		{code: "bad-sched-flags", fireRaw: e("sched_flags = mh-port", "sched_flags = port"), quietRaw: e("scheduler = mh\n     sched_flags = mh-port", "scheduler = sh\n     sched_flags = sh-port")},
 		{code: "udp-no-send", fire: []string{"protocol = tcp", "protocol = udp", `send = "GET / HTTP/1.0\r\n\r\n"` + "\n", ""}, quiet: []string{"protocol = tcp", "protocol = udp"}},
 	}
 	catalog := map[string]bool{}

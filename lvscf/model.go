@@ -1,6 +1,9 @@
 package lvscf
 
-import "net/netip"
+import (
+	"net/netip"
+	"time"
+)
 
 // Config is the typed meaning of an lvs.cf, with piranha's defaults applied
 // for every key the file leaves out. The defaults are those of piranha's
@@ -40,6 +43,20 @@ type Config struct {
 	InactiveCmd               string
 	IPVSAdm                   string // path of ipvsadm; default "/sbin/ipvsadm"
 
+	// SloppyTCP (lvsadm key sloppy_tcp) asks for net.ipv4.vs.sloppy_tcp
+	// = 1, so that IPVS takes up a TCP connection in mid-flow (from a
+	// packet other than SYN): what a flow that ECMP moves from another
+	// director needs to survive. Default false.
+	SloppyTCP bool
+	// DirectorMode (lvsadm key director_mode) is DirectorModePair
+	// (default: piranha's primary and backup with a heartbeat, the active
+	// one holding the VIPs) or DirectorModeECMP (every director that
+	// shares this file is active; a router spreads the VIPs' traffic
+	// over those that announce them with BGP).
+	DirectorMode string
+	// BGP is the lvsadm "bgp { ... }" block; nil when the file has none.
+	BGP *BGPConfig
+
 	Virtuals  []Virtual
 	Failovers []Failover
 }
@@ -69,7 +86,64 @@ type Virtual struct {
 	// FwmarkMatch (lvsadm key fwmark_match) lists the packets to the VIP
 	// that get the mark Fwmark; the daemon installs iptables MARK rules.
 	FwmarkMatch []FwmarkMatch
-	Servers     []Server
+	// SchedFlags (lvsadm key sched_flags, ipvsadm's -b) are the
+	// scheduler's flags, e.g. mh-port; ParseSchedFlags gives their bits.
+	SchedFlags []string
+	// Announce (lvsadm key announce) asks the daemon to announce the VIP
+	// (/32, or /128 for IPv6) to the BGP neighbors while the virtual
+	// server has a healthy real server. Default false.
+	Announce bool
+	Servers  []Server
+}
+
+// Director modes (director_mode).
+const (
+	DirectorModePair = "pair"
+	DirectorModeECMP = "ecmp"
+)
+
+// BGP defaults, as the daemon must apply them.
+const (
+	DefaultBGPPort       = 179
+	DefaultBGPHoldTime   = 90 // seconds, RFC 4271's suggested hold time
+	DefaultBFDInterval   = 100 * time.Millisecond
+	DefaultBFDMultiplier = 3
+)
+
+// BGPConfig is the lvsadm "bgp { ... }" block: this director's BGP
+// speaker, which announces the VIPs of virtual servers with announce = 1.
+// Every director of an ECMP group reads the same file, so nothing here
+// names one director: each takes its own address as router id unless
+// router_id is set.
+type BGPConfig struct {
+	LocalAS uint32 // local_as, 1..4294967295; 0 when unset (lint: missing-key)
+	// RouterID (router_id) is an IPv4 address; invalid (unset) means the
+	// daemon uses an IPv4 address of its own.
+	RouterID netip.Addr
+	// ListenPort (listen_port) is where the speaker accepts sessions;
+	// default 179, 0: it does not listen and only connects out.
+	ListenPort uint16
+	// BFDInterval (bfd_interval, in milliseconds; default 100 ms) and
+	// BFDMultiplier (bfd_multiplier, default 3) tune BFD for neighbors
+	// with bfd = 1: a session is down after Multiplier missed intervals.
+	BFDInterval   time.Duration
+	BFDMultiplier int
+	Neighbors     []BGPNeighbor
+}
+
+// BGPNeighbor is one "neighbor ADDR { ... }" of the bgp block: a BGP peer
+// (usually the router doing ECMP) and the session's settings.
+type BGPNeighbor struct {
+	Address  netip.Addr // the block's name, IPv4 or IPv6
+	RemoteAS uint32     // remote_as, 1..4294967295
+	// HoldTime (hold_time, seconds) is 0 (no hold timer, no keepalives)
+	// or 3..65535; default DefaultBGPHoldTime.
+	HoldTime uint16
+	// Keepalive (keepalive, seconds) defaults to HoldTime/3.
+	Keepalive uint16
+	Passive   bool   // passive = 1: wait for the neighbor to connect
+	BFD       bool   // bfd = 1: run BFD on the session (fast failure detection)
+	Port      uint16 // port: the neighbor's BGP port, default 179
 }
 
 // Server is a real server of a virtual server.
@@ -114,7 +188,37 @@ func defaultConfig() *Config {
 		HardShutdown:  true,
 		RshCommand:    "rsh",
 		IPVSAdm:       DefaultIPVSAdm,
+		DirectorMode:  DirectorModePair,
 	}
+}
+
+func defaultBGP() *BGPConfig {
+	return &BGPConfig{ListenPort: DefaultBGPPort, BFDInterval: DefaultBFDInterval, BFDMultiplier: DefaultBFDMultiplier}
+}
+
+func defaultNeighbor(addr netip.Addr) BGPNeighbor {
+	return BGPNeighbor{Address: addr, HoldTime: DefaultBGPHoldTime, Port: DefaultBGPPort}
+}
+
+// Neighbor returns the first neighbor with address a, or nil.
+func (b *BGPConfig) Neighbor(a netip.Addr) *BGPNeighbor {
+	for i := range b.Neighbors {
+		if b.Neighbors[i].Address == a {
+			return &b.Neighbors[i]
+		}
+	}
+	return nil
+}
+
+// Announces reports whether any virtual server asks for its VIP to be
+// announced over BGP.
+func (c *Config) Announces() bool {
+	for i := range c.Virtuals {
+		if c.Virtuals[i].Announce {
+			return true
+		}
+	}
+	return false
 }
 
 func defaultVirtual(name string) Virtual {

@@ -14,14 +14,19 @@ import (
 //	virtual.www.server.web1              a server block
 //	virtual.www.server.web1.weight       a key of a server block
 //	failover.ftp.active                  a key of a failover block
+//	bgp                                  the bgp block (lvsadm)
+//	bgp.local_as                         a key of the bgp block
+//	bgp.neighbor.[10.0.0.1]              a neighbor block (also bgp.neighbor[10.0.0.1])
+//	bgp.neighbor.[10.0.0.1].remote_as    a key of a neighbor block
 //
 // A name that contains a dot is written in brackets:
 // virtual.[www.example.com].server.[10.0.0.1].weight.
 type Path struct {
-	Kind   BlockKind // BlockRoot, BlockVirtual, BlockServer or BlockFailover
-	Block  string    // virtual or failover name
-	Server string    // server name when Kind is BlockServer
-	Key    string    // "" when the path names a block
+	Kind     BlockKind // BlockRoot, BlockVirtual, BlockServer, BlockFailover, BlockBGP or BlockNeighbor
+	Block    string    // virtual or failover name
+	Server   string    // server name when Kind is BlockServer
+	Neighbor string    // neighbor address (the block's name) when Kind is BlockNeighbor
+	Key      string    // "" when the path names a block
 }
 
 // ErrPath is wrapped by every path syntax error.
@@ -65,6 +70,21 @@ func ParsePath(s string) (Path, error) {
 		}
 		return name, nil
 	}
+	// inner reads "KW.NAME" or "KW[NAME]" (a block inside the one read
+	// so far), when rest starts with KW.
+	inner := func(kw string) (string, bool, error) {
+		if rest != kw && !strings.HasPrefix(rest, kw+".") && !strings.HasPrefix(rest, kw+"[") {
+			return "", false, nil
+		}
+		if strings.HasPrefix(rest, kw+"[") {
+			rest = kw + ".[" + strings.TrimPrefix(rest, kw+"[")
+		}
+		if _, err := next(); err != nil {
+			return "", false, err
+		}
+		name, err := next()
+		return name, err == nil, err
+	}
 	head, err := next()
 	if err != nil {
 		return p, err
@@ -78,16 +98,12 @@ func ParsePath(s string) (Path, error) {
 		if rest == "" {
 			return p, nil
 		}
-		if p.Kind == BlockVirtual && (rest == "server" || strings.HasPrefix(rest, "server.") || strings.HasPrefix(rest, "server[")) {
-			if strings.HasPrefix(rest, "server[") {
-				rest = "server.[" + strings.TrimPrefix(rest, "server[")
-			}
-			if _, err = next(); err != nil {
+		if p.Kind == BlockVirtual {
+			var ok bool
+			if p.Server, ok, err = inner("server"); err != nil {
 				return p, err
-			}
-			p.Kind = BlockServer
-			if p.Server, err = next(); err != nil {
-				return p, err
+			} else if ok {
+				p.Kind = BlockServer
 			}
 		}
 		if rest == "" {
@@ -96,7 +112,24 @@ func ParsePath(s string) (Path, error) {
 		if p.Key, err = next(); err != nil {
 			return p, err
 		}
+	case "bgp":
+		p.Kind = BlockBGP
+		var ok bool
+		if p.Neighbor, ok, err = inner("neighbor"); err != nil {
+			return p, err
+		} else if ok {
+			p.Kind = BlockNeighbor
+		}
+		if rest == "" {
+			return p, nil
+		}
+		if p.Key, err = next(); err != nil {
+			return p, err
+		}
 	default:
+		if head == "neighbor" {
+			return p, fmt.Errorf("%w %q: neighbors are addressed as bgp.neighbor.[ADDRESS]", ErrPath, s)
+		}
 		if head == "server" {
 			return p, fmt.Errorf("%w %q: servers are addressed as virtual.NAME.server.NAME", ErrPath, s)
 		}
@@ -132,6 +165,12 @@ func (p Path) String() string {
 	case BlockFailover:
 		sb.WriteString("failover")
 		seg(p.Block)
+	case BlockBGP, BlockNeighbor:
+		sb.WriteString("bgp")
+		if p.Kind == BlockNeighbor {
+			sb.WriteString(".neighbor")
+			seg(p.Neighbor)
+		}
 	}
 	if p.Key != "" {
 		seg(p.Key)

@@ -67,7 +67,8 @@ func ruleNames(a *analysis) []Diagnostic {
 // and for "active" keys whose absence silently disables a block.
 func ruleRequired(a *analysis) []Diagnostic {
 	r := &reporter{a: a}
-	if !a.root.has("primary") {
+	// In ecmp mode there is no primary: every director is active.
+	if !a.root.has("primary") && a.cfg.DirectorMode != DirectorModeECMP {
 		r.atBlock(a.f.Root, SevError, "missing-key", "no primary: pulse cannot tell which director is the primary")
 	}
 	for _, vi := range a.virtuals {

@@ -127,6 +127,11 @@ func BuildService(cfg *Config, g ServiceGroup, o TableOptions) ops.VirtualServic
 	if svc.Family == ops.AFInet6 {
 		svc.Netmask = 128
 	}
+	// Lint refuses flags that do not fit the scheduler (bad-sched-flags);
+	// here they are left out.
+	if bits, err := ParseSchedFlags(first.Scheduler, first.SchedFlags); err == nil {
+		svc.Flags |= bits
+	}
 	if first.Persistent > 0 {
 		svc.Flags |= ops.SvcPersistent
 		svc.Timeout = uint32(first.Persistent)

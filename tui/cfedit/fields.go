@@ -41,6 +41,8 @@ func redundancyFields() []field {
 		{"syncdaemon", "Sync daemon", "1: run the kernel's connection sync daemon"},
 		{"syncd_iface", "Sync daemon interface", "interface the sync daemon uses"},
 		{"syncd_id", "Sync daemon id", "sync id, the same on both directors"},
+		{"director_mode", "Director mode", "pair: primary and backup (piranha); ecmp: every director active, announced with BGP (lvsadm)"},
+		{"sloppy_tcp", "Sloppy TCP", "1: take up TCP connections in mid-flow (net.ipv4.vs.sloppy_tcp), for ECMP (lvsadm)"},
 	}
 }
 
@@ -53,6 +55,8 @@ func virtualFields() []field {
 		{"protocol", "Protocol", "tcp or udp"},
 		{"fwmark", "Firewall mark", "a firewall-mark service instead of address and port"},
 		{"scheduler", "Scheduling", "rr wrr lc wlc lblc lblcr dh sh (sed nq and newer: lvsadm only)"},
+		{"sched_flags", "Scheduler flags", "ipvsadm -b flags, e.g. mh-port (lvsadm)"},
+		{"announce", "Announce over BGP", "1: announce the VIP to the bgp neighbors while a real server is up (lvsadm)"},
 		{"persistent", "Persistence", "seconds; 0 or unset: not persistent"},
 		{"pmask", "Persistence network mask", "granularity of persistence"},
 		{"timeout", "Service timeout", "seconds without a good answer before a server is taken out"},
