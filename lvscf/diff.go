@@ -96,7 +96,7 @@ func EachFieldParts(c *Config, fn func(prefix, key, value string)) {
 		g("director_mode", c.DirectorMode)
 	}
 	if c.BGP != nil {
-		eachBGPField(c.BGP, add)
+		eachBGPField(c.BGP, func(path, v string) { add("", path, v) })
 	}
 
 	seen := map[string]bool{}
