@@ -33,6 +33,7 @@ func (noVIPs) Update(context.Context, []vip.VIP) error    { return nil }
 func (noVIPs) Held() []vip.VIP                            { return nil }
 func (noVIPs) RemoveStale(v []vip.VIP) ([]vip.VIP, error) { return nil, nil }
 func (noVIPs) Wait()                                      {}
+func (noVIPs) SetQuiet(bool)                              {}
 
 // standbyCf is a primary whose partner never answers and whose deadtime
 // outlasts the test: the daemon stays standby, so no kernel is needed.

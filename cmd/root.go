@@ -45,6 +45,7 @@ func NewRootCmd(io IOStreams) *cobra.Command {
 	})
 	root.AddCommand(newVersionCmd(io), newListCmd(io), newRestoreCmd(io), newCfCmd(io), newTUICmd(io), newTopCmd(io), newDaemonCmd(io), newStatusCmd(io), newReloadCmd(io))
 	root.AddCommand(newOverrideCmds(io)...)
+	root.AddCommand(newDirectorCmds(io)...)
 	return root
 }
 

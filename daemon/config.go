@@ -122,6 +122,9 @@ func isPrimary(cfg *lvscf.Config, local []netip.Addr, force string) (bool, error
 	default:
 		return false, fmt.Errorf("unknown role %q: want primary, backup or auto", force)
 	}
+	if isECMP(cfg) {
+		return false, nil // no pair: every director is the same
+	}
 	for _, a := range local {
 		if a.Unmap() == cfg.Primary {
 			return true, nil

@@ -64,6 +64,7 @@ type controlHandler interface {
 	status(control.Filter) (control.Status, error)
 	Reload() (control.ReloadResult, error)
 	override(control.OverrideRequest) (control.OverrideResult, error)
+	directorRequest(control.DirectorRequest) (control.DirectorResult, error)
 }
 
 func (s *controlServer) serve(ctx context.Context, h controlHandler, log *slog.Logger) {
@@ -96,14 +97,15 @@ func (s *controlServer) serve(ctx context.Context, h controlHandler, log *slog.L
 			defer func() { <-sem }()
 			defer c.Close()
 			c.SetDeadline(time.Now().Add(control.RequestTimeout))
-			handleControl(c, h, func() { c.SetDeadline(time.Now().Add(control.ReloadTimeout)) })
+			handleControl(c, h, func(d time.Duration) { c.SetDeadline(time.Now().Add(d)) })
 		}()
 	}
 }
 
 // handleControl reads one request from c and answers it. longer extends
-// the connection's deadline for a reload, which may take seconds.
-func handleControl(c io.ReadWriter, h controlHandler, longer func()) {
+// the connection's deadline for a reload, which may take seconds, and for
+// a director drain, which waits.
+func handleControl(c io.ReadWriter, h controlHandler, longer func(time.Duration)) {
 	line, err := bufio.NewReader(io.LimitReader(c, control.MaxRequest)).ReadString('\n')
 	if err != nil && line == "" {
 		return
@@ -129,7 +131,7 @@ func handleControl(c io.ReadWriter, h controlHandler, longer func()) {
 		// twice the time.
 		json.NewEncoder(c).Encode(st)
 	case control.OpReload:
-		longer()
+		longer(control.ReloadTimeout)
 		res, err := h.Reload()
 		if err != nil {
 			writeReply(c, control.Reply{Error: err.Error(), Refused: refusedLines(err)})
@@ -143,6 +145,14 @@ func handleControl(c io.ReadWriter, h controlHandler, longer func()) {
 			return
 		}
 		writeReply(c, control.Reply{Override: &res})
+	case control.OpDirector:
+		longer(req.Director.Wait + control.RequestTimeout)
+		res, err := h.directorRequest(*req.Director)
+		if err != nil {
+			writeReply(c, control.Reply{Error: err.Error()})
+			return
+		}
+		writeReply(c, control.Reply{Director: &res})
 	}
 }
 

@@ -83,6 +83,10 @@ type Daemon struct {
 	// switch port failing): a burst costs one pass over the dirty
 	// services, not one pass per transition.
 	applyNow chan struct{}
+
+	// bgp is the BGP speaker's side (announce.go); idle without a bgp
+	// block.
+	bgp bgpSide
 }
 
 // New validates the options and loads the configuration; Run starts it.
@@ -227,13 +231,20 @@ func (d *Daemon) Run(ctx context.Context) error {
 	// The heartbeat port too is ours before anything is removed: a
 	// second instance for the same director fails here even without the
 	// lock (Options.LockDir empty).
-	ep := endpoints(cfg, d.primary)
-	tr, err := heartbeat.Listen(ctx, ep)
-	if err != nil {
-		return err
+	ecmp := isECMP(cfg)
+	var tr *heartbeat.Transport
+	if !ecmp {
+		ep := endpoints(cfg, d.primary)
+		var err error
+		if tr, err = heartbeat.Listen(ctx, ep); err != nil {
+			return err
+		}
+		defer tr.Wait()
+		defer tr.Close()
+	} else {
+		// Routed to through BGP's next hop: no gratuitous ARP.
+		d.o.VIPs.SetQuiet(true)
 	}
-	defer tr.Wait()
-	defer tr.Close()
 	// A standby answers for no floating address. An instance killed while
 	// active (kill -9, a crash, an OOM kill) leaves its addresses on the
 	// devices, and by now the partner has taken them over: keeping them
@@ -243,7 +254,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	// running one) and before status is served, so a director that
 	// answers status holds nothing stale. A forced-active or lone director
 	// takes them over at once anyway, so they stay there.
-	if !d.o.ForceActive && cfg.BackupActive {
+	if !ecmp && !d.o.ForceActive && cfg.BackupActive {
 		removed, err := d.o.VIPs.RemoveStale(vip.FromConfig(cfg))
 		if err != nil {
 			d.log.Error("removing stale floating addresses", "err", err)
@@ -253,6 +264,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	}
 	d.runCmd(ctx, cfg.InactiveCmd)
+	d.applySloppyTCP(nil, cfg)
 	d.syncDaemon(ctx, cfg, false)
 	// However Run ends, the sync daemons stop (with the configuration in
 	// force then, which a reload may have changed).
@@ -283,19 +295,29 @@ func (d *Daemon) Run(ctx context.Context) error {
 	mon.Update(ctx, targets)
 	defer mon.Stop()
 
-	d.mu.Lock()
-	hc := heartbeatConfig(l, d.primary, &d.o)
-	d.mu.Unlock()
-	m, acts, err := heartbeat.New(hc, time.Now())
-	if err != nil {
+	if err := d.startBGP(ctx, cfg); err != nil {
 		return err
 	}
-	drv := heartbeat.NewDriver(m, tr, nil, d.onHeartbeat)
-	d.mu.Lock()
-	d.driver = drv
-	d.mu.Unlock()
-	for _, a := range acts {
-		d.onHeartbeat(a)
+	// However Run ends, the routes are withdrawn (a no-op after the
+	// withdrawal that stopping starts with).
+	defer d.stopSpeaker(context.Background(), "director stopped")
+
+	var drv *heartbeat.Driver
+	if !ecmp {
+		d.mu.Lock()
+		hc := heartbeatConfig(l, d.primary, &d.o)
+		d.mu.Unlock()
+		m, acts, err := heartbeat.New(hc, time.Now())
+		if err != nil {
+			return err
+		}
+		drv = heartbeat.NewDriver(m, tr, nil, d.onHeartbeat)
+		d.mu.Lock()
+		d.driver = drv
+		d.mu.Unlock()
+		for _, a := range acts {
+			d.onHeartbeat(a)
+		}
 	}
 
 	var wg sync.WaitGroup
@@ -316,18 +338,29 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	wg.Add(1)
 	go func() { defer wg.Done(); d.applyLoop(ctx) }()
-	wg.Add(1)
-	go func() { defer wg.Done(); d.watchLinks(ctx, drv) }()
-
 	errc := make(chan error, 1)
-	go func() { errc <- drv.Run(ctx) }()
-	if err := d.o.Notify("READY=1\nSTATUS=" + identity + ", standby"); err != nil {
-		d.log.Warn("sd_notify", "err", err)
+	if drv != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); d.watchLinks(ctx, drv) }()
+		go func() { errc <- drv.Run(ctx) }()
+		if err := d.o.Notify("READY=1\nSTATUS=" + identity + ", standby"); err != nil {
+			d.log.Warn("sd_notify", "err", err)
+		}
+	} else {
+		close(errc)
+		d.activate(ctx, "director_mode = ecmp: every director is active")
+		if err := d.o.Notify("READY=1\nSTATUS=ecmp, active"); err != nil {
+			d.log.Warn("sd_notify", "err", err)
+		}
 	}
 	<-ctx.Done()
 	<-errc
 	d.o.Notify("STOPPING=1")
 	d.log.Info("terminating")
+	// The routers first: no new flow comes here while the rest goes.
+	sctx, scancel := context.WithTimeout(context.Background(), stopBudget.bgp)
+	d.withdrawForStop(sctx)
+	scancel()
 	d.mu.Lock()
 	wasActive := d.active
 	// From here each step of giving up runs with its own budget (the run
@@ -391,6 +424,7 @@ func (d *Daemon) activate(ctx context.Context, reason string) {
 		d.log.Error("taking over floating addresses", "err", err)
 		d.event(Event{Kind: "role", Message: "floating addresses: " + err.Error()})
 	}
+	d.updateRoutes(ctx)
 	d.o.Notify("STATUS=active")
 }
 
@@ -401,6 +435,9 @@ func (d *Daemon) deactivate(ctx context.Context, reason string) {
 	d.mu.Lock()
 	stopping := d.terminating
 	d.mu.Unlock()
+	if !stopping {
+		d.updateRoutes(ctx) // withdrawn before the table goes
+	}
 	d.giveUp(ctx, cfg, stopping)
 	d.o.Notify("STATUS=standby")
 }
@@ -595,6 +632,8 @@ func (d *Daemon) applyLoop(ctx context.Context) {
 		case <-d.applyNow:
 			d.ifActive(ctx, func(ctx context.Context) { d.applyDirtyLocked(ctx, false) })
 		}
+		// After the table: a VIP is announced once a server is in it.
+		d.updateRoutes(ctx)
 	}
 }
 
@@ -650,7 +689,7 @@ func (d *Daemon) Reload() (control.ReloadResult, error) {
 	if err != nil {
 		return control.ReloadResult{}, d.refuse(err)
 	}
-	if ctx == nil || drv == nil || mon == nil {
+	if ctx == nil || mon == nil || (drv == nil && !isECMP(old.Cfg)) {
 		return control.ReloadResult{}, errors.New("reload: daemon is not running")
 	}
 	if (keys == nil || keys.Equal(o.Keys)) && sha256.Sum256(src) == old.Source {
@@ -660,7 +699,10 @@ func (d *Daemon) Reload() (control.ReloadResult, error) {
 	if err != nil {
 		return control.ReloadResult{}, d.refuse(err)
 	}
-	if endpoints(l.Cfg, d.primary) != endpoints(old.Cfg, d.primary) {
+	if l.Cfg.DirectorMode != old.Cfg.DirectorMode {
+		return control.ReloadResult{}, d.refuse(fmt.Errorf("director_mode changes from %s to %s: that takes a restart of the daemon", old.Cfg.DirectorMode, l.Cfg.DirectorMode))
+	}
+	if !isECMP(l.Cfg) && endpoints(l.Cfg, d.primary) != endpoints(old.Cfg, d.primary) {
 		d.log.Warn("heartbeat addresses or port changed: they take effect at the next restart")
 	}
 	targets, err := health.Targets(l.Cfg)
@@ -683,10 +725,12 @@ func (d *Daemon) Reload() (control.ReloadResult, error) {
 	oldHC := heartbeatConfig(old, d.primary, &o)
 	hc.Peer, hc.PeerPrivate = oldHC.Peer, oldHC.PeerPrivate
 	var rerr error
-	drv.Inject(func(m *heartbeat.Machine, now time.Time) []heartbeat.Action {
-		rerr = m.Reconfigure(hc, now)
-		return nil
-	})
+	if drv != nil {
+		drv.Inject(func(m *heartbeat.Machine, now time.Time) []heartbeat.Action {
+			rerr = m.Reconfigure(hc, now)
+			return nil
+		})
+	}
 	if rerr != nil {
 		return control.ReloadResult{}, d.refuse(fmt.Errorf("heartbeat settings cannot be applied: %w", rerr))
 	}
@@ -720,7 +764,10 @@ func (d *Daemon) Reload() (control.ReloadResult, error) {
 	if syncChanged(old.Cfg, l.Cfg) {
 		d.syncDaemon(ctx, l.Cfg, res.Active)
 	}
+	d.applySloppyTCP(old.Cfg, l.Cfg)
 	d.applyMu.Unlock()
+	d.reconfigureBGP(ctx, l.Cfg)
+	d.updateRoutes(ctx)
 	// Counts, not a diff of the files: a reload of a 10,000-server file
 	// must not pay for comparing every field to say what it did.
 	d.log.Info("configuration reloaded", "serial_no", l.Cfg.SerialNo, "digest", res.Digest[:16],
@@ -775,14 +822,7 @@ func (d *Daemon) syncDaemon(ctx context.Context, cfg *lvscf.Config, master bool)
 		return
 	}
 	d.stopSync(ctx, cfg)
-	st := ops.DaemonBackup
-	if master {
-		st = ops.DaemonMaster
-	}
-	err := d.o.Kernel.StartDaemon(ctx, ops.Daemon{State: st, McastIfn: cfg.SyncdIface, SyncID: uint32(cfg.SyncdID & 0xff)})
-	if err != nil {
-		d.log.Error("starting the sync daemon", "master", master, "err", err)
-	}
+	d.startSyncDaemons(ctx, cfg, master)
 }
 
 func (d *Daemon) stopSync(ctx context.Context, cfg *lvscf.Config) {
@@ -849,6 +889,15 @@ func (d *Daemon) metricsSnapshot(ctx context.Context) metrics.Snapshot {
 	}
 	if p.Heard && !p.LastHeard.IsZero() {
 		s.Heartbeats = append(s.Heartbeats, metrics.Heartbeat{Link: p.Link, Age: time.Since(p.LastHeard)})
+	}
+	if b := st.BGP; b != nil {
+		s.BGP = &metrics.BGP{Draining: b.Draining}
+		for _, n := range b.Neighbors {
+			s.BGP.Sessions = append(s.BGP.Sessions, metrics.BGPSession{Neighbor: n.Address, State: n.State})
+		}
+		for _, r := range b.Routes {
+			s.BGP.Routes = append(s.BGP.Routes, metrics.BGPRoute{Prefix: r.Prefix, Announced: r.Announced})
+		}
 	}
 	for _, v := range st.Virtuals {
 		for _, sv := range v.Servers {

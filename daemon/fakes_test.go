@@ -242,6 +242,8 @@ func (f *fakeVIPs) RemoveStale(vs []vip.VIP) ([]vip.VIP, error) {
 }
 func (f *fakeVIPs) Wait() {}
 
+func (f *fakeVIPs) SetQuiet(bool) {}
+
 // setWeights sets every destination's weight, as "ipvsadm -e ... -w"
 // behind the daemon's back would.
 func (m *memKernel) setWeights(w int32) {
@@ -253,3 +255,6 @@ func (m *memKernel) setWeights(w int32) {
 		}
 	}
 }
+
+// Connections: the in-memory table carries no traffic.
+func (m *memKernel) Connections(context.Context, func(*ops.Connection) error) error { return nil }

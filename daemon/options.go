@@ -32,6 +32,8 @@ type VIPManager interface {
 	Held() []vip.VIP
 	RemoveStale(vips []vip.VIP) ([]vip.VIP, error)
 	Wait()
+	// SetQuiet turns announcements off (director_mode = ecmp).
+	SetQuiet(quiet bool)
 }
 
 // FwmarkManager installs the iptables MARK rules of fwmark_match

@@ -1,8 +1,10 @@
 package daemon
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/lvsadm/lvsadm/daemon/health"
@@ -30,14 +32,24 @@ func (d *Daemon) status(f control.Filter) (control.Status, error) {
 		LoadedAt: l.LoadedAt, LastReloadError: d.reloadErr, TableError: d.tableErr, Since: d.since,
 		Events: append([]control.Event(nil), d.events[max(0, len(d.events)-keepEvents):]...), HeartbeatKeys: d.o.Keys.IDs(),
 	}
-	drv, mon := d.driver, d.monitor
+	drv, mon, active := d.driver, d.monitor, d.active
 	d.mu.Unlock()
 	if !f.IsZero() {
 		s.Filter = &f
 	}
+	s.Mode = l.Cfg.DirectorMode
 	if drv != nil {
 		s.Heartbeat = heartbeatStatus(drv.Status())
+	} else if isECMP(l.Cfg) {
+		s.Heartbeat.Role, s.Heartbeat.Identity = "standby", "ecmp"
+		if active {
+			s.Heartbeat.Role = "active"
+		}
 	}
+	s.Sync = syncDescription(l.Cfg, active)
+	bctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	s.BGP = d.bgpStatus(bctx)
+	cancel()
 	for _, v := range d.o.VIPs.Held() {
 		s.VIPs = append(s.VIPs, v.String())
 	}

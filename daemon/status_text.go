@@ -32,7 +32,9 @@ func WriteText(w io.Writer, s *control.Status, now time.Time) {
 		fmt.Fprintf(w, "         last reload refused: %s\n", strings.SplitN(s.LastReloadError, "\n", 2)[0])
 	}
 	p := hb.Peer
-	if !p.Heard && p.AwaitingEcho {
+	if s.Mode == "ecmp" {
+		fmt.Fprintf(w, "mode:    ecmp (every director active, routed to with BGP; no heartbeat partner)\n")
+	} else if !p.Heard && p.AwaitingEcho {
 		fmt.Fprintf(w, "peer:    heard, awaiting its echo of our nonce (not yet proof it is alive)\n")
 	} else if !p.Heard {
 		fmt.Fprintf(w, "peer:    not heard\n")
@@ -78,6 +80,12 @@ func WriteText(w io.Writer, s *control.Status, now time.Time) {
 	}
 	if len(s.VIPs) > 0 {
 		fmt.Fprintf(w, "vips:    %s\n", strings.Join(s.VIPs, ", "))
+	}
+	if len(s.Sync) > 0 {
+		fmt.Fprintf(w, "sync:    %s\n", strings.Join(s.Sync, "; "))
+	}
+	if b := s.BGP; b != nil {
+		writeBGPText(w, b, now)
 	}
 	if s.CheckLocalErrors > 0 {
 		// The director's fault, not the servers': say so apart from them.
@@ -180,4 +188,33 @@ func writeVirtualHead(w io.Writer, v *control.VirtualStatus, svc string) int {
 	}
 	fmt.Fprintf(w, "virtual %s %s: %s\n", v.Name, svc, strings.Join(parts, ", "))
 	return c.Servers - len(v.Servers)
+}
+
+// writeBGPText prints the speaker: one line per session, one per route.
+func writeBGPText(w io.Writer, b *control.BGPStatus, now time.Time) {
+	state := "running"
+	if !b.Running {
+		state = "stopped"
+	}
+	if b.Draining {
+		state += ", DRAINED (lvsadm undrain-director to announce again)"
+	}
+	fmt.Fprintf(w, "bgp:     AS %d router id %s, %s\n", b.LocalAS, b.RouterID, state)
+	for _, n := range b.Neighbors {
+		line := fmt.Sprintf("  neighbor %s AS %d %s since %s", n.Address, n.RemoteAS, n.State, ago(now, n.Since))
+		if n.BFD != "" {
+			line += ", bfd " + n.BFD
+		}
+		if n.LastError != "" {
+			line += fmt.Sprintf("; last down %s: %s", ago(now, n.LastErrorAt), n.LastError)
+		}
+		fmt.Fprintln(w, line)
+	}
+	for _, r := range b.Routes {
+		verb := "withdrawn"
+		if r.Announced {
+			verb = "announced"
+		}
+		fmt.Fprintf(w, "  route %s %s since %s: %s\n", r.Prefix, verb, ago(now, r.Since), r.Reason)
+	}
 }

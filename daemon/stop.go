@@ -22,6 +22,7 @@ type stopLimits struct {
 	cmd     time.Duration // inactive_cmd at stop; then its group is killed
 	cmdWait time.Duration // after a command's end or kill: its output pipes
 	sync    time.Duration // stopping the kernel's sync daemons
+	bgp     time.Duration // withdrawing the BGP routes, and the grace after
 }
 
 // stopBudget is the daemon's; tests shorten it.
@@ -31,6 +32,7 @@ var stopBudget = stopLimits{
 	cmd:     5 * time.Second,
 	cmdWait: time.Second,
 	sync:    2 * time.Second,
+	bgp:     4 * time.Second,
 }
 
 // StopBound is how long SIGTERM (the end of Run's context) may take to
@@ -39,7 +41,7 @@ var stopBudget = stopLimits{
 // bounded well below it). The floating addresses go first, within
 // milliseconds. dist/systemd/lvsadm.service's TimeoutStopSec (30 s) is
 // above it.
-const StopBound = 20 * time.Second
+const StopBound = 24 * time.Second
 
 // cmdTimeout bounds active_cmd and inactive_cmd during a role change
 // (pulse does not wait for them at all).

@@ -106,6 +106,22 @@ func (c *Client) Override(ctx context.Context, r OverrideRequest) (OverrideResul
 	return *rep.Override, nil
 }
 
+// Director drains or undrains this director; a drain's answer comes after
+// its wait.
+func (c *Client) Director(ctx context.Context, r DirectorRequest) (DirectorResult, error) {
+	if err := r.Check(); err != nil {
+		return DirectorResult{}, err
+	}
+	rep, err := c.call(ctx, Request{Op: OpDirector, Director: &r}, r.Wait+RequestTimeout*2)
+	if err != nil {
+		return DirectorResult{}, err
+	}
+	if rep.Director == nil {
+		return DirectorResult{}, errors.New("the daemon's answer holds no director result")
+	}
+	return *rep.Director, nil
+}
+
 func (c *Client) call(ctx context.Context, r Request, timeout time.Duration) (Reply, error) {
 	b, err := json.Marshal(r)
 	if err != nil {

@@ -35,6 +35,7 @@ const (
 	OpStatus   = "status"
 	OpReload   = "reload"
 	OpOverride = "override"
+	OpDirector = "director"
 )
 
 // Request is one control request.
@@ -42,6 +43,54 @@ type Request struct {
 	Op       string           `json:"op"`
 	Filter   *Filter          `json:"filter,omitempty"`   // OpStatus
 	Override *OverrideRequest `json:"override,omitempty"` // OpOverride
+	Director *DirectorRequest `json:"director,omitempty"` // OpDirector
+}
+
+// Director actions: take the whole director out of the routers' ECMP (its
+// BGP routes withdrawn, its connections left to finish) and put it back.
+const (
+	ActDrainDirector   = "drain"
+	ActUndrainDirector = "undrain"
+)
+
+// MaxDrainWait bounds how long a director drain waits for connections.
+const MaxDrainWait = time.Hour
+
+// DirectorRequest drains or undrains this director.
+type DirectorRequest struct {
+	Action string `json:"action"`
+	// Wait (drain) is how long to wait for the connections to the
+	// withdrawn addresses to end; 0 answers at once.
+	Wait time.Duration `json:"wait_ns,omitempty"`
+}
+
+// Check reports a request the daemon would refuse.
+func (r DirectorRequest) Check() error {
+	switch r.Action {
+	case ActDrainDirector, ActUndrainDirector:
+	default:
+		return fmt.Errorf("unknown director action %q", r.Action)
+	}
+	if r.Wait < 0 || r.Wait > MaxDrainWait {
+		return fmt.Errorf("wait %v: expected 0 to %v", r.Wait, MaxDrainWait)
+	}
+	return nil
+}
+
+// DirectorResult is what a drain or undrain did.
+type DirectorResult struct {
+	Action string `json:"action"`
+	// Routes are the addresses withdrawn (drain) or announced again
+	// (undrain), as prefixes.
+	Routes []string `json:"routes"`
+	// Connections (drain): the IPVS connections to those addresses when
+	// the routes were withdrawn, and those left when the answer was given.
+	Connections     int `json:"connections"`
+	ConnectionsLeft int `json:"connections_left"`
+	// Waited is how long the drain waited; TimedOut says the wait ended
+	// with connections left.
+	Waited   time.Duration `json:"waited_ns"`
+	TimedOut bool          `json:"timed_out,omitempty"`
 }
 
 // Filter narrows a status, so that the answer at 10,000 servers is small:
@@ -184,6 +233,7 @@ type Reply struct {
 	Refused  []string        `json:"refused,omitempty"`
 	Reload   *ReloadResult   `json:"reload,omitempty"`
 	Override *OverrideResult `json:"override,omitempty"`
+	Director *DirectorResult `json:"director,omitempty"`
 }
 
 // ParseRequest reads one request line: "status" or a JSON Request.
@@ -212,6 +262,13 @@ func ParseRequest(line string) (Request, error) {
 			return Request{}, errors.New("override request without override")
 		}
 		if err := r.Override.Check(); err != nil {
+			return Request{}, err
+		}
+	case OpDirector:
+		if r.Director == nil {
+			return Request{}, errors.New("director request without director")
+		}
+		if err := r.Director.Check(); err != nil {
 			return Request{}, err
 		}
 	default:

@@ -33,6 +33,46 @@ type Status struct {
 	// Filter is the filter the daemon applied; nil: none, every virtual
 	// and every real server is listed.
 	Filter *Filter `json:"filter,omitempty"`
+	// Mode is lvs.cf's director_mode: "pair" or "ecmp".
+	Mode string `json:"mode,omitempty"`
+	// BGP is the speaker's state; nil without a bgp block.
+	BGP *BGPStatus `json:"bgp,omitempty"`
+	// Sync lists the kernel's connection sync daemons as the director
+	// started them ("master syncid 5 on eth1").
+	Sync []string `json:"sync,omitempty"`
+}
+
+// BGPStatus is the director's BGP speaker: its sessions and the routes it
+// decided about.
+type BGPStatus struct {
+	LocalAS   uint32              `json:"local_as"`
+	RouterID  string              `json:"router_id"`
+	Running   bool                `json:"running"`
+	Draining  bool                `json:"draining,omitempty"`
+	Neighbors []BGPNeighborStatus `json:"neighbors"`
+	Routes    []BGPRouteStatus    `json:"routes"`
+}
+
+// BGPNeighborStatus is one BGP session.
+type BGPNeighborStatus struct {
+	Address     string    `json:"address"`
+	RemoteAS    uint32    `json:"remote_as"`
+	State       string    `json:"state"` // idle, connect, active, opensent, openconfirm, established
+	Since       time.Time `json:"since"`
+	LastError   string    `json:"last_error,omitempty"`
+	LastErrorAt time.Time `json:"last_error_at,omitzero"`
+	HoldTime    float64   `json:"hold_time_s,omitempty"`
+	UpdatesIn   uint64    `json:"updates_in"`
+	UpdatesOut  uint64    `json:"updates_out"`
+	BFD         string    `json:"bfd,omitempty"`
+}
+
+// BGPRouteStatus is one VIP's route: announced or withdrawn, and why.
+type BGPRouteStatus struct {
+	Prefix    string    `json:"prefix"`
+	Announced bool      `json:"announced"`
+	Reason    string    `json:"reason"`
+	Since     time.Time `json:"since"`
 }
 
 // HeartbeatStatus is the failover state machine's part of the status.

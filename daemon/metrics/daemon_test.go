@@ -45,6 +45,7 @@ type nopVIPs struct{}
 
 func (nopVIPs) Takeover(context.Context, []vip.VIP) error { return nil }
 func (nopVIPs) Announce(context.Context)                  {}
+func (nopVIPs) SetQuiet(bool)                             {}
 func (nopVIPs) Release() error                            { return nil }
 func (nopVIPs) Update(context.Context, []vip.VIP) error   { return nil }
 func (nopVIPs) Held() []vip.VIP                           { return nil }

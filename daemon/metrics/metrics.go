@@ -52,7 +52,31 @@ type Snapshot struct {
 	Servers         []RealServer
 	// IPVS is nil when the table could not be read.
 	IPVS *IPVS
+	// BGP is nil without a bgp block in lvs.cf.
+	BGP *BGP
 }
+
+// BGP is the director's BGP speaker.
+type BGP struct {
+	Draining bool
+	Sessions []BGPSession
+	Routes   []BGPRoute
+}
+
+// BGPSession is one neighbor's session.
+type BGPSession struct {
+	Neighbor string
+	State    string // idle, connect, active, opensent, openconfirm, established
+}
+
+// BGPRoute is one VIP's route.
+type BGPRoute struct {
+	Prefix    string
+	Announced bool
+}
+
+// BGPStates are the session states lvsadm_bgp_session_state reports.
+var BGPStates = []string{"idle", "connect", "active", "opensent", "openconfirm", "established"}
 
 // Heartbeat is the age of the last heartbeat heard on one link.
 type Heartbeat struct {
@@ -232,6 +256,20 @@ func families(s Snapshot) []family {
 	fs = append(fs, up, lat, ov, state,
 		counter("lvsadm_reload_failures_total", "Reloads refused (lint errors, settings the running daemon cannot take) since the daemon started.",
 			sample{value: float64(s.ReloadFailures)}))
+	if b := s.BGP; b != nil {
+		sess := gauge("lvsadm_bgp_session_state", "Each BGP session's state, 1 for the current one.")
+		for _, n := range b.Sessions {
+			for _, st := range BGPStates {
+				sess.samples = append(sess.samples, sample{labels: []string{"neighbor", n.Neighbor, "state", st}, value: boolValue(st == n.State)})
+			}
+		}
+		routes := gauge("lvsadm_bgp_route_announced", "Whether the VIP's route is announced (0: withdrawn: no real server up, drained, standby).")
+		for _, r := range b.Routes {
+			routes.samples = append(routes.samples, sample{labels: []string{"prefix", r.Prefix}, value: boolValue(r.Announced)})
+		}
+		fs = append(fs, sess, routes, gauge("lvsadm_bgp_director_drained", "Whether lvsadm drain-director holds this director's routes withdrawn.",
+			sample{value: boolValue(b.Draining)}))
+	}
 	if s.Version != "" {
 		fs = append(fs, gauge("lvsadm_build_info", "lvsadm's version and the Go version it was built with.",
 			sample{labels: []string{"version", s.Version, "goversion", s.GoVersion}, value: 1}))

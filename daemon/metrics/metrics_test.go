@@ -398,3 +398,30 @@ func TestHTTP(t *testing.T) {
 		t.Error("still serving after shutdown")
 	}
 }
+
+func TestBGPFamilies(t *testing.T) {
+	var b strings.Builder
+	s := Snapshot{Role: "active", BGP: &BGP{
+		Sessions: []BGPSession{{Neighbor: "10.0.0.1", State: "established"}},
+		Routes:   []BGPRoute{{Prefix: "192.0.2.10/32", Announced: true}, {Prefix: "192.0.2.20/32"}},
+	}}
+	if err := Write(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`lvsadm_bgp_session_state{neighbor="10.0.0.1",state="established"} 1`,
+		`lvsadm_bgp_session_state{neighbor="10.0.0.1",state="idle"} 0`,
+		`lvsadm_bgp_route_announced{prefix="192.0.2.10/32"} 1`,
+		`lvsadm_bgp_route_announced{prefix="192.0.2.20/32"} 0`,
+		"lvsadm_bgp_director_drained 0",
+	} {
+		if !strings.Contains(b.String(), want+"\n") {
+			t.Errorf("missing %q in:\n%s", want, b.String())
+		}
+	}
+	b.Reset()
+	Write(&b, Snapshot{Role: "active"})
+	if strings.Contains(b.String(), "lvsadm_bgp") {
+		t.Errorf("bgp families without a bgp block:\n%s", b.String())
+	}
+}

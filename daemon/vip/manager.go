@@ -46,6 +46,7 @@ type Manager struct {
 
 	mu     sync.Mutex
 	held   []VIP
+	quiet  bool               // SetQuiet: no announcements
 	actx   context.Context    // of the running announcements
 	cancel context.CancelFunc // of the running announcements
 	wg     sync.WaitGroup
@@ -164,11 +165,24 @@ func (m *Manager) Announce(ctx context.Context) {
 	m.announceLocked(ctx, m.held, true)
 }
 
+// SetQuiet turns the gratuitous ARP and unsolicited neighbor
+// advertisements off: a director behind a router's ECMP holds its VIPs on
+// lo or a dummy device and is reached through BGP's next hop, so nobody
+// on a link must learn the VIP's MAC from it.
+func (m *Manager) SetQuiet(quiet bool) {
+	m.mu.Lock()
+	m.quiet = quiet
+	m.mu.Unlock()
+}
+
 // announceLocked announces vips in the background. With restart the
 // running announcements stop first (a takeover announces everything
 // again); without, vips join them (a reload announces only the addresses
 // it added, not every address the director holds).
 func (m *Manager) announceLocked(ctx context.Context, vips []VIP, restart bool) {
+	if m.quiet {
+		return
+	}
 	if restart && m.cancel != nil {
 		m.cancel()
 		m.cancel = nil
