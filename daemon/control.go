@@ -129,7 +129,7 @@ func handleControl(c io.ReadWriter, h controlHandler, longer func(time.Duration)
 		// Compact: the client indents for people ("lvsadm status -o
 		// json"), and a 10,000-server answer indented costs the daemon
 		// twice the time.
-		json.NewEncoder(c).Encode(st)
+		control.EncodeStatus(c, st)
 	case control.OpReload:
 		longer(control.ReloadTimeout)
 		res, err := h.Reload()

@@ -133,9 +133,7 @@ func BenchmarkStatus(b *testing.B) {
 					b.Fatal(err)
 				}
 				var w countWriter
-				enc := json.NewEncoder(&w)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(st); err != nil {
+				if err := control.EncodeStatus(&w, st); err != nil { // the daemon's answer
 					b.Fatal(err)
 				}
 				n = int(w)
