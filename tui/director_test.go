@@ -87,3 +87,33 @@ func TestDirectorViewWithoutDaemon(t *testing.T) {
 	press(t, m, "3")
 	wantIn(t, m.View().Content, "error: daemon: connecting to the daemon at /x: permission denied")
 }
+
+// TestDirectorViewECMP: an ECMP director shows its mode instead of a
+// partner, its sync daemons, its BGP sessions and each route with why it
+// is announced or withdrawn.
+func TestDirectorViewECMP(t *testing.T) {
+	st := fixtureStatus()
+	st.Mode = "ecmp"
+	st.Heartbeat = control.HeartbeatStatus{Role: "active", Identity: "ecmp"}
+	st.Sync = []string{"master syncid 7 on eth1", "backup syncid 0 (any) on eth1"}
+	st.BGP = &control.BGPStatus{LocalAS: 65001, RouterID: "10.0.0.11", Running: true,
+		Neighbors: []control.BGPNeighborStatus{{Address: "10.0.0.1", RemoteAS: 65000, State: "established", Since: t0.Add(-time.Minute), BFD: "up"}},
+		Routes: []control.BGPRouteStatus{
+			{Prefix: "192.0.2.10/32", Announced: true, Reason: "2 of 3 real servers up", Since: t0.Add(-30 * time.Second)},
+			{Prefix: "192.0.2.20/32", Reason: "no real server up (0 of 2)", Since: t0.Add(-10 * time.Second)},
+		}}
+	st.Events = nil
+	m := healthModel(t, &jsonDaemon{st: st}, 80, 24)
+	press(t, m, "3")
+	out := m.View().Content
+	checkScreen(t, out, 80, 24)
+	wantIn(t, out, "mode       ecmp: every director active, routed to with BGP",
+		"sync       master syncid 7 on eth1; backup syncid 0 (any) on eth1",
+		"bgp        AS 65001 router id 10.0.0.11, running",
+		"neighbor 10.0.0.1 AS 65000 established",
+		"route 192.0.2.10/32 announced",
+		"route 192.0.2.20/32 withdrawn")
+	if strings.Contains(out, "heartbeat  ") || strings.Contains(out, "not heard") {
+		t.Errorf("an ECMP director shows a heartbeat partner:\n%s", out)
+	}
+}

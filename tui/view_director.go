@@ -67,7 +67,9 @@ func (m *Model) directorLines() []dirLine {
 	}
 	add("role", role)
 	p := hb.Peer
-	if !p.Heard {
+	if st.Mode == "ecmp" {
+		add("mode", "ecmp: every director active, routed to with BGP; no heartbeat partner")
+	} else if !p.Heard {
 		add("peer", "not heard: no heartbeat from the other director")
 	} else {
 		kind := "piranha or plain heartbeat"
@@ -95,7 +97,9 @@ func (m *Model) directorLines() []dirLine {
 	} else {
 		links += "; own links ok"
 	}
-	add("heartbeat", links)
+	if st.Mode != "ecmp" {
+		add("heartbeat", links)
+	}
 	if hb.ChildFail {
 		bad = true
 		add("", "services FAILED on this director (it gives up the active role)")
@@ -130,6 +134,38 @@ func (m *Model) directorLines() []dirLine {
 		add("addresses", "none held")
 	} else {
 		add("addresses", strings.Join(st.VIPs, ", "))
+	}
+	if len(st.Sync) > 0 {
+		add("sync", strings.Join(st.Sync, "; "))
+	}
+	if b := st.BGP; b != nil {
+		state := "running"
+		if !b.Running {
+			state, bad = "STOPPED", true
+		}
+		if b.Draining {
+			state += ", DRAINED: routes withdrawn (lvsadm undrain-director)"
+			bad = true
+		}
+		add("bgp", "AS "+strconv.FormatUint(uint64(b.LocalAS), 10)+" router id "+b.RouterID+", "+state)
+		for _, n := range b.Neighbors {
+			line := "neighbor " + n.Address + " AS " + strconv.FormatUint(uint64(n.RemoteAS), 10) + " " + n.State + " " + ago(now, n.Since)
+			if n.BFD != "" {
+				line += ", bfd " + n.BFD
+			}
+			if n.LastError != "" {
+				line += "; last down: " + n.LastError
+			}
+			bad = n.State != "established"
+			add("", line)
+		}
+		for _, r := range b.Routes {
+			verb := "withdrawn"
+			if r.Announced {
+				verb = "announced"
+			}
+			add("", "route "+r.Prefix+" "+verb+" "+ago(now, r.Since)+": "+r.Reason)
+		}
 	}
 	if st.TableError != "" {
 		bad = true
