@@ -84,6 +84,10 @@ type Daemon struct {
 	// services, not one pass per transition.
 	applyNow chan struct{}
 
+	// checks counts the health checks of the running configuration (the
+	// reload log line); under mu.
+	checks int
+
 	// bgp is the BGP speaker's side (announce.go); idle without a bgp
 	// block.
 	bgp bgpSide
@@ -292,6 +296,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	d.mu.Lock()
+	d.checks = len(targets)
+	d.mu.Unlock()
 	mon.Update(ctx, targets)
 	defer mon.Stop()
 
@@ -737,6 +744,7 @@ func (d *Daemon) Reload() (control.ReloadResult, error) {
 	d.mu.Lock()
 	d.loaded = l
 	d.desired = desired
+	d.checks = len(targets)
 	d.reloadErr = ""
 	if keys != nil {
 		d.o.Keys = keys
@@ -785,8 +793,12 @@ func (d *Daemon) reloadUnchanged(l *Loaded) control.ReloadResult {
 	d.mu.Lock()
 	d.reloadErr = ""
 	res := control.ReloadResult{Serial: l.Cfg.SerialNo, Digest: digestString(l.Digest), Active: d.active, Unchanged: true}
+	groups, checks := len(d.desired.groups), d.checks
 	d.mu.Unlock()
-	d.log.Info("configuration reloaded: the file is unchanged", "serial_no", res.Serial, "digest", res.Digest[:16], "kernel_edits", 0)
+	// The line a full reload logs, with the same fields (scripts and
+	// the lab match it), and file=unchanged.
+	d.log.Info("configuration reloaded", "serial_no", res.Serial, "digest", res.Digest[:16],
+		"virtual_services", groups, "checks", checks, "kernel_edits", 0, "file", "unchanged")
 	d.event(Event{Kind: "config", Message: fmt.Sprintf("reloaded (serial_no %d, file unchanged)", res.Serial)})
 	return res
 }

@@ -97,10 +97,16 @@ $IP -n ffarm -batch `+batch)
 		return m[3], d.log.String()[mark:]
 	}
 
-	// The same file again: nothing to do, nothing announced.
+	// The same file again: known unchanged by its bytes, nothing parsed.
 	before := table(t, "fdir")
 	edits, log := reload(farmConf(vips, per, ""))
-	if edits != "0" || strings.Contains(log, `msg="table changed"`) {
+	if edits != "0" || !strings.Contains(log, "file=unchanged") || strings.Contains(log, `msg="table changed"`) {
+		t.Errorf("a reload of the same file made %s kernel edits or was parsed:\n%s", edits, log)
+	}
+	// The same meaning, other bytes: parsed and planned in full, nothing to do,
+	// nothing announced.
+	edits, log = reload(farmConf(vips, per, "") + "# a comment\n")
+	if edits != "0" || strings.Contains(log, "file=unchanged") || strings.Contains(log, `msg="table changed"`) {
 		t.Errorf("a reload with no change made %s kernel edits:\n%s", edits, log)
 	}
 	if strings.Contains(log, "floating address up") || strings.Contains(log, "gratuitous lvs arps") {
