@@ -147,6 +147,7 @@ func heartbeatConfig(l *Loaded, primary bool, o *Options) heartbeat.Config {
 		Keepalive:    duration(c.Keepalive),
 		Deadtime:     duration(c.Deadtime),
 		ForceActive:  o.ForceActive,
+		Failback:     duration(c.Failback),
 		Plain:        o.PlainHeartbeat,
 		Keys:         o.Keys,
 		Serial:       int32(c.SerialNo),

@@ -91,6 +91,9 @@ type Daemon struct {
 	// bgp is the BGP speaker's side (announce.go); idle without a bgp
 	// block.
 	bgp bgpSide
+	// failback is the fail-back watcher's view of the wait under way
+	// (failback.go); under mu.
+	failback failbackState
 }
 
 // New validates the options and loads the configuration; Run starts it.
@@ -349,6 +352,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if drv != nil {
 		wg.Add(1)
 		go func() { defer wg.Done(); d.watchLinks(ctx, drv) }()
+		wg.Add(1)
+		go func() { defer wg.Done(); d.watchFailback(ctx, drv) }()
 		go func() { errc <- drv.Run(ctx) }()
 		if err := d.o.Notify("READY=1\nSTATUS=" + identity + ", standby"); err != nil {
 			d.log.Warn("sd_notify", "err", err)
@@ -398,6 +403,9 @@ func (d *Daemon) onHeartbeat(a heartbeat.Action) {
 	case heartbeat.ActNotice:
 		d.log.Warn(a.Reason)
 		d.event(Event{Kind: "heartbeat", Message: a.Reason})
+	case heartbeat.ActInfo:
+		d.log.Info(a.Reason)
+		d.event(Event{Kind: "role", Message: a.Reason})
 	}
 }
 

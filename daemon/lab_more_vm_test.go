@@ -527,26 +527,10 @@ func TestLabResyncRepairsHandEdit(t *testing.T) {
 // and the restarted daemon joins as standby. The client gets every byte.
 func TestLabDownloadThroughRestart(t *testing.T) {
 	const size, rate = 2 << 20, 160 << 10
-	cfg, act, sb := labPair(t, labConfig, "lab_httpd_stop rs1; lab_httpd_stop rs2", func() {
-		for _, rs := range []string{"rs1", "rs2"} {
-			startLabServer(t, rs, "80=good", fmt.Sprintf("LVSADM_LAB_BIG=%d", size), fmt.Sprintf("LVSADM_LAB_RATE=%d", rate))
-		}
-	})
+	cfg, act, sb := labPairServingBig(t, labConfig, size, rate)
 	A, B := act.name, sb.name
-	eventually(t, "client served through "+A, 20*time.Second, func() bool { return fetch(t) != "" })
-
 	out := filepath.Join(t.TempDir(), "big")
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	wget := exec.CommandContext(ctx, ipCmd, "netns", "exec", "client", "wget", "-qO", out, "http://192.168.100.10/big")
-	var wout syncBuf
-	wget.Stdout, wget.Stderr = &wout, &wout
-	began := time.Now()
-	if err := wget.Start(); err != nil {
-		t.Fatal(err)
-	}
-	wdone := make(chan error, 1)
-	go func() { wdone <- wget.Wait() }()
+	wdone, wout, began := startBigDownload(t, out, 90*time.Second)
 	// The kernel's sync daemon queues a connection at its third packet
 	// and sends its buffer within 2 s (IPVS_SYNC_FLUSH_TIME): after 5 s of
 	// transfer the standby knows it.

@@ -39,7 +39,9 @@ func (d *Daemon) status(f control.Filter) (control.Status, error) {
 	}
 	s.Mode = l.Cfg.DirectorMode
 	if drv != nil {
-		s.Heartbeat = heartbeatStatus(drv.Status())
+		hb := drv.Status()
+		s.Heartbeat = heartbeatStatus(hb)
+		s.Heartbeat.Failback = d.failbackStatus(hb, time.Now())
 	} else if isECMP(l.Cfg) {
 		s.Heartbeat.Role, s.Heartbeat.Identity = "standby", "ecmp"
 		if active {

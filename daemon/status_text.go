@@ -71,6 +71,9 @@ func WriteText(w io.Writer, s *control.Status, now time.Time) {
 		}
 		fmt.Fprintln(w)
 	}
+	if fb := hb.Failback; fb != nil {
+		writeFailbackText(w, fb, now)
+	}
 	if hb.Rejected > 0 {
 		fmt.Fprintf(w, "         %d heartbeats ignored, last: %s\n", hb.Rejected, hb.LastReject)
 	}
@@ -217,4 +220,31 @@ func writeBGPText(w io.Writer, b *control.BGPStatus, now time.Time) {
 		}
 		fmt.Fprintf(w, "  route %s %s since %s: %s\n", r.Prefix, verb, ago(now, r.Since), r.Reason)
 	}
+}
+
+// writeFailbackText prints a returning primary's wait to take back.
+func writeFailbackText(w io.Writer, fb *control.FailbackStatus, now time.Time) {
+	left := max(time.Duration(fb.HoldSeconds*float64(time.Second))-now.Sub(fb.Since), 0)
+	more := fmt.Sprintf("at most %s more", left.Round(time.Second))
+	switch {
+	case fb.LastError != "":
+		fmt.Fprintf(w, "failback: waiting; the connection table cannot be read (%s), %s\n", fb.LastError, more)
+	case !fb.Polled:
+		fmt.Fprintf(w, "failback: waiting for the hold time (no connection table polled), %s\n", more)
+	default:
+		fmt.Fprintf(w, "failback: waiting for the connection table (%s connections, stable %s), %s\n",
+			thousands(fb.Connections), (time.Duration(fb.StableSeconds) * time.Second).String(), more)
+	}
+}
+
+// thousands writes n with commas between groups of three digits.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

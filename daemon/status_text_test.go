@@ -85,3 +85,28 @@ func TestWriteTextSummary(t *testing.T) {
 		t.Errorf("a state filter says servers are hidden:\n%s", b.String())
 	}
 }
+
+func TestWriteTextFailback(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 10, 0, time.UTC)
+	for _, tc := range []struct {
+		fb   control.FailbackStatus
+		want string
+	}{
+		{control.FailbackStatus{Since: now.Add(-3 * time.Second), HoldSeconds: 30, Polled: true, Connections: 1234, StableSeconds: 2},
+			"failback: waiting for the connection table (1,234 connections, stable 2s), at most 27s more\n"},
+		{control.FailbackStatus{Since: now.Add(-40 * time.Second), HoldSeconds: 30},
+			"failback: waiting for the hold time (no connection table polled), at most 0s more\n"},
+		{control.FailbackStatus{Since: now.Add(-time.Second), HoldSeconds: 10, LastError: "boom"},
+			"failback: waiting; the connection table cannot be read (boom), at most 9s more\n"},
+	} {
+		var b bytes.Buffer
+		fb := tc.fb
+		WriteText(&b, &control.Status{Heartbeat: control.HeartbeatStatus{Role: "standby", Identity: "primary", Failback: &fb}}, now)
+		if !strings.Contains(b.String(), tc.want) {
+			t.Errorf("status lacks %q:\n%s", tc.want, b.String())
+		}
+	}
+	if got := []string{thousands(0), thousands(999), thousands(1000), thousands(1234567), thousands(-1234)}; strings.Join(got, " ") != "0 999 1,000 1,234,567 -1,234" {
+		t.Errorf("thousands: %q", got)
+	}
+}

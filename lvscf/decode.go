@@ -191,6 +191,8 @@ func analyze(f *File, opts LintOptions) *analysis {
 			c.IPVSAdm = v.s
 		case "sloppy_tcp":
 			c.SloppyTCP = v.b
+		case "failback":
+			c.Failback = v.sec
 		case "director_mode":
 			c.DirectorMode = v.s
 		}

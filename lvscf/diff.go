@@ -92,6 +92,9 @@ func EachFieldParts(c *Config, fn func(prefix, key, value string)) {
 	if c.SloppyTCP {
 		g("sloppy_tcp", "1")
 	}
+	if c.Failback != 0 {
+		g("failback", c.Failback.String())
+	}
 	if c.DirectorMode != DirectorModePair && c.DirectorMode != "" {
 		g("director_mode", c.DirectorMode)
 	}
@@ -204,7 +207,7 @@ func (c *Config) Get(path string) (string, error) {
 // its default, when p names one in a block c has.
 func omittedDefault(c *Config, p Path) (string, bool) {
 	switch {
-	case p.Kind == BlockRoot && p.Key == "sloppy_tcp":
+	case p.Kind == BlockRoot && (p.Key == "sloppy_tcp" || p.Key == "failback"):
 		return "0", true
 	case p.Kind == BlockRoot && p.Key == "director_mode":
 		return DirectorModePair, true

@@ -13,7 +13,7 @@ const (
 	// lvs and pulse refuse the file.
 	OriginGUIOnly
 	// OriginLvsadm keys are lvsadm extensions piranha would reject
-	// (fwmark_match, sched_flags, announce, sloppy_tcp, director_mode and
+	// (fwmark_match, sched_flags, announce, sloppy_tcp, failback, director_mode and
 	// every key of the bgp block); lint --piranha flags them.
 	OriginLvsadm
 )
@@ -95,6 +95,7 @@ var globalKeys = specs(
 	keySpec{name: "ipvsadm", kind: vString, legacy: true},
 	keySpec{name: "sync", kind: vBool, legacy: true},
 	keySpec{name: "sloppy_tcp", kind: vBool, origin: OriginLvsadm},
+	keySpec{name: "failback", kind: vSeconds, origin: OriginLvsadm},
 	keySpec{name: "director_mode", kind: vEnum, enum: []string{DirectorModePair, DirectorModeECMP}, origin: OriginLvsadm},
 )
 

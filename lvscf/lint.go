@@ -139,6 +139,7 @@ var rules = []func(*analysis) []Diagnostic{
 	ruleBGP,
 	ruleAnnounce,
 	ruleSchedFlags,
+	ruleFailback,
 }
 
 // SortDiagnostics orders diagnostics by file, line, column and code.

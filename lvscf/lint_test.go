@@ -204,6 +204,12 @@ func TestLintRules(t *testing.T) {
 		{code: "announce-sloppy-tcp", fireRaw: e("sloppy_tcp = 1", "sloppy_tcp = 0"), quietRaw: e("director_mode = ecmp\nsloppy_tcp = 1", "syncdaemon = 1\nprimary = 10.0.0.1")},
 		{code: "bad-sched-flags", fireRaw: e("sched_flags = mh-port", "sched_flags = sh-port"), quietRaw: e("sched_flags = mh-port", "sched_flags = mh-port,mh-fallback")},
 		{code: "bad-sched-flags", fireRaw: e("sched_flags = mh-port", "sched_flags = port"), quietRaw: e("scheduler = mh\n     sched_flags = mh-port", "scheduler = sh\n     sched_flags = sh-port")},
+		// fail-back
+		{code: "lvsadm-key", fire: []string{"heartbeat = 1", "heartbeat = 1\nsyncdaemon = 1\nfailback = 30"}, fireOpts: pir, quiet: []string{"heartbeat = 1", "heartbeat = 1\nsyncdaemon = 1\nfailback = 30"}},
+		{code: "bad-seconds", fire: []string{"heartbeat = 1", "heartbeat = 1\nsyncdaemon = 1\nfailback = -1"}, quiet: []string{"heartbeat = 1", "heartbeat = 1\nsyncdaemon = 1\nfailback = 0.5"}},
+		{code: "failback-unused", fire: []string{"backup_active = 1", "backup_active = 0\nsyncdaemon = 1\nfailback = 30"}, quiet: []string{"heartbeat = 1", "heartbeat = 1\nsyncdaemon = 1\nfailback = 30"}},
+		{code: "failback-unused", fireRaw: e("sloppy_tcp = 1", "sloppy_tcp = 1\nsyncdaemon = 1\nfailback = 30"), quietRaw: ecmpBaseline},
+		{code: "failback-without-sync", fire: []string{"heartbeat = 1", "heartbeat = 1\nfailback = 30"}, quiet: []string{"heartbeat = 1", "heartbeat = 1\nsyncdaemon = 1\nfailback = 30"}},
 		{code: "udp-no-send", fire: []string{"protocol = tcp", "protocol = udp", `send = "GET / HTTP/1.0\r\n\r\n"` + "\n", ""}, quiet: []string{"protocol = tcp", "protocol = udp"}},
 	}
 	catalog := map[string]bool{}

@@ -48,6 +48,12 @@ type Config struct {
 	// packet other than SYN): what a flow that ECMP moves from another
 	// director needs to survive. Default false.
 	SloppyTCP bool
+	// Failback (lvsadm key failback) lets a returning primary take the
+	// services back from the active backup, once its sync backup has
+	// caught up with the backup's connection table or at the latest
+	// Failback seconds after it began waiting. 0 (default): never, as
+	// piranha.
+	Failback Seconds
 	// DirectorMode (lvsadm key director_mode) is DirectorModePair
 	// (default: piranha's primary and backup with a heartbeat, the active
 	// one holding the VIPs) or DirectorModeECMP (every director that

@@ -114,6 +114,9 @@ var Catalog = []RuleInfo{
 	{"announce-scheduler", SevWarning, false, "an announced virtual server in ecmp mode without a consistent hash (mh with mh-port, or sh)"},
 	{"announce-sloppy-tcp", SevWarning, false, "VIPs are announced but sloppy_tcp is not 1 (in pair mode: nor syncdaemon)"},
 	{"bad-sched-flags", SevError, false, "sched_flags has an unknown flag, or one of another scheduler"},
+	// fail-back (lvsadm's failback)
+	{"failback-unused", SevWarning, false, "failback without a backup (backup_active = 0) or with director_mode = ecmp: nothing to take back"},
+	{"failback-without-sync", SevWarning, false, "failback without syncdaemon = 1: no connection table to wait for, the take-back waits the whole hold time"},
 	// this host (lvsadm cf lint --host, not Lint)
 	{"fwmark-no-iptables-rule", SevWarning, false, "--host: no iptables mangle PREROUTING rule sets an active virtual server's fwmark"},
 	{"iptables-unavailable", SevWarning, false, "--host: iptables cannot be run, so the fwmark rules are not checked"},

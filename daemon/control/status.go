@@ -92,6 +92,26 @@ type HeartbeatStatus struct {
 	LinkFail         bool   `json:"link_failed,omitempty"`
 	// PrivateLink: heartbeats also travel over the private addresses.
 	PrivateLink bool `json:"private_link,omitempty"`
+	// Failback is the primary's wait to take the services back from the
+	// active backup (lvs.cf's failback); nil when not waiting.
+	Failback *FailbackStatus `json:"failback,omitempty"`
+}
+
+// FailbackStatus is a returning primary's wait for its sync backup to
+// catch up with the partner's connection table before it takes back.
+type FailbackStatus struct {
+	Since time.Time `json:"since"`
+	// HoldSeconds bounds the wait: the primary takes back then at the
+	// latest.
+	HoldSeconds float64 `json:"hold_s"`
+	// Connections is the local IPVS connection table's size at the last
+	// poll (once a second, with syncdaemon = 1), StableSeconds how long it
+	// has not grown. Polled is false without a sync daemon (the wait is
+	// the hold time) or before the first poll.
+	Polled        bool    `json:"polled"`
+	Connections   int     `json:"connections"`
+	StableSeconds float64 `json:"stable_s"`
+	LastError     string  `json:"last_error,omitempty"`
 }
 
 // PeerStatus is what the daemon knows of the other director.

@@ -40,6 +40,12 @@ type Config struct {
 	Keepalive, Deadtime time.Duration
 	// ForceActive starts active (pulse --forceactive).
 	ForceActive bool
+	// Failback (lvs.cf's failback, an lvsadm extension) lets a standby
+	// primary that hears the backup active take the services back: when
+	// the daemon calls TakeBack (its sync backup has caught up with the
+	// partner's connection table), or at the latest Failback after it
+	// began waiting. 0: never, as piranha (see failback.go).
+	Failback time.Duration
 
 	// Plain sends exactly pulse's 4-byte datagram, without lvsadm's trailer,
 	// from the start. Without it the trailer is sent until the partner is
@@ -92,10 +98,13 @@ const (
 	ActRearp
 	// ActNotice: something worth logging (Reason).
 	ActNotice
+	// ActInfo: a step worth an event that is no trouble (Reason): a
+	// fail-back wait begins or ends without taking back.
+	ActInfo
 )
 
 func (k ActionKind) String() string {
-	return [...]string{"send", "activate", "deactivate", "rearp", "notice"}[k]
+	return [...]string{"send", "activate", "deactivate", "rearp", "notice", "info"}[k]
 }
 
 // Action is one thing for the caller to do, in order.
@@ -161,6 +170,10 @@ type Status struct {
 	LinkFail         bool   `json:"link_failed,omitempty"`
 	// PrivateLink: heartbeats also travel over the private addresses.
 	PrivateLink bool `json:"private_link,omitempty"`
+	// FailbackSince is when this standby primary began waiting to take
+	// the services back (zero: not waiting); FailbackHold bounds the wait.
+	FailbackSince time.Time     `json:"failback_since,omitzero"`
+	FailbackHold  time.Duration `json:"failback_hold,omitempty"`
 }
 
 // Machine is pulse's failover state machine. It is not safe for concurrent
@@ -199,6 +212,9 @@ type Machine struct {
 	yieldedAt time.Time
 	notices   [nkCount]noticeState
 	drops     Drops // the transport's counters at the last Dropped
+	// awaitSince is when this standby primary began waiting to take the
+	// services back from an active backup (failback.go); zero: not waiting.
+	awaitSince time.Time
 }
 
 // New starts a machine at time now, standby unless cfg.ForceActive. The
@@ -236,6 +252,11 @@ func (m *Machine) Reconfigure(cfg Config, now time.Time) error {
 		// A key added or removed: the partner proves itself again.
 		m.pRun = partnerRun{}
 	}
+	if cfg.Failback == 0 {
+		// failback removed: never take back; a wait under way ends
+		// (the status stops showing it).
+		m.awaitSince = time.Time{}
+	}
 	m.cfg = cfg
 	m.sendAt = now
 	m.needAt = now.Add(cfg.Deadtime)
@@ -247,10 +268,14 @@ func (m *Machine) Active() bool { return m.active }
 
 // Next is when Tick must be called next.
 func (m *Machine) Next() time.Time {
-	if m.sendAt.Before(m.needAt) {
-		return m.sendAt
+	next := m.sendAt
+	if m.needAt.Before(next) {
+		next = m.needAt
 	}
-	return m.needAt
+	if hold, ok := m.holdEnds(); ok && hold.Before(next) {
+		next = hold
+	}
+	return next
 }
 
 // Status returns a snapshot.
@@ -263,6 +288,9 @@ func (m *Machine) Status() Status {
 	}
 	if m.cfg.Primary {
 		s.Identity = "primary"
+	}
+	if !m.awaitSince.IsZero() {
+		s.FailbackSince, s.FailbackHold = m.awaitSince, m.cfg.Failback
 	}
 	return s
 }
@@ -281,6 +309,7 @@ func (m *Machine) Tick(now time.Time) []Action {
 		// What we knew of the partner's state is stale: a partner that
 		// comes back is heard afresh (start-up rule).
 		m.peerRan, m.stoppedSince = false, time.Time{}
+		m.awaitSince = time.Time{} // no partner to take back from
 		if !m.active && !m.childFail && !m.linkFail {
 			m.active = true
 			reason := "partner dead: activating lvs"
@@ -291,6 +320,16 @@ func (m *Machine) Tick(now time.Time) []Action {
 		}
 		m.needAt = now.Add(m.cfg.Deadtime)
 	}
+	if hold, ok := m.holdEnds(); ok && !now.Before(hold) {
+		take, err := m.TakeBack(now, fmt.Sprintf("hold time %v passed", m.cfg.Failback))
+		if err != nil {
+			// Not now (a stall's aftermath): end this wait, so its
+			// deadline does not stay due; the next "running" starts
+			// another.
+			take = m.stopWaiting(err.Error())
+		}
+		acts = append(acts, take...)
+	}
 	return acts
 }
 
@@ -300,7 +339,7 @@ func (m *Machine) Tick(now time.Time) []Action {
 func (m *Machine) ServicesFailed(now time.Time, reason string) []Action {
 	m.childFail = true
 	if !m.active {
-		return nil
+		return m.stopWaiting("services failed")
 	}
 	m.active = false
 	return []Action{{Kind: ActDeactivate, Reason: "services failed: " + reason}}
@@ -315,6 +354,7 @@ func (m *Machine) LinkState(now time.Time, up bool) []Action {
 	case !up && !m.linkFail:
 		m.linkFail = true
 		acts := []Action{{Kind: ActNotice, Reason: "local NIC link failure: pulse disabled"}}
+		acts = append(acts, m.stopWaiting("local link failure")...)
 		if m.active {
 			m.active = false
 			acts = append(acts, Action{Kind: ActDeactivate, Reason: "local link failure: deactivating lvs"})
@@ -511,6 +551,8 @@ func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 			acts = append(acts, Action{Kind: ActDeactivate, Reason: "partner active: deactivating lvs"})
 		case m.active && m.cfg.Primary:
 			acts = append(acts, Action{Kind: ActRearp, Reason: "partner active: resending arps"})
+		case !m.active && m.cfg.Primary:
+			acts = append(acts, m.startWaiting(now)...)
 		}
 	case MagicStopped:
 		// Neither side active: one of them starts. pulse lets whoever
@@ -528,6 +570,9 @@ func (m *Machine) Receive(now time.Time, d Datagram) []Action {
 		if m.stoppedSince.IsZero() {
 			m.stoppedSince = now
 		}
+		// The partner is not active (any more): nothing to take back;
+		// the rules below decide.
+		m.awaitSince = time.Time{}
 		// Not within deadtime of yielding for a stall: the "stopped"
 		// heartbeats queued while this director was stopped are older than
 		// the partner's takeover, and the two links' queues interleave, so

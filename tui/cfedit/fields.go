@@ -41,6 +41,7 @@ func redundancyFields() []field {
 		{"syncdaemon", "Sync daemon", "1: run the kernel's connection sync daemon"},
 		{"syncd_iface", "Sync daemon interface", "interface the sync daemon uses"},
 		{"syncd_id", "Sync daemon id", "sync id, the same on both directors"},
+		{"failback", "Fail back after", "seconds a returning primary waits at most for the connection table before taking back; 0: never (lvsadm)"},
 		{"director_mode", "Director mode", "pair: primary and backup (piranha); ecmp: every director active, announced with BGP (lvsadm)"},
 		{"sloppy_tcp", "Sloppy TCP", "1: take up TCP connections in mid-flow (net.ipv4.vs.sloppy_tcp), for ECMP (lvsadm)"},
 	}
