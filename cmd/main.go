@@ -34,7 +34,7 @@ func run(argv []string, io IOStreams, open func() (ops.Kernel, error)) int {
 		thp.Disable()
 	}
 	if isIpvsadmCompletion(argv) {
-		return completeIpvsadm(ctx, argv[2:], io.Out, open)
+		return completeIpvsadm(ctx, argv[2:], io.Out, openKernelForCompletion)
 	}
 	if m == modeIpvsadm {
 		prog := ipvsadm.ProgIpvsadm
@@ -89,4 +89,11 @@ func mode(argv []string) dispatch {
 
 func openKernel() (ops.Kernel, error) {
 	return kernel.Open()
+}
+
+// openKernelForCompletion opens the kernel without running modprobe: a
+// TAB on a machine without IPVS completes nothing, at once, rather than
+// loading a module or waiting for modprobe.
+func openKernelForCompletion() (ops.Kernel, error) {
+	return kernel.OpenWith(kernel.Options{NoModprobe: true})
 }

@@ -61,6 +61,7 @@ func NewRootCmd(io IOStreams) *cobra.Command {
 	// that it has a man page and its argument errors exit 2 as well.
 	root.InitDefaultCompletionCmd()
 	usageErrors(root)
+	registerFlagValues(root)
 	return root
 }
 

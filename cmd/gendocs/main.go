@@ -55,7 +55,15 @@ func generate(dir string) error {
 		file string
 		gen  func(*bytes.Buffer) error
 	}{
-		{"lvsadm.bash", func(b *bytes.Buffer) error { return root.GenBashCompletionV2(b, true) }},
+		{"lvsadm.bash", func(b *bytes.Buffer) error {
+			var gen bytes.Buffer
+			if err := root.GenBashCompletionV2(&gen, true); err != nil {
+				return err
+			}
+			script, err := selfSufficientBash(gen.String())
+			b.WriteString(script)
+			return err
+		}},
 		{"lvsadm.zsh", func(b *bytes.Buffer) error { return root.GenZshCompletion(b) }},
 		{"lvsadm.fish", func(b *bytes.Buffer) error { return root.GenFishCompletion(b, true) }},
 	} {
