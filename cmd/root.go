@@ -49,6 +49,9 @@ func NewRootCmd(io IOStreams) *cobra.Command {
 		// Without arguments lvsadm lists the table, as ipvsadm does; Main
 		// sends that case to the ipvsadm surface before cobra runs.
 	}
+	// Never parsed here ("lvsadm -v" is an ipvsadm command line, answered
+	// before cobra runs): declared so that help and lvsadm(8) list it.
+	root.Flags().BoolP("version", "v", false, `print the version, in ipvsadm -v's shape: "lvsadm vVERSION (compiled with popt and IPVS v1.2.1)"`)
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)

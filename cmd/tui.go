@@ -81,8 +81,11 @@ mouse to the terminal); arrows and vim keys (j k g G h l, ctrl+f ctrl+b
 ctrl+d ctrl+u) move everywhere.
 
 "?" shows every key; "q" quits. Color is decoration only: with NO_COLOR or a
-terminal without color nothing is lost. Needs root, like ipvsadm. See
-docs/tui.md.`,
+terminal without color nothing is lost. The table views need root and IPVS,
+like ipvsadm; where the table cannot be read (no ip_vs module, a laptop)
+they say why, the config and director views work, and the TUI opens on the
+config view: "lvsadm tui --config lvs.cf" edits and lints a file anywhere.
+See /usr/share/doc/lvsadm/tui.md.`,
 		Example: `  lvsadm tui
   lvsadm tui --interval 5s
   NO_COLOR=1 lvsadm tui --conn-rows 200
