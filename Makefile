@@ -46,8 +46,9 @@ lint: $(STATICCHECK)
 $(STATICCHECK):
 	$(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-# Boots the lab VM, builds an LVS-NAT director with lvsadm on the real
-# kernel and sends a client's traffic through it.
+# Boots the lab VM and shows the product on the real kernel: two directors
+# running lvsadm daemon, a real server failing, a failover (docs/lab.md).
+# Exits non-zero when a step does not hold.
 demo: build
 	bash testdata/vm/demo.sh
 
