@@ -1,7 +1,8 @@
 # lvsadm. `make test` is what CI runs (.ci/run): lint, unit tests on the
 # host, then the real-kernel suite inside the qemu lab VM.
 GO       ?= go
-VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# git describe's "v0.1.0-3-gabc" is shown as "lvsadm v0.1.0-3-gabc": no second v.
+VERSION  ?= $(patsubst v%,%,$(shell git describe --tags --always --dirty 2>/dev/null || echo dev))
 LDFLAGS  := -s -w -X github.com/lvsadm/lvsadm/ops/ipvsadm.Version=$(VERSION)
 BIN      := bin/lvsadm
 DROPIN   := bin/ipvsadm
@@ -45,8 +46,9 @@ lint: $(STATICCHECK)
 $(STATICCHECK):
 	$(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-# Boots the lab VM, builds an LVS-NAT director with lvsadm on the real
-# kernel and sends a client's traffic through it.
+# Boots the lab VM and shows the product on the real kernel: two directors
+# running lvsadm daemon, a real server failing, a failover (docs/lab.md).
+# Exits non-zero when a step does not hold.
 demo: build
 	bash testdata/vm/demo.sh
 
@@ -55,6 +57,8 @@ vm:
 
 man: docs
 
+# The committed man pages and completions (no version: dist/build.sh makes
+# the packaged pages again with the build's version and date).
 docs:
 	$(GO) run ./cmd/gendocs
 

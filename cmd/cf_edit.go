@@ -47,7 +47,8 @@ included.
   lvsadm cf get virtual.www.server.web1.weight
   lvsadm cf get --effective virtual.www.scheduler     # wlc when not set
   lvsadm cf get -f lvs.cf 'virtual.[www.example.com].port'`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeCfPaths(&file, true),
 		RunE: func(c *cobra.Command, args []string) error {
 			var (
 				v   string
@@ -106,7 +107,8 @@ values (send, expect, start_cmd...) are quoted when needed.
   lvsadm cf set virtual.www.address '10.0.0.1 eth0:1'
   lvsadm cf set virtual.www.expect 'HTTP/1.1 200'
   lvsadm cf set -f ./lvs.cf keepalive 6`,
-		Args: cobra.ExactArgs(2),
+		Args:              cobra.ExactArgs(2),
+		ValidArgsFunction: completeCfPaths(&file, false),
 		RunE: func(c *cobra.Command, args []string) error {
 			bump := !touchesSerial(args[0])
 			return cfError(io, sf.edit(c.Context(), cfFile(file), bump, func(f *lvscf.File) error {
@@ -137,7 +139,8 @@ server, real server or failover block with everything in it.
 		Example: `  lvsadm cf delete virtual.www.server.web3
   lvsadm cf delete virtual.www.persistent
   lvsadm cf delete failover.ftp`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeCfPaths(&file, true),
 		RunE: func(c *cobra.Command, args []string) error {
 			bump := !touchesSerial(args[0])
 			return cfError(io, sf.edit(c.Context(), cfFile(file), bump, func(f *lvscf.File) error {

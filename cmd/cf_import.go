@@ -129,16 +129,6 @@ func readKeepalived(io IOStreams, path string) (*keepalived.Config, error) {
 	return cfg, nil
 }
 
-// usageArgs makes argument count errors usage errors (exit 2).
-func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
-	return func(c *cobra.Command, args []string) error {
-		if err := check(c, args); err != nil {
-			return &exitError{code: 2, err: err}
-		}
-		return nil
-	}
-}
-
 func printWarnings(io IOStreams, ws []keepalived.Warning) {
 	for _, w := range ws {
 		fmt.Fprintf(io.ErrOut, "%s\n", w)

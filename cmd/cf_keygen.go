@@ -35,7 +35,7 @@ The file is created, never overwritten: an existing FILE is refused unless
 --force, and then replaced atomically (a new file renamed over it, so a
 symbolic link at FILE is replaced, not followed). The directory must exist.
 For a rollover without a flap, do not overwrite: add the new key as a second
-line of the existing file on both directors (see docs/daemon.md).`
+line of the existing file on both directors (see /usr/share/doc/lvsadm/daemon.md).`
 
 func newCfKeygenCmd(io IOStreams) *cobra.Command {
 	var force bool

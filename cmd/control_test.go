@@ -110,7 +110,7 @@ func startStandby(t *testing.T) (sock string, write func(serial int, extra strin
 // file is refused with its lint errors and exit status 1.
 func TestReloadCommand(t *testing.T) {
 	out, errOut, code := runLvsadm(t, "", "reload", "--socket", filepath.Join(t.TempDir(), "none.sock"))
-	if code != 1 || out != "" || !strings.Contains(errOut, "no daemon at") || !strings.Contains(errOut, "is lvsadm daemon running?") {
+	if code != 1 || out != "" || !strings.Contains(errOut, "no daemon at") || !strings.Contains(errOut, "systemctl start lvsadm") {
 		t.Errorf("no daemon: %d %q %q", code, out, errOut)
 	}
 

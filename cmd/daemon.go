@@ -34,7 +34,7 @@ reload edits exactly what it changes, and every --resync-interval the whole
 table is read back and hand edits are repaired (and logged as such).
 
 The daemon stays in the foreground and logs to standard error (systemd's
-Type=notify; see dist/systemd/lvsadm.service). SIGHUP reloads lvs.cf: a file with lint
+Type=notify; see /usr/lib/systemd/system/lvsadm.service). SIGHUP reloads lvs.cf: a file with lint
 errors is refused and the running state kept; otherwise only the difference is
 applied ("lvsadm reload" does the same and prints the verdict). SIGTERM gives
 the addresses and the table up and exits. "lvsadm status" reads the state

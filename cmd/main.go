@@ -19,7 +19,12 @@ import (
 
 // Main runs lvsadm with argv and returns the exit status.
 func Main(argv []string) int {
-	io := SystemIO()
+	return run(argv, SystemIO(), openKernel)
+}
+
+// run is Main with the streams and the kernel opener of the ipvsadm
+// surface given.
+func run(argv []string, io IOStreams, open func() (ops.Kernel, error)) int {
 	// The ipvsadm surface installs no signal handler: like ipvsadm, an
 	// interrupt simply ends the process, and short invocations in shell
 	// loops do not pay for the signal-forwarding goroutine.
@@ -29,21 +34,29 @@ func Main(argv []string) int {
 		thp.Disable()
 	}
 	if isIpvsadmCompletion(argv) {
-		return completeIpvsadm(ctx, argv[2:], io.Out, openKernel)
+		return completeIpvsadm(ctx, argv[2:], io.Out, openKernelForCompletion)
 	}
 	if m == modeIpvsadm {
 		prog := ipvsadm.ProgIpvsadm
 		if len(argv) > 0 {
 			prog = ipvsadm.ProgramOf(argv[0])
 		}
-		return ipvsadm.Main(ctx, prog, openKernel, argv, io.In, io.Out, io.ErrOut)
+		if len(argv) == 0 || !isOwnName(argv[0]) {
+			return ipvsadm.Main(ctx, prog, open, argv, io.In, io.Out, io.ErrOut)
+		}
+		h := &hintingOpener{open: open}
+		rc := ipvsadm.Main(ctx, prog, h.Open, argv, io.In, io.Out, io.ErrOut)
+		if rc != 0 {
+			writeNoIPVSHint(io.ErrOut, h.err)
+		}
+		return rc
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := NewRootCmd(io)
 	root.SetArgs(argv[1:])
 	if err := root.ExecuteContext(ctx); err != nil {
-		return exitCode(err)
+		return exitCode(io.ErrOut, err)
 	}
 	return 0
 }
@@ -76,4 +89,11 @@ func mode(argv []string) dispatch {
 
 func openKernel() (ops.Kernel, error) {
 	return kernel.Open()
+}
+
+// openKernelForCompletion opens the kernel without running modprobe: a
+// TAB on a machine without IPVS completes nothing, at once, rather than
+// loading a module or waiting for modprobe.
+func openKernelForCompletion() (ops.Kernel, error) {
+	return kernel.OpenWith(kernel.Options{NoModprobe: true})
 }

@@ -3,6 +3,8 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -22,8 +24,18 @@ parsing, output, messages and exit codes:
 Invoked through a symlink named ipvsadm, ipvsadm-save or ipvsadm-restore the
 binary behaves as that program (the lvsadm-ipvsadm package installs those
 names from a drop-in build of the same code that starts faster in shell
-loops). "lvsadm -h" prints ipvsadm's option summary; the subcommands below
-are lvsadm's own.`
+loops). "lvsadm -h" prints ipvsadm's option summary and "lvsadm -v" the
+version; the subcommands below are lvsadm's own.
+
+Exit status of the subcommands: 0 on success, 1 on failure, 2 on a usage
+error (an unknown command or flag, a wrong number of arguments, a bad flag
+value), which is followed by "Try 'lvsadm COMMAND --help'". Some commands
+say more in their own page (lvsadm cf lint: 1 for findings). ipvsadm
+command lines exit as ipvsadm does.
+
+Without IPVS in the kernel (no ip_vs module), commands that need it say
+how to load it (modprobe ip_vs); "lvsadm cf" and the config view of
+"lvsadm tui --config FILE" work without it.`
 
 // NewRootCmd builds the cobra command tree for lvsadm's own subcommands.
 func NewRootCmd(io IOStreams) *cobra.Command {
@@ -37,6 +49,9 @@ func NewRootCmd(io IOStreams) *cobra.Command {
 		// Without arguments lvsadm lists the table, as ipvsadm does; Main
 		// sends that case to the ipvsadm surface before cobra runs.
 	}
+	// Never parsed here ("lvsadm -v" is an ipvsadm command line, answered
+	// before cobra runs): declared so that help and lvsadm(8) list it.
+	root.Flags().BoolP("version", "v", false, `print the version, in ipvsadm -v's shape: "lvsadm vVERSION (compiled with popt and IPVS v1.2.1)"`)
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
@@ -46,7 +61,64 @@ func NewRootCmd(io IOStreams) *cobra.Command {
 	root.AddCommand(newVersionCmd(io), newListCmd(io), newRestoreCmd(io), newCfCmd(io), newTUICmd(io), newTopCmd(io), newDaemonCmd(io), newStatusCmd(io), newReloadCmd(io))
 	root.AddCommand(newOverrideCmds(io)...)
 	root.AddCommand(newDirectorCmds(io)...)
+	// Added now rather than when the command runs, as cobra would, so
+	// that it has a man page and its argument errors exit 2 as well.
+	root.InitDefaultCompletionCmd()
+	usageErrors(root)
+	registerFlagValues(root)
 	return root
+}
+
+// usageErrors makes every argument error of c and its subcommands a usage
+// error: exit 2, with the line that says where help is (as flag errors
+// have, through the flag error func). A command that checks no arguments
+// and has subcommands refuses an unknown one, as cobra does for the root
+// alone.
+func usageErrors(c *cobra.Command) {
+	switch {
+	case c.Args != nil:
+		c.Args = usageArgs(c.Args)
+	case c.HasSubCommands():
+		c.Args = usageArgs(unknownSubcommand)
+	}
+	if c.HasSubCommands() && !c.Runnable() {
+		// cobra shows a command that cannot run its help, exit 0,
+		// before it checks the arguments: "lvsadm completion bogus"
+		// would not be refused.
+		c.RunE = func(c *cobra.Command, args []string) error { return c.Help() }
+	}
+	for _, sub := range c.Commands() {
+		usageErrors(sub)
+	}
+}
+
+// usageArgs makes argument errors usage errors (exit 2) followed by
+// where help is; an error that already carries an exit status keeps it.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		err := check(c, args)
+		var ee *exitError
+		if err == nil || errors.As(err, &ee) {
+			return err
+		}
+		return &exitError{code: 2, err: fmt.Errorf("%w\nTry '%s --help' for more information", err, c.CommandPath())}
+	}
+}
+
+// unknownSubcommand refuses any argument to a command that only groups
+// subcommands, suggesting the nearest names as cobra does at the root.
+func unknownSubcommand(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2 // cobra's default, set only on its own path
+	}
+	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+	}
+	return errors.New(msg)
 }
 
 // exitError carries an exit status out of a cobra command.
@@ -58,16 +130,21 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-// exitCode prints err and maps it to an exit status: 1 unless the command
-// said otherwise.
-func exitCode(err error) int {
+// exitCode prints err to w and maps it to an exit status: 1 unless the
+// command said otherwise. An error that means the kernel has no IPVS is
+// followed by what to do about it.
+func exitCode(w io.Writer, err error) int {
+	code := 1
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.err != nil && ee.err.Error() != "" {
-			fmt.Fprintln(SystemIO().ErrOut, "lvsadm: "+ee.err.Error())
+		code = ee.code
+		if ee.err == nil {
+			return code
 		}
-		return ee.code
 	}
-	fmt.Fprintln(SystemIO().ErrOut, "lvsadm: "+err.Error())
-	return 1
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintln(w, "lvsadm: "+msg)
+	}
+	writeNoIPVSHint(w, err)
+	return code
 }

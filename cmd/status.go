@@ -104,14 +104,6 @@ each virtual then carries "counts" of all its real servers.`,
 	return c
 }
 
-// daemonError says plainly that no daemon runs, rather than a dial error.
-func daemonError(err error) error {
-	if errors.Is(err, control.ErrNoDaemon) {
-		return &exitError{code: 1, err: fmt.Errorf("%w: is lvsadm daemon running? (systemctl status lvsadm)", err)}
-	}
-	return err
-}
-
 func newReloadCmd(io IOStreams) *cobra.Command {
 	var socket string
 	c := &cobra.Command{

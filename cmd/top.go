@@ -18,6 +18,7 @@ func newTopCmd(io IOStreams) *cobra.Command {
 		width    int
 		height   int
 		conns    bool
+		director bool
 		connRows int
 		socket   string
 		readOnly bool
@@ -28,14 +29,16 @@ func newTopCmd(io IOStreams) *cobra.Command {
 		Use:   "top",
 		Short: "The TUI, or with -b plain-text frames of it for watch and logs",
 		Long: `Without -b, "lvsadm top" is "lvsadm tui". With -b it prints frames of the
-services view (or, with --conns, the connections view) as plain text, like
+services view (with --conns the connections view, with --director the
+director view: the daemon's role, peer, addresses and events) as plain text, like
 "top -b": no terminal needed, for "watch", cron jobs and logs. -n limits the
 number of frames (0: until interrupted), -d the delay between them. Real
 server health comes from the daemon on --socket, as in "lvsadm tui".
 Without -b, --config names the lvs.cf of the config view ("4").`,
 		Example: `  lvsadm top -b -n 1
   lvsadm top -b -n 0 -d 10s >> /var/log/lvs-top.log
-  lvsadm top -b -n 1 --conns --width 120`,
+  lvsadm top -b -n 1 --conns --width 120
+  lvsadm top -b -n 1 --director`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			if delay < 100*time.Millisecond {
@@ -44,24 +47,28 @@ Without -b, --config names the lvs.cf of the config view ("4").`,
 			if frames < 0 || width < 20 || height < 5 || connRows < 1 {
 				return &exitError{code: 2, err: fmt.Errorf("-n must be >= 0, --width >= 20, --height >= 5, --conn-rows >= 1")}
 			}
+			if conns && director {
+				return &exitError{code: 2, err: fmt.Errorf("--conns and --director: one view at a time")}
+			}
 			if !batch {
 				if err := tui.NeedTerminal(io.In, io.Out); err != nil {
 					return err
 				}
+			}
+			dmn := control.New(socket)
+			if !batch {
+				src, closeKernel, noKernel := tuiSource()
+				defer closeKernel()
+				return tui.Run(c.Context(), src, io.In, io.Out, tui.Options{Interval: delay, ConnRows: connRows, Daemon: dmn,
+					ReadOnly: readOnly, NoMouse: noMouse, Config: tuiConfig(config, socket), NoKernel: noKernel})
 			}
 			k, err := openKernel()
 			if err != nil {
 				return err
 			}
 			defer k.Close()
-			src := tui.NewKernelSource(k)
-			dmn := control.New(socket)
-			if !batch {
-				return tui.Run(c.Context(), src, io.In, io.Out, tui.Options{Interval: delay, ConnRows: connRows, Daemon: dmn,
-					ReadOnly: readOnly, NoMouse: noMouse, Config: tuiConfig(config, socket)})
-			}
-			return tui.Batch(c.Context(), src, io.Out, tui.BatchOptions{
-				Frames: frames, Interval: delay, Width: width, Height: height, Conns: conns, ConnRows: connRows, Daemon: dmn,
+			return tui.Batch(c.Context(), tui.NewKernelSource(k), io.Out, tui.BatchOptions{
+				Frames: frames, Interval: delay, Width: width, Height: height, Conns: conns, Director: director, ConnRows: connRows, Daemon: dmn,
 			})
 		},
 	}
@@ -72,6 +79,7 @@ Without -b, --config names the lvs.cf of the config view ("4").`,
 	f.IntVar(&width, "width", 80, "columns of a batch frame")
 	f.IntVar(&height, "height", 24, "lines of a batch frame at most")
 	f.BoolVar(&conns, "conns", false, "batch frames of the connections view")
+	f.BoolVar(&director, "director", false, "batch frames of the director view (needs the daemon on --socket)")
 	f.IntVar(&connRows, "conn-rows", tui.DefaultConnRows, "connection rows kept per refresh (counts always cover the whole table)")
 	f.StringVar(&socket, "socket", control.DefaultSocket, "the daemon's control socket, read for real-server health")
 	f.BoolVar(&readOnly, "read-only", false, "without -b: refuse every change (drain, restore, weight, take out, zero)")

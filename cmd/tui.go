@@ -81,8 +81,11 @@ mouse to the terminal); arrows and vim keys (j k g G h l, ctrl+f ctrl+b
 ctrl+d ctrl+u) move everywhere.
 
 "?" shows every key; "q" quits. Color is decoration only: with NO_COLOR or a
-terminal without color nothing is lost. Needs root, like ipvsadm. See
-docs/tui.md.`,
+terminal without color nothing is lost. The table views need root and IPVS,
+like ipvsadm; where the table cannot be read (no ip_vs module, a laptop)
+they say why, the config and director views work, and the TUI opens on the
+config view: "lvsadm tui --config lvs.cf" edits and lints a file anywhere.
+See /usr/share/doc/lvsadm/tui.md.`,
 		Example: `  lvsadm tui
   lvsadm tui --interval 5s
   NO_COLOR=1 lvsadm tui --conn-rows 200
@@ -99,14 +102,11 @@ docs/tui.md.`,
 			if err := tui.NeedTerminal(io.In, io.Out); err != nil {
 				return err
 			}
-			k, err := openKernel()
-			if err != nil {
-				return err
-			}
-			defer k.Close()
-			return tui.Run(c.Context(), tui.NewKernelSource(k), io.In, io.Out,
+			src, closeKernel, noKernel := tuiSource()
+			defer closeKernel()
+			return tui.Run(c.Context(), src, io.In, io.Out,
 				tui.Options{Interval: interval, ConnRows: connRows, Daemon: control.New(socket),
-					ReadOnly: readOnly, NoMouse: noMouse, Config: tuiConfig(config, socket)})
+					ReadOnly: readOnly, NoMouse: noMouse, Config: tuiConfig(config, socket), NoKernel: noKernel})
 		},
 	}
 	c.Flags().DurationVarP(&interval, "interval", "i", tui.DefaultInterval, "time between refreshes")
@@ -116,6 +116,18 @@ docs/tui.md.`,
 	c.Flags().BoolVar(&noMouse, "no-mouse", false, "leave the mouse to the terminal (text selection) instead of scrolling with the wheel")
 	tuiConfigFlag(c, &config, "")
 	return c
+}
+
+// tuiSource opens the kernel for the TUI. A kernel that cannot be opened
+// (no IPVS on a laptop, not root) is no reason to refuse the config and
+// director views: the TUI runs without a source and its table views say
+// why (tui.Options.NoKernel).
+func tuiSource() (src tui.Source, closeKernel func(), noKernel error) {
+	k, err := openKernel()
+	if err != nil {
+		return nil, func() {}, err
+	}
+	return tui.NewKernelSource(k), func() { k.Close() }, nil
 }
 
 // tuiConfigFlag registers --config, the file of the TUI's config view.

@@ -12,7 +12,45 @@ __lvsadm_debug()
 __lvsadm_init_completion()
 {
     COMPREPLY=()
-    _get_comp_words_by_ref "$@" cur prev words cword
+    if declare -F _get_comp_words_by_ref >/dev/null 2>&1; then
+        _get_comp_words_by_ref "$@" cur prev words cword
+    else
+        __lvsadm_comp_words
+    fi
+}
+
+# Without the bash-completion package these stand in for the two of its
+# functions this script calls (_get_comp_words_by_ref, _filedir): the words
+# are split at blanks only (so "=" and ":" stay inside a word, as -n =:
+# asks), and files are completed without filtering by extension.
+__lvsadm_comp_words()
+{
+    local line=${COMP_LINE:0:COMP_POINT}
+    read -r -a words <<<"$line"
+    if [[ -z $line || $line == *[[:blank:]] ]]; then
+        words+=("")
+    fi
+    cword=$((${#words[@]} - 1))
+    cur=${words[cword]}
+    prev=
+    if ((cword > 0)); then
+        prev=${words[cword-1]}
+    fi
+    return 0
+}
+
+__lvsadm_filedir()
+{
+    if declare -F _filedir >/dev/null 2>&1; then
+        _filedir "$@"
+        return
+    fi
+    local IFS=$'\n'
+    if [[ ${1-} == -d ]]; then
+        COMPREPLY+=($(compgen -d -- "$cur"))
+    else
+        COMPREPLY+=($(compgen -f -- "$cur"))
+    fi
 }
 
 # This function calls the lvsadm program to obtain the completion
@@ -118,7 +156,7 @@ __lvsadm_process_completion_results() {
             fullFilter+="$filter|"
         done
 
-        filteringCmd="_filedir $fullFilter"
+        filteringCmd="__lvsadm_filedir $fullFilter"
         __lvsadm_debug "File filtering command: $filteringCmd"
         $filteringCmd
     elif (((directive & shellCompDirectiveFilterDirs) != 0)); then
@@ -128,10 +166,10 @@ __lvsadm_process_completion_results() {
         subdir=${completions[0]}
         if [[ -n $subdir ]]; then
             __lvsadm_debug "Listing directories in $subdir"
-            pushd "$subdir" >/dev/null 2>&1 && _filedir -d && popd >/dev/null 2>&1 || return
+            pushd "$subdir" >/dev/null 2>&1 && __lvsadm_filedir -d && popd >/dev/null 2>&1 || return
         else
             __lvsadm_debug "Listing directories in ."
-            _filedir -d
+            __lvsadm_filedir -d
         fi
     else
         __lvsadm_handle_completion_types
@@ -167,10 +205,10 @@ __lvsadm_handle_activeHelp() {
                 # to know if any files will match what the user typed, so that we know if
                 # there will be completions presented, so that we know how to handle ActiveHelp.
                 # To find out, we actually trigger the file completion ourselves;
-                # the call to _filedir will fill COMPREPLY if files match.
+                # the call to __lvsadm_filedir will fill COMPREPLY if files match.
                 if (((directive & shellCompDirectiveNoFileComp) == 0)); then
                     __lvsadm_debug "Listing files"
-                    _filedir
+                    __lvsadm_filedir
                 fi
             fi
 

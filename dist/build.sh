@@ -29,8 +29,12 @@ rm -rf "$stage" bin/dist
 mkdir -p "$stage/man" "$stage/scripts" bin/dist
 
 # Man pages gzipped (-n: no name or time stamp, so builds are reproducible).
-for m in man/*.[0-9]; do
-	gzip -9n <"$m" >"$stage/man/${m#man/}.gz"
+# The committed pages name no version: those gendocs makes are made again
+# naming the binary's (the one make build put into it) and its commit's
+# date, and replace the committed ones (lvs.cf.5 is written by hand).
+go run ./cmd/gendocs -out "$stage/gen" -version "${raw#v}" -date "$(git log -1 --format=%cs 2>/dev/null || date -u +%F)"
+for m in man/*.[0-9] "$stage"/gen/man/*.[0-9]; do
+	gzip -9n <"$m" >"$stage/man/${m##*/}.gz"
 done
 
 # Maintainer scripts; #DIVERSIONS# in lvsadm-ipvsadm's takes the list of

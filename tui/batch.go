@@ -18,6 +18,7 @@ type BatchOptions struct {
 	Width    int           // columns (80 when zero)
 	Height   int           // lines per frame, header and footer included (24 when zero)
 	Conns    bool          // the connections view instead of services
+	Director bool          // the director view (the daemon's state) instead of services
 	ConnRows int           // DefaultConnRows when zero
 	Daemon   DaemonSource  // real-server health; nil: none
 }
@@ -39,8 +40,11 @@ func Batch(ctx context.Context, src Source, out io.Writer, o BatchOptions) error
 	}
 	m := NewModel(ctx, src, Options{Interval: o.Interval, ConnRows: o.ConnRows, Profile: colorprofile.NoTTY, Daemon: o.Daemon})
 	m.Update(tea.WindowSizeMsg{Width: o.Width, Height: o.Height})
-	if o.Conns {
+	switch {
+	case o.Conns:
 		m.view = viewConns
+	case o.Director:
+		m.view = viewDirector
 	}
 	for i := 0; o.Frames == 0 || i < o.Frames; i++ {
 		if i > 0 {

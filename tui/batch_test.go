@@ -54,3 +54,16 @@ func TestBatchConnsView(t *testing.T) {
 		t.Errorf("no connection table header:\n%s", out.String())
 	}
 }
+
+func TestBatchDirectorView(t *testing.T) {
+	var out bytes.Buffer
+	d := &jsonDaemon{st: fixtureStatus()}
+	if err := Batch(context.Background(), twoSnaps(), &out, BatchOptions{Frames: 1, Director: true, Daemon: d}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"[3 Director]", "DIRECTOR", "role", "peer"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the director frame lacks %q:\n%s", want, out.String())
+		}
+	}
+}

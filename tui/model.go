@@ -50,6 +50,13 @@ type Options struct {
 	// and applies lvs.cf; Config.Path is the name it shows. The zero
 	// value has no file: the view says so, the other views work.
 	Config cfedit.Deps
+	// NoKernel, when set, is why the kernel's IPVS table cannot be read
+	// (no ip_vs module, no permission): the source is not used, the
+	// services and connections views say so in place of a table, and the
+	// config and director views work as usual (editing lvs.cf on a
+	// machine without IPVS). The TUI then starts in the config view when
+	// it has a file.
+	NoKernel error
 }
 
 type viewID int
@@ -248,6 +255,9 @@ func (m *Model) sizeConfig() {
 
 // Init starts the first refresh.
 func (m *Model) Init() tea.Cmd {
+	if m.opts.NoKernel != nil && m.opts.Config.Path != "" {
+		return tea.Batch(m.switchView(viewConfig), m.startFetch())
+	}
 	return m.startFetch()
 }
 
@@ -280,13 +290,16 @@ func (m *Model) startFetch() tea.Cmd {
 	m.fetching = true
 	m.refetch = false
 	m.gen++ // any tick still pending belongs to an older chain: it is stale
-	src, ctx, dmn, gen := m.src, m.ctx, m.opts.Daemon, m.gen
+	src, ctx, dmn, gen, noKernel := m.src, m.ctx, m.opts.Daemon, m.gen, m.opts.NoKernel != nil
 	q := ConnQuery{Enabled: m.view == viewConns, Filter: m.effectiveConnFilter(), Limit: m.opts.ConnRows, RowsHint: len(m.connKernel)}
 	return func() tea.Msg {
 		c, cancel := context.WithTimeout(ctx, fetchTimeout)
 		defer cancel()
-		snap, err := src.Snapshot(c, q)
-		msg := snapshotMsg{snap: snap, err: err, gen: gen}
+		var msg snapshotMsg
+		msg.gen = gen
+		if !noKernel {
+			msg.snap, msg.err = src.Snapshot(c, q)
+		}
 		if dmn != nil {
 			msg.daemon, msg.daemonErr = dmn.Status(c, control.Filter{})
 		}

@@ -165,9 +165,12 @@ func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
 func (m *Model) gotSnapshot(msg snapshotMsg) tea.Cmd {
 	m.fetching = false
 	m.gotDaemon(msg)
-	if msg.err != nil {
+	switch {
+	case m.opts.NoKernel != nil:
+		// No table to take: only the daemon's part was read.
+	case msg.err != nil:
 		m.setStatus("error: refresh failed: "+msg.err.Error(), true)
-	} else {
+	default:
 		snap := msg.snap
 		m.snap = &snap
 		m.rates.update(&snap, msg.gen)
@@ -179,7 +182,7 @@ func (m *Model) gotSnapshot(msg snapshotMsg) tea.Cmd {
 		}
 	}
 	m.health = indexHealth(m.snap, m.dstat)
-	if msg.err == nil && m.snap.Conns != nil {
+	if msg.err == nil && m.snap != nil && m.snap.Conns != nil {
 		m.connKernel = append(m.connKernel[:0], m.snap.Conns.Rows...)
 		m.sortConnRows()
 	}

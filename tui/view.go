@@ -97,6 +97,10 @@ func (m *Model) screen() string {
 func (m *Model) headerLine() string {
 	var b strings.Builder
 	b.WriteString("lvsadm tui")
+	if m.opts.NoKernel != nil {
+		b.WriteString("  no IPVS table: config and director views only")
+		return b.String()
+	}
 	if m.snap == nil {
 		if m.fetching {
 			b.WriteString("  reading the IPVS table...")

@@ -39,6 +39,9 @@ func (m *Model) connsView(w int) (tabs, colHead string, body, detail []string) {
 	case groupState:
 		colHead = fit("STATE", 48) + right("CONNS", 8) + right("SHARE", 8)
 	}
+	if m.opts.NoKernel != nil {
+		return tabs, colHead, m.noKernelLines(), []string{"", ""}
+	}
 	var sum *ConnSummary
 	if m.snap != nil {
 		sum = m.snap.Conns

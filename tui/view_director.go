@@ -194,7 +194,7 @@ func (m *Model) noDaemonLines() []string {
 			where = m.daemonMsg
 		}
 	}
-	if m.snap == nil && m.fetching {
+	if m.snap == nil && m.fetching && m.opts.NoKernel == nil {
 		return []string{"reading the daemon's status..."}
 	}
 	return []string{
@@ -257,4 +257,19 @@ func heardAgo(at, now time.Time) string {
 		return "never heard"
 	}
 	return "heard " + ago(now, at)
+}
+
+// noKernelLines take the place of the services and connections views
+// when the kernel's IPVS table cannot be read.
+func (m *Model) noKernelLines() []string {
+	return []string{
+		"The IPVS table cannot be read: " + m.opts.NoKernel.Error(),
+		"",
+		"This view needs the kernel's IPVS: load it as root (modprobe ip_vs),",
+		"or run lvsadm where it is loaded (\"make demo\" in the source tree",
+		"boots a VM that has it).",
+		"",
+		"The Config view (4) edits and lints lvs.cf without IPVS, and the",
+		"Director view (3) shows a daemon's state.",
+	}
 }

@@ -89,6 +89,9 @@ func (m *Model) servicesView(w int) (tabs, colHead string, body, detail []string
 		titles[i] = c.title
 	}
 	colHead = rowLine(w, "  ", "SERVICE -> SERVER", cols, titles)
+	if m.opts.NoKernel != nil {
+		return tabs, colHead, m.noKernelLines(), []string{"", ""}
+	}
 	if m.snap == nil {
 		return tabs, colHead, nil, []string{"", ""}
 	}

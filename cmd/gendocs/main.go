@@ -2,10 +2,19 @@
 // the cobra command tree (make docs). The output is committed, so that a
 // change to a command's help shows up in review beside the code, and a test
 // fails when the committed files are stale.
+//
+// The committed pages name no version (it changes with every commit) and
+// carry manDate. The package build (dist/build.sh) runs gendocs again with
+// -version and -date, so the installed pages name the version of the
+// binary beside them (ipvsadm.Version, which the same build sets with
+// -ldflags) and the date of its commit:
+//
+//	gendocs [-out DIR] [-version V -date YYYY-MM-DD]
 package main
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,10 +32,38 @@ import (
 var manDate = time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC)
 
 func main() {
-	if err := generate("."); err != nil {
-		fmt.Fprintln(os.Stderr, "gendocs:", err)
+	out := flag.String("out", ".", "write man/ and completions/ below this directory")
+	version := flag.String("version", "", "the version the pages name (default: none, as committed)")
+	date := flag.String("date", "", "the date the pages carry, YYYY-MM-DD (default "+manDate.Format(time.DateOnly)+")")
+	flag.Parse()
+	if *date != "" {
+		d, err := time.Parse(time.DateOnly, *date)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gendocs: -date:", err)
+			os.Exit(2)
+		}
+		manDate = d
+	}
+	if *version != "" {
+		ipvsadm.Version = strings.TrimPrefix(*version, "v")
+		pageVersion = ipvsadm.Version
+	}
+	if err := generate(*out); err != nil {
+		fmt.Fprintln(os.Stderr, "gendocs: ", err)
 		os.Exit(1)
 	}
+}
+
+// pageVersion is the version the pages name in their header and in
+// ipvsadm's banner line; "" names none.
+var pageVersion string
+
+// pageSource is the header's source field: the package and its version.
+func pageSource() string {
+	if pageVersion == "" {
+		return "lvsadm"
+	}
+	return "lvsadm " + pageVersion
 }
 
 // generate writes man/ and completions/ below dir.
@@ -37,7 +74,7 @@ func generate(dir string) error {
 	if err := os.MkdirAll(manDir, 0o755); err != nil {
 		return err
 	}
-	hdr := &doc.GenManHeader{Title: "LVSADM", Section: "8", Source: "lvsadm", Manual: "System Administration", Date: &manDate}
+	hdr := &doc.GenManHeader{Title: "LVSADM", Section: "8", Source: pageSource(), Manual: "System Administration", Date: &manDate}
 	if err := doc.GenManTree(root, hdr, manDir); err != nil {
 		return fmt.Errorf("man pages: %w", err)
 	}
@@ -55,7 +92,15 @@ func generate(dir string) error {
 		file string
 		gen  func(*bytes.Buffer) error
 	}{
-		{"lvsadm.bash", func(b *bytes.Buffer) error { return root.GenBashCompletionV2(b, true) }},
+		{"lvsadm.bash", func(b *bytes.Buffer) error {
+			var gen bytes.Buffer
+			if err := root.GenBashCompletionV2(&gen, true); err != nil {
+				return err
+			}
+			script, err := selfSufficientBash(gen.String())
+			b.WriteString(script)
+			return err
+		}},
 		{"lvsadm.zsh", func(b *bytes.Buffer) error { return root.GenZshCompletion(b) }},
 		{"lvsadm.fish", func(b *bytes.Buffer) error { return root.GenFishCompletion(b, true) }},
 	} {
@@ -86,9 +131,13 @@ func addIpvsadmSection(path string) error {
 	b.WriteString("The \\fBlvsadm-ipvsadm\\fP package installs those names from the drop-in build of the same code (\\fB/usr/sbin/ipvsadm\\fP), ")
 	b.WriteString("which links only the ipvsadm surface and so starts faster in shell loops; its behaviour and output are lvsadm's.\n")
 	b.WriteString(".PP\n")
-	b.WriteString(roffLiteral(ipvsadm.Usage("lvsadm")))
-	b.WriteString(".SH FILES\n.TP\n/etc/sysconfig/ha/lvs.cf\npiranha's configuration, see lvs.cf(5); \\fB$LVSADM_CONFIG\\fP names another.\n")
-	b.WriteString(".TP\n/proc/net/ip_vs_conn\nthe kernel's connection table, read by \\fB-L -c\\fP.\n")
+	usage := ipvsadm.Usage("lvsadm")
+	if pageVersion == "" {
+		// The first line names the version: a committed page has none.
+		usage = usageWithoutBanner("lvsadm")
+	}
+	b.WriteString(roffLiteral(usage))
+	b.WriteString(filesSection)
 	section := b.String()
 	text := string(page)
 	if i := strings.Index(text, ".SH SEE ALSO"); i >= 0 {
@@ -130,7 +179,7 @@ func usageWithoutBanner(prog string) string {
 func writeDropInPages(manDir string) error {
 	date := manDate.Format("Jan 2006")
 	head := func(name string) string {
-		return fmt.Sprintf(".nh\n.TH \"%s\" \"8\" \"%s\" \"lvsadm\" \"System Administration\"\n", strings.ToUpper(name), date)
+		return fmt.Sprintf(".nh\n.TH \"%s\" \"8\" \"%s\" \"%s\" \"System Administration\"\n", strings.ToUpper(name), date, pageSource())
 	}
 	pages := map[string]string{
 		"ipvsadm.8": head("ipvsadm") + `.SH NAME
@@ -196,3 +245,29 @@ checks every line first, or applies all or nothing, see
 	}
 	return nil
 }
+
+// filesSection is lvsadm(8)'s FILES: the installed paths (dist/nfpm.yaml
+// and the systemd units), never the source tree's.
+const filesSection = `.SH FILES
+.TP
+/etc/sysconfig/ha/lvs.cf
+piranha's configuration, see lvs.cf(5); \fB$LVSADM_CONFIG\fP names another.
+.TP
+/etc/default/lvsadm
+the daemon's extra flags (\fBLVSADM_DAEMON_ARGS\fP), read by lvsadm.service.
+.TP
+/usr/lib/systemd/system/lvsadm.service
+runs \fBlvsadm daemon\fP; \fBsystemctl reload lvsadm\fP runs \fBlvsadm reload\fP.
+.TP
+/run/lvsadm/lvsadm.sock
+the daemon's control socket, read by \fBlvsadm status\fP, \fBtui\fP and \fBtop\fP.
+.TP
+/proc/net/ip_vs_conn
+the kernel's connection table, read by \fB-L -c\fP.
+.TP
+/usr/share/bash-completion/completions/lvsadm
+bash completion (also for zsh and fish; \fBlvsadm completion\fP prints them).
+.TP
+/usr/share/doc/lvsadm/
+README.md and the guides: daemon.md, cf.md, tui.md, ipvsadm.md.
+`
