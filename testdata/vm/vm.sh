@@ -10,7 +10,8 @@
 #   vm.sh help
 #
 # Environment: LVSADM_VM_CACHE (default <repo>/.cache/vm), LVSADM_VM_TIMEOUT
-# (seconds, default 2400), LVSADM_VM_MEM (MiB, default 2048).
+# (seconds, default 2400), LVSADM_VM_MEM (MiB, default 2048), LVSADM_VM_GOBGP
+# (0: boot without the gobgpd stand-in layer).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,7 +21,15 @@ timeout_s=${LVSADM_VM_TIMEOUT:-2400}
 mem=${LVSADM_VM_MEM:-2048}
 
 # Bump when the image's contents change, so stale caches are rebuilt.
-image_rev=5
+image_rev=6
+
+# The lab's Debian packages, unpacked into the base image: the real ipvsadm
+# (the oracle) and iptables with their libraries, and BIRD 2 (the ECMP
+# router of the BGP lab, testdata/lab/ecmp.sh) with the libraries bird links.
+image_debs=(ipvsadm libnl-3-200 libnl-genl-3-200 libpopt0
+	iptables libxtables12 libip4tc2 libip6tc2 libnftnl11 libmnl0 libnetfilter-conntrack3 libnfnetlink0
+	bird2 libssh-gcrypt-4 libgcrypt20 libgpg-error0 libgssapi-krb5-2 libkrb5-3 libk5crypto3 libcom-err2
+	libkrb5support0 libkeyutils1 zlib1g)
 
 die() { echo "vm.sh: $*" >&2; exit 1; }
 log() { echo "vm.sh: $*" >&2; }
@@ -84,10 +93,8 @@ build() {
 	log "building base image for $kver"
 	debs="$cache/debs"
 	mkdir -p "$debs"
-	(cd "$debs" && apt-get download "$kpkg" ipvsadm libnl-3-200 libnl-genl-3-200 libpopt0 \
-		iptables libxtables12 libip4tc2 libip6tc2 libnftnl11 libmnl0 libnetfilter-conntrack3 libnfnetlink0 \
-		>/dev/null 2>&1) || (cd "$debs" && DEBIAN_FRONTEND=noninteractive apt-get update -qq && apt-get download "$kpkg" ipvsadm libnl-3-200 libnl-genl-3-200 libpopt0 \
-		iptables libxtables12 libip4tc2 libip6tc2 libnftnl11 libmnl0 libnetfilter-conntrack3 libnfnetlink0 >&2)
+	(cd "$debs" && apt-get download "$kpkg" "${image_debs[@]}" >/dev/null 2>&1) ||
+		(cd "$debs" && DEBIAN_FRONTEND=noninteractive apt-get update -qq && apt-get download "$kpkg" "${image_debs[@]}" >&2)
 
 	local kx="$cache/kernel-$kver"
 	rm -rf "$kx" && mkdir -p "$kx"
@@ -138,6 +145,12 @@ build() {
 	copy_libs "$root" "$root/sbin/ipvsadm"
 	copy_libs "$root" "$root/usr/sbin/xtables-legacy-multi"
 	copy_libs "$root" "$root/usr/sbin/xtables-nft-multi"
+	# BIRD: only the daemon and birdcl (birdc would need readline). Its
+	# libraries are in the root already (unpacked above); copy_libs fails
+	# the build if one is missing.
+	copy_libs "$root" "$root/usr/sbin/bird"
+	copy_libs "$root" "$root/usr/sbin/birdcl"
+	rm -f "$root/usr/sbin/birdc"
 	# The loader itself, and the NSS pieces glibc may dlopen.
 	mkdir -p "$root/lib64"
 	cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
@@ -166,11 +179,39 @@ build() {
 	log "base image ready: $stamp"
 }
 
+# The gobgpd stand-in: Debian's gobgpd and its gobgp CLI (Go, libc only),
+# in a layer of their own that run appends to the initramfs. It is only a
+# director-side BGP speaker for proving the ECMP lab (internal/ecmplab)
+# until lvsadm's own speaker announces; it is kept out of the base image
+# so that dropping it is deleting this function and its call in run.
+gobgpd_layer() {
+	local layer="$cache/gobgpd-r$image_rev.cpio.gz"
+	if [ -f "$layer" ]; then
+		ln -sf "$(basename "$layer")" "$cache/gobgpd.cpio.gz"
+		return 0
+	fi
+	need_host_tools
+	local dl="$cache/debs-gobgpd" x
+	mkdir -p "$dl"
+	(cd "$dl" && apt-get download gobgpd >/dev/null 2>&1) ||
+		(cd "$dl" && DEBIAN_FRONTEND=noninteractive apt-get update -qq && apt-get download gobgpd >&2)
+	x=$(mktemp -d)
+	dpkg-deb -x "$dl"/gobgpd_*.deb "$x/all"
+	mkdir -p "$x/layer/usr/bin"
+	cp "$x/all/usr/bin/gobgpd" "$x/all/usr/bin/gobgp" "$x/layer/usr/bin/"
+	(cd "$x/layer" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$layer.tmp"
+	rm -rf "$x"
+	mv "$layer.tmp" "$layer"
+	ln -sf "$(basename "$layer")" "$cache/gobgpd.cpio.gz"
+	log "gobgpd stand-in layer ready: $layer"
+}
+
 # Builds (or checks) the base image, showing the build's log only if it fails.
 build_quietly() {
 	local blog
 	blog=$(mktemp)
 	if ! build >"$blog" 2>&1; then cat "$blog" >&2; rm -f "$blog"; die "building the base image failed"; fi
+	if [ "${LVSADM_VM_GOBGP:-1}" != 0 ] && ! gobgpd_layer >"$blog" 2>&1; then cat "$blog" >&2; rm -f "$blog"; die "building the gobgpd layer failed"; fi
 	rm -f "$blog"
 }
 
@@ -188,7 +229,9 @@ run() {
 	cp -a "$dir"/. "$tmp/payload/work/"
 	printf '%s\n' "$*" >"$tmp/payload/work/.lab-cmd"
 	(cd "$tmp/payload" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$tmp/payload.cpio.gz"
-	cat "$cache/base.cpio.gz" "$tmp/payload.cpio.gz" >"$tmp/initrd.gz"
+	local layers=("$cache/base.cpio.gz")
+	[ "${LVSADM_VM_GOBGP:-1}" != 0 ] && layers+=("$cache/gobgpd-r$image_rev.cpio.gz")
+	cat "${layers[@]}" "$tmp/payload.cpio.gz" >"$tmp/initrd.gz"
 
 	local out="$tmp/serial.log" status=0
 	# The guest has no network device at all: the lab talks to nothing outside.
@@ -215,8 +258,8 @@ run() {
 }
 
 case ${1:-help} in
-build) build ;;
+build) build && { [ "${LVSADM_VM_GOBGP:-1}" = 0 ] || gobgpd_layer; } ;;
 run) shift; run "$@" ;;
-help | -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' ;;
+help | -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' ;;
 *) die "unknown command $1 (try: vm.sh help)" ;;
 esac

@@ -28,6 +28,8 @@ go build -trimpath -o "$payload/lvsadm" .
 go build -trimpath -o "$payload/ipvsadm" ./cmd/ipvsadm
 # The spoofed-flood source of the heartbeat fault tests (daemon's TestLabHeartbeatFlood).
 go build -trimpath -o "$payload/udpflood" ./testdata/lab/udpflood
+# The ECMP lab's traffic: echo servers and held connections (internal/ecmplab).
+go build -trimpath -o "$payload/connhold" ./testdata/lab/connhold
 # Each test binary runs in a copy of its package directory (with the
 # package's testdata and the repo's testdata beside it), so the ordinary
 # tests it also contains find their files by relative path, as under go test.
@@ -43,10 +45,15 @@ done
 cp -a testdata/conformance "$payload/testdata/"
 [ -d testdata/lab ] && cp -a testdata/lab "$payload/testdata/"
 
+# The host's LVSADM_LAB_* variables (the lab tests' knobs, such as
+# make labtest's LVSADM_LAB_ECMP_CONNS) go into the guest.
+lab_env=$(env | grep -E '^LVSADM_LAB_[A-Z0-9_]*=[-A-Za-z0-9_.:/,]*$' | sed 's/^/export /' || true)
+
 cat >"$payload/run-tests.sh" <<EOF
 #!/bin/sh
 # Runs inside the VM (cwd /work).
-export LVSADM=/work/lvsadm LVSADM_DROPIN=/work/ipvsadm IPVSADM=/sbin/ipvsadm CASES=/work/testdata/conformance LAB=/work/testdata/lab UDPFLOOD=/work/udpflood
+export LVSADM=/work/lvsadm LVSADM_DROPIN=/work/ipvsadm IPVSADM=/sbin/ipvsadm CASES=/work/testdata/conformance LAB=/work/testdata/lab UDPFLOOD=/work/udpflood CONNHOLD=/work/connhold
+$lab_env
 fails=0
 passed=0
 failed=0
