@@ -69,6 +69,14 @@ type Lab struct {
 // state first if the test failed. It skips the test outside the lab VM.
 func New(t testing.TB, n, m int) *Lab {
 	t.Helper()
+	return NewEnv(t, n, m, "")
+}
+
+// NewEnv is New with shell variables exported for the lab's build
+// ("ECMP_DIR_AS=65001": every director in one AS, as lvsadm's directors
+// sharing one lvs.cf are).
+func NewEnv(t testing.TB, n, m int, env string) *Lab {
+	t.Helper()
 	dir := os.Getenv("LAB")
 	if dir == "" {
 		t.Skip("LAB not set (run through testdata/vm/vmtest.sh)")
@@ -79,7 +87,11 @@ func New(t testing.TB, n, m int) *Lab {
 	l := &Lab{t: t, dir: dir, Directors: n, Servers: m}
 	l.Sh("lab_ecmp_teardown")
 	start := time.Now()
-	l.Sh(fmt.Sprintf("lab_ecmp_topology %d %d", n, m))
+	topo := fmt.Sprintf("lab_ecmp_topology %d %d", n, m)
+	if env != "" {
+		topo = "export " + env + "; " + topo
+	}
+	l.Sh(topo)
 	t.Cleanup(func() {
 		if l.router != nil {
 			l.router.Close()
@@ -404,4 +416,24 @@ func (h *Holder) Stop() connhold.Report {
 		}
 	})
 	return h.rep
+}
+
+// Lvsadm starts lvsadm daemon in director i on the lvs.cf at cfg, the
+// directors' own BGP speaker (in place of StandIn).
+func (l *Lab) Lvsadm(i int, cfg string) {
+	l.t.Helper()
+	l.Sh(fmt.Sprintf("lab_ecmp_lvsadm %d %s", i, cfg))
+}
+
+// Ctl runs an lvsadm client command against director i's daemon
+// (lvsadm ARGS --socket ...) in its namespace and returns its output.
+func (l *Lab) Ctl(i int, args ...string) (string, error) {
+	bin := os.Getenv("LVSADM")
+	if bin == "" {
+		bin = "/work/lvsadm"
+	}
+	argv := append([]string{"netns", "exec", fmt.Sprintf("d%d", i), bin}, args...)
+	argv = append(argv, "--socket", filepath.Join("/tmp/ecmp", fmt.Sprintf("d%d.sock", i)))
+	out, err := exec.Command(ipCmd, argv...).CombinedOutput()
+	return string(out), err
 }

@@ -27,8 +27,12 @@ ECMP_ROUTER_AS=65000
 # lab_ecmp_dir_addr I: director I's address; lab_ecmp_rs_addr J likewise.
 lab_ecmp_dir_addr() { echo "10.0.0.$((10 + $1))"; }
 lab_ecmp_rs_addr() { echo "10.0.0.$((20 + $1))"; }
-# lab_ecmp_dir_as I: director I's AS number (eBGP, one AS per director).
-lab_ecmp_dir_as() { echo "$((ECMP_ROUTER_AS + $1))"; }
+# lab_ecmp_dir_as I: director I's AS number (eBGP): one AS per director,
+# or ECMP_DIR_AS for all (lvsadm's directors share one lvs.cf, so one
+# local_as; their paths are then alike down to the AS path).
+lab_ecmp_dir_as() {
+	if [ -n "${ECMP_DIR_AS:-}" ]; then echo "$ECMP_DIR_AS"; else echo "$((ECMP_ROUTER_AS + $1))"; fi
+}
 
 _ecmp_sysctl() { $IP netns exec "$1" sh -c "echo $3 >/proc/sys/$2"; }
 
@@ -243,6 +247,10 @@ lab_ecmp_state() {
 		i=$((i + 1))
 	done
 	tail -n 20 "$ECMP_DIR/bird-router.log" 2>/dev/null
+	for f in "$ECMP_DIR"/lvsadm-d*.log; do
+		[ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }
+	done
+	true
 }
 
 # lab_ecmp_teardown: every namespace and process of the lab, the bridge,
@@ -250,4 +258,14 @@ lab_ecmp_state() {
 lab_ecmp_teardown() {
 	lab_daemon_teardown
 	rm -rf "$ECMP_DIR" /run/bird/*.ctl
+}
+
+# lab_ecmp_lvsadm I CONF: lvsadm daemon in director I on CONF (control
+# socket $ECMP_DIR/dI.sock, log $ECMP_DIR/lvsadm-dI.log, pid in
+# $ECMP_DIR/lvsadm-dI.pid): the directors' own speaker, in place of the
+# stand-in.
+lab_ecmp_lvsadm() {
+	$IP netns exec "d$1" "${LVSADM:-/work/lvsadm}" daemon --config "$2" --socket "$ECMP_DIR/d$1.sock" \
+		</dev/null >>"$ECMP_DIR/lvsadm-d$1.log" 2>&1 &
+	echo $! >"$ECMP_DIR/lvsadm-d$1.pid"
 }

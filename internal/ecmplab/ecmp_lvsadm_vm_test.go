@@ -1,0 +1,170 @@
+//go:build vmtest
+
+package ecmplab
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// lvsadmConf is the one lvs.cf every director runs: ecmp mode, the bgp
+// block peering with the router (BFD on), the VIP announced while a real
+// server is up, mh with mh-port over the three DR real servers.
+func lvsadmConf(m int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `serial_no = 1
+director_mode = ecmp
+sloppy_tcp = 1
+network = direct
+bgp {
+     local_as = 65001
+     bfd_interval = 100
+     bfd_multiplier = 3
+     neighbor %s {
+          remote_as = %d
+          hold_time = 3
+          keepalive = 1
+          bfd = 1
+     }
+}
+virtual echo {
+     active = 1
+     address = %s lo:1
+     port = %d
+     protocol = tcp
+     scheduler = mh
+     sched_flags = mh-port
+     announce = 1
+     timeout = 2
+     reentry = 2
+`, RouterIP, RouterAS, VIP, Port)
+	for j := 1; j <= m; j++ {
+		fmt.Fprintf(&b, "     server rs%d {\n         address = %s\n         active = 1\n         weight = 1\n     }\n", j, ServerIP(j))
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// TestECMPLvsadm is issue 12's proof with lvsadm's own speaker: three
+// directors run lvsadm daemon on one lvs.cf (director_mode = ecmp, a bgp
+// block, announce); the router learns the VIP from all three (a); a
+// director killed with its link is routed around within 1.5 s (BFD) and
+// none of the held connections is reset (b); it rejoins with none reset
+// (d); lvsadm drain-director withdraws a director's route and its flows
+// move on with none reset (e); with sloppy_tcp off the same death resets
+// the moved flows (c), so the checks can fail.
+func TestECMPLvsadm(t *testing.T) {
+	n := labConns(t)
+	begin := time.Now()
+	l := NewEnv(t, 3, 3, "ECMP_DIR_AS=65001")
+	cfg := filepath.Join(t.TempDir(), "lvs.cf")
+	if err := os.WriteFile(cfg, []byte(lvsadmConf(3)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 3; i++ {
+		l.Lvsadm(i, cfg)
+	}
+	took := l.WaitNexthops(3, 90*time.Second)
+	t.Logf("3 next hops %v after the daemons started (%v after the lab was up):\n%s", took.Round(10*time.Millisecond),
+		time.Since(begin).Round(100*time.Millisecond), l.Sh("$IP -n router route show "+VIP))
+	if st, err := l.Ctl(1, "status"); err != nil || !strings.Contains(st, "route "+VIP+"/32 announced") || !strings.Contains(st, "established") {
+		t.Errorf("d1's status (%v):\n%s", err, st)
+	}
+	for i := 1; i <= 3; i++ {
+		if got := strings.TrimSpace(l.Sh(fmt.Sprintf("$IP netns exec d%d cat /proc/sys/net/ipv4/vs/sloppy_tcp", i))); got != "1" {
+			t.Errorf("d%d: sloppy_tcp %s, want 1 (set by the daemon)", i, got)
+		}
+	}
+
+	// (a) every director carries flows.
+	h := l.Hold(HoldOptions{Conns: n})
+	r := h.WaitReady(5 * time.Minute)
+	if r.Opened != n {
+		t.Errorf("(a) %d of %d connections opened", r.Opened, n)
+	}
+	before := map[int]int{}
+	for i := 1; i <= 3; i++ {
+		before[i] = l.Conns(i)
+		if before[i] == 0 {
+			t.Errorf("(a) d%d carries no connection", i)
+		}
+	}
+	for j := 1; j <= 3; j++ {
+		if r.Backends["rs"+strconv.Itoa(j)] == 0 {
+			t.Errorf("(a) rs%d serves no connection: %s", j, r.SortedBackends())
+		}
+	}
+	t.Logf("(a) IPVS connections per director: d1 %d, d2 %d, d3 %d; backends %s", before[1], before[2], before[3], r.SortedBackends())
+
+	// (b) d3 dies (link, then every process): routed around, nothing reset.
+	drop := killAndTime(t, l, 3)
+	t.Logf("(b) d3 killed: its path gone from the router %v after its link went down", drop.Round(time.Millisecond))
+	if drop > detectBound {
+		t.Errorf("(b) the router dropped d3's path %v after its death, over %v", drop.Round(time.Millisecond), detectBound)
+	}
+	time.Sleep(afterEvent)
+	r = h.Stop()
+	logReport(t, "(b) sloppy_tcp=1, d3 killed", r)
+	if r.Broken() != 0 || r.Completed != n {
+		t.Errorf("(b) %d connections broken, %d of %d completed: want none broken", r.Broken(), r.Completed, n)
+	}
+
+	// (d) d3 rejoins under load: its daemon announces again, nothing reset.
+	h = l.Hold(HoldOptions{Conns: n})
+	h.WaitReady(5 * time.Minute)
+	restart := time.Now()
+	l.LinkUp(3)
+	l.Lvsadm(3, cfg)
+	l.WaitNexthops(3, 90*time.Second)
+	t.Logf("(d) d3 back in the route %v after its link came up and its daemon started", time.Since(restart).Round(10*time.Millisecond))
+	time.Sleep(afterEvent)
+	r = h.Stop()
+	logReport(t, "(d) sloppy_tcp=1, d3 rejoined", r)
+	if r.Broken() != 0 || r.Completed != n {
+		t.Errorf("(d) %d connections broken, %d of %d completed: want none broken", r.Broken(), r.Completed, n)
+	}
+
+	// (e) d2 drained: its route withdrawn, its flows move on, none reset.
+	h = l.Hold(HoldOptions{Conns: n})
+	h.WaitReady(5 * time.Minute)
+	wait := l.WatchRoute(func(gws []string) bool { return !Has(gws, 2) && len(gws) == 2 })
+	out, err := l.Ctl(2, "drain-director", "--wait", "0")
+	if err != nil || !strings.Contains(out, "drained: withdrawn "+VIP+"/32") {
+		t.Errorf("(e) drain-director (%v): %s", err, out)
+	}
+	wait("d2's path withdrawn by the drain", 15*time.Second)
+	time.Sleep(afterEvent)
+	r = h.Stop()
+	logReport(t, "(e) d2 drained", r)
+	if r.Broken() != 0 || r.Completed != n {
+		t.Errorf("(e) %d connections broken, %d of %d completed: want none broken", r.Broken(), r.Completed, n)
+	}
+	if st, _ := l.Ctl(2, "status"); !strings.Contains(st, "DRAINED") {
+		t.Errorf("(e) d2's status does not say it is drained:\n%s", st)
+	}
+	if out, err := l.Ctl(2, "undrain-director"); err != nil || !strings.Contains(out, "announced "+VIP+"/32") {
+		t.Errorf("(e) undrain-director (%v): %s", err, out)
+	}
+	l.WaitNexthops(3, 60*time.Second)
+
+	// (c) sloppy_tcp off: the same death resets the flows that move.
+	for i := 1; i <= 3; i++ {
+		l.Sloppy(i, false)
+	}
+	h = l.Hold(HoldOptions{Conns: n})
+	h.WaitReady(5 * time.Minute)
+	drop = killAndTime(t, l, 1)
+	t.Logf("(c) d1 killed: its path gone %v after its link went down", drop.Round(time.Millisecond))
+	time.Sleep(afterEvent)
+	r = h.Stop()
+	logReport(t, "(c) sloppy_tcp=0, d1 killed", r)
+	if r.Reset == 0 {
+		t.Errorf("(c) no connection reset with sloppy_tcp off: the check cannot tell")
+	}
+	t.Logf("whole scenario %v (guest time)", time.Since(begin).Round(100*time.Millisecond))
+}
