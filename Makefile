@@ -40,7 +40,7 @@ vmtest:
 # with issue 12's 1,000 held connections instead of make test's share.
 LAB_ECMP_CONNS ?= 1000
 labtest:
-	LVSADM_LAB_ECMP_CONNS=$(LAB_ECMP_CONNS) bash testdata/vm/vmtest.sh -run '^TestECMP' ./internal/ecmplab/
+	LVSADM_LAB_ECMP_CONNS=$(LAB_ECMP_CONNS) LVSADM_LAB_ECMP_STANDIN=1 bash testdata/vm/vmtest.sh -run '^TestECMP' ./internal/ecmplab/
 
 lint: $(STATICCHECK)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -15,7 +15,7 @@ import (
 // lvsadmConf is the one lvs.cf every director runs: ecmp mode, the bgp
 // block peering with the router (BFD on), the VIP announced while a real
 // server is up, mh with mh-port over the three DR real servers.
-func lvsadmConf(m int) string {
+func lvsadmConf(m int, bfd bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `serial_no = 1
 director_mode = ecmp
@@ -29,7 +29,7 @@ bgp {
           remote_as = %d
           hold_time = 3
           keepalive = 1
-          bfd = 1
+          bfd = %d
      }
 }
 virtual echo {
@@ -42,7 +42,7 @@ virtual echo {
      announce = 1
      timeout = 2
      reentry = 2
-`, RouterIP, RouterAS, VIP, Port)
+`, RouterIP, RouterAS, b2i(bfd), VIP, Port)
 	for j := 1; j <= m; j++ {
 		fmt.Fprintf(&b, "     server rs%d {\n         address = %s\n         active = 1\n         weight = 1\n     }\n", j, ServerIP(j))
 	}
@@ -61,9 +61,17 @@ virtual echo {
 func TestECMPLvsadm(t *testing.T) {
 	n := labConns(t)
 	begin := time.Now()
-	l := NewEnv(t, 3, 3, "ECMP_DIR_AS=65001")
+	// Without BFD (the default until lvsadm's BFD interoperates with
+	// BIRD: GoBGP 4.8's flaps the sessions, docs/daemon.md) the router
+	// needs the 3 s hold time to notice a dead director, so the bound is
+	// 3.5 s, not issue 12's 1.5 s. LVSADM_LAB_ECMP_BFD=1 turns BFD on.
+	bfd, bound, env := false, 3500*time.Millisecond, "ECMP_DIR_AS=65001 ECMP_BFD=0"
+	if os.Getenv("LVSADM_LAB_ECMP_BFD") == "1" {
+		bfd, bound, env = true, detectBound, "ECMP_DIR_AS=65001"
+	}
+	l := NewEnv(t, 3, 3, env)
 	cfg := filepath.Join(t.TempDir(), "lvs.cf")
-	if err := os.WriteFile(cfg, []byte(lvsadmConf(3)), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte(lvsadmConf(3, bfd)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for i := 1; i <= 3; i++ {
@@ -104,8 +112,8 @@ func TestECMPLvsadm(t *testing.T) {
 	// (b) d3 dies (link, then every process): routed around, nothing reset.
 	drop := killAndTime(t, l, 3)
 	t.Logf("(b) d3 killed: its path gone from the router %v after its link went down", drop.Round(time.Millisecond))
-	if drop > detectBound {
-		t.Errorf("(b) the router dropped d3's path %v after its death, over %v", drop.Round(time.Millisecond), detectBound)
+	if drop > bound {
+		t.Errorf("(b) the router dropped d3's path %v after its death, over %v", drop.Round(time.Millisecond), bound)
 	}
 	time.Sleep(afterEvent)
 	r = h.Stop()
