@@ -842,6 +842,7 @@ func (d *Daemon) syncDaemon(ctx context.Context, cfg *lvscf.Config, master bool)
 		return
 	}
 	d.stopSync(ctx, cfg)
+	d.applySyncRefresh(cfg)
 	d.startSyncDaemons(ctx, cfg, master)
 }
 

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"time"
 
 	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/lvsadm/lvsadm/daemon/heartbeat"
+	"github.com/lvsadm/lvsadm/lvscf"
 	"github.com/lvsadm/lvsadm/ops"
 )
 
@@ -20,27 +22,37 @@ import (
 //
 // "Caught up": the kernel's sync backup creates an entry in this
 // director's IPVS connection table (services or not) for every connection
-// the partner's sync master sends. The master sends a connection after its
-// third packet and again every sync_period (50) packets, and flushes its
-// buffer at least every 2 s; so a table that has not grown for three polls
-// in a row, a second apart, at least failbackMinWait after the wait began,
-// holds every connection that carried traffic meanwhile. No traffic at all
-// (the count stays 0) takes back after that minimum. A connection that
-// carries no packet during the wait is not sent again by the kernel (unless
-// net.ipv4.vs.sync_refresh_period is set): the hold time bounds the wait
-// for those.
+// the partner's sync master sends, and with the sync by time that lvsadm
+// sets (syncrefresh.go) the master sends every live connection at least
+// every R seconds, delivered within syncDelivery. So once R +
+// syncDelivery + one poll have passed since the wait began, every
+// connection that carried a packet meanwhile is here; the watcher then
+// takes back once no connection it had not seen before has appeared for
+// three polls in a row. Entries the director already held when the wait
+// began (its own leftovers: TIME_WAIT, or a stale copy of a connection the
+// partner now carries) are the first poll's and never count as news, so
+// they cannot make an empty table look caught up. A connection that
+// carries no packet during the whole wait is not sent: the hold time
+// bounds the wait for those.
 const (
 	failbackPoll      = time.Second
-	failbackMinWait   = 3 * time.Second
-	failbackStableFor = 3 // polls without growth
+	failbackStableFor = 3 // polls without a new connection
 )
+
+// failbackMinWait is how long the partner's sync master needs to send
+// every live connection once.
+func failbackMinWait(cfg *lvscf.Config) time.Duration {
+	return syncRefreshPeriod(cfg) + syncDelivery + failbackPoll
+}
 
 // failbackState is the watcher's view of the wait under way, for status.
 type failbackState struct {
 	since      time.Time // the machine's wait this state belongs to
 	polled     bool
 	conns      int
-	stable     int // consecutive polls without growth
+	seen       map[uint64]struct{} // connections seen since the wait began
+	news       int                 // connections new since the first poll
+	stable     int                 // consecutive polls without a new one
 	stableFrom time.Time
 	lastErr    string
 }
@@ -80,7 +92,11 @@ func (d *Daemon) pollFailback(ctx context.Context, drv *heartbeat.Driver) {
 		d.setFailback(st)
 		return
 	}
-	n, err := countConnections(ctx, d.o.Kernel)
+	if st.seen == nil {
+		st.seen = map[uint64]struct{}{}
+	}
+	first := !st.polled
+	n, fresh, err := seenConnections(ctx, d.o.Kernel, st.seen)
 	now := time.Now()
 	if err != nil {
 		st.lastErr = err.Error()
@@ -89,17 +105,20 @@ func (d *Daemon) pollFailback(ctx context.Context, drv *heartbeat.Driver) {
 	}
 	st.lastErr = ""
 	switch {
-	case !st.polled || n > st.conns:
+	case first || fresh > 0:
+		if !first {
+			st.news += fresh
+		}
 		st.stable, st.stableFrom = 0, now
 	default:
 		st.stable++
 	}
 	st.polled, st.conns = true, n
 	d.setFailback(st)
-	if st.stable < failbackStableFor || now.Sub(since) < failbackMinWait {
+	if st.stable < failbackStableFor || now.Sub(since) < failbackMinWait(cfg) {
 		return
 	}
-	reason := fmt.Sprintf("the connection table has caught up (%d connections, unchanged for %d polls)", n, st.stable)
+	reason := fmt.Sprintf("the connection table has caught up (%d connections, %d received since the wait began, none new for %d polls)", n, st.news, st.stable)
 	var terr error
 	drv.Inject(func(m *heartbeat.Machine, now time.Time) []heartbeat.Action {
 		if s, ok := m.Waiting(); !ok || !s.Equal(since) {
@@ -123,20 +142,31 @@ func (d *Daemon) setFailback(st failbackState) {
 	d.mu.Unlock()
 }
 
-// countConnections counts the entries of the kernel's IPVS connection
-// table (templates included).
-func countConnections(ctx context.Context, k ops.Kernel) (int, error) {
+// seenConnections reads the kernel's IPVS connection table (templates
+// included) into seen, by a hash of each entry's addresses and ports; it
+// returns the table's size and how many entries seen did not hold.
+func seenConnections(ctx context.Context, k ops.Kernel, seen map[uint64]struct{}) (n, fresh int, err error) {
 	if k == nil {
-		return 0, errors.New("no kernel")
+		return 0, 0, errors.New("no kernel")
 	}
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	n := 0
-	err := k.Connections(cctx, func(*ops.Connection) error { n++; return nil })
+	h := fnv.New64a()
+	err = k.Connections(cctx, func(c *ops.Connection) error {
+		n++
+		h.Reset()
+		fmt.Fprintf(h, "%s %s %d %s %d %s %d", c.Protocol, c.Client, c.CPort, c.Virtual, c.VPort, c.Dest, c.DPort)
+		key := h.Sum64()
+		if _, ok := seen[key]; !ok {
+			seen[key] = struct{}{}
+			fresh++
+		}
+		return nil
+	})
 	if err != nil {
-		return 0, fmt.Errorf("counting IPVS connections: %w", err)
+		return 0, 0, fmt.Errorf("reading IPVS connections: %w", err)
 	}
-	return n, nil
+	return n, fresh, nil
 }
 
 // failbackStatus is the wait under way for status; nil when none.

@@ -70,9 +70,17 @@ func clientConns(t *testing.T, ns, port string) string {
 // reboot): when its daemon starts again, the connection reaches it only
 // through its sync backup, from the backup's sync master. It hears the
 // backup running, waits (status shows the wait), takes the services back
-// once its connection table has caught up, and the backup yields. The
-// client gets every byte, and the take-back happened while the download
-// ran.
+// once its connection table has caught up, with the download's connection
+// in it, and the backup yields. The client gets every byte, and the
+// take-back happened while the download ran.
+//
+// tcp_timeout = 4 is also what made this test fail before lvsadm set the
+// sync by time (syncrefresh.go): a synced copy lives for the master's
+// timeout of the connection, 4 s, and the kernel's default re-sent the
+// download only every 50 packets the director received from the client
+// (every 3-5 s here), so the copy on the returning primary came and went,
+// and the take-back fell in a gap. The take-back's check of the
+// connection fails on that.
 //
 // Without the wait (piranha's behaviour were to fail back at once) the
 // primary would take back with an empty table and the client's next
@@ -81,13 +89,6 @@ func clientConns(t *testing.T, ns, port string) string {
 // backup has the connection a moment after the start depends on the sync
 // master's 2 s flush timer, so it could not fail reliably.
 func TestLabFailback(t *testing.T) {
-	// Not yet passing: in its first runs the returning primary took back
-	// before its sync backup held the download's connection (see
-	// docs/daemon.md, fail-back), and the download stalled. Kept out of
-	// make test until it passes; LVSADM_LAB_FAILBACK=1 runs it.
-	if os.Getenv("LVSADM_LAB_FAILBACK") != "1" {
-		t.Skip("LVSADM_LAB_FAILBACK=1 runs it (not yet passing)")
-	}
 	const size, rate = 20 << 20, 512 << 10
 	conf := replaceOnce(t, labConfig, "syncdaemon = 1\n", "syncdaemon = 1\nfailback = 30\ntcp_timeout = 4\n")
 	cfg, act, sb := labPairServingBig(t, conf, size, rate)
@@ -155,7 +156,8 @@ func TestLabFailback(t *testing.T) {
 				waitLine = l
 			}
 		}
-		return true
+		// The first poll of the table comes a second into the wait.
+		return strings.Contains(waitLine, "connection table (")
 	})
 	took := eventually(t, A+" takes back, "+B+" yields", 45*time.Second, func() bool {
 		sa, sb2 := back.status(t), sb.status(t)
@@ -165,6 +167,10 @@ func TestLabFailback(t *testing.T) {
 	synced := clientConns(t, A, port+" ")
 	t.Logf("%s restarted; status while waiting: %q; active again %v after its start, at %d bytes; its entries then:\n%s",
 		A, waitLine, took.Round(time.Millisecond), atTakeBack, synced)
+
+	if !strings.Contains(synced, "ESTABLISHED") {
+		t.Errorf("%s took back without the download's connection (port %s) in its table", A, port)
+	}
 
 	var werr error
 	select {

@@ -45,15 +45,19 @@ done
 cp -a testdata/conformance "$payload/testdata/"
 [ -d testdata/lab ] && cp -a testdata/lab "$payload/testdata/"
 
-# The host's LVSADM_LAB_* variables (the lab tests' knobs, such as
-# make labtest's LVSADM_LAB_ECMP_CONNS) go into the guest.
-lab_env=$(env | grep -E '^LVSADM_LAB_[A-Z0-9_]*=[-A-Za-z0-9_.:/,]*$' | sed 's/^/export /' || true)
+# The host's LVSADM_LAB_* variables (switches of optional lab tests) reach
+# the tests in the guest, single-quoted for its sh.
+labenv=
+while IFS= read -r v; do
+	val=${!v}
+	labenv+="export $v='${val//\'/\'\\\'\'}'"$'\n'
+done < <(compgen -e | grep '^LVSADM_LAB_' || true)
 
 cat >"$payload/run-tests.sh" <<EOF
 #!/bin/sh
 # Runs inside the VM (cwd /work).
 export LVSADM=/work/lvsadm LVSADM_DROPIN=/work/ipvsadm IPVSADM=/sbin/ipvsadm CASES=/work/testdata/conformance LAB=/work/testdata/lab UDPFLOOD=/work/udpflood CONNHOLD=/work/connhold
-$lab_env
+$labenv
 fails=0
 passed=0
 failed=0
