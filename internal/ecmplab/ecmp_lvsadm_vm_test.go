@@ -59,7 +59,7 @@ virtual echo {
 // move on with none reset (e); with sloppy_tcp off the same death resets
 // the moved flows (c), so the checks can fail.
 func TestECMPLvsadm(t *testing.T) {
-	n := labConns(t)
+	n, every := labConns(t), labInterval(t)
 	begin := time.Now()
 	// Without BFD (the default until lvsadm's BFD interoperates with
 	// BIRD: GoBGP 4.8's flaps the sessions, docs/daemon.md) the router
@@ -90,7 +90,7 @@ func TestECMPLvsadm(t *testing.T) {
 	}
 
 	// (a) every director carries flows.
-	h := l.Hold(HoldOptions{Conns: n})
+	h := l.Hold(HoldOptions{Conns: n, Interval: every})
 	r := h.WaitReady(5 * time.Minute)
 	if r.Opened != n {
 		t.Errorf("(a) %d of %d connections opened", r.Opened, n)
@@ -123,7 +123,7 @@ func TestECMPLvsadm(t *testing.T) {
 	}
 
 	// (d) d3 rejoins under load: its daemon announces again, nothing reset.
-	h = l.Hold(HoldOptions{Conns: n})
+	h = l.Hold(HoldOptions{Conns: n, Interval: every})
 	h.WaitReady(5 * time.Minute)
 	restart := time.Now()
 	l.LinkUp(3)
@@ -138,7 +138,7 @@ func TestECMPLvsadm(t *testing.T) {
 	}
 
 	// (e) d2 drained: its route withdrawn, its flows move on, none reset.
-	h = l.Hold(HoldOptions{Conns: n})
+	h = l.Hold(HoldOptions{Conns: n, Interval: every})
 	h.WaitReady(5 * time.Minute)
 	wait := l.WatchRoute(func(gws []string) bool { return !Has(gws, 2) && len(gws) == 2 })
 	out, err := l.Ctl(2, "drain-director", "--wait", "0")
@@ -164,7 +164,7 @@ func TestECMPLvsadm(t *testing.T) {
 	for i := 1; i <= 3; i++ {
 		l.Sloppy(i, false)
 	}
-	h = l.Hold(HoldOptions{Conns: n})
+	h = l.Hold(HoldOptions{Conns: n, Interval: every})
 	h.WaitReady(5 * time.Minute)
 	drop = killAndTime(t, l, 1)
 	t.Logf("(c) d1 killed: its path gone %v after its link went down", drop.Round(time.Millisecond))
