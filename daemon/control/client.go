@@ -159,6 +159,7 @@ func answerError(raw []byte) error {
 // roundTrip sends one request line and reads the whole answer, within
 // ctx and at most timeout.
 func (c *Client) roundTrip(ctx context.Context, req string, timeout time.Duration) ([]byte, error) {
+	caller := ctx
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var dl net.Dialer
@@ -181,6 +182,11 @@ func (c *Client) roundTrip(ctx context.Context, req string, timeout time.Duratio
 	}
 	raw, err := io.ReadAll(io.LimitReader(conn, MaxAnswer+1))
 	if err != nil {
+		if cerr := caller.Err(); cerr != nil {
+			// The caller's context ended the read, not the daemon's
+			// silence past timeout: say so (errors.Is tells them apart).
+			err = fmt.Errorf("%w: %w", cerr, err)
+		}
 		return nil, fmt.Errorf("reading the daemon's answer: %w", err)
 	}
 	if len(raw) > MaxAnswer {

@@ -12,14 +12,17 @@ import (
 	"github.com/lvsadm/lvsadm/ops"
 )
 
-// A kernel that never answers: the request fails after Kernel.Timeout.
+// A kernel that never answers: the request fails after Kernel.Timeout
+// (the context has no deadline, so os.ErrDeadlineExceeded is that
+// timeout's; a timer never fires early, so the lower bound holds however
+// slow the machine).
 func TestSilentKernelTimesOut(t *testing.T) {
 	k, _ := newFake(nil)
 	k.Timeout = 100 * time.Millisecond
 	start := time.Now()
 	_, err := k.Info(context.Background())
-	if el := time.Since(start); el < 100*time.Millisecond || el > 2*time.Second {
-		t.Errorf("returned after %v", el)
+	if el := time.Since(start); el < 100*time.Millisecond {
+		t.Errorf("returned after %v, before the timeout", el)
 	}
 	ke := asKernelError(t, err)
 	if ke.Op != ops.OpInfo || ke.Errno != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
@@ -27,18 +30,15 @@ func TestSilentKernelTimesOut(t *testing.T) {
 	}
 }
 
-// The context's deadline, when earlier, wins over Kernel.Timeout, and a
-// cancelled context ends the wait.
+// The context's deadline, when earlier, wins over Kernel.Timeout (an
+// hour: the error says which ended the wait), and a cancelled context
+// ends the wait.
 func TestContextEndsWait(t *testing.T) {
 	k, _ := newFake(nil)
 	k.Timeout = time.Hour
 	c, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	err := k.Flush(c)
-	if el := time.Since(start); el > 2*time.Second {
-		t.Errorf("returned after %v", el)
-	}
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("got %v", err)
 	}
