@@ -182,9 +182,15 @@ func (c *Client) roundTrip(ctx context.Context, req string, timeout time.Duratio
 	}
 	raw, err := io.ReadAll(io.LimitReader(conn, MaxAnswer+1))
 	if err != nil {
-		if cerr := caller.Err(); cerr != nil {
-			// The caller's context ended the read, not the daemon's
-			// silence past timeout: say so (errors.Is tells them apart).
+		// The caller's context ended the read, not the daemon's silence
+		// past timeout: say so (errors.Is tells them apart). Its deadline
+		// is the connection's, which can expire a moment before the
+		// context's own timer marks it done.
+		cerr := caller.Err()
+		if dl, ok := caller.Deadline(); cerr == nil && ok && !time.Now().Before(dl) {
+			cerr = context.DeadlineExceeded
+		}
+		if cerr != nil {
 			err = fmt.Errorf("%w: %w", cerr, err)
 		}
 		return nil, fmt.Errorf("reading the daemon's answer: %w", err)
