@@ -22,13 +22,13 @@ func oneService(a ops.ServiceKey, d ops.Destination) *opstest.Kernel {
 
 // failing makes every change to k fail with err, as a kernel refusing it.
 func failing(k *opstest.Kernel, err error) {
-	k.Inject = func(op ops.Op, _ *ops.ServiceKey) error {
+	k.SetInject(func(op ops.Op, _ *ops.ServiceKey) error {
 		switch op {
 		case ops.OpEditDest, ops.OpDelDest, ops.OpAddDest, ops.OpZero:
 			return err
 		}
 		return nil
-	}
+	})
 }
 
 func TestKernelSourceChanges(t *testing.T) {
@@ -50,12 +50,12 @@ func TestKernelSourceChanges(t *testing.T) {
 	}
 	// Zero names the one service, never nil (which zeroes all).
 	var zeroed []*ops.ServiceKey
-	k.Inject = func(op ops.Op, key *ops.ServiceKey) error {
+	k.SetInject(func(op ops.Op, key *ops.ServiceKey) error {
 		if op == ops.OpZero {
 			zeroed = append(zeroed, key)
 		}
 		return nil
-	}
+	})
 	if err := src.Zero(ctx, a); err != nil || len(zeroed) != 1 || zeroed[0] == nil || zeroed[0].String() != a.String() {
 		t.Errorf("zero: %v %v", err, zeroed)
 	}
@@ -89,13 +89,13 @@ func TestKernelSource(t *testing.T) {
 		conn("TCP", "TIME_WAIT", "1.2.3.5", 1, "10.0.0.1", 80, "10.0.1.1", 80)})
 	// b is deleted between the listing of services and the read of its
 	// real servers.
-	k.Inject = func(op ops.Op, key *ops.ServiceKey) error {
+	k.SetInject(func(op ops.Op, key *ops.ServiceKey) error {
 		if op == ops.OpGetDests && key.ID() == b.ID() {
-			k.Inject = nil
+			k.SetInject(nil)
 			return k.DelService(context.Background(), b)
 		}
 		return nil
-	}
+	})
 	src := NewKernelSource(k)
 	src.Now = func() time.Time { return t0 }
 	snap, err := src.Snapshot(context.Background(), ConnQuery{})
@@ -119,17 +119,17 @@ func TestKernelSource(t *testing.T) {
 		t.Errorf("conns %+v", snap.Conns)
 	}
 	// Errors fail the refresh and say where.
-	k.Inject = func(op ops.Op, key *ops.ServiceKey) error {
+	k.SetInject(func(op ops.Op, key *ops.ServiceKey) error {
 		if op == ops.OpGetDests && key.ID() == c.ID() {
 			return &ops.KernelError{Op: op, Errno: syscall.EPERM}
 		}
 		return nil
-	}
+	})
 	if _, err := src.Snapshot(context.Background(), ConnQuery{}); err == nil ||
 		!strings.Contains(err.Error(), "reading real servers of tcp 10.0.0.3:80") || !errors.Is(err, syscall.EPERM) {
 		t.Errorf("error %v", err)
 	}
-	k.Inject = nil
+	k.SetInject(nil)
 	// SetWeight sends the destination back whole, with the new weight.
 	if err := src.SetWeight(context.Background(), a, d, 0); err != nil {
 		t.Fatal(err)

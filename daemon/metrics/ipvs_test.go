@@ -22,12 +22,12 @@ func TestReadIPVS(t *testing.T) {
 	})
 	// Deleted between the listing and the read of its real servers: the
 	// kernel answers that read with none.
-	k.Inject = func(op ops.Op, key *ops.ServiceKey) error {
+	k.SetInject(func(op ops.Op, key *ops.ServiceKey) error {
 		if op == ops.OpGetDests && key.ID() == gone.ID() {
 			return k.DelService(context.Background(), gone)
 		}
 		return nil
-	}
+	})
 	got, err := ReadIPVS(context.Background(), k)
 	if err != nil {
 		t.Fatal(err)

@@ -75,12 +75,12 @@ func TestKernelErrors(t *testing.T) {
 		t.Errorf("open failure: %d %q", r.code, r.stderr)
 	}
 
-	k.Inject = func(op ops.Op, _ *ops.ServiceKey) error {
+	k.SetInject(func(op ops.Op, _ *ops.ServiceKey) error {
 		if op == ops.OpGetDests {
 			return &ops.KernelError{Op: op, Errno: syscall.ENOMEM}
 		}
 		return nil
-	}
+	})
 	r = runLine(t, k, "-Ln", "")
 	if r.code != 1 || r.stderr != "Memory allocation problem\n" || !strings.HasPrefix(r.stdout, "IP Virtual Server version") {
 		t.Errorf("dests failure: %d %q %q", r.code, r.stderr, r.stdout)

@@ -47,15 +47,7 @@ type Kernel struct {
 	// every name exists with an MTU of 1500, for tests that do not care.
 	Links map[string]int
 
-	// Inject, when set, is called before every operation with the
-	// operation and the service it names (nil for none); an error it
-	// returns is the operation's answer and the table stays as it was.
-	// Tests use it for what the fake cannot produce by itself (EPERM, a
-	// netlink timeout) and for what happens between two calls: it runs
-	// outside the fake's lock, so it may change the table through k (a
-	// service deleted between the listing and the read of its
-	// destinations). Set it before k is shared.
-	Inject func(op ops.Op, key *ops.ServiceKey) error
+	inject func(op ops.Op, key *ops.ServiceKey) error
 }
 
 type entry struct {
@@ -138,14 +130,28 @@ func (k *Kernel) Changes() []ops.Op {
 	return out
 }
 
-// begin records op, asks Inject, and takes the lock when the operation
+// SetInject sets fn to be called before every operation with the
+// operation and the service it names (nil for none); an error it returns
+// is the operation's answer and the table stays as it was. Tests use it
+// for what the fake cannot produce by itself (EPERM, a netlink timeout,
+// IPVS gone) and for what happens between two calls: fn runs outside the
+// fake's lock, so it may change the table through k (a service deleted
+// between the listing and the read of its destinations). nil removes it.
+func (k *Kernel) SetInject(fn func(op ops.Op, key *ops.ServiceKey) error) {
+	k.mu.Lock()
+	k.inject = fn
+	k.mu.Unlock()
+}
+
+// begin records op, asks the injected function, and takes the lock when the operation
 // is to go on; the caller unlocks it then.
 func (k *Kernel) begin(op ops.Op, key *ops.ServiceKey) error {
 	k.mu.Lock()
 	k.calls = append(k.calls, op)
+	inject := k.inject
 	k.mu.Unlock()
-	if k.Inject != nil {
-		if err := k.Inject(op, key); err != nil {
+	if inject != nil {
+		if err := inject(op, key); err != nil {
 			return err
 		}
 	}

@@ -63,12 +63,12 @@ func TestApplyConverges(t *testing.T) {
 
 func TestApplyStopsAtFirstError(t *testing.T) {
 	k := opstest.New()
-	k.Inject = func(op ops.Op, _ *ops.ServiceKey) error {
+	k.SetInject(func(op ops.Op, _ *ops.ServiceKey) error {
 		if op == ops.OpAddDest {
 			return &ops.KernelError{Op: op, Errno: syscall.EINVAL}
 		}
 		return nil
-	}
+	})
 	err := Apply(context.Background(), k, Plan(rules(t, "-A -t 10.0.0.1:80", "-a -t 10.0.0.1:80 -r 10.0.1.1:80 -m", "-a -t 10.0.0.1:80 -r 10.0.1.2:80 -m"), nil))
 	var ke *ops.KernelError
 	var ce *ops.ChangeError
