@@ -28,7 +28,8 @@ func realKernel(t *testing.T, family uint16) *Kernel {
 		t.Skipf("no generic netlink here: %v", err)
 	}
 	tr := &sockTransport{sock: sock, fd: sock.GetFd()}
-	k := newKernel(tr, family, tuneSocket(tr.fd))
+	tuneSocket(tr.fd)
+	k := newKernel(tr, family)
 	t.Cleanup(func() { k.Close() })
 	return k
 }
