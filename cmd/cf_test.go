@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,7 +13,7 @@ import (
 
 	"github.com/lvsadm/lvsadm/ops"
 	"github.com/lvsadm/lvsadm/ops/ipvsadm"
-	"github.com/lvsadm/lvsadm/ops/reconcile"
+	"github.com/lvsadm/lvsadm/ops/opstest"
 )
 
 // runCf runs "lvsadm cf ARGS..." with buffers and returns what it printed
@@ -238,54 +239,6 @@ func TestCfEdits(t *testing.T) {
 	}
 }
 
-// cfKernel is an IPVS table in memory for cf apply.
-type cfKernel struct {
-	ops.Kernel
-	tab reconcile.Table
-	ops []string
-}
-
-func (k *cfKernel) Close() error { return nil }
-func (k *cfKernel) Services(context.Context) ([]ops.Service, error) {
-	var out []ops.Service
-	for _, s := range k.tab {
-		out = append(out, s.Service)
-	}
-	return out, nil
-}
-func (k *cfKernel) Destinations(_ context.Context, key ops.ServiceKey) ([]ops.Destination, error) {
-	for _, s := range k.tab {
-		if s.ServiceKey.Address.Equal(key.Address) && s.Port == key.Port && s.Protocol == key.Protocol {
-			return s.Destinations, nil
-		}
-	}
-	return nil, nil
-}
-func (k *cfKernel) AddService(context.Context, ops.Service) error {
-	k.ops = append(k.ops, "A")
-	return nil
-}
-func (k *cfKernel) DelService(context.Context, ops.ServiceKey) error {
-	k.ops = append(k.ops, "D")
-	return nil
-}
-func (k *cfKernel) EditService(context.Context, ops.Service) error {
-	k.ops = append(k.ops, "E")
-	return nil
-}
-func (k *cfKernel) AddDestination(context.Context, ops.ServiceKey, ops.Destination) error {
-	k.ops = append(k.ops, "a")
-	return nil
-}
-func (k *cfKernel) EditDestination(context.Context, ops.ServiceKey, ops.Destination) error {
-	k.ops = append(k.ops, "e")
-	return nil
-}
-func (k *cfKernel) DelDestination(context.Context, ops.ServiceKey, ops.Destination) error {
-	k.ops = append(k.ops, "d")
-	return nil
-}
-
 func TestCfApply(t *testing.T) {
 	actual, err := ipvsadm.ParseRules([]string{
 		"-A -t 10.0.0.1:80 -s rr",
@@ -297,25 +250,26 @@ func TestCfApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := &cfKernel{tab: actual}
+	k := opstest.New()
+	k.Load(actual)
 	defer func(f func() (ops.Kernel, error)) { cfOpenKernel = f }(cfOpenKernel)
 	cfOpenKernel = func() (ops.Kernel, error) { return k, nil }
 
 	p := writeCf(t, cfGood+"virtual old {\n     active = 0\n     address = 10.0.0.3 eth0:2\n}\n")
 	want := "-D -t 10.0.0.3:80\n-E -t 10.0.0.1:80 -s wlc\n-d -t 10.0.0.1:80 -r 10.0.1.9:80\n-a -t 10.0.0.1:80 -r 10.0.1.2:80 -m -w 2\n"
 	out, errOut, code := runCf(t, "", "apply", "--dry-run", p)
-	if code != 0 || out != want || len(k.ops) != 0 {
-		t.Fatalf("dry run: code %d, ops %v\n%s%s", code, k.ops, out, errOut)
+	if code != 0 || out != want || len(k.Changes()) != 0 {
+		t.Fatalf("dry run: code %d, ops %v\n%s%s", code, k.Changes(), out, errOut)
 	}
 	out, _, code = runCf(t, "", "apply", p)
-	if code != 0 || out != want || strings.Join(k.ops, "") != "DEda" {
-		t.Fatalf("apply: code %d, ops %v\n%s", code, k.ops, out)
+	if got := fmt.Sprint(k.Changes()); code != 0 || out != want || got != "[del-service edit-service del-dest add-dest]" {
+		t.Fatalf("apply: code %d, ops %v\n%s", code, got, out)
 	}
-	k.ops = nil
+	before := len(k.Changes())
 	bad := writeCf(t, strings.Replace(cfGood, "primary = 10.0.0.2\n", "", 1))
 	_, errOut, code = runCf(t, "", "apply", bad)
-	if code != 1 || len(k.ops) != 0 || !strings.Contains(errOut, "[missing-key]") || !strings.Contains(errOut, "nothing was changed") {
-		t.Errorf("a config with errors: code %d, ops %v\n%s", code, k.ops, errOut)
+	if code != 1 || len(k.Changes()) != before || !strings.Contains(errOut, "[missing-key]") || !strings.Contains(errOut, "nothing was changed") {
+		t.Errorf("a config with errors: code %d, ops %v\n%s", code, k.Changes(), errOut)
 	}
 }
 

@@ -153,8 +153,8 @@ func TestOverrideCommands(t *testing.T) {
 		{[]string{"in", "web/rs1"}, 0, "web/rs1 127.0.0.1:9: lvs.cf's weight 3, was taken out of the table\n", ""},
 		{[]string{"drain", "web/nosuch"}, 1, "", `virtual server "web" has no real server named "nosuch"`},
 		{[]string{"drain", "10.9.9.9"}, 1, "", "no real server on 10.9.9.9"},
-		{[]string{"weight", "web/rs1", "heavy"}, 2, "", `weight "heavy": expected a number from 0 to 65535`},
-		{[]string{"weight", "web/rs1", "65536"}, 2, "", "expected a number from 0 to 65535"},
+		{[]string{"weight", "web/rs1", "heavy"}, 2, "", `weight "heavy": expected a number from 0 to 2147483647`},
+		{[]string{"weight", "web/rs1", "2147483648"}, 2, "", "expected a number from 0 to 2147483647"},
 		{[]string{"weight", "web/rs1"}, 2, "", "accepts 2 arg(s)"},
 		{[]string{"drain"}, 2, "", "accepts 1 arg(s)"},
 	} {

@@ -44,7 +44,7 @@ again (after the slow start and load monitoring, as without an override). A
 server taken out stays out: "lvsadm in" puts it back.`,
 		example: "  lvsadm undrain web/rs1"},
 	{action: control.ActWeight, use: "weight SERVER WEIGHT", short: "Give real servers a weight of the operator's instead of lvs.cf's", weight: true,
-		long: `Give real servers a weight (0 to 65535, as ipvsadm's -w) through the running
+		long: `Give real servers a weight (0 to 2147483647, as ipvsadm's -w) through the running
 daemon, instead of lvs.cf's, slow start's and load monitoring's. "lvsadm
 undrain" clears it.`,
 		example: "  lvsadm weight web/rs1 5"},

@@ -99,7 +99,7 @@ func restoreAtomic(ctx context.Context, name string, data []byte, io IOStreams) 
 		return err
 	}
 	defer k.Close()
-	before, err := reconcile.Read(ctx, k)
+	before, err := ops.Read(ctx, k)
 	if err != nil {
 		return fmt.Errorf("reading the table before restoring: %w", err)
 	}
@@ -120,7 +120,7 @@ func restoreAtomic(ctx context.Context, name string, data []byte, io IOStreams) 
 // rollback makes the table equal to before again, removing what the
 // restore added (Prune) and re-adding what it deleted.
 func rollback(ctx context.Context, k ops.Kernel, before reconcile.Table, t ops.Timeouts) error {
-	now, err := reconcile.Read(ctx, k)
+	now, err := ops.Read(ctx, k)
 	if err != nil {
 		return err
 	}

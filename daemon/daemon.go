@@ -94,6 +94,10 @@ type Daemon struct {
 	// failback is the fail-back watcher's view of the wait under way
 	// (failback.go); under mu.
 	failback failbackState
+
+	// servicesFail tells when the table can no longer be applied, and
+	// the director gives up (servicesfail.go).
+	servicesFail servicesWatch
 }
 
 // New validates the options and loads the configuration; Run starts it.
@@ -557,6 +561,7 @@ func (d *Daemon) applyDirtyLocked(ctx context.Context, withMoving bool) {
 // tableResult logs the edits an apply made and records its error for
 // status.
 func (d *Daemon) tableResult(edits []ops.Change, err error) {
+	d.servicesFail.result(err)
 	if len(edits) > 0 {
 		// One line per apply that changed the kernel: what a reload or a
 		// health transition cost, checkable against "ipvsadm -Ln".
@@ -647,6 +652,8 @@ func (d *Daemon) applyLoop(ctx context.Context) {
 		case <-d.applyNow:
 			d.ifActive(ctx, func(ctx context.Context) { d.applyDirtyLocked(ctx, false) })
 		}
+		// Outside applyMu: giving up deactivates, which takes it.
+		d.giveUpIfServicesFailed()
 		// After the table: a VIP is announced once a server is in it.
 		d.updateRoutes(ctx)
 	}

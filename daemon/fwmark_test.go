@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -47,15 +46,7 @@ func (f *fakeFwmarks) state() ([]string, int) {
 // TestFwmarkRules: the active director installs the fwmark_match rules,
 // follows a reload, and removes them when it stops.
 func TestFwmarkRules(t *testing.T) {
-	rs1 := newRS(t)
-	cfgPath := filepath.Join(t.TempDir(), "lvs.cf")
-	cfg := fmt.Sprintf(cfgTemplate, 1, freeUDPPort(t), "rr", rs1.port, rs1.port+0)
-	cfg = strings.Replace(cfg, "backup_active = 1", "backup_active = 0", 1)
-	cfg = strings.Replace(cfg, "     server rs2 {\n         address = 127.0.0.1\n         port = "+fmt.Sprint(rs1.port)+"\n         active = 1\n     }\n", "", 1)
-	cfg = strings.Replace(cfg, "     port = 8080\n", "     port = 8080\n     fwmark = 21\n     persistent = 60\n     fwmark_match = \"tcp 21,10000:20000\"\n", 1)
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfgPath := lonePrimaryConfig(t, newRS(t), "     port = 8080\n", "     port = 8080\n     fwmark = 21\n     persistent = 60\n     fwmark_match = \"tcp 21,10000:20000\"\n")
 	fw := &fakeFwmarks{}
 	a := startDirector(t, cfgPath, "127.0.0.1", "", func(o *Options) { o.Fwmarks = fw })
 	want := "-d 192.168.50.10/32 -p tcp -m multiport --dports 21,10000:20000 -m comment --comment lvsadm -j MARK --set-mark 21"
@@ -64,7 +55,11 @@ func TestFwmarkRules(t *testing.T) {
 		return a.role() == "active" && len(r) == 1 && r[0] == want
 	}, func() string { r, _ := fw.state(); return fmt.Sprint(r) })
 
-	cfg = strings.Replace(cfg, `"tcp 21,10000:20000"`, `"udp 53"`, 1)
+	b, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := strings.Replace(string(b), `"tcp 21,10000:20000"`, `"udp 53"`, 1)
 	cfg = strings.Replace(cfg, "serial_no = 1", "serial_no = 2", 1)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)

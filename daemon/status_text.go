@@ -23,6 +23,12 @@ func ago(now, t time.Time) string {
 func WriteText(w io.Writer, s *control.Status, now time.Time) {
 	hb := s.Heartbeat
 	fmt.Fprintf(w, "role:    %s (%s) since %s\n", hb.Role, hb.Identity, ago(now, s.Since))
+	if hb.ChildFail {
+		fmt.Fprintf(w, "         services FAILED here: takes nothing over until the partner is heard running\n")
+	}
+	if hb.LinkFail {
+		fmt.Fprintf(w, "         local link FAILED: takes nothing over until it is back\n")
+	}
 	digest := s.Digest
 	if len(digest) > 16 {
 		digest = digest[:16]

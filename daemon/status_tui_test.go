@@ -11,16 +11,8 @@ import (
 	"time"
 
 	"github.com/lvsadm/lvsadm/daemon/control"
-	"github.com/lvsadm/lvsadm/ops"
 	"github.com/lvsadm/lvsadm/tui"
 )
-
-// infoKernel is memKernel with the Info call lvsadm tui makes first.
-type infoKernel struct{ *memKernel }
-
-func (infoKernel) Info(context.Context) (ops.Info, error) {
-	return ops.Info{Version: 1<<16 | 2<<8 | 1, ConnTabSize: 4096}, nil
-}
 
 // TestTUIReadsTheControlSocket is the control protocol from lvsadm tui's
 // side: a lone primary with one real server up and one down, read by the
@@ -59,7 +51,7 @@ func TestTUIReadsTheControlSocket(t *testing.T) {
 	}
 
 	var out bytes.Buffer
-	err = tui.Batch(ctx, tui.NewKernelSource(infoKernel{a.k}), &out, tui.BatchOptions{
+	err = tui.Batch(ctx, tui.NewKernelSource(a.k), &out, tui.BatchOptions{
 		Frames: 1, Width: 140, Height: 30, Daemon: control.New(a.sock)})
 	if err != nil {
 		t.Fatal(err)

@@ -67,7 +67,7 @@ func (t *kernelTable) Sync(ctx context.Context, want ops.Table, timeouts ops.Tim
 	var changes []ops.Change
 	var expected map[changeKey]bool // with a read: the edits the mirror explains
 	if read || t.stale {
-		have, err := reconcile.Read(ctx, t.k)
+		have, err := ops.Read(ctx, t.k)
 		if err != nil {
 			return SyncResult{}, fmt.Errorf("table: %w", err)
 		}

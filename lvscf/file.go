@@ -111,20 +111,6 @@ func FormatSource(name string, src []byte) ([]byte, error) {
 	return Format(f), nil
 }
 
-// FormatFile formats a file and reports whether the result differs from it.
-// It does not write anything.
-func FormatFile(path string) (out []byte, changed bool, err error) {
-	b, err := ReadFile(path)
-	if err != nil {
-		return nil, false, err
-	}
-	out, err = FormatSource(path, b)
-	if err != nil {
-		return nil, false, err
-	}
-	return out, string(out) != string(b), nil
-}
-
 // WriteFile replaces path with data atomically (a temporary file in the
 // same directory, then rename), keeping the old file's permissions.
 func WriteFile(path string, data []byte) error {

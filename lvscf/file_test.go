@@ -24,9 +24,9 @@ func TestFileHelpers(t *testing.T) {
 	if err != nil || cfg.Network != "nat" || len(cfg.Virtuals) != 1 {
 		t.Fatalf("DecodeFile = %+v, %v", cfg, err)
 	}
-	out, changed, err := FormatFile(path)
-	if err != nil || !changed || !strings.Contains(string(out), "\n     server node1 {\n         address = 192.168.122.224\n") {
-		t.Fatalf("FormatFile = %q, %v, %v", out, changed, err)
+	out, err := FormatSource(path, src)
+	if err != nil || string(out) == string(src) || !strings.Contains(string(out), "\n     server node1 {\n         address = 192.168.122.224\n") {
+		t.Fatalf("FormatSource = %q, %v", out, err)
 	}
 
 	if err := Edit(path, func(f *File) error { return f.Set("virtual.http.server.node2.weight", "4") }); err != nil {
@@ -61,8 +61,8 @@ func TestFileHelpers(t *testing.T) {
 	if err := Edit(bad, func(f *File) error { return nil }); !errors.As(err, &se) {
 		t.Errorf("Edit of a broken file = %v, want *SyntaxError", err)
 	}
-	if _, _, err := FormatFile(bad); !errors.As(err, &se) {
-		t.Errorf("FormatFile of a broken file = %v, want *SyntaxError", err)
+	if _, err := FormatSource(bad, []byte("virtual x {\n")); !errors.As(err, &se) {
+		t.Errorf("FormatSource of a broken file = %v, want *SyntaxError", err)
 	}
 	if _, err := LintFile(filepath.Join(dir, "missing.cf"), LintOptions{}); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("LintFile of a missing file = %v", err)

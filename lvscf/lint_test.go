@@ -156,7 +156,7 @@ func TestLintRules(t *testing.T) {
 		{code: "reentry-short", fire: []string{"reentry = 15", "reentry = 3"}, quiet: []string{"reentry = 15", "reentry = 6"}},
 		{code: "no-active-servers", fire: []string{"         active = 1", "         active = 0"}, quiet: []string{"     active = 1\n     address", "     active = 0\n     address", "         active = 1", "         active = 0"}},
 		// real servers
-		{code: "bad-weight", fire: []string{"weight = 1", "weight = -1"}, quiet: []string{"weight = 1", "weight = 65535"}},
+		{code: "bad-weight", fire: []string{"weight = 1", "weight = -1"}, quiet: []string{"weight = 1", "weight = 2147483647"}},
 		{code: "zero-weight", fire: []string{"weight = 1", "weight = 0"}, quiet: []string{"         active = 1\n         weight = 1", "         active = 0\n         weight = 0"}},
 		{code: "port-ignored", fire: []string{"weight = 1", "weight = 1\n         port = 8080"}, quiet: []string{"network = direct\n", natGlobals, "weight = 1", "weight = 1\n         port = 8080"}},
 		{code: "duplicate-real-server", fire: []string{"     }\n}\n", strings.Replace(srv2, "10.0.1.2", "10.0.1.1", 1)}, quiet: []string{"     }\n}\n", srv2}},

@@ -85,7 +85,7 @@ var Catalog = []RuleInfo{
 	{"reentry-short", SevWarning, false, "reentry shorter than timeout"},
 	{"no-active-servers", SevWarning, false, "an active virtual server without active real servers"},
 	// real servers
-	{"bad-weight", SevError, false, "weight out of 0..65535"},
+	{"bad-weight", SevError, false, "weight out of 0..2147483647 (the kernel's and ipvsadm's range)"},
 	{"zero-weight", SevWarning, false, "weight 0 on an active server (nanny uses 1)"},
 	{"port-ignored", SevWarning, false, "a server port that direct routing or tunnelling cannot use"},
 	{"duplicate-real-server", SevError, false, "the same address:port twice in a virtual server"},

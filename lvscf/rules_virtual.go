@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"github.com/lvsadm/lvsadm/ops"
 )
 
 // ruleVirtuals checks each virtual server's own settings.
@@ -92,8 +94,8 @@ func ruleServers(a *analysis) []Diagnostic {
 		for j := range v.Servers {
 			s, si := &v.Servers[j], &vi.servers[j]
 			switch {
-			case s.Weight < 0 || s.Weight > 65535:
-				r.atKey(si, "weight", SevError, "bad-weight", "weight %d is out of range 0..65535", s.Weight)
+			case s.Weight < 0 || s.Weight > ops.MaxWeight:
+				r.atKey(si, "weight", SevError, "bad-weight", "weight %d is out of range 0..%d", s.Weight, ops.MaxWeight)
 			case s.Weight == 0 && s.Active:
 				r.atKey(si, "weight", SevWarning, "zero-weight",
 					"weight 0 does not drain server %q under piranha: nanny adds it with weight 1 (weight>>5, at least 1); set active = 0 instead", s.Name)

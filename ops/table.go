@@ -2,6 +2,8 @@ package ops
 
 import (
 	"cmp"
+	"context"
+	"fmt"
 	"net"
 	"net/netip"
 )
@@ -101,3 +103,28 @@ type VirtualService struct {
 
 // Table is an IPVS table, in order: services, each with its real servers.
 type Table []VirtualService
+
+// Read reads the whole table through k: every service, in the kernel's
+// order, each with its destinations. It is the one place that walks the
+// table, so every reader has the same answer for a service deleted
+// between the listing of services and that of its destinations: Linux
+// answers the destinations of a service it no longer holds with an empty
+// list, not an error (ops/opstest's contract checks it against the
+// kernel), so such a service is read with no destinations, and the next
+// read no longer lists it. Any error fails the read and names what was
+// being read.
+func Read(ctx context.Context, k Kernel) (Table, error) {
+	svcs, err := k.Services(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading IPVS services: %w", err)
+	}
+	t := make(Table, 0, len(svcs))
+	for _, s := range svcs {
+		ds, err := k.Destinations(ctx, s.ServiceKey)
+		if err != nil {
+			return nil, fmt.Errorf("reading real servers of %s: %w", s.ServiceKey, err)
+		}
+		t = append(t, VirtualService{Service: s, Destinations: ds})
+	}
+	return t, nil
+}

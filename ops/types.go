@@ -5,6 +5,7 @@
 package ops
 
 import (
+	"math"
 	"net"
 )
 
@@ -89,6 +90,18 @@ type ServiceKey struct {
 	FWMark   uint32
 }
 
+// AddrFamily is the family the kernel is told for k: Family when set,
+// otherwise that of its address (IPv4 when it has none).
+func (k ServiceKey) AddrFamily() uint16 {
+	if k.Family != 0 {
+		return k.Family
+	}
+	if k.Address != nil && k.Address.To4() == nil {
+		return AFInet6
+	}
+	return AFInet
+}
+
 // Service is one IPVS virtual service.
 type Service struct {
 	ServiceKey
@@ -99,6 +112,14 @@ type Service struct {
 	Netmask   uint32 // IPv4: the mask as a 32-bit big-endian number; IPv6: prefix length
 	Stats     Stats
 }
+
+// MaxWeight is the highest weight a real server can have. Linux keeps
+// weights as a signed 32-bit int and refuses only negative ones (ERANGE in
+// ip_vs_add_dest and ip_vs_edit_dest, net/netfilter/ipvs/ip_vs_ctl.c), and
+// ipvsadm 1.31 parses -w up to INT_MAX (checked in the lab: 70000 and
+// 2147483647 are accepted). Every part of lvsadm that takes a weight
+// checks it against this.
+const MaxWeight = math.MaxInt32
 
 // Destination is one real server of a virtual service.
 type Destination struct {
@@ -116,6 +137,21 @@ type Destination struct {
 	TunPort      uint16 // host order
 	TunFlags     uint16
 	Stats        Stats
+}
+
+// FamilyIn is the family the kernel is told for d in a service of family
+// svcAF: Family when set, otherwise that of its address, otherwise the
+// service's.
+func (d *Destination) FamilyIn(svcAF uint16) uint16 {
+	switch {
+	case d.Family != 0:
+		return d.Family
+	case d.Address == nil:
+		return svcAF
+	case d.Address.To4() != nil:
+		return AFInet
+	}
+	return AFInet6
 }
 
 // Info is what the kernel says of IPVS itself.

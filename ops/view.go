@@ -77,17 +77,13 @@ func ReadTable(ctx context.Context, k Kernel) (TableView, error) {
 	if err != nil {
 		return TableView{}, fmt.Errorf("reading IPVS info: %w", err)
 	}
-	svcs, err := k.Services(ctx)
+	tab, err := Read(ctx, k)
 	if err != nil {
-		return TableView{}, fmt.Errorf("reading services: %w", err)
+		return TableView{}, err
 	}
-	t := TableView{Version: VersionString(info.Version), ConnTabSize: info.ConnTabSize, Services: make([]ServiceView, 0, len(svcs))}
-	for _, s := range svcs {
-		dests, err := k.Destinations(ctx, s.ServiceKey)
-		if err != nil {
-			return TableView{}, fmt.Errorf("reading destinations of %s: %w", s.ServiceKey, err)
-		}
-		t.Services = append(t.Services, ViewService(s, dests))
+	t := TableView{Version: VersionString(info.Version), ConnTabSize: info.ConnTabSize, Services: make([]ServiceView, 0, len(tab))}
+	for _, vs := range tab {
+		t.Services = append(t.Services, ViewService(vs.Service, vs.Destinations))
 	}
 	return t, nil
 }

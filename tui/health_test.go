@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"path/filepath"
 	"strings"
@@ -157,12 +158,10 @@ func TestDaemonReadIsBoundedByTheRefresh(t *testing.T) {
 	defer ln.Close()
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
-	start := time.Now()
-	if _, err := control.New(path).Status(ctx, control.Filter{}); err == nil {
-		t.Fatal("no error from a daemon that does not answer")
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("took %v", d)
+	// The error says the refresh's deadline ended the read, not the
+	// client's own (longer) timeout.
+	if _, err := control.New(path).Status(ctx, control.Filter{}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("error %v from a daemon that does not answer, want the refresh's deadline", err)
 	}
 }
 

@@ -222,16 +222,16 @@ func TestEditWeight(t *testing.T) {
 		t.Fatalf("w: mode %v input %q", m.mode, m.input)
 	}
 	press(t, m, "backspace", "x", "enter")
-	if m.mode != modeNormal || !m.statusErr || !strings.Contains(m.status, "0 to 65535") {
+	if m.mode != modeNormal || !m.statusErr || !strings.Contains(m.status, "0 to 2147483647") {
 		t.Errorf("bad weight: mode %v status %q", m.mode, m.status)
 	}
-	press(t, m, "w", "backspace", "7", "0", "0", "0", "0", "enter")
+	press(t, m, append([]string{"w", "backspace"}, append(strings.Split("2147483648", ""), "enter")...)...)
 	if !m.statusErr {
-		t.Errorf("70000 accepted")
+		t.Errorf("2147483648 accepted: %v %q", m.mode, m.status)
 	}
 	press(t, m, "w", "backspace", "5", "enter")
 	if m.mode != modeConfirm || m.pending.weight != 5 {
-		t.Fatalf("confirm: %v %+v", m.mode, m.pending)
+		t.Fatalf("confirm: %v %+v %q", m.mode, m.pending, m.status)
 	}
 	press(t, m, "y")
 	if len(src.sets) != 1 || src.sets[0].weight != 5 || src.sets[0].dest.Address.String() != "10.0.1.1" {

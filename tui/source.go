@@ -2,9 +2,7 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"syscall"
 	"time"
 
 	"github.com/lvsadm/lvsadm/ops"
@@ -74,26 +72,17 @@ func (s *KernelSource) Snapshot(ctx context.Context, q ConnQuery) (Snapshot, err
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("reading IPVS info: %w", err)
 	}
-	svcs, err := s.K.Services(ctx)
+	tab, err := ops.Read(ctx, s.K)
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("reading services: %w", err)
+		return Snapshot{}, err
 	}
 	now := time.Now
 	if s.Now != nil {
 		now = s.Now
 	}
-	snap := Snapshot{Info: info, Services: make([]ServiceSnapshot, 0, len(svcs)), Taken: now()}
-	for _, svc := range svcs {
-		dests, err := s.K.Destinations(ctx, svc.ServiceKey)
-		if err != nil {
-			// A service deleted between the two reads is not an
-			// error of this refresh: it is simply gone.
-			if errors.Is(err, syscall.ESRCH) || errors.Is(err, syscall.ENOENT) {
-				continue
-			}
-			return Snapshot{}, fmt.Errorf("reading real servers of %s: %w", svc.ServiceKey, err)
-		}
-		snap.Services = append(snap.Services, ServiceSnapshot{Service: svc, Destinations: dests})
+	snap := Snapshot{Info: info, Services: make([]ServiceSnapshot, 0, len(tab)), Taken: now()}
+	for _, vs := range tab {
+		snap.Services = append(snap.Services, ServiceSnapshot(vs))
 	}
 	if q.Enabled {
 		sum, err := Summarize(ctx, s.K.Connections, q)

@@ -9,89 +9,57 @@ import (
 	"time"
 
 	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/ops/opstest"
 )
 
-// fakeKernel implements the part of ops.Kernel that KernelSource uses;
-// the embedded nil interface makes any other call fail loudly.
-type fakeKernel struct {
-	ops.Kernel
-	svcs    []ops.Service
-	dests   map[string][]ops.Destination
-	destErr map[string]error
-	conns   []ops.Connection
-	edited  []ops.Destination
-	editErr error
-	deleted []ops.Destination
-	added   []ops.Destination
-	zeroed  []*ops.ServiceKey
+// oneService is the shared in-memory IPVS holding service a with the
+// real server d (counters and all).
+func oneService(a ops.ServiceKey, d ops.Destination) *opstest.Kernel {
+	k := opstest.New()
+	k.Load(ops.Table{{Service: ops.Service{ServiceKey: a, Scheduler: "wlc", Netmask: 0xffffffff}, Destinations: []ops.Destination{d}}})
+	return k
 }
 
-func (k *fakeKernel) Info(context.Context) (ops.Info, error) {
-	return ops.Info{Version: 1<<16 | 2<<8 | 1, ConnTabSize: 4096}, nil
-}
-func (k *fakeKernel) Services(context.Context) ([]ops.Service, error) { return k.svcs, nil }
-func (k *fakeKernel) Destinations(_ context.Context, key ops.ServiceKey) ([]ops.Destination, error) {
-	if err := k.destErr[key.String()]; err != nil {
-		return nil, err
-	}
-	return k.dests[key.String()], nil
-}
-func (k *fakeKernel) Connections(ctx context.Context, fn func(*ops.Connection) error) error {
-	var c ops.Connection
-	for i := range k.conns {
-		c = k.conns[i] // one reused entry, as the real one streams
-		if err := fn(&c); err != nil {
+// failing makes every change to k fail with err, as a kernel refusing it.
+func failing(k *opstest.Kernel, err error) {
+	k.SetInject(func(op ops.Op, _ *ops.ServiceKey) error {
+		switch op {
+		case ops.OpEditDest, ops.OpDelDest, ops.OpAddDest, ops.OpZero:
 			return err
 		}
-	}
-	return nil
-}
-func (k *fakeKernel) EditDestination(_ context.Context, key ops.ServiceKey, d ops.Destination) error {
-	return k.record(&k.edited, d)
-}
-func (k *fakeKernel) DelDestination(_ context.Context, key ops.ServiceKey, d ops.Destination) error {
-	return k.record(&k.deleted, d)
-}
-func (k *fakeKernel) AddDestination(_ context.Context, key ops.ServiceKey, d ops.Destination) error {
-	return k.record(&k.added, d)
-}
-
-// record notes a change of d in calls, or fails with editErr.
-func (k *fakeKernel) record(calls *[]ops.Destination, d ops.Destination) error {
-	if k.editErr != nil {
-		return k.editErr
-	}
-	*calls = append(*calls, d)
-	return nil
-}
-func (k *fakeKernel) Zero(_ context.Context, key *ops.ServiceKey) error {
-	if k.editErr != nil {
-		return k.editErr
-	}
-	k.zeroed = append(k.zeroed, key)
-	return nil
+		return nil
+	})
 }
 
 func TestKernelSourceChanges(t *testing.T) {
 	a := svcKey("10.0.0.1", 80)
-	d := dest("10.0.1.1", 80, 2, 1, 1, ops.Stats{})
+	d := dest("10.0.1.1", 80, 2, 1, 1, ops.Stats{Conns: 9})
 	d.UThreshold, d.ConnFlags, d.TunType, d.TunPort = 50, ops.FwdTunnel, ops.TunGUE, 6080
-	k := &fakeKernel{}
+	k := oneService(a, d)
 	src := NewKernelSource(k)
 	ctx := context.Background()
-	if err := src.RemoveServer(ctx, a, d); err != nil || len(k.deleted) != 1 || !k.deleted[0].Address.Equal(d.Address) {
-		t.Errorf("remove: %v %+v", err, k.deleted)
+	if err := src.RemoveServer(ctx, a, d); err != nil || len(k.Table()[0].Destinations) != 0 {
+		t.Errorf("remove: %v %+v", err, k.Table())
 	}
 	// Put back whole: every parameter as the snapshot read it.
-	if err := src.RestoreServer(ctx, a, d); err != nil || len(k.added) != 1 || k.added[0].UThreshold != 50 ||
-		k.added[0].TunType != ops.TunGUE || k.added[0].TunPort != 6080 || k.added[0].Weight != 2 {
-		t.Errorf("restore: %v %+v", err, k.added)
+	if err := src.RestoreServer(ctx, a, d); err != nil {
+		t.Errorf("restore: %v", err)
+	} else if ds := k.Table()[0].Destinations; len(ds) != 1 || ds[0].UThreshold != 50 ||
+		ds[0].TunType != ops.TunGUE || ds[0].TunPort != 6080 || ds[0].Weight != 2 || ds[0].ConnFlags != ops.FwdTunnel {
+		t.Errorf("restored %+v", ds)
 	}
 	// Zero names the one service, never nil (which zeroes all).
-	if err := src.Zero(ctx, a); err != nil || len(k.zeroed) != 1 || k.zeroed[0] == nil || k.zeroed[0].String() != a.String() {
-		t.Errorf("zero: %v %v", err, k.zeroed)
+	var zeroed []*ops.ServiceKey
+	k.SetInject(func(op ops.Op, key *ops.ServiceKey) error {
+		if op == ops.OpZero {
+			zeroed = append(zeroed, key)
+		}
+		return nil
+	})
+	if err := src.Zero(ctx, a); err != nil || len(zeroed) != 1 || zeroed[0] == nil || zeroed[0].String() != a.String() {
+		t.Errorf("zero: %v %v", err, zeroed)
 	}
-	k.editErr = &ops.KernelError{Op: ops.OpDelDest, Errno: syscall.ENOENT}
+	failing(k, &ops.KernelError{Op: ops.OpDelDest, Errno: syscall.ENOENT})
 	for _, c := range []struct {
 		err  error
 		want string
@@ -110,46 +78,66 @@ func TestKernelSource(t *testing.T) {
 	a, b, c := svcKey("10.0.0.1", 80), svcKey("10.0.0.2", 80), svcKey("10.0.0.3", 80)
 	d := dest("10.0.1.1", 80, 2, 1, 1, ops.Stats{})
 	d.UThreshold, d.ConnFlags = 50, ops.FwdTunnel
-	k := &fakeKernel{
-		svcs:    []ops.Service{{ServiceKey: a}, {ServiceKey: b}, {ServiceKey: c}},
-		dests:   map[string][]ops.Destination{a.String(): {d}, c.String(): {d, d}},
-		destErr: map[string]error{b.String(): &ops.KernelError{Op: ops.OpGetDests, Errno: syscall.ESRCH}},
-		conns: []ops.Connection{conn("TCP", "ESTABLISHED", "1.2.3.4", 1, "10.0.0.1", 80, "10.0.1.1", 80),
-			conn("TCP", "TIME_WAIT", "1.2.3.5", 1, "10.0.0.1", 80, "10.0.1.1", 80)},
-	}
+	d2 := dest("10.0.1.2", 80, 1, 0, 0, ops.Stats{})
+	k := opstest.New()
+	k.Load(ops.Table{
+		{Service: ops.Service{ServiceKey: a, Scheduler: "rr"}, Destinations: []ops.Destination{d}},
+		{Service: ops.Service{ServiceKey: b, Scheduler: "rr"}, Destinations: []ops.Destination{d}},
+		{Service: ops.Service{ServiceKey: c, Scheduler: "rr"}, Destinations: []ops.Destination{d, d2}},
+	})
+	k.SetConnections([]ops.Connection{conn("TCP", "ESTABLISHED", "1.2.3.4", 1, "10.0.0.1", 80, "10.0.1.1", 80),
+		conn("TCP", "TIME_WAIT", "1.2.3.5", 1, "10.0.0.1", 80, "10.0.1.1", 80)})
+	// b is deleted between the listing of services and the read of its
+	// real servers.
+	k.SetInject(func(op ops.Op, key *ops.ServiceKey) error {
+		if op == ops.OpGetDests && key.ID() == b.ID() {
+			k.SetInject(nil)
+			return k.DelService(context.Background(), b)
+		}
+		return nil
+	})
 	src := NewKernelSource(k)
 	src.Now = func() time.Time { return t0 }
 	snap, err := src.Snapshot(context.Background(), ConnQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The service deleted between the two reads (ESRCH) is left out.
-	if len(snap.Services) != 2 || len(snap.Services[1].Destinations) != 2 || snap.Conns != nil || !snap.Taken.Equal(t0) {
+	// The kernel answers the deleted service's real servers with none:
+	// it shows empty in this refresh and is gone from the next.
+	if len(snap.Services) != 3 || len(snap.Services[1].Destinations) != 0 || len(snap.Services[2].Destinations) != 2 ||
+		snap.Conns != nil || !snap.Taken.Equal(t0) {
 		t.Errorf("snapshot %+v", snap)
 	}
 	snap, err = src.Snapshot(context.Background(), ConnQuery{Enabled: true, Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(snap.Services) != 2 {
+		t.Errorf("the deleted service is still listed: %+v", snap.Services)
+	}
 	if s := snap.Conns; s == nil || s.Total != 2 || len(s.Rows) != 1 || s.Rows[0].State != "ESTABLISHED" {
 		t.Errorf("conns %+v", snap.Conns)
 	}
-	// Other errors fail the refresh and say where.
-	k.destErr[b.String()] = &ops.KernelError{Op: ops.OpGetDests, Errno: syscall.EPERM}
+	// Errors fail the refresh and say where.
+	k.SetInject(func(op ops.Op, key *ops.ServiceKey) error {
+		if op == ops.OpGetDests && key.ID() == c.ID() {
+			return &ops.KernelError{Op: op, Errno: syscall.EPERM}
+		}
+		return nil
+	})
 	if _, err := src.Snapshot(context.Background(), ConnQuery{}); err == nil ||
-		!strings.Contains(err.Error(), "reading real servers of tcp 10.0.0.2:80") || !errors.Is(err, syscall.EPERM) {
+		!strings.Contains(err.Error(), "reading real servers of tcp 10.0.0.3:80") || !errors.Is(err, syscall.EPERM) {
 		t.Errorf("error %v", err)
 	}
+	k.SetInject(nil)
 	// SetWeight sends the destination back whole, with the new weight.
 	if err := src.SetWeight(context.Background(), a, d, 0); err != nil {
 		t.Fatal(err)
 	}
-	want := d
-	want.Weight = 0
-	if got := k.edited[0]; got.Weight != 0 || got.UThreshold != 50 || got.ConnFlags != ops.FwdTunnel || !got.Address.Equal(d.Address) {
-		t.Errorf("edited %+v, want %+v", got, want)
+	if got := k.Table()[0].Destinations[0]; got.Weight != 0 || got.UThreshold != 50 || got.ConnFlags != ops.FwdTunnel || !got.Address.Equal(d.Address) {
+		t.Errorf("edited %+v", got)
 	}
-	k.editErr = &ops.KernelError{Op: ops.OpEditDest, Errno: syscall.ENOENT}
+	failing(k, &ops.KernelError{Op: ops.OpEditDest, Errno: syscall.ENOENT})
 	if err := src.SetWeight(context.Background(), a, d, 1); err == nil ||
 		!strings.Contains(err.Error(), "setting weight of 10.0.1.1:80 in tcp 10.0.0.1:80") || !errors.Is(err, syscall.ENOENT) {
 		t.Errorf("edit error %v", err)

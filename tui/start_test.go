@@ -20,8 +20,9 @@ import (
 // input, output and error, as the foreground process of its session, inside
 // a (fake) tmux, and runs no test: only the packages' initialisation runs.
 // It must not write to the terminal (bubbletea v1's init queried the
-// background color and waited up to 5 s for the answer), nor run programs
-// (lipgloss v2's init runs "tmux info" inside tmux), nor take long.
+// background color and waited up to 5 s for the answer: a query is an
+// escape sequence, so "nothing written" also rules out the wait), nor run
+// programs (lipgloss v2's init runs "tmux info" inside tmux).
 func TestStartTouchesNoTerminal(t *testing.T) {
 	master, slave, err := tryOpenPty(24, 80)
 	if err != nil {
@@ -50,7 +51,6 @@ func TestStartTouchesNoTerminal(t *testing.T) {
 	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		slave.Close()
 		t.Fatal(err)
@@ -70,7 +70,6 @@ func TestStartTouchesNoTerminal(t *testing.T) {
 		}
 	}()
 	err = cmd.Wait()
-	took := time.Since(start)
 	var out []byte
 	select {
 	case out = <-done:
@@ -88,9 +87,6 @@ func TestStartTouchesNoTerminal(t *testing.T) {
 	}
 	if b, err := os.ReadFile(ran); err == nil {
 		t.Errorf("initialisation ran programs:\n%s", b)
-	}
-	if took > 4*time.Second {
-		t.Errorf("start took %v: did something wait for the terminal?", took)
 	}
 }
 

@@ -645,9 +645,9 @@ func (m *Model) filterEntered(in string) tea.Cmd {
 
 func (m *Model) weightEntered(in string) tea.Cmd {
 	w, err := strconv.ParseInt(in, 10, 32)
-	// ipvsadm accepts weights 0..65535 (-w); so does the TUI.
-	if err != nil || w < 0 || w > 65535 {
-		m.setStatus(fmt.Sprintf("error: weight %q: want a number from 0 to 65535", in), true)
+	// The kernel's and ipvsadm's range (-w).
+	if err != nil || w < 0 || w > ops.MaxWeight {
+		m.setStatus(fmt.Sprintf("error: weight %q: want a number from 0 to %d", in, ops.MaxWeight), true)
 		return nil
 	}
 	r, d, ok := m.selectedDest()

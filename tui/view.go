@@ -192,7 +192,7 @@ func (m *Model) statusLine(w int) string {
 		if _, d, ok := m.selectedDest(); ok {
 			label = " of " + destLabel(d)
 		}
-		return m.st.prompt.Render(clip("weight"+label+" (0-65535): "+m.input+"_", w))
+		return m.st.prompt.Render(clip("weight"+label+": "+m.input+"_", w))
 	case modeQuit:
 		return m.st.prompt.Render(clip("unsaved changes in "+m.configName()+": quit anyway? [y/N]", w))
 	case modeConfirm:

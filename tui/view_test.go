@@ -200,7 +200,7 @@ func TestPromptsOnScreen(t *testing.T) {
 	wantIn(t, lines[22], "Drain 10.0.1.1:80 in tcp 10.0.0.1:80: weight 1 -> 0? [y/N]")
 	wantIn(t, lines[23], "y confirm")
 	press(t, m, "n", "w")
-	wantIn(t, m.View().Content, "weight of 10.0.1.1:80 (0-65535): 1_")
+	wantIn(t, m.View().Content, "weight of 10.0.1.1:80: 1_")
 	press(t, m, "esc", "/", "z", "z")
 	wantIn(t, m.View().Content, "filter: zz_", "nothing matches")
 }

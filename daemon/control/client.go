@@ -159,6 +159,7 @@ func answerError(raw []byte) error {
 // roundTrip sends one request line and reads the whole answer, within
 // ctx and at most timeout.
 func (c *Client) roundTrip(ctx context.Context, req string, timeout time.Duration) ([]byte, error) {
+	caller := ctx
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var dl net.Dialer
@@ -181,6 +182,17 @@ func (c *Client) roundTrip(ctx context.Context, req string, timeout time.Duratio
 	}
 	raw, err := io.ReadAll(io.LimitReader(conn, MaxAnswer+1))
 	if err != nil {
+		// The caller's context ended the read, not the daemon's silence
+		// past timeout: say so (errors.Is tells them apart). Its deadline
+		// is the connection's, which can expire a moment before the
+		// context's own timer marks it done.
+		cerr := caller.Err()
+		if dl, ok := caller.Deadline(); cerr == nil && ok && !time.Now().Before(dl) {
+			cerr = context.DeadlineExceeded
+		}
+		if cerr != nil {
+			err = fmt.Errorf("%w: %w", cerr, err)
+		}
 		return nil, fmt.Errorf("reading the daemon's answer: %w", err)
 	}
 	if len(raw) > MaxAnswer {

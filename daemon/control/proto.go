@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lvsadm/lvsadm/ops"
 )
 
 // The protocol: the client sends one request line and the daemon answers
@@ -160,8 +162,9 @@ type OverrideRequest struct {
 	Weight int32  `json:"weight,omitempty"` // ActWeight
 }
 
-// MaxWeight is ipvsadm's highest weight (-w).
-const MaxWeight = 65535
+// MaxWeight is the highest weight the daemon takes: the kernel's and
+// ipvsadm's (ops.MaxWeight).
+const MaxWeight = ops.MaxWeight
 
 // Check reports a request the daemon would refuse.
 func (r OverrideRequest) Check() error {

@@ -23,8 +23,8 @@ func TestParseRequest(t *testing.T) {
 		{line: `{"op":"status","filter":{"state":"sideways"}}`, err: `unknown state "sideways"`},
 		{line: `{"op":"status","filter":{"vip":"10.0.0.300"}}`, err: "is not an address"},
 		{line: `{"op":"override"}`, err: "without override"},
-		{line: `{"op":"override","override":{"action":"weight","target":"a/b","weight":65536}}`, err: "expected 0 to 65535"},
-		{line: `{"op":"override","override":{"action":"weight","target":"a/b","weight":-1}}`, err: "expected 0 to 65535"},
+		{line: `{"op":"override","override":{"action":"weight","target":"a/b","weight":-7}}`, err: "expected 0 to 2147483647"},
+		{line: `{"op":"override","override":{"action":"weight","target":"a/b","weight":-1}}`, err: "expected 0 to 2147483647"},
 		{line: `{"op":"override","override":{"action":"drain","target":" "}}`, err: "no real server named"},
 		{line: `{"op":"override","override":{"action":"nuke","target":"a"}}`, err: `unknown override action "nuke"`},
 	} {

@@ -188,13 +188,6 @@ func (m *Manager) Remove(ctx context.Context) error {
 	return joinErrs(errs)
 }
 
-// Installed returns the rules currently installed by m.
-func (m *Manager) Installed() []Rule {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return slices.Clone(m.installed)
-}
-
 func (m *Manager) delete(r Rule) error {
 	t, err := m.table(r.VIP.Is6())
 	if err == nil {

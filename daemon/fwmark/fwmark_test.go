@@ -150,3 +150,10 @@ func TestParseMarks(t *testing.T) {
 		}
 	}
 }
+
+// Installed returns the rules m holds as installed (only tests ask).
+func (m *Manager) Installed() []Rule {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.installed)
+}

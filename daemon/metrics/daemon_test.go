@@ -18,19 +18,18 @@ import (
 	"github.com/lvsadm/lvsadm/daemon/fwmark"
 	"github.com/lvsadm/lvsadm/daemon/vip"
 	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/ops/opstest"
 )
 
-// fixedKernel serves a fixed table; the daemon, given a Table, uses
-// nothing else of it here (no sync daemon).
-type fixedKernel struct{ ops.Kernel }
-
-func (fixedKernel) Services(context.Context) ([]ops.Service, error) {
-	return []ops.Service{{ServiceKey: ops.ServiceKey{Family: ops.AFInet, Protocol: ops.ProtoTCP, Address: net.ParseIP("192.168.50.10"), Port: 8080},
-		Stats: ops.Stats{Conns: 12}}}, nil
-}
-
-func (fixedKernel) Destinations(context.Context, ops.ServiceKey) ([]ops.Destination, error) {
-	return []ops.Destination{{Family: ops.AFInet, Address: net.ParseIP("127.0.0.1"), Port: 80, Weight: 3, ActiveConns: 2}}, nil
+// fixedKernel is the shared in-memory IPVS serving a fixed table, with
+// counters; the daemon, given a Table, writes nothing to it.
+func fixedKernel() *opstest.Kernel {
+	k := opstest.New()
+	k.Load(ops.Table{{
+		Service:      ops.Service{ServiceKey: ops.ServiceKey{Family: ops.AFInet, Protocol: ops.ProtoTCP, Address: net.ParseIP("192.168.50.10"), Port: 8080}, Scheduler: "rr", Stats: ops.Stats{Conns: 12}},
+		Destinations: []ops.Destination{{Family: ops.AFInet, Address: net.ParseIP("127.0.0.1"), Port: 80, Weight: 3, ActiveConns: 2}},
+	}})
+	return k
 }
 
 type nopTable struct{}
@@ -110,7 +109,7 @@ func TestDaemonEndpoint(t *testing.T) {
 	d, err := daemon.New(daemon.Options{
 		ConfigPath: cfgPath, MetricsListen: "127.0.0.1:0",
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Kernel: fixedKernel{}, Table: nopTable{}, VIPs: nopVIPs{}, Fwmarks: nopFwmarks{},
+		Kernel: fixedKernel(), Table: nopTable{}, VIPs: nopVIPs{}, Fwmarks: nopFwmarks{},
 		LocalAddrs: func() ([]netip.Addr, error) { return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil },
 		Notify:     func(string) error { return nil },
 		LinkUp:     func(netip.Addr) bool { return true },

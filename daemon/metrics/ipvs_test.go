@@ -4,44 +4,30 @@ import (
 	"context"
 	"net"
 	"reflect"
-	"syscall"
 	"testing"
 
 	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/ops/opstest"
 )
 
-type tableKernel struct {
-	ops.Kernel
-	svcs  []ops.Service
-	dests map[uint32][]ops.Destination // by fwmark or port
-}
-
-func (k tableKernel) Services(context.Context) ([]ops.Service, error) { return k.svcs, nil }
-
-func (k tableKernel) Destinations(_ context.Context, key ops.ServiceKey) ([]ops.Destination, error) {
-	id := key.FWMark
-	if id == 0 {
-		id = uint32(key.Port)
-	}
-	d, ok := k.dests[id]
-	if !ok {
-		return nil, &ops.KernelError{Op: ops.OpGetDests, Errno: syscall.ESRCH}
-	}
-	return d, nil
-}
-
 func TestReadIPVS(t *testing.T) {
-	k := tableKernel{
-		svcs: []ops.Service{
-			{ServiceKey: ops.ServiceKey{Family: ops.AFInet6, Protocol: ops.ProtoUDP, Address: net.ParseIP("2001:db8::1"), Port: 53}, Stats: ops.Stats{Conns: 1, InPkts: 2, OutPkts: 3, InBytes: 4, OutBytes: 5}},
-			{ServiceKey: ops.ServiceKey{Family: ops.AFInet, FWMark: 100}, Stats: ops.Stats{Conns: 10, InPkts: 20, OutPkts: 30, InBytes: 40, OutBytes: 50}},
-			{ServiceKey: ops.ServiceKey{Family: ops.AFInet, Protocol: ops.ProtoTCP, Address: net.ParseIP("10.0.0.1"), Port: 9}}, // deleted meanwhile
-		},
-		dests: map[uint32][]ops.Destination{
-			53:  {{Address: net.ParseIP("2001:db8::2"), Port: 5353, Weight: 2, ActiveConns: 7, InactConns: 8, Stats: ops.Stats{Conns: 1, InPkts: 2, OutPkts: 3, InBytes: 4, OutBytes: 5}}},
-			100: {{Address: net.ParseIP("10.1.0.1"), Weight: 1}},
-		},
-	}
+	gone := ops.ServiceKey{Family: ops.AFInet, Protocol: ops.ProtoTCP, Address: net.ParseIP("10.0.0.1"), Port: 9}
+	k := opstest.New()
+	k.Load(ops.Table{
+		{Service: ops.Service{ServiceKey: ops.ServiceKey{Family: ops.AFInet6, Protocol: ops.ProtoUDP, Address: net.ParseIP("2001:db8::1"), Port: 53}, Stats: ops.Stats{Conns: 1, InPkts: 2, OutPkts: 3, InBytes: 4, OutBytes: 5}},
+			Destinations: []ops.Destination{{Address: net.ParseIP("2001:db8::2"), Port: 5353, Weight: 2, ActiveConns: 7, InactConns: 8, Stats: ops.Stats{Conns: 1, InPkts: 2, OutPkts: 3, InBytes: 4, OutBytes: 5}}}},
+		{Service: ops.Service{ServiceKey: ops.ServiceKey{Family: ops.AFInet, FWMark: 100}, Stats: ops.Stats{Conns: 10, InPkts: 20, OutPkts: 30, InBytes: 40, OutBytes: 50}},
+			Destinations: []ops.Destination{{Address: net.ParseIP("10.1.0.1"), Weight: 1}}},
+		{Service: ops.Service{ServiceKey: gone}, Destinations: []ops.Destination{{Address: net.ParseIP("10.1.0.2"), Weight: 1}}},
+	})
+	// Deleted between the listing and the read of its real servers: the
+	// kernel answers that read with none.
+	k.SetInject(func(op ops.Op, key *ops.ServiceKey) error {
+		if op == ops.OpGetDests && key.ID() == gone.ID() {
+			return k.DelService(context.Background(), gone)
+		}
+		return nil
+	})
 	got, err := ReadIPVS(context.Background(), k)
 	if err != nil {
 		t.Fatal(err)
@@ -49,6 +35,7 @@ func TestReadIPVS(t *testing.T) {
 	want := &IPVS{
 		Total: ops.Stats{Conns: 11, InPkts: 22, OutPkts: 33, InBytes: 44, OutBytes: 55},
 		Services: []Service{
+			{LocalAddress: "10.0.0.1", LocalPort: "9", Proto: "TCP"},
 			{LocalAddress: "2001:db8::1", LocalPort: "53", Proto: "UDP", Stats: ops.Stats{Conns: 1, InPkts: 2, OutPkts: 3, InBytes: 4, OutBytes: 5}},
 			{LocalPort: "0", Proto: "FWM", LocalMark: "00000064", Stats: ops.Stats{Conns: 10, InPkts: 20, OutPkts: 30, InBytes: 40, OutBytes: 50}},
 		},

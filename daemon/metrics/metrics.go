@@ -12,14 +12,12 @@ package metrics
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/lvsadm/lvsadm/ops"
@@ -146,25 +144,19 @@ func protoName(p uint16) string {
 
 // ReadIPVS reads the table through k.
 func ReadIPVS(ctx context.Context, k ops.Kernel) (*IPVS, error) {
-	svcs, err := k.Services(ctx)
+	tab, err := ops.Read(ctx, k)
 	if err != nil {
 		return nil, err
 	}
 	out := &IPVS{}
-	for _, s := range svcs {
+	for _, vs := range tab {
+		s, dests := vs.Service, vs.Destinations
 		st := s.Stats
 		out.Total.Conns += st.Conns
 		out.Total.InPkts += st.InPkts
 		out.Total.OutPkts += st.OutPkts
 		out.Total.InBytes += st.InBytes
 		out.Total.OutBytes += st.OutBytes
-		dests, err := k.Destinations(ctx, s.ServiceKey)
-		if errors.Is(err, syscall.ESRCH) {
-			continue // deleted since the listing
-		}
-		if err != nil {
-			return nil, err
-		}
 		b := Backend{LocalPort: strconv.Itoa(int(s.Port)), Proto: protoName(s.Protocol)}
 		if s.FWMark != 0 {
 			// As /proc/net/ip_vs shows a fwmark service.

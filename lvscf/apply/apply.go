@@ -56,7 +56,7 @@ func Prepare(name string, src []byte) (*Target, error) {
 // Plan reads the kernel's table and returns the changes that make it t.
 // With prune, kernel services the file does not name are deleted too.
 func (t *Target) Plan(ctx context.Context, k ops.Kernel, prune bool) ([]reconcile.Change, error) {
-	actual, err := reconcile.Read(ctx, k)
+	actual, err := ops.Read(ctx, k)
 	if err != nil {
 		return nil, err
 	}

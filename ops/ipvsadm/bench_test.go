@@ -9,16 +9,19 @@ import (
 	"testing"
 
 	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/ops/opstest"
 )
 
 func BenchmarkListConnections(b *testing.B) {
 	k := newFakeKernel()
+	var conns []ops.Connection
 	for i := 0; i < 50000; i++ {
-		k.conns = append(k.conns, ops.Connection{Protocol: "TCP",
+		conns = append(conns, ops.Connection{Protocol: "TCP",
 			Client: net.IPv4(192, 168, byte(i>>8), byte(i)).To4(), CPort: uint16(1024 + i),
 			Virtual: net.IPv4(10, 0, 0, 1).To4(), VPort: 80,
 			Dest: net.IPv4(10, 0, 1, byte(i%7)).To4(), DPort: 8080, State: "ESTABLISHED", Expires: uint32(i % 900)})
 	}
+	k.SetConnections(conns)
 	open := func() (ops.Kernel, error) { return k, nil }
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -37,7 +40,7 @@ func BenchmarkRestore(b *testing.B) {
 	in := sb.String()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		k := &nopKernel{fakeKernel: newFakeKernel()}
+		k := nopKernel{newFakeKernel()}
 		open := func() (ops.Kernel, error) { return k, nil }
 		if code := Run(context.Background(), open, []string{"ipvsadm", "-R"}, strings.NewReader(in), io.Discard, io.Discard); code != 0 {
 			b.Fatal(code)
@@ -46,7 +49,7 @@ func BenchmarkRestore(b *testing.B) {
 }
 
 // nopKernel accepts every change without keeping it, to time the parsing.
-type nopKernel struct{ *fakeKernel }
+type nopKernel struct{ *opstest.Kernel }
 
 func (nopKernel) AddService(context.Context, ops.Service) error { return nil }
 func (nopKernel) AddDestination(context.Context, ops.ServiceKey, ops.Destination) error {

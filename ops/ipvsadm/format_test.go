@@ -6,10 +6,11 @@ import (
 	"testing"
 
 	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/ops/opstest"
 )
 
 // setup runs command lines that must succeed.
-func setup(t *testing.T, k *fakeKernel, lines ...string) {
+func setup(t *testing.T, k *opstest.Kernel, lines ...string) {
 	t.Helper()
 	for _, l := range lines {
 		if r := runLine(t, k, l, ""); r.code != 0 {
@@ -221,15 +222,17 @@ func checkLines(t *testing.T, what, got, want string) {
 
 func TestListNamesAndTruncation(t *testing.T) {
 	k := newFakeKernel()
-	k.svcs = []ops.Service{{
-		ServiceKey: ops.ServiceKey{Family: ops.AFInet, Protocol: ops.ProtoTCP, Address: net.IPv4(10, 9, 9, 9).To4(), Port: 8080},
-		Scheduler:  "rr",
-		Stats:      ops.Stats{Conns: 123456789, InPkts: 99999999, OutPkts: 100000000000, InBytes: 1 << 62, OutBytes: 5},
-	}}
-	k.dests[keyString(k.svcs[0].ServiceKey)] = []ops.Destination{{
-		Family: ops.AFInet, Address: net.IPv4(10, 9, 9, 9).To4(), Port: 22, Weight: 3,
-		Stats: ops.Stats{CPS: 123456789, InBPS: 123456789},
-	}}
+	k.Load(ops.Table{{
+		Service: ops.Service{
+			ServiceKey: ops.ServiceKey{Family: ops.AFInet, Protocol: ops.ProtoTCP, Address: net.IPv4(10, 9, 9, 9).To4(), Port: 8080},
+			Scheduler:  "rr",
+			Stats:      ops.Stats{Conns: 123456789, InPkts: 99999999, OutPkts: 100000000000, InBytes: 1 << 62, OutBytes: 5},
+		},
+		Destinations: []ops.Destination{{
+			Family: ops.AFInet, Address: net.IPv4(10, 9, 9, 9).To4(), Port: 22, Weight: 3,
+			Stats: ops.Stats{CPS: 123456789, InBPS: 123456789},
+		}},
+	}})
 	r := runLine(t, k, "-L --stats", "")
 	want := `IP Virtual Server version 1.2.1 (size=4096)
 Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes
@@ -254,13 +257,14 @@ TCP  web.example:webcache                0        0        0        0        0
 // exactly and nothing turns negative.
 func TestCountersAtEdges(t *testing.T) {
 	k := newFakeKernel()
-	setup(t, k, "-A -t 10.0.0.1:80 -s wlc")
-	key := keyString(k.svcs[0].ServiceKey)
-	k.dests[key] = []ops.Destination{{
+	// Counters no command sets: as if the kernel had carried traffic.
+	tab := ops.Table{{Service: ops.Service{ServiceKey: ops.ServiceKey{Family: ops.AFInet, Protocol: ops.ProtoTCP, Address: net.IPv4(10, 0, 0, 1).To4(), Port: 80}, Scheduler: "wlc", Netmask: 0xffffffff}}}
+	tab[0].Destinations = []ops.Destination{{
 		Family: ops.AFInet, Address: net.IPv4(10, 0, 1, 1).To4(), Port: 80, ConnFlags: ops.FwdMasq,
 		Weight: 2147483647, UThreshold: 4294967295, LThreshold: 0,
 		ActiveConns: 4294967295, InactConns: 2147483648, PersistConns: 4294967295,
 	}}
+	k.Load(tab)
 	for _, tt := range []struct{ opts, want string }{
 		{"", "  -> 10.0.1.1:80                  Masq    2147483647 4294967295 2147483648\n"},
 		{"--thresholds", "  -> 10.0.1.1:80                  4294967295 0          4294967295 2147483648\n"},
@@ -277,12 +281,12 @@ func TestCountersAtEdges(t *testing.T) {
 
 func TestListConnections(t *testing.T) {
 	k := newFakeKernel()
-	k.conns = []ops.Connection{
+	k.SetConnections([]ops.Connection{
 		{Protocol: "TCP", Client: net.IPv4(192, 168, 1, 10).To4(), CPort: 51000, Virtual: net.IPv4(10, 9, 9, 9).To4(), VPort: 80,
 			Dest: net.IPv4(10, 0, 1, 1).To4(), DPort: 8080, State: "ESTABLISHED", Expires: 899},
 		{Protocol: "UDP", Client: net.ParseIP("2001:db8::5"), CPort: 5060, Virtual: net.ParseIP("2001:db8::9"), VPort: 5060,
 			Dest: net.ParseIP("2001:db8::2"), DPort: 5060, State: "UDP", Expires: 6001, PEName: "sip", PEData: "call-1"},
-	}
+	})
 	r := runLine(t, k, "-Lcn --persistent-conn", "")
 	want := "IPVS connection entries\n" +
 		"pro expire state       source             virtual            destination        pe name          pe_data\n" +

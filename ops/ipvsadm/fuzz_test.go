@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/lvsadm/lvsadm/ops"
+	"github.com/lvsadm/lvsadm/ops/opstest"
 )
 
 // FuzzRun checks that no command line or restore input makes Run panic.
@@ -29,7 +30,7 @@ func FuzzRun(f *testing.F) {
 	})
 }
 
-func setupQuiet(k *fakeKernel) {
+func setupQuiet(k *opstest.Kernel) {
 	open := func() (ops.Kernel, error) { return k, nil }
 	for _, l := range []string{"-A -t 10.0.0.1:80", "-A -f 3 -6", "-a -t 10.0.0.1:80 -r 10.0.0.9 -i --tun-type gue --tun-port 9"} {
 		run(context.Background(), open, append([]string{"ipvsadm"}, strings.Fields(l)...), nil, io.Discard, io.Discard, func(string) string { return "" })

@@ -19,14 +19,3 @@ func OptionNames() []string {
 	}
 	return out
 }
-
-// TakesArgument reports whether the option named by word (as typed:
-// "-s", "--scheduler") takes an argument in the next word.
-func TakesArgument(word string) bool {
-	for _, o := range optionTable {
-		if (o.short != 0 && word == "-"+string(o.short)) || word == "--"+o.long {
-			return o.arg == argString
-		}
-	}
-	return false
-}

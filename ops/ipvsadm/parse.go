@@ -341,7 +341,7 @@ func (ps *parser) option(c *command, p *poptContext, v int, schedFlags *string) 
 		}
 		// Debian's ipvsadm 1.31 takes any weight up to INT_MAX (checked
 		// against it in the lab: 70000 and 2147483647 are accepted).
-		n, ok := stringToNumber(arg, 0, math.MaxInt32)
+		n, ok := stringToNumber(arg, 0, ops.MaxWeight)
 		if !ok {
 			return failf(2, "illegal weight specified")
 		}

@@ -258,23 +258,6 @@ func TestParseDetails(t *testing.T) {
 	}
 }
 
-func TestNeedsKernel(t *testing.T) {
-	for _, tt := range []struct {
-		argv []string
-		want bool
-	}{
-		{[]string{"ipvsadm"}, true},
-		{[]string{"ipvsadm", "-h"}, false},
-		{[]string{"ipvsadm", "--version"}, false},
-		{[]string{"ipvsadm", "-Ln"}, true},
-		{[]string{"ipvsadm", "-q"}, false},
-	} {
-		if got := NeedsKernel(tt.argv); got != tt.want {
-			t.Errorf("NeedsKernel(%q) = %v", tt.argv, got)
-		}
-	}
-}
-
 func TestOptionTables(t *testing.T) {
 	for i, row := range cmdOptions {
 		if len(row) != numOptions {

@@ -52,8 +52,8 @@ func TestApplyRulesStopsAtFirstFailure(t *testing.T) {
 	if errb.String() != "Service already exists\n" {
 		t.Errorf("stderr %q", errb.String())
 	}
-	if len(k.svcs) != 1 {
-		t.Errorf("%d services in the table, want 1 (line 3 must not run)", len(k.svcs))
+	if len(k.Table()) != 1 {
+		t.Errorf("%d services in the table, want 1 (line 3 must not run)", len(k.Table()))
 	}
 	if f := ApplyRules(context.Background(), newFakeKernel(), strings.NewReader("-A -t 10.0.0.1:80\n\n-a -t 10.0.0.1:80 -r 10.0.1.1 -m\n"), &out, &errb); f != 0 {
 		t.Errorf("clean rules failed at line %d", f)

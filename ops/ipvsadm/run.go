@@ -150,22 +150,6 @@ func scriptProgram(argv []string) string {
 	return "ipvsadm"
 }
 
-// NeedsKernel reports whether Run would open the kernel for argv: true when
-// its first option is a command (or there is none: ipvsadm lists), false
-// for -h, -v and command lines that fail before any command.
-func NeedsKernel(argv []string) bool {
-	if len(argv) <= 1 {
-		return true
-	}
-	p := newPoptContext(argv, false)
-	switch p.getNextOpt() {
-	case 'A', 'E', 'D', 'a', 'e', 'd', 'C', 'L', 'l', 'Z', 'R', 'S',
-		tagSet, tagStartDaemon, tagStopDaemon:
-		return true
-	}
-	return false
-}
-
 func (s *session) errorf(format string, args ...any) {
 	fmt.Fprintf(s.errw, format, args...)
 }

@@ -3,6 +3,7 @@ package ipvsadm
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -74,7 +75,12 @@ func TestKernelErrors(t *testing.T) {
 		t.Errorf("open failure: %d %q", r.code, r.stderr)
 	}
 
-	k.fail = map[ops.Op]syscall.Errno{ops.OpGetDests: syscall.ENOMEM}
+	k.SetInject(func(op ops.Op, _ *ops.ServiceKey) error {
+		if op == ops.OpGetDests {
+			return &ops.KernelError{Op: op, Errno: syscall.ENOMEM}
+		}
+		return nil
+	})
 	r = runLine(t, k, "-Ln", "")
 	if r.code != 1 || r.stderr != "Memory allocation problem\n" || !strings.HasPrefix(r.stdout, "IP Virtual Server version") {
 		t.Errorf("dests failure: %d %q %q", r.code, r.stderr, r.stdout)
@@ -84,7 +90,7 @@ func TestKernelErrors(t *testing.T) {
 func TestZero(t *testing.T) {
 	k := newFakeKernel()
 	setup(t, k, "-A -t 10.0.0.1:80", "-Z", "-Z -t 10.0.0.1:80", "-Z -t 0.0.0.0:0")
-	if got := strings.Join(k.calls, ","); got != "add-service,zero,zero,zero" {
+	if got := fmt.Sprint(k.Changes()); got != "[add-service zero zero zero]" {
 		t.Errorf("calls %s", got)
 	}
 }
@@ -161,7 +167,7 @@ func TestRestore(t *testing.T) {
 	if r.code != 0 || r.stderr != "Service already exists\n" {
 		t.Errorf("restore: %d %q", r.code, r.stderr)
 	}
-	if len(k.dests[keyString(k.svcs[0].ServiceKey)]) != 2 {
+	if tab := k.Table(); len(tab) != 1 || len(tab[0].Destinations) != 2 {
 		t.Errorf("restore did not go on after a failing line")
 	}
 
@@ -178,12 +184,12 @@ func TestRestore(t *testing.T) {
 	// Bad values end the restore.
 	k = newFakeKernel()
 	r = runLine(t, k, "-R", "-A -t 10.0.0.1:80 -p 0\n-A -t 10.0.0.2:80\n")
-	if r.code != 2 || r.stderr != "invalid timeout value `0' specified\n" || len(k.svcs) != 0 {
-		t.Errorf("fail() in restore: %d %q %d services", r.code, r.stderr, len(k.svcs))
+	if r.code != 2 || r.stderr != "invalid timeout value `0' specified\n" || len(k.Table()) != 0 {
+		t.Errorf("fail() in restore: %d %q %d services", r.code, r.stderr, len(k.Table()))
 	}
 	// A comment line is no command: ipvsadm gives up.
 	r = runLine(t, k, "-R", "# saved\n-A -t 10.0.0.2:80\n")
-	if r.code != 255 || r.stderr != tryHelp || len(k.svcs) != 0 {
+	if r.code != 255 || r.stderr != tryHelp || len(k.Table()) != 0 {
 		t.Errorf("comment in restore: %d %q", r.code, r.stderr)
 	}
 	// -R within -R.
@@ -209,7 +215,7 @@ func TestSaveRestoreMain(t *testing.T) {
 	}
 	out.Reset()
 	code = RestoreMain(context.Background(), open, []string{"ipvsadm-restore", "-x"}, strings.NewReader("-C\n"), &out, &errb)
-	if code != 0 || len(k.svcs) != 0 {
+	if code != 0 || len(k.Table()) != 0 {
 		t.Errorf("restore: %d %q", code, errb.String())
 	}
 	if got := scriptProgram([]string{"/usr/sbin/lvsadm-save"}); got != "lvsadm" {

@@ -8,26 +8,12 @@ import (
 	"github.com/lvsadm/lvsadm/ops"
 )
 
-// destFamily is the address family of a destination: Family when set,
-// otherwise that of its address, otherwise the service's.
-func destFamily(d ops.Destination, svcAF uint16) uint16 {
-	switch {
-	case d.Family != 0:
-		return d.Family
-	case d.Address == nil:
-		return svcAF
-	case d.Address.To4() != nil:
-		return afInet
-	}
-	return afInet6
-}
-
 // putDest appends an IPVS_CMD_ATTR_DEST nest. Add and edit need the full
 // entry; delete only ADDR and PORT. ADDR_FAMILY is always sent (kernels
 // before 3.18 ignore it); the tunnel attributes (Linux >= 5.2) go only with
 // tunnel forwarding or when set.
 func putDest(e *encoder, d ops.Destination, svcAF uint16, full bool) error {
-	af := destFamily(d, svcAF)
+	af := d.FamilyIn(svcAF)
 	n := e.beginNest(cmdAttrDest)
 	if err := putAddr(e, destAttrAddr, af, d.Address); err != nil {
 		return fmt.Errorf("destination address: %w", err)
@@ -121,7 +107,7 @@ func decodeDest(b []byte, svcAF uint16) (ops.Destination, error) {
 // with NLM_F_DUMP and a service nest). Like the kernel, it returns an empty
 // list, not an error, when the service does not exist.
 func (k *Kernel) Destinations(ctx context.Context, key ops.ServiceKey) ([]ops.Destination, error) {
-	af := keyFamily(key)
+	af := key.AddrFamily()
 	var out []ops.Destination
 	err := k.dump(ctx, ops.OpGetDests, cmdGetDest,
 		func(e *encoder) error { return putServiceKey(e, key) },
@@ -158,7 +144,7 @@ func putDestMsg(e *encoder, cmd uint8, key ops.ServiceKey, d ops.Destination) er
 	if err := putServiceKey(e, key); err != nil {
 		return err
 	}
-	return putDest(e, d, keyFamily(key), cmd != cmdDelDest)
+	return putDest(e, d, key.AddrFamily(), cmd != cmdDelDest)
 }
 
 // AddDestination adds a real server to a service (IPVS_CMD_NEW_DEST).

@@ -3,7 +3,6 @@ package kernel
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
 	"syscall"
 	"testing"
@@ -12,14 +11,17 @@ import (
 	"github.com/lvsadm/lvsadm/ops"
 )
 
-// A kernel that never answers: the request fails after Kernel.Timeout.
+// A kernel that never answers: the request fails after Kernel.Timeout
+// (the context has no deadline, so os.ErrDeadlineExceeded is that
+// timeout's; a timer never fires early, so the lower bound holds however
+// slow the machine).
 func TestSilentKernelTimesOut(t *testing.T) {
 	k, _ := newFake(nil)
 	k.Timeout = 100 * time.Millisecond
 	start := time.Now()
 	_, err := k.Info(context.Background())
-	if el := time.Since(start); el < 100*time.Millisecond || el > 2*time.Second {
-		t.Errorf("returned after %v", el)
+	if el := time.Since(start); el < 100*time.Millisecond {
+		t.Errorf("returned after %v, before the timeout", el)
 	}
 	ke := asKernelError(t, err)
 	if ke.Op != ops.OpInfo || ke.Errno != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
@@ -27,18 +29,15 @@ func TestSilentKernelTimesOut(t *testing.T) {
 	}
 }
 
-// The context's deadline, when earlier, wins over Kernel.Timeout, and a
-// cancelled context ends the wait.
+// The context's deadline, when earlier, wins over Kernel.Timeout (an
+// hour: the error says which ended the wait), and a cancelled context
+// ends the wait.
 func TestContextEndsWait(t *testing.T) {
 	k, _ := newFake(nil)
 	k.Timeout = time.Hour
 	c, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	err := k.Flush(c)
-	if el := time.Since(start); el > 2*time.Second {
-		t.Errorf("returned after %v", el)
-	}
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("got %v", err)
 	}
@@ -109,94 +108,6 @@ func TestClosed(t *testing.T) {
 	}
 	if err := k.Close(); err != nil {
 		t.Errorf("second close: %v", err)
-	}
-}
-
-func TestBatch(t *testing.T) {
-	fails := map[int]syscall.Errno{1: syscall.EEXIST, 3: syscall.ESRCH, 4: syscall.ENOENT} // by change index
-	var seqIndex []uint32
-	k, ft := newFake(func(msgs []sentMsg) [][]byte {
-		var out [][]byte
-		for _, m := range msgs {
-			i := len(seqIndex)
-			seqIndex = append(seqIndex, m.seq)
-			if e, ok := fails[i]; ok {
-				out = append(out, nlerr(m.seq, -int32(e)))
-			} else if m.flags&0x4 != 0 {
-				out = append(out, nlerr(m.seq, 0))
-			}
-		}
-		return out
-	})
-	k.maxBatch = 2
-	key := ops.ServiceKey{Protocol: ops.ProtoTCP, Address: net.ParseIP("10.0.0.1"), Port: 80}
-	svc := ops.Service{ServiceKey: key, Scheduler: "rr", Netmask: 0xffffffff}
-	dest := ops.Destination{Address: net.ParseIP("10.0.0.2"), Port: 80, Weight: 1}
-	changes := []Change{
-		{Kind: AddService, Service: svc},
-		{Kind: AddService, Service: svc},
-		{Kind: AddDest, Service: svc, Dest: dest},
-		{Kind: EditDest, Service: svc, Dest: dest},
-		{Kind: DelDest, Service: svc, Dest: dest},
-	}
-	errs, err := k.Batch(ctx, changes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ft.sent) != 3 {
-		t.Errorf("%d sends, want 3 chunks", len(ft.sent))
-	}
-	for i, chunk := range ft.sent {
-		for j, m := range chunk {
-			if ack := m.flags&0x4 != 0; ack != (j == len(chunk)-1) {
-				t.Errorf("chunk %d message %d: ack %v", i, j, ack)
-			}
-		}
-	}
-	wantOps := []ops.Op{"", ops.OpAddService, "", ops.OpEditDest, ops.OpDelDest}
-	for i, e := range errs {
-		if want, ok := fails[i]; ok {
-			ke := asKernelError(t, e)
-			if ke.Errno != want || ke.Op != wantOps[i] {
-				t.Errorf("change %d: %#v", i, ke)
-			}
-		} else if e != nil {
-			t.Errorf("change %d: %v", i, e)
-		}
-	}
-
-	// An invalid change is reported and skipped; the rest go through.
-	k, ft = newFake(ackAll)
-	bad := svc
-	bad.Address = net.ParseIP("2001:db8::1")
-	bad.Family = ops.AFInet
-	errs, err = k.Batch(ctx, []Change{{Kind: AddService, Service: svc}, {Kind: AddService, Service: bad}, {Kind: Flush}})
-	if err != nil || len(errs) != 3 || errs[0] != nil || errs[1] == nil || errs[2] != nil {
-		t.Errorf("errs %v, err %v", errs, err)
-	}
-	if n := len(ft.sent[0]); n != 2 {
-		t.Errorf("sent %d messages, want 2", n)
-	}
-
-	// All good: no errs at all.
-	k, _ = newFake(ackAll)
-	if errs, err := k.Batch(ctx, changes); errs != nil || err != nil {
-		t.Errorf("errs %v, err %v", errs, err)
-	}
-
-	// A silent kernel fails the batch, bounded by the timeout.
-	k, _ = newFake(nil)
-	k.Timeout = 30 * time.Millisecond
-	if _, err := k.Batch(ctx, changes); !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Errorf("got %v", err)
-	}
-}
-
-func TestBatchSize(t *testing.T) {
-	for rcv, want := range map[int]int{0: 16, 212992: 104, 425984: 208, 8 << 20: 256} {
-		if got := batchSize(rcv); got != want {
-			t.Errorf("batchSize(%d) = %d, want %d", rcv, got, want)
-		}
 	}
 }
 

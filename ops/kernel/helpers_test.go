@@ -179,7 +179,7 @@ const testFamily = 0x2a
 
 func newFake(reply func(msgs []sentMsg) [][]byte) (*Kernel, *fakeTransport) {
 	ft := &fakeTransport{reply: reply}
-	return newKernel(ft, testFamily, 256), ft
+	return newKernel(ft, testFamily), ft
 }
 
 // ackAll answers every message that asks for one with an ack.

@@ -58,7 +58,6 @@ type Kernel struct {
 	enc      encoder
 	rbuf     []byte
 	dirty    bool      // an exchange ended early; drain before the next
-	maxBatch int       // messages per batch chunk (bounded by the receive buffer)
 	openInfo *ops.Info // Open's GET_INFO reply, handed out once by Info
 	closed   bool
 }
@@ -90,7 +89,8 @@ func OpenWith(o Options) (*Kernel, error) {
 		return nil, &ops.KernelError{Op: ops.OpOpen, Err: fmt.Errorf("netlink socket: %w", err)}
 	}
 	t := &sockTransport{sock: sock, fd: sock.GetFd()}
-	k := newKernel(t, 0, tuneSocket(t.fd))
+	tuneSocket(t.fd)
+	k := newKernel(t, 0)
 	k.Timeout = o.Timeout
 	ctx, cancel := context.WithTimeout(context.Background(), k.timeout())
 	defer cancel()
@@ -119,15 +119,13 @@ func OpenWith(o Options) (*Kernel, error) {
 	return k, nil
 }
 
-func newKernel(t transport, family uint16, maxBatch int) *Kernel {
-	maxBatch = max(maxBatch, 1)
+func newKernel(t transport, family uint16) *Kernel {
 	return &Kernel{
-		tr:       t,
-		family:   family,
-		rbuf:     make([]byte, recvBufSize),
-		enc:      encoder{b: make([]byte, 0, 4096)},
-		maxBatch: maxBatch,
-		seq:      uint32(time.Now().UnixNano()),
+		tr:     t,
+		family: family,
+		rbuf:   make([]byte, recvBufSize),
+		enc:    encoder{b: make([]byte, 0, 4096)},
+		seq:    uint32(time.Now().UnixNano()),
 	}
 }
 
@@ -139,35 +137,23 @@ func resolveFamily() (uint16, error) {
 		return 0, fmt.Errorf("netlink socket: %w", err)
 	}
 	t := &sockTransport{sock: sock, fd: sock.GetFd()}
-	k := newKernel(t, 0, 1)
+	k := newKernel(t, 0)
 	defer k.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), DefaultTimeout)
 	defer cancel()
 	return k.resolveFamily(ctx)
 }
 
-// tuneSocket enlarges the receive buffer (so that a batch's acks fit), asks
-// for short error messages (NETLINK_CAP_ACK) and extended acks, and returns
-// how many messages a batch chunk may hold. Failures only cost speed.
-func tuneSocket(fd int) int {
+// tuneSocket enlarges the receive buffer (a dump of a large table
+// arrives faster than it is read), asks for short error messages
+// (NETLINK_CAP_ACK) and extended acks. Failures only cost speed.
+func tuneSocket(fd int) {
 	const want = 4 << 20
 	if unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, want) != nil {
 		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, want)
 	}
 	_ = unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_CAP_ACK, 1)
 	_ = unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_EXT_ACK, 1)
-	rcv, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF)
-	if err != nil {
-		rcv = 0
-	}
-	return batchSize(rcv)
-}
-
-// batchSize is how many messages may be in flight with a receive buffer of
-// rcv bytes, if every one of them failed: an error ack costs well under
-// 2 KiB of buffer.
-func batchSize(rcv int) int {
-	return min(max(rcv/2048, 16), 256)
 }
 
 // Close releases the socket.

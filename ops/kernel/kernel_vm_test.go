@@ -120,10 +120,10 @@ func dst(addr string, port uint16, fwd uint32, weight int32) ops.Destination {
 	return ops.Destination{Family: famOf(addr), Address: ip(addr), Port: port, ConnFlags: fwd, Weight: weight}
 }
 
-// step is one change, as ipvsadm arguments and as a Change.
+// step is one change, as ipvsadm arguments and as an ops.Change.
 type step struct {
 	args string
-	c    Change
+	c    ops.Change
 }
 
 // ruleSteps covers the attribute space: protocols, families, fwmarks,
@@ -147,23 +147,23 @@ func ruleSteps() []step {
 	peSvc := svc(sip, "rr", ops.SvcPersistent, 60, 0xffffffff)
 	peSvc.PEName = "sip"
 	return []step{
-		{"-A -t 10.1.0.1:80 -s rr", Change{Kind: AddService, Service: svc(web, "rr", 0, 0, 0xffffffff)}},
-		{"-a -t 10.1.0.1:80 -r 10.0.0.2:8080 -m -w 3", Change{Kind: AddDest, Service: svc(web, "", 0, 0, 0), Dest: dst("10.0.0.2", 8080, ops.FwdMasq, 3)}},
-		{"-a -t 10.1.0.1:80 -r 10.0.0.3 -g -w 0 -x 100 -y 10", Change{Kind: AddDest, Service: svc(web, "", 0, 0, 0), Dest: thr}},
-		{"-a -t 10.1.0.1:80 -r 10.0.0.4 -i -w 1", Change{Kind: AddDest, Service: svc(web, "", 0, 0, 0), Dest: dst("10.0.0.4", 80, ops.FwdTunnel, 1)}},
-		{"-a -t 10.1.0.1:80 -r 10.0.0.6 -i -w 1 --tun-type gue --tun-port 6080 --tun-remcsum", Change{Kind: AddDest, Service: svc(web, "", 0, 0, 0), Dest: gue}},
-		{"-a -t 10.1.0.1:80 -r 10.0.0.7 -i -w 1 --tun-type gre --tun-csum", Change{Kind: AddDest, Service: svc(web, "", 0, 0, 0), Dest: gre}},
-		{"-a -t 10.1.0.1:80 -r 2001:db8:1::9 -i -w 2", Change{Kind: AddDest, Service: svc(web, "", 0, 0, 0), Dest: dst("2001:db8:1::9", 80, ops.FwdTunnel, 2)}},
-		{"-A -u 10.1.0.2:53 -s wrr -o", Change{Kind: AddService, Service: svc(dns, "wrr", ops.SvcOnePacket, 0, 0xffffffff)}},
-		{"-a -u 10.1.0.2:53 -r 10.0.0.8:53 -m -w 10", Change{Kind: AddDest, Service: svc(dns, "", 0, 0, 0), Dest: dst("10.0.0.8", 53, ops.FwdMasq, 10)}},
-		{"-A -t 10.1.0.3:443 -s sh -b sh-port,sh-fallback -p -M 255.255.255.0", Change{Kind: AddService, Service: svc(tls, "sh", ops.SvcPersistent|ops.SvcSchedShPort|ops.SvcSchedShFallback, 360, 0xffffff00)}},
-		{"-A -u 10.1.0.4:5060 -s rr -p 60 --pe sip", Change{Kind: AddService, Service: peSvc}},
-		{"-A -f 7 -s wlc -p 120", Change{Kind: AddService, Service: svc(fw, "wlc", ops.SvcPersistent, 120, 0xffffffff)}},
-		{"-a -f 7 -r 10.0.0.5 -m -w 2", Change{Kind: AddDest, Service: svc(fw, "", 0, 0, 0), Dest: dst("10.0.0.5", 0, ops.FwdMasq, 2)}},
-		{"-A -f 8 -6 -s rr -p 60 -M 64", Change{Kind: AddService, Service: svc(fw6, "rr", ops.SvcPersistent, 60, 64)}},
-		{"-a -f 8 -6 -r 2001:db8:1::5 -g -w 1", Change{Kind: AddDest, Service: svc(fw6, "", 0, 0, 0), Dest: dst("2001:db8:1::5", 0, ops.FwdRoute, 1)}},
-		{"-A -t [2001:db8::1]:80 -s mh -b mh-port", Change{Kind: AddService, Service: svc(v6, "mh", ops.SvcSchedFlag2, 0, 128)}},
-		{"-a -t [2001:db8::1]:80 -r [2001:db8:1::2]:8080 -m -w 5", Change{Kind: AddDest, Service: svc(v6, "", 0, 0, 0), Dest: dst("2001:db8:1::2", 8080, ops.FwdMasq, 5)}},
+		{"-A -t 10.1.0.1:80 -s rr", ops.Change{Action: ops.AddService, Service: svc(web, "rr", 0, 0, 0xffffffff)}},
+		{"-a -t 10.1.0.1:80 -r 10.0.0.2:8080 -m -w 3", ops.Change{Action: ops.AddDestination, Service: svc(web, "", 0, 0, 0), Destination: dst("10.0.0.2", 8080, ops.FwdMasq, 3)}},
+		{"-a -t 10.1.0.1:80 -r 10.0.0.3 -g -w 0 -x 100 -y 10", ops.Change{Action: ops.AddDestination, Service: svc(web, "", 0, 0, 0), Destination: thr}},
+		{"-a -t 10.1.0.1:80 -r 10.0.0.4 -i -w 1", ops.Change{Action: ops.AddDestination, Service: svc(web, "", 0, 0, 0), Destination: dst("10.0.0.4", 80, ops.FwdTunnel, 1)}},
+		{"-a -t 10.1.0.1:80 -r 10.0.0.6 -i -w 1 --tun-type gue --tun-port 6080 --tun-remcsum", ops.Change{Action: ops.AddDestination, Service: svc(web, "", 0, 0, 0), Destination: gue}},
+		{"-a -t 10.1.0.1:80 -r 10.0.0.7 -i -w 1 --tun-type gre --tun-csum", ops.Change{Action: ops.AddDestination, Service: svc(web, "", 0, 0, 0), Destination: gre}},
+		{"-a -t 10.1.0.1:80 -r 2001:db8:1::9 -i -w 2", ops.Change{Action: ops.AddDestination, Service: svc(web, "", 0, 0, 0), Destination: dst("2001:db8:1::9", 80, ops.FwdTunnel, 2)}},
+		{"-A -u 10.1.0.2:53 -s wrr -o", ops.Change{Action: ops.AddService, Service: svc(dns, "wrr", ops.SvcOnePacket, 0, 0xffffffff)}},
+		{"-a -u 10.1.0.2:53 -r 10.0.0.8:53 -m -w 10", ops.Change{Action: ops.AddDestination, Service: svc(dns, "", 0, 0, 0), Destination: dst("10.0.0.8", 53, ops.FwdMasq, 10)}},
+		{"-A -t 10.1.0.3:443 -s sh -b sh-port,sh-fallback -p -M 255.255.255.0", ops.Change{Action: ops.AddService, Service: svc(tls, "sh", ops.SvcPersistent|ops.SvcSchedShPort|ops.SvcSchedShFallback, 360, 0xffffff00)}},
+		{"-A -u 10.1.0.4:5060 -s rr -p 60 --pe sip", ops.Change{Action: ops.AddService, Service: peSvc}},
+		{"-A -f 7 -s wlc -p 120", ops.Change{Action: ops.AddService, Service: svc(fw, "wlc", ops.SvcPersistent, 120, 0xffffffff)}},
+		{"-a -f 7 -r 10.0.0.5 -m -w 2", ops.Change{Action: ops.AddDestination, Service: svc(fw, "", 0, 0, 0), Destination: dst("10.0.0.5", 0, ops.FwdMasq, 2)}},
+		{"-A -f 8 -6 -s rr -p 60 -M 64", ops.Change{Action: ops.AddService, Service: svc(fw6, "rr", ops.SvcPersistent, 60, 64)}},
+		{"-a -f 8 -6 -r 2001:db8:1::5 -g -w 1", ops.Change{Action: ops.AddDestination, Service: svc(fw6, "", 0, 0, 0), Destination: dst("2001:db8:1::5", 0, ops.FwdRoute, 1)}},
+		{"-A -t [2001:db8::1]:80 -s mh -b mh-port", ops.Change{Action: ops.AddService, Service: svc(v6, "mh", ops.SvcSchedFlag2, 0, 128)}},
+		{"-a -t [2001:db8::1]:80 -r [2001:db8:1::2]:8080 -m -w 5", ops.Change{Action: ops.AddDestination, Service: svc(v6, "", 0, 0, 0), Destination: dst("2001:db8:1::2", 8080, ops.FwdMasq, 5)}},
 	}
 }
 
@@ -173,36 +173,34 @@ func ruleSteps() []step {
 func editSteps() []step {
 	web := tcp("10.1.0.1", 80)
 	return []step{
-		{"-E -t 10.1.0.1:80 -s wlc -p 30", Change{Kind: EditService, Service: svc(web, "wlc", ops.SvcPersistent, 30, 0xffffffff)}},
-		{"-E -f 7 -s rr -p 200 -M 255.255.0.0", Change{Kind: EditService, Service: svc(ops.ServiceKey{Family: ops.AFInet, FWMark: 7}, "rr", ops.SvcPersistent, 200, 0xffff0000)}},
-		{"-e -t 10.1.0.1:80 -r 10.0.0.2:8080 -m -w 7 -x 5", Change{Kind: EditDest, Service: svc(web, "", 0, 0, 0),
-			Dest: ops.Destination{Family: ops.AFInet, Address: ip("10.0.0.2"), Port: 8080, Weight: 7, UThreshold: 5}}},
-		{"-d -t 10.1.0.1:80 -r 10.0.0.3", Change{Kind: DelDest, Service: svc(web, "", 0, 0, 0), Dest: dst("10.0.0.3", 80, 0, 0)}},
-		{"-d -t 10.1.0.1:80 -r 2001:db8:1::9", Change{Kind: DelDest, Service: svc(web, "", 0, 0, 0), Dest: dst("2001:db8:1::9", 80, 0, 0)}},
-		{"-D -u 10.1.0.2:53", Change{Kind: DelService, Service: svc(udp("10.1.0.2", 53), "", 0, 0, 0)}},
-		{"-D -f 8 -6", Change{Kind: DelService, Service: svc(ops.ServiceKey{Family: ops.AFInet6, FWMark: 8}, "", 0, 0, 0)}},
+		{"-E -t 10.1.0.1:80 -s wlc -p 30", ops.Change{Action: ops.EditService, Service: svc(web, "wlc", ops.SvcPersistent, 30, 0xffffffff)}},
+		{"-E -f 7 -s rr -p 200 -M 255.255.0.0", ops.Change{Action: ops.EditService, Service: svc(ops.ServiceKey{Family: ops.AFInet, FWMark: 7}, "rr", ops.SvcPersistent, 200, 0xffff0000)}},
+		{"-e -t 10.1.0.1:80 -r 10.0.0.2:8080 -m -w 7 -x 5", ops.Change{Action: ops.EditDestination, Service: svc(web, "", 0, 0, 0),
+			Destination: ops.Destination{Family: ops.AFInet, Address: ip("10.0.0.2"), Port: 8080, Weight: 7, UThreshold: 5}}},
+		{"-d -t 10.1.0.1:80 -r 10.0.0.3", ops.Change{Action: ops.DelDestination, Service: svc(web, "", 0, 0, 0), Destination: dst("10.0.0.3", 80, 0, 0)}},
+		{"-d -t 10.1.0.1:80 -r 2001:db8:1::9", ops.Change{Action: ops.DelDestination, Service: svc(web, "", 0, 0, 0), Destination: dst("2001:db8:1::9", 80, 0, 0)}},
+		{"-D -u 10.1.0.2:53", ops.Change{Action: ops.DelService, Service: svc(udp("10.1.0.2", 53), "", 0, 0, 0)}},
+		{"-D -f 8 -6", ops.Change{Action: ops.DelService, Service: svc(ops.ServiceKey{Family: ops.AFInet6, FWMark: 8}, "", 0, 0, 0)}},
 	}
 }
 
 // apply does one change through the ops.Kernel methods.
-func apply(c context.Context, k *Kernel, ch Change) error {
-	switch ch.Kind {
-	case AddService:
+func apply(c context.Context, k *Kernel, ch ops.Change) error {
+	switch ch.Action {
+	case ops.AddService:
 		return k.AddService(c, ch.Service)
-	case EditService:
+	case ops.EditService:
 		return k.EditService(c, ch.Service)
-	case DelService:
+	case ops.DelService:
 		return k.DelService(c, ch.Service.ServiceKey)
-	case AddDest:
-		return k.AddDestination(c, ch.Service.ServiceKey, ch.Dest)
-	case EditDest:
-		return k.EditDestination(c, ch.Service.ServiceKey, ch.Dest)
-	case DelDest:
-		return k.DelDestination(c, ch.Service.ServiceKey, ch.Dest)
-	case Flush:
-		return k.Flush(c)
+	case ops.AddDestination:
+		return k.AddDestination(c, ch.Service.ServiceKey, ch.Destination)
+	case ops.EditDestination:
+		return k.EditDestination(c, ch.Service.ServiceKey, ch.Destination)
+	case ops.DelDestination:
+		return k.DelDestination(c, ch.Service.ServiceKey, ch.Destination)
 	}
-	return fmt.Errorf("unknown change %d", ch.Kind)
+	return fmt.Errorf("unknown change %v", ch.Action)
 }
 
 func restoreText(steps []step) string {
@@ -285,65 +283,21 @@ func TestVMRulesMatchIpvsadm(t *testing.T) {
 	t.Logf("ipvsadm -Sn of the rules:\n%s", want)
 }
 
-// The same rules through Batch.
-func TestVMBatchMatchesIpvsadm(t *testing.T) {
-	want := oracleSave(t, ruleSteps(), editSteps())
-	inNetns(t, func() {
-		k := openVM(t)
-		k.maxBatch = 4 // several chunks
-		var changes []Change
-		for _, s := range append(ruleSteps(), editSteps()...) {
-			changes = append(changes, s.c)
-		}
-		errs, err := k.Batch(vctx(t), changes)
-		if err != nil || errs != nil {
-			t.Fatalf("batch: %v %v", errs, err)
-		}
-		if got := tableText(t); got != want {
-			t.Errorf("ipvsadm -Sn:\n%s\nwant:\n%s", got, want)
-		}
-		// Failures are reported per change, the rest applied.
-		errs, err = k.Batch(vctx(t), []Change{
-			ruleSteps()[0].c, // exists
-			{Kind: AddService, Service: svc(tcp("10.9.0.1", 1), "rr", 0, 0, 0xffffffff)},
-			{Kind: AddService, Service: svc(tcp("10.9.0.2", 1), "nosuchsched", 0, 0, 0xffffffff)},
-			{Kind: DelService, Service: svc(tcp("10.9.0.3", 1), "", 0, 0, 0)},
-			{Kind: AddService, Service: svc(tcp("10.9.0.4", 1), "rr", 0, 0, 0xffffffff)},
-		})
-		if err != nil || len(errs) != 5 {
-			t.Fatalf("errs %v, err %v", errs, err)
-		}
-		for i, want := range []syscall.Errno{syscall.EEXIST, 0, syscall.ENOENT, syscall.ESRCH, 0} {
-			var ke *ops.KernelError
-			switch {
-			case want == 0 && errs[i] != nil:
-				t.Errorf("change %d: %v", i, errs[i])
-			case want != 0 && (!errors.As(errs[i], &ke) || ke.Errno != want):
-				t.Errorf("change %d: %v, want %v", i, errs[i], want)
-			}
-		}
-		save := ipvsadm(t, "", "-Sn")
-		if !strings.Contains(save, "10.9.0.1:1") || !strings.Contains(save, "10.9.0.4:1") {
-			t.Errorf("batch after failures lost changes:\n%s", save)
-		}
-	})
-}
-
 // A table of 2,000 services with two destinations each: ipvsadm -R against
-// Batch and against one call per rule; the tables must match.
+// one call per rule; the tables must match.
 func TestVMLargeRestore(t *testing.T) {
 	const n = 2000
 	var text strings.Builder
-	var changes []Change
+	var changes []ops.Change
 	for i := range n {
 		a := fmt.Sprintf("10.%d.%d.1", 100+i/250, i%250)
 		key := tcp(a, 80)
 		fmt.Fprintf(&text, "-A -t %s:80 -s wrr\n", a)
-		changes = append(changes, Change{Kind: AddService, Service: svc(key, "wrr", 0, 0, 0xffffffff)})
+		changes = append(changes, ops.Change{Action: ops.AddService, Service: svc(key, "wrr", 0, 0, 0xffffffff)})
 		for j := range 2 {
 			d := fmt.Sprintf("10.0.%d.%d", i%250, 2+j)
 			fmt.Fprintf(&text, "-a -t %s:80 -r %s:8080 -m -w %d\n", a, d, j+1)
-			changes = append(changes, Change{Kind: AddDest, Service: svc(key, "", 0, 0, 0), Dest: dst(d, 8080, ops.FwdMasq, int32(j+1))})
+			changes = append(changes, ops.Change{Action: ops.AddDestination, Service: svc(key, "", 0, 0, 0), Destination: dst(d, 8080, ops.FwdMasq, int32(j+1))})
 		}
 	}
 	var want string
@@ -354,23 +308,7 @@ func TestVMLargeRestore(t *testing.T) {
 		cDur = time.Since(start)
 		want = ipvsadm(t, "", "-Sn")
 	})
-	var batchDur, callDur time.Duration
-	inNetns(t, func() {
-		k := openVM(t)
-		start := time.Now()
-		errs, err := k.Batch(vctx(t), changes)
-		batchDur = time.Since(start)
-		if err != nil || errs != nil {
-			t.Fatalf("batch: %v %v", errs, err)
-		}
-		if got := ipvsadm(t, "", "-Sn"); got != want {
-			t.Errorf("batch table differs from ipvsadm -R's (%d vs %d bytes)", len(got), len(want))
-		}
-		svcs, err := k.Services(vctx(t))
-		if err != nil || len(svcs) != n {
-			t.Fatalf("dump: %d services, %v", len(svcs), err)
-		}
-	})
+	var callDur time.Duration
 	inNetns(t, func() {
 		k := openVM(t)
 		c := vctx(t)
@@ -385,7 +323,7 @@ func TestVMLargeRestore(t *testing.T) {
 			t.Errorf("per-call table differs from ipvsadm -R's")
 		}
 	})
-	t.Logf("%d rules: ipvsadm -R %v, Batch %v, one call each %v (TCG-emulated CPU)", len(changes), cDur, batchDur, callDur)
+	t.Logf("%d rules: ipvsadm -R %v, one call each %v (TCG-emulated CPU)", len(changes), cDur, callDur)
 }
 
 // The oracle makes the table, this package reads it.
@@ -402,11 +340,11 @@ func TestVMReadBack(t *testing.T) {
 		wantDests := map[string][]ops.Destination{}
 		for _, s := range ruleSteps() {
 			id := keyID(s.c.Service.ServiceKey)
-			switch s.c.Kind {
-			case AddService:
+			switch s.c.Action {
+			case ops.AddService:
 				wantSvcs[id] = s.c.Service
-			case AddDest:
-				wantDests[id] = append(wantDests[id], s.c.Dest)
+			case ops.AddDestination:
+				wantDests[id] = append(wantDests[id], s.c.Destination)
 			}
 		}
 		if len(got) != len(wantSvcs) {
@@ -701,13 +639,14 @@ func TestVMManyDestinations(t *testing.T) {
 	inNetns(t, func() {
 		k := openVM(t)
 		key := tcp("10.1.0.1", 80)
-		changes := []Change{{Kind: AddService, Service: svc(key, "wlc", 0, 0, 0xffffffff)}}
-		for i := range 600 {
-			changes = append(changes, Change{Kind: AddDest, Service: svc(key, "", 0, 0, 0),
-				Dest: dst(fmt.Sprintf("10.2.%d.%d", i/200, 1+i%200), 8080, ops.FwdMasq, int32(i))})
+		c := vctx(t)
+		if err := k.AddService(c, svc(key, "wlc", 0, 0, 0xffffffff)); err != nil {
+			t.Fatal(err)
 		}
-		if errs, err := k.Batch(vctx(t), changes); err != nil || errs != nil {
-			t.Fatalf("batch: %v %v", errs, err)
+		for i := range 600 {
+			if err := k.AddDestination(c, key, dst(fmt.Sprintf("10.2.%d.%d", i/200, 1+i%200), 8080, ops.FwdMasq, int32(i))); err != nil {
+				t.Fatal(err)
+			}
 		}
 		ds, err := k.Destinations(vctx(t), key)
 		if err != nil {

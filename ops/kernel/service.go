@@ -8,22 +8,10 @@ import (
 	"github.com/lvsadm/lvsadm/ops"
 )
 
-// keyFamily is the address family of a service key: Family when set,
-// otherwise that of Address (IPv4 when there is none).
-func keyFamily(k ops.ServiceKey) uint16 {
-	if k.Family != 0 {
-		return k.Family
-	}
-	if k.Address != nil && k.Address.To4() == nil {
-		return afInet6
-	}
-	return afInet
-}
-
 // putServiceKeyAttrs appends the identifying attributes of a service:
 // AF and either FWMARK or PROTOCOL, ADDR and PORT.
 func putServiceKeyAttrs(e *encoder, k ops.ServiceKey) error {
-	af := keyFamily(k)
+	af := k.AddrFamily()
 	e.putU16(svcAttrAF, af)
 	if k.FWMark != 0 {
 		e.putU32(svcAttrFWMark, k.FWMark)
@@ -69,7 +57,7 @@ func putService(e *encoder, s ops.Service) error {
 	native.PutUint32(fl[4:8], 0xffffffff)
 	e.put(svcAttrFlags, fl[:])
 	e.putU32(svcAttrTimeout, s.Timeout)
-	if keyFamily(s.ServiceKey) == afInet6 {
+	if s.ServiceKey.AddrFamily() == afInet6 {
 		e.putU32(svcAttrNetmask, s.Netmask)
 	} else {
 		e.putBE32(svcAttrNetmask, s.Netmask)

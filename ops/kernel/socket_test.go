@@ -28,13 +28,15 @@ func realKernel(t *testing.T, family uint16) *Kernel {
 		t.Skipf("no generic netlink here: %v", err)
 	}
 	tr := &sockTransport{sock: sock, fd: sock.GetFd()}
-	k := newKernel(tr, family, tuneSocket(tr.fd))
+	tuneSocket(tr.fd)
+	k := newKernel(tr, family)
 	t.Cleanup(func() { k.Close() })
 	return k
 }
 
 // A message the kernel never answers (NLMSG_NOOP without NLM_F_ACK): the
-// read gives up after the timeout instead of hanging.
+// read gives up after the timeout instead of hanging (os.ErrDeadlineExceeded:
+// ctx has no deadline; the lower bound holds however slow the machine).
 func TestSocketSilenceTimesOut(t *testing.T) {
 	k := realKernel(t, genlIDCtrl)
 	k.Timeout = 150 * time.Millisecond
@@ -44,8 +46,8 @@ func TestSocketSilenceTimesOut(t *testing.T) {
 	k.enc.endMsg(start)
 	t0 := time.Now()
 	err := k.exchange(ctx, seq, seq, nil, nil)
-	if el := time.Since(t0); el < 150*time.Millisecond || el > 3*time.Second {
-		t.Errorf("returned after %v", el)
+	if el := time.Since(t0); el < 150*time.Millisecond {
+		t.Errorf("returned after %v, before the timeout", el)
 	}
 	if !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("got %v", err)
@@ -161,17 +163,14 @@ func TestOpenWithoutIPVS(t *testing.T) {
 
 // The kernel answers a barrier (NLMSG_NOOP with NLM_F_ACK) after handling
 // what came before it in the same send: a command it handled silently (here
-// a NOOP without NLM_F_ACK) is detected without waiting for a timeout.
+// a NOOP without NLM_F_ACK) is detected without waiting for a timeout
+// (errNoAnswer, where the minute's timeout would be os.ErrDeadlineExceeded).
 func TestSocketBarrier(t *testing.T) {
 	k := realKernel(t, unix.NLMSG_NOOP)
 	k.Timeout = time.Minute
-	t0 := time.Now()
 	err := k.requestOpt(ctx, "noop", 0, 0, true, nil, nil)
 	if !errors.Is(err, errNoAnswer) {
 		t.Fatalf("got %v", err)
-	}
-	if el := time.Since(t0); el > 5*time.Second {
-		t.Errorf("took %v", el)
 	}
 	// With NLM_F_ACK the command's own ack comes first.
 	if err := k.requestOpt(ctx, "noop", 0, unix.NLM_F_ACK, true, nil, nil); err != nil {

@@ -40,20 +40,3 @@ func Apply(ctx context.Context, k ops.Kernel, changes []Change) error {
 	}
 	return nil
 }
-
-// Read returns the kernel's table: every service with its destinations.
-func Read(ctx context.Context, k ops.Kernel) (Table, error) {
-	svcs, err := k.Services(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading IPVS services: %w", err)
-	}
-	t := make(Table, 0, len(svcs))
-	for _, s := range svcs {
-		ds, err := k.Destinations(ctx, s.ServiceKey)
-		if err != nil {
-			return nil, fmt.Errorf("reading real servers of %s: %w", s.ServiceKey, err)
-		}
-		t = append(t, Service{Service: s, Destinations: ds})
-	}
-	return t, nil
-}

@@ -50,12 +50,12 @@ func TestPlanConverges(t *testing.T) {
 		desiredLines, actualLines := randomRules(r), randomRules(r)
 		desired, actual := rules(t, desiredLines...), rules(t, actualLines...)
 		prune := r.IntN(2) == 0
-		k := &memKernel{tab: append(Table(nil), actual...)}
+		k := loaded(actual)
 		plan := PlanWith(desired, actual, Options{Prune: prune})
 		if err := Apply(ctx, k, plan); err != nil {
 			t.Fatalf("case %d: %v\ndesired %q\nactual %q\nplan %q", i, err, desiredLines, actualLines, formatAll(plan))
 		}
-		after, err := Read(ctx, k)
+		after, err := ops.Read(ctx, k)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,11 +71,11 @@ func TestPlanConverges(t *testing.T) {
 			if want[id] {
 				continue
 			}
-			j := k.find(s.ServiceKey)
+			now, found := find(k, s.ServiceKey)
 			switch {
-			case prune && j >= 0:
+			case prune && found:
 				t.Fatalf("case %d: --prune left %s", i, ipvsadm.FormatChange(Change{Action: DelService, Service: s.Service}))
-			case !prune && (j < 0 || len(k.tab[j].Destinations) != len(s.Destinations)):
+			case !prune && (!found || len(now.Destinations) != len(s.Destinations)):
 				t.Fatalf("case %d: a service desired does not name was changed", i)
 			}
 		}
