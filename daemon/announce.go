@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lvsadm/lvsadm/daemon/bfd"
 	"github.com/lvsadm/lvsadm/daemon/bgp"
 	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/lvsadm/lvsadm/lvscf"
@@ -34,8 +35,11 @@ const bgpStopGrace = 1 * time.Second
 const drainPoll = time.Second
 
 type bgpSide struct {
-	mu       sync.Mutex
-	speaker  *bgp.Speaker // nil without a bgp block
+	mu      sync.Mutex
+	speaker *bgp.Speaker // nil without a bgp block
+	// bfd runs the BFD sessions of neighbors with bfd = 1 beside the
+	// speaker (daemon/bfd, not GoBGP's: see docs/daemon.md); nil without.
+	bfd      *bfd.Agent
 	cfg      bgp.Config
 	draining bool
 	stopping bool
@@ -57,9 +61,8 @@ func bgpConfigOf(c *lvscf.Config) (bgp.Config, error) {
 			Address: n.Address, RemoteAS: n.RemoteAS, Port: n.Port, Passive: n.Passive,
 			HoldTime: time.Duration(n.HoldTime) * time.Second, Keepalive: time.Duration(n.Keepalive) * time.Second,
 		}
-		if n.BFD {
-			nb.BFD = &bgp.BFD{MinTx: b.BFDInterval, MinRx: b.BFDInterval, Multiplier: uint8(min(max(b.BFDMultiplier, 1), 255))}
-		}
+		// nb.BFD stays nil: GoBGP 4.8's BFD does not interoperate with
+		// BIRD; bfd = 1 runs daemon/bfd's session instead (bfdSessionsOf).
 		out.Neighbors = append(out.Neighbors, nb)
 	}
 	if !out.RouterID.IsValid() {
@@ -70,6 +73,65 @@ func bgpConfigOf(c *lvscf.Config) (bgp.Config, error) {
 		out.RouterID = id
 	}
 	return out, nil
+}
+
+// bfdSessionsOf is a BFD session for every neighbor with bfd = 1.
+func bfdSessionsOf(c *lvscf.Config) []bfd.SessionConfig {
+	if c.BGP == nil {
+		return nil
+	}
+	var out []bfd.SessionConfig
+	for _, n := range c.BGP.Neighbors {
+		if n.BFD {
+			out = append(out, bfd.SessionConfig{Remote: n.Address, Interval: c.BGP.BFDInterval,
+				Multiplier: uint8(min(max(c.BGP.BFDMultiplier, 1), 255))})
+		}
+	}
+	return out
+}
+
+// syncBFD starts, reconfigures or stops the BFD agent to match cfg. A
+// failure is logged, not fatal: BGP still runs, with its hold timer as
+// the only failure detection.
+func (d *Daemon) syncBFD(ctx context.Context, cfg *lvscf.Config) {
+	sessions := bfdSessionsOf(cfg)
+	d.bgp.mu.Lock()
+	ag := d.bgp.bfd
+	if len(sessions) == 0 {
+		d.bgp.bfd = nil
+	}
+	d.bgp.mu.Unlock()
+	if len(sessions) == 0 {
+		if ag != nil {
+			ag.Stop()
+			d.log.Info("bfd stopped: no neighbor with bfd = 1")
+		}
+		return
+	}
+	if ag == nil {
+		ag = bfd.New(bfd.Config{Log: d.log.With("part", "bfd")})
+		if err := ag.Start(ctx); err != nil {
+			d.log.Error("bfd: starting; a dead director is routed around only after the BGP hold time", "err", err)
+			return
+		}
+		d.bgp.mu.Lock()
+		d.bgp.bfd = ag
+		d.bgp.mu.Unlock()
+	}
+	if err := ag.Set(ctx, sessions); err != nil {
+		d.log.Error("bfd: setting sessions", "err", err)
+	}
+}
+
+// stopBFD says AdminDown on every BFD session and stops the agent.
+func (d *Daemon) stopBFD() {
+	d.bgp.mu.Lock()
+	ag := d.bgp.bfd
+	d.bgp.bfd = nil
+	d.bgp.mu.Unlock()
+	if ag != nil {
+		ag.Stop()
+	}
 }
 
 // routerIDToward is the local IPv4 address the kernel would send from to
@@ -112,6 +174,7 @@ func (d *Daemon) startBGP(ctx context.Context, cfg *lvscf.Config) error {
 	d.bgp.speaker, d.bgp.cfg = sp, bc
 	d.bgp.mu.Unlock()
 	d.log.Info("bgp speaker started", "local_as", bc.LocalAS, "router_id", bc.RouterID, "neighbors", len(bc.Neighbors))
+	d.syncBFD(ctx, cfg)
 	return nil
 }
 
@@ -140,6 +203,7 @@ func (d *Daemon) reconfigureBGP(ctx context.Context, cfg *lvscf.Config) {
 			d.bgp.mu.Lock()
 			d.bgp.cfg = bc
 			d.bgp.mu.Unlock()
+			d.syncBFD(ctx, cfg)
 			return
 		}
 		if !errors.Is(err, bgp.ErrRestartNeeded) {
@@ -153,8 +217,11 @@ func (d *Daemon) reconfigureBGP(ctx context.Context, cfg *lvscf.Config) {
 	}
 }
 
-// stopSpeaker withdraws every route, then closes the sessions.
+// stopSpeaker withdraws every route, then closes the sessions, BGP's
+// first: BFD's AdminDown would end them at the router before the
+// withdrawal was seen.
 func (d *Daemon) stopSpeaker(ctx context.Context, reason string) {
+	defer d.stopBFD()
 	d.bgp.mu.Lock()
 	sp := d.bgp.speaker
 	d.bgp.speaker = nil
@@ -379,23 +446,46 @@ func difference(a, b []string) []string {
 // bgpStatus is the speaker's part of lvsadm status.
 func (d *Daemon) bgpStatus(ctx context.Context) *control.BGPStatus {
 	d.bgp.mu.Lock()
-	sp, draining := d.bgp.speaker, d.bgp.draining
+	sp, draining, ag := d.bgp.speaker, d.bgp.draining, d.bgp.bfd
 	d.bgp.mu.Unlock()
 	if sp == nil {
 		return nil
 	}
 	st := sp.Status(ctx)
+	bfdOf := map[netip.Addr]string{}
+	if ag != nil {
+		sessions, err := ag.Status(ctx)
+		if err != nil {
+			d.log.Warn("bfd: status", "err", err)
+		}
+		for _, s := range sessions {
+			bfdOf[s.Remote] = bfdText(s)
+		}
+	}
 	out := &control.BGPStatus{LocalAS: st.LocalAS, RouterID: st.RouterID.String(), Running: st.Running, Draining: draining,
 		Neighbors: []control.BGPNeighborStatus{}, Routes: []control.BGPRouteStatus{}}
 	for _, n := range st.Neighbors {
 		out.Neighbors = append(out.Neighbors, control.BGPNeighborStatus{
 			Address: n.Address.String(), RemoteAS: n.RemoteAS, State: string(n.State), Since: n.Since,
 			LastError: n.LastError, LastErrorAt: n.LastErrorAt, HoldTime: n.HoldTime.Seconds(),
-			UpdatesIn: n.UpdatesIn, UpdatesOut: n.UpdatesOut, BFD: n.BFD,
+			UpdatesIn: n.UpdatesIn, UpdatesOut: n.UpdatesOut, BFD: bfdOf[n.Address.Unmap()],
 		})
 	}
 	for _, r := range st.Routes {
 		out.Routes = append(out.Routes, control.BGPRouteStatus{Prefix: r.Prefix.String(), Announced: r.Announced, Reason: r.Reason, Since: r.Since})
 	}
 	return out
+}
+
+// bfdText is a BFD session in a few words: its state, and when it is not
+// Up, what the peer says and why it last went down.
+func bfdText(s bfd.Status) string {
+	if s.State == bfd.StateUp {
+		return "up"
+	}
+	out := fmt.Sprintf("%v (remote %v", s.State, s.RemoteState)
+	if s.LastDiag != bfd.DiagNone {
+		out += ", last down: " + s.LastDiag.String()
+	}
+	return out + ")"
 }

@@ -13,7 +13,7 @@
 // would leak its server goroutine for good, and v3 has no BFD. v4.8.0's
 // Serve returns on Stop, its logger is log/slog (the daemon's own), and it
 // has single-hop BFD (RFC 5880/5881: UDP 3784, TTL 255, asynchronous mode)
-// that resets the BGP session when BFD goes down. The API differs between
+// that resets the BGP session when BFD goes down (unused: see below). The API differs between
 // the two (v4 takes netip types and native path attributes), hence the pin.
 //
 // The speaker owns the whole server: the daemon calls SetRoutes with every
@@ -37,9 +37,14 @@
 //     connection"); that one has no knob, so a returning session takes
 //     5-7 s. The router should connect actively with a short connect delay
 //     (BIRD: "connect delay time 1").
-//   - BFD per neighbor (Neighbor.BFD), default 100 ms x 3: the way to be
-//     routed around within a second. GoBGP's BFD listens on UDP 3784 on all
-//     addresses, so one process can hold one BFD-speaking speaker.
+//   - BFD per neighbor (Neighbor.BFD), default 100 ms x 3: GoBGP's BFD
+//     listens on UDP 3784 on all addresses while a peer has it, so one
+//     process can hold one BFD-speaking speaker. The daemon does not use
+//     it: GoBGP 4.8's BFD does not interoperate with BIRD (after a session
+//     goes down it keeps the peer's stale discriminator as Your
+//     Discriminator, BIRD drops every packet as "unknown session id", and
+//     GoBGP resets the BGP session every few seconds). The daemon runs
+//     daemon/bfd beside the speaker instead.
 //
 // GoBGP logs every connect attempt and message at Info or Warn; its lines
 // reach the daemon's logger one level down (errors as warnings, the rest as
