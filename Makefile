@@ -44,7 +44,7 @@ vmtest:
 LAB_ECMP_CONNS ?= 1000
 LAB_ECMP_INTERVAL ?= 1s
 labtest:
-	LVSADM_LAB_ECMP_CONNS=$(LAB_ECMP_CONNS) LVSADM_LAB_ECMP_INTERVAL=$(LAB_ECMP_INTERVAL) LVSADM_LAB_ECMP_STANDIN=1 bash testdata/vm/vmtest.sh -run '^TestECMP' ./internal/ecmplab/
+	LVSADM_LAB_ECMP_CONNS=$(LAB_ECMP_CONNS) LVSADM_LAB_ECMP_INTERVAL=$(LAB_ECMP_INTERVAL) LVSADM_LAB_ECMP_STANDIN=1 LVSADM_LAB_ECMP_RATE=1 bash testdata/vm/vmtest.sh -run '^TestECMP' ./internal/ecmplab/
 
 lint: $(STATICCHECK)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -204,3 +204,44 @@ func waitBFD(t *testing.T, l *Lab) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// TestECMPOpenRate is issue 12's throughput figure: new connections a
+// second through three directors against one (the others drained), the
+// same client opening the same number each time. The emulator has one
+// CPU for every namespace, so the ratio says what the lab can, not what
+// three machines would. LVSADM_LAB_ECMP_RATE=1 runs it (make labtest).
+func TestECMPOpenRate(t *testing.T) {
+	if os.Getenv("LVSADM_LAB_ECMP_RATE") != "1" {
+		t.Skip("LVSADM_LAB_ECMP_RATE=1 runs it (make labtest)")
+	}
+	const n = 300
+	l := NewEnv(t, 3, 3, "ECMP_DIR_AS=65001 ECMP_BFD_MULT=5")
+	cfg := filepath.Join(t.TempDir(), "lvs.cf")
+	if err := os.WriteFile(cfg, []byte(lvsadmConf(3, true)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 3; i++ {
+		l.Lvsadm(i, cfg)
+	}
+	l.WaitNexthops(3, 90*time.Second)
+	open := func(what string) float64 {
+		h := l.Hold(HoldOptions{Conns: n, Interval: time.Second})
+		r := h.WaitReady(5 * time.Minute)
+		h.Stop()
+		if r.Opened != n {
+			t.Errorf("%s: %d of %d opened", what, r.Opened, n)
+		}
+		rate := float64(r.Opened) / r.OpenSeconds
+		t.Logf("%s: %d connections opened in %.2f s: %.0f/s; backends %s", what, r.Opened, r.OpenSeconds, rate, r.SortedBackends())
+		return rate
+	}
+	three := open("3 directors")
+	for _, i := range []int{2, 3} {
+		if out, err := l.Ctl(i, "drain-director", "--wait", "0"); err != nil {
+			t.Fatalf("drain d%d (%v): %s", i, err, out)
+		}
+	}
+	l.WaitNexthops(1, 30*time.Second)
+	one := open("1 director")
+	t.Logf("new connections a second, 3 directors / 1: %.2f", three/one)
+}
