@@ -14,6 +14,7 @@ import (
 	"github.com/lvsadm/lvsadm/daemon/bfd"
 	"github.com/lvsadm/lvsadm/daemon/bgp"
 	"github.com/lvsadm/lvsadm/daemon/control"
+	"github.com/lvsadm/lvsadm/daemon/health"
 	"github.com/lvsadm/lvsadm/lvscf"
 	"github.com/lvsadm/lvsadm/ops"
 )
@@ -258,7 +259,7 @@ func (d *Daemon) withdrawForStop(ctx context.Context) {
 // director may carry traffic at all (why says why not).
 func wantedRoutes(cfg *lvscf.Config, in *tableInputs, serving bool, why string) []bgp.Route {
 	type vipState struct {
-		up, total int
+		up, total, checked int
 	}
 	states := map[netip.Addr]*vipState{}
 	var order []netip.Addr
@@ -279,6 +280,9 @@ func wantedRoutes(cfg *lvscf.Config, in *tableInputs, serving bool, why string) 
 				continue
 			}
 			st.total++
+			if ss := in.status(v, s).State; ss != health.Unknown && ss != "" {
+				st.checked++
+			}
 			if w, inTable, _ := in.weight(v, s); inTable && w > 0 {
 				st.up++
 			}
@@ -291,6 +295,12 @@ func wantedRoutes(cfg *lvscf.Config, in *tableInputs, serving bool, why string) 
 		switch {
 		case !serving:
 			r.Reason = why
+		case st.checked < st.total:
+			// A starting director announces only once its table is the
+			// others': with some servers not yet in it, mh would send the
+			// flows ECMP brings here to other real servers than the
+			// other directors do, and those reset them.
+			r.Reason = fmt.Sprintf("waiting for the first check of every real server (%d of %d checked)", st.checked, st.total)
 		case st.up == 0:
 			r.Reason = fmt.Sprintf("no real server up (0 of %d)", st.total)
 		default:

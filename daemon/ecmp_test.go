@@ -79,7 +79,20 @@ virtual quiet {
 		}
 		return strings.Join(out, "; ")
 	}
-	// Nothing up: withdrawn, and the VIP without announce is not listed.
+	// Nothing checked yet: not announced, even with a server up, until
+	// every server has been checked once (the table must be the other
+	// directors'); the VIP without announce is not listed.
+	if g, w := got(true), "192.0.2.10/32 false waiting for the first check of every real server (0 of 3 checked)"; g != w {
+		t.Errorf("nothing checked: %q, want %q", g, w)
+	}
+	h["tls/c"] = health.ServerStatus{State: health.Up, EverUp: true}
+	if g, w := got(true), "192.0.2.10/32 false waiting for the first check of every real server (1 of 3 checked)"; g != w {
+		t.Errorf("one checked: %q, want %q", g, w)
+	}
+	// All checked, all down: withdrawn.
+	h["web/a"] = health.ServerStatus{State: health.Down}
+	h["web/b"] = health.ServerStatus{State: health.Down}
+	h["tls/c"] = health.ServerStatus{State: health.Down}
 	if g, w := got(true), "192.0.2.10/32 false no real server up (0 of 3)"; g != w {
 		t.Errorf("all down: %q, want %q", g, w)
 	}
