@@ -475,7 +475,7 @@ func (d *Daemon) tableInputs() *tableInputs {
 	d.mu.Lock()
 	mon := d.monitor
 	d.mu.Unlock()
-	in := &tableInputs{now: time.Now(), override: d.overrideWeight}
+	in := &tableInputs{now: time.Now(), override: d.overrideWeight, keepAll: isECMP(d.cfg())}
 	if mon != nil {
 		in.health = mon.Lookup
 	}

@@ -40,6 +40,14 @@ type tableInputs struct {
 	// (in=false), or the weight to use while the server is in the table.
 	override func(virtual, server string) (weight int32, in, ok bool)
 	now      time.Time
+	// keepAll (director_mode = ecmp) keeps every active real server in
+	// the table, at weight 0 while it is not up: the kernel's destination
+	// list is then lvs.cf's order on every director whatever order the
+	// servers came up in, and mh, whose lookup table follows that order,
+	// sends a flow to the same real server whichever director ECMP gives
+	// it to (a server added when it came up was appended, so a director
+	// that started later held another order and reset moved flows).
+	keepAll bool
 }
 
 func (in *tableInputs) status(v *lvscf.Virtual, s *lvscf.Server) health.ServerStatus {
@@ -71,10 +79,15 @@ func (in *tableInputs) weight(v *lvscf.Virtual, s *lvscf.Server) (w int32, inTab
 		w, inTable, moving = int32(ww), true, moving || ww != full
 	case st.State == health.Down && v.QuiesceServer && st.EverUp:
 		w, inTable = 0, true
+	case in.keepAll && s.Active:
+		w, inTable = 0, true
 	}
 	if in.override != nil {
 		if ow, oin, ok := in.override(v.Name, s.Name); ok {
 			if !oin {
+				if in.keepAll && s.Active {
+					return 0, true, false // out, but in its place (keepAll)
+				}
 				return 0, false, false
 			}
 			if inTable && st.State == health.Up {

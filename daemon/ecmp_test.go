@@ -251,3 +251,57 @@ virtual web {
 		t.Errorf("stopped director kept its table: %q", dir.k.rules())
 	}
 }
+
+// TestECMPKeepsTheConfiguredOrder: in ecmp mode every active real server
+// is in the table from the first apply, at weight 0 until it is up, so
+// the kernel's order is lvs.cf's whichever server came up first.
+func TestECMPKeepsTheConfiguredOrder(t *testing.T) {
+	cfg := decode(t, `serial_no = 1
+director_mode = ecmp
+network = direct
+virtual web {
+     active = 1
+     address = 192.0.2.10 lo:1
+     port = 80
+     scheduler = mh
+     sched_flags = mh-port
+     server a {
+         address = 10.1.0.1
+         active = 1
+     }
+     server b {
+         address = 10.1.0.2
+         active = 1
+     }
+     server c {
+         address = 10.1.0.3
+         active = 0
+     }
+}
+`)
+	dt, err := newDesiredTable(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := map[string]health.ServerStatus{"web/b": {State: health.Up, EverUp: true}}
+	in := inputsOf(h, time.Now())
+	in.keepAll = true
+	svc, _ := dt.service(0, in)
+	var got []string
+	for _, d := range svc.Destinations {
+		got = append(got, fmt.Sprintf("%s/%d", d.Address, d.Weight))
+	}
+	if g, w := strings.Join(got, " "), "10.1.0.1/0 10.1.0.2/1"; g != w {
+		t.Errorf("destinations %q, want %q (lvs.cf's order, the unchecked one at weight 0, the inactive one out)", g, w)
+	}
+	// Taken out by an operator: weight 0, still in its place.
+	in.override = func(v, s string) (int32, bool, bool) { return 0, false, s == "b" }
+	svc, _ = dt.service(0, in)
+	got = got[:0]
+	for _, d := range svc.Destinations {
+		got = append(got, fmt.Sprintf("%s/%d", d.Address, d.Weight))
+	}
+	if g, w := strings.Join(got, " "), "10.1.0.1/0 10.1.0.2/0"; g != w {
+		t.Errorf("with b out: %q, want %q", g, w)
+	}
+}
