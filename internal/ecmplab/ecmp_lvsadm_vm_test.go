@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -98,22 +97,7 @@ func TestECMPLvsadm(t *testing.T) {
 	// (a) every director carries flows.
 	h := l.Hold(HoldOptions{Conns: n, Interval: every})
 	r := h.WaitReady(5 * time.Minute)
-	if r.Opened != n {
-		t.Errorf("(a) %d of %d connections opened", r.Opened, n)
-	}
-	before := map[int]int{}
-	for i := 1; i <= 3; i++ {
-		before[i] = l.Conns(i)
-		if before[i] == 0 {
-			t.Errorf("(a) d%d carries no connection", i)
-		}
-	}
-	for j := 1; j <= 3; j++ {
-		if r.Backends["rs"+strconv.Itoa(j)] == 0 {
-			t.Errorf("(a) rs%d serves no connection: %s", j, r.SortedBackends())
-		}
-	}
-	t.Logf("(a) IPVS connections per director: d1 %d, d2 %d, d3 %d; backends %s", before[1], before[2], before[3], r.SortedBackends())
+	wantSpread(t, l, r, n)
 
 	// (b) d3 dies (link, then every process): routed around, nothing reset.
 	drop := killAndTime(t, l, 3)
@@ -124,9 +108,7 @@ func TestECMPLvsadm(t *testing.T) {
 	time.Sleep(afterEvent)
 	r = h.Stop()
 	logReport(t, "(b) sloppy_tcp=1, d3 killed", r)
-	if r.Broken() != 0 || r.Completed != n {
-		t.Errorf("(b) %d connections broken, %d of %d completed: want none broken", r.Broken(), r.Completed, n)
-	}
+	wantNoneBroken(t, "(b)", r, n)
 
 	// (d) d3 rejoins under load: its daemon announces again, nothing reset.
 	h = l.Hold(HoldOptions{Conns: n, Interval: every})
@@ -139,9 +121,7 @@ func TestECMPLvsadm(t *testing.T) {
 	time.Sleep(afterEvent)
 	r = h.Stop()
 	logReport(t, "(d) sloppy_tcp=1, d3 rejoined", r)
-	if r.Broken() != 0 || r.Completed != n {
-		t.Errorf("(d) %d connections broken, %d of %d completed: want none broken", r.Broken(), r.Completed, n)
-	}
+	wantNoneBroken(t, "(d)", r, n)
 
 	// (e) d2 drained: its route withdrawn, its flows move on, none reset.
 	h = l.Hold(HoldOptions{Conns: n, Interval: every})
@@ -155,9 +135,7 @@ func TestECMPLvsadm(t *testing.T) {
 	time.Sleep(afterEvent)
 	r = h.Stop()
 	logReport(t, "(e) d2 drained", r)
-	if r.Broken() != 0 || r.Completed != n {
-		t.Errorf("(e) %d connections broken, %d of %d completed: want none broken", r.Broken(), r.Completed, n)
-	}
+	wantNoneBroken(t, "(e)", r, n)
 	if st, _ := l.Ctl(2, "status"); !strings.Contains(st, "DRAINED") {
 		t.Errorf("(e) d2's status does not say it is drained:\n%s", st)
 	}

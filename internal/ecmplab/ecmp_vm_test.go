@@ -103,22 +103,7 @@ func TestECMPStandIn(t *testing.T) {
 	r := h.WaitReady(5 * time.Minute)
 	t.Logf("(a) %d connections, each exercised every %v", n, every)
 	t.Logf("(a) %d connections opened and answered in %v", r.Opened, time.Since(phase).Round(10*time.Millisecond))
-	if r.Opened != n {
-		t.Errorf("(a) %d of %d connections opened", r.Opened, n)
-	}
-	before := map[int]int{}
-	for i := 1; i <= 3; i++ {
-		before[i] = l.Conns(i)
-		if before[i] == 0 {
-			t.Errorf("(a) d%d carries no connection", i)
-		}
-	}
-	for j := 1; j <= 3; j++ {
-		if r.Backends["rs"+strconv.Itoa(j)] == 0 {
-			t.Errorf("(a) rs%d serves no connection (mh-port spreads by source port): %s", j, r.SortedBackends())
-		}
-	}
-	t.Logf("(a) IPVS connections per director: d1 %d, d2 %d, d3 %d; backends %s", before[1], before[2], before[3], r.SortedBackends())
+	before := wantSpread(t, l, r, n)
 
 	// (b) sloppy_tcp on: d3 dies, nothing is reset.
 	phase = time.Now()
@@ -130,9 +115,7 @@ func TestECMPStandIn(t *testing.T) {
 	time.Sleep(afterEvent)
 	r = h.Stop()
 	logReport(t, "(b) sloppy_tcp=1, d3 killed", r)
-	if r.Broken() != 0 || r.Completed != n {
-		t.Errorf("(b) %d connections broken, %d of %d completed: want none broken", r.Broken(), r.Completed, n)
-	}
+	wantNoneBroken(t, "(b)", r, n)
 	moved := l.Conns(1) + l.Conns(2) - before[1] - before[2]
 	t.Logf("(b) d1 and d2 picked up %d flows mid-stream (%v)", moved, time.Since(phase).Round(10*time.Millisecond))
 	if moved < before[3] {
@@ -152,9 +135,7 @@ func TestECMPStandIn(t *testing.T) {
 	time.Sleep(afterEvent)
 	r = h.Stop()
 	logReport(t, "(d) sloppy_tcp=1, d3 rejoined", r)
-	if r.Broken() != 0 || r.Completed != n {
-		t.Errorf("(d) %d connections broken, %d of %d completed: want none broken", r.Broken(), r.Completed, n)
-	}
+	wantNoneBroken(t, "(d)", r, n)
 	if got := l.Conns(3); got <= c3 {
 		t.Errorf("(d) d3 has %d connection entries, %d before it rejoined: it carries no flow", got, c3)
 	}
@@ -176,4 +157,37 @@ func TestECMPStandIn(t *testing.T) {
 		t.Errorf("(c) no connection reset with sloppy_tcp off: the check cannot tell")
 	}
 	t.Logf("(c) took %v; whole scenario %v (guest time)", time.Since(phase).Round(10*time.Millisecond), time.Since(begin).Round(100*time.Millisecond))
+}
+
+// wantNoneBroken fails the test unless every one of n held connections
+// completed (phase names the scenario's step: "(b)").
+func wantNoneBroken(t *testing.T, phase string, r connhold.Report, n int) {
+	t.Helper()
+	if r.Broken() != 0 || r.Completed != n {
+		t.Errorf("%s %d connections broken, %d of %d completed: want none broken", phase, r.Broken(), r.Completed, n)
+	}
+}
+
+// wantSpread checks step (a): all n connections opened, every director
+// and every real server carries some; it returns each director's IPVS
+// connection count.
+func wantSpread(t *testing.T, l *Lab, r connhold.Report, n int) map[int]int {
+	t.Helper()
+	if r.Opened != n {
+		t.Errorf("(a) %d of %d connections opened", r.Opened, n)
+	}
+	before := map[int]int{}
+	for i := 1; i <= l.Directors; i++ {
+		before[i] = l.Conns(i)
+		if before[i] == 0 {
+			t.Errorf("(a) d%d carries no connection", i)
+		}
+	}
+	for j := 1; j <= l.Servers; j++ {
+		if r.Backends["rs"+strconv.Itoa(j)] == 0 {
+			t.Errorf("(a) rs%d serves no connection (mh-port spreads by source port): %s", j, r.SortedBackends())
+		}
+	}
+	t.Logf("(a) IPVS connections per director: d1 %d, d2 %d, d3 %d; backends %s", before[1], before[2], before[3], r.SortedBackends())
+	return before
 }
