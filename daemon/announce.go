@@ -146,8 +146,8 @@ func routerIDToward(ns []lvscf.BGPNeighbor) (netip.Addr, error) {
 		if err != nil {
 			return netip.Addr{}, fmt.Errorf("bgp: choosing a router id towards %s: %w (set router_id)", n.Address, err)
 		}
-		defer c.Close()
 		a := c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
+		c.Close()
 		if a.Is4() && !a.IsUnspecified() {
 			return a, nil
 		}

@@ -473,9 +473,9 @@ func (d *Daemon) installFwmarks(ctx context.Context, cfg *lvscf.Config) {
 // tableInputs are the health and overrides the table is built with now.
 func (d *Daemon) tableInputs() *tableInputs {
 	d.mu.Lock()
-	mon := d.monitor
+	mon, ecmp := d.monitor, isECMP(d.loaded.Cfg)
 	d.mu.Unlock()
-	in := &tableInputs{now: time.Now(), override: d.overrideWeight, keepAll: isECMP(d.cfg())}
+	in := &tableInputs{now: time.Now(), override: d.overrideWeight, keepAll: ecmp}
 	if mon != nil {
 		in.health = mon.Lookup
 	}

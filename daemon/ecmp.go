@@ -45,10 +45,8 @@ func setSloppyTCP(on bool) error {
 // reload turned it off (a file that never mentions it leaves the kernel's
 // value alone).
 func (d *Daemon) applySloppyTCP(old, cfg *lvscf.Config) {
-	if !cfg.SloppyTCP && (old == nil || !old.SloppyTCP) {
-		return
-	}
-	if old != nil && old.SloppyTCP == cfg.SloppyTCP {
+	was := old != nil && old.SloppyTCP
+	if cfg.SloppyTCP == was {
 		return
 	}
 	if err := setSloppyTCP(cfg.SloppyTCP); err != nil {
