@@ -6,6 +6,7 @@ VERSION  ?= $(patsubst v%,%,$(shell git describe --tags --always --dirty 2>/dev/
 LDFLAGS  := -s -w -X github.com/lvsadm/lvsadm/ops/ipvsadm.Version=$(VERSION)
 BIN      := bin/lvsadm
 DROPIN   := bin/ipvsadm
+BGPHELPER := bin/lvsadm-bgp
 STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
 
 .PHONY: all build test unit fuzz hostdeps dist disttest vmtest labtest lint demo bench docs man vm clean
@@ -14,10 +15,13 @@ all: build
 
 # bin/lvsadm is the whole program; bin/ipvsadm is the drop-in build of its
 # ipvsadm surface alone (cmd/ipvsadm), which starts faster in shell loops
-# because it links none of the TUI's and daemon's libraries.
+# because it links none of the TUI's and daemon's libraries. bin/lvsadm-bgp
+# is the daemon's BGP speaker (GoBGP), a helper process of ecmp mode, kept
+# out of bin/lvsadm so that lvsadm does not link GoBGP (daemon/bgp).
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(DROPIN) ./cmd/ipvsadm
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BGPHELPER) ./cmd/lvsadm-bgp
 
 test: lint unit fuzz vmtest disttest
 

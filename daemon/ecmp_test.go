@@ -161,6 +161,7 @@ func (r *router) routes(t *testing.T) map[string]string {
 // no heartbeat, announces its VIP to a real BGP peer only while a real
 // server is up, withdraws it on drain-director and on stop.
 func TestECMPDirectorAnnounces(t *testing.T) {
+	useTestBGPHelper(t)
 	web := newRS(t)
 	rtr := startRouter(t, netip.MustParseAddr("127.0.0.1"))
 	cfgPath := filepath.Join(t.TempDir(), "lvs.cf")

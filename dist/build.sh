@@ -92,7 +92,7 @@ for fmt in deb rpm; do
 	{
 	cat dist/copyright
 	stanza "Go standard library $(go env GOVERSION)" "$(go env GOROOT)/LICENSE" $fmt
-	go version -m bin/lvsadm bin/ipvsadm | awk '$1 == "dep" { print $2 "@" $3 }' | sort -u |
+	go version -m bin/lvsadm bin/ipvsadm bin/lvsadm-bgp | awk '$1 == "dep" { print $2 "@" $3 }' | sort -u |
 		while read -r mod; do
 			# The module cache spells capitals as !lower.
 			# shellcheck disable=SC2001 # \L: no parameter expansion lowers one letter

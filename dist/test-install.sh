@@ -64,6 +64,7 @@ contents() {
 	local root=$1 n out rc
 	check "binary missing" '[ -x "$root/usr/sbin/lvsadm" ]'
 	check "lvsadm version does not run" '"$root/usr/sbin/lvsadm" version | grep -q "^lvsadm "'
+	check "BGP helper missing" '[ -x "$root/usr/libexec/lvsadm/lvsadm-bgp" ]'
 	check "drop-in ipvsadm missing" '[ -x "$root/usr/sbin/ipvsadm" ] && [ ! -L "$root/usr/sbin/ipvsadm" ]'
 	for n in ipvsadm-save ipvsadm-restore; do
 		check "$n is not a link to ipvsadm" '[ "$(readlink "$root/usr/sbin/'$n'")" = ipvsadm ]'

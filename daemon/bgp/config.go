@@ -56,20 +56,14 @@ const (
 	DefaultHoldTime      = 3 * time.Second
 	DefaultBFDInterval   = 100 * time.Millisecond
 	DefaultBFDMultiplier = 3
-	// connectRetry is GoBGP's connect-retry timer; GoBGP 4.8 waits at
-	// least 2 s between attempts whatever is set (minConnectRetryInterval).
-	connectRetry = 1
-	// idleHoldAfterReset is how long GoBGP stays Idle after a reset it
-	// sent itself (the default is 30 s). GoBGP stays Idle a fixed 5 s after
-	// any other session loss; that one has no knob.
-	idleHoldAfterReset = 1
 )
 
 // ErrRestartNeeded is returned by Reconfigure when the local AS, router id
 // or listening socket changed: those need a new Speaker.
 var ErrRestartNeeded = errors.New("bgp: local AS, router id or listen address changed; restart the speaker")
 
-func (c Config) validate() error {
+// Validate checks what a speaker cannot work without.
+func (c Config) Validate() error {
 	if c.LocalAS == 0 {
 		return errors.New("bgp: local AS is 0")
 	}
@@ -81,7 +75,7 @@ func (c Config) validate() error {
 	}
 	seen := map[netip.Addr]bool{}
 	for _, n := range c.Neighbors {
-		if err := n.validate(); err != nil {
+		if err := n.Validate(); err != nil {
 			return err
 		}
 		if seen[n.Address] {
@@ -92,7 +86,8 @@ func (c Config) validate() error {
 	return nil
 }
 
-func (n Neighbor) validate() error {
+// Validate checks one neighbor.
+func (n Neighbor) Validate() error {
 	if !n.Address.IsValid() || n.Address.IsUnspecified() || n.Address.Is4In6() || n.Address.Zone() != "" {
 		return fmt.Errorf("bgp: neighbor address %v", n.Address)
 	}
@@ -102,7 +97,7 @@ func (n Neighbor) validate() error {
 	if n.LocalAddress.IsValid() && n.LocalAddress.Is4() != n.Address.Is4() {
 		return fmt.Errorf("bgp: neighbor %v: local address %v is of the other family", n.Address, n.LocalAddress)
 	}
-	hold, keep := n.timers()
+	hold, keep := n.Timers()
 	if hold < 3 {
 		return fmt.Errorf("bgp: neighbor %v: hold time %v is under 3 s", n.Address, n.HoldTime)
 	}
@@ -117,8 +112,8 @@ func (n Neighbor) validate() error {
 	return nil
 }
 
-// timers are the hold time and keepalive in the whole seconds GoBGP takes.
-func (n Neighbor) timers() (hold, keepalive uint64) {
+// Timers are the hold time and keepalive in the whole seconds GoBGP takes.
+func (n Neighbor) Timers() (hold, keepalive uint64) {
 	h := n.HoldTime
 	if h == 0 {
 		h = DefaultHoldTime
@@ -130,7 +125,8 @@ func (n Neighbor) timers() (hold, keepalive uint64) {
 	return hold, uint64(n.Keepalive.Round(time.Second) / time.Second)
 }
 
-func (b BFD) values() (tx, rx time.Duration, mult uint8) {
+// Values are the timers with the defaults filled in.
+func (b BFD) Values() (tx, rx time.Duration, mult uint8) {
 	tx, rx, mult = b.MinTx, b.MinRx, b.Multiplier
 	if tx == 0 {
 		tx = DefaultBFDInterval
@@ -144,12 +140,13 @@ func (b BFD) values() (tx, rx time.Duration, mult uint8) {
 	return tx, rx, mult
 }
 
-// sameGlobal tells whether two configurations can share one running server.
-func sameGlobal(a, b Config) bool {
+// SameGlobal says whether a and b agree on what needs a new speaker to
+// change: local AS, router id and listening.
+func SameGlobal(a, b Config) bool {
 	if a.LocalAS != b.LocalAS || a.RouterID != b.RouterID || a.ListenPort != b.ListenPort {
 		return false
 	}
-	la, lb := a.listenAddresses(), b.listenAddresses()
+	la, lb := a.ListenAddrs(), b.ListenAddrs()
 	if len(la) != len(lb) {
 		return false
 	}
@@ -161,7 +158,8 @@ func sameGlobal(a, b Config) bool {
 	return true
 }
 
-func (c Config) listenAddresses() []netip.Addr {
+// ListenAddrs are the addresses to listen on (see ListenAddresses).
+func (c Config) ListenAddrs() []netip.Addr {
 	if len(c.ListenAddresses) > 0 {
 		return c.ListenAddresses
 	}
@@ -174,10 +172,22 @@ func (c Config) listenAddresses() []netip.Addr {
 	return l
 }
 
-func sameNeighbor(a, b Neighbor) bool {
+// SameNeighbor says whether a session configured as a can stay up under b.
+func SameNeighbor(a, b Neighbor) bool {
 	if (a.BFD == nil) != (b.BFD == nil) || a.BFD != nil && *a.BFD != *b.BFD {
 		return false
 	}
 	a.BFD, b.BFD = nil, nil
 	return a == b
+}
+
+// HostPrefix checks that p is a host route and gives it in canonical form.
+func HostPrefix(p netip.Prefix) (netip.Prefix, error) {
+	if !p.IsValid() || p.Addr().Is4In6() || p.Addr().Zone() != "" || p.Bits() != p.Addr().BitLen() {
+		return netip.Prefix{}, fmt.Errorf("bgp: %v is not a /32 or /128", p)
+	}
+	if p.Addr().IsUnspecified() {
+		return netip.Prefix{}, fmt.Errorf("bgp: %v is the unspecified address", p)
+	}
+	return p, nil
 }

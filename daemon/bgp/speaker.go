@@ -6,129 +6,105 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
-
-	api "github.com/osrg/gobgp/v4/api"
-	"github.com/osrg/gobgp/v4/pkg/apiutil"
-	"github.com/osrg/gobgp/v4/pkg/packet/bgp"
-	gobgp "github.com/osrg/gobgp/v4/pkg/server"
 )
-
-// Route is one prefix the daemon decided about: announce it or not, and why.
-type Route struct {
-	Prefix   netip.Prefix // a host route: /32 or /128
-	Announce bool
-	Reason   string // for status: "2 of 3 real servers up", "no real server up"
-}
 
 const (
 	// stopOnCancelTimeout bounds the withdraw-and-close that follows the
 	// cancellation of Start's context (that context is gone, so it cannot
 	// bound it).
 	stopOnCancelTimeout = 5 * time.Second
-	// withdrawFlushTimeout bounds Stop's wait for the withdrawals to leave
-	// before the sessions close. Closing withdraws everything at the peer
-	// anyway; the wait only makes the withdrawal the first thing it sees.
-	withdrawFlushTimeout = 2 * time.Second
+	// launchTimeout bounds starting a helper again after it died.
+	launchTimeout = 10 * time.Second
+	// respawnBackoff is the first wait before starting a dead helper
+	// again, doubled up to respawnBackoffMax while starts keep failing.
+	respawnBackoff    = time.Second
+	respawnBackoffMax = 30 * time.Second
 )
 
-// Speaker is an embedded BGP speaker announcing a director's VIPs.
-// Its methods are safe for concurrent use.
+// Speaker announces a director's VIPs with BGP. The BGP engine (GoBGP)
+// runs in a helper process that the speaker starts, drives (wire.go) and
+// starts again if it dies, replaying the configuration and routes. The
+// speaker keeps what it was asked (configuration, routes, a withdrawal), so
+// that state survives the helper. Its methods are safe for concurrent use.
 type Speaker struct {
 	log *slog.Logger
 
-	mu      sync.Mutex // serialises the methods below
+	// lock serialises the calls (one request in flight); a channel so
+	// that waiting for it honours a context.
+	lock    chan struct{}
 	cfg     Config
-	server  *gobgp.BgpServer // nil before Start and after Stop
-	stopped bool
-	routes  map[netip.Prefix]*RouteStatus
+	routes  []Route
+	started bool
+	// stopped is set by Stop, also when it cannot get lock (a call is
+	// stuck), hence atomic.
+	stopped atomic.Bool
+	// withdrawn is WithdrawAll's reason until the next SetRoutes: a
+	// helper started again withdraws again.
+	withdrawn string
+	nextID    uint64
 
-	serveDone   chan struct{} // closed when the server's Serve returns
-	watchCancel context.CancelFunc
-	quit        chan struct{} // closed by Stop: ends the goroutine watching Start's ctx
-	quitOnce    sync.Once
-	ctxWatcher  chan struct{} // closed when that goroutine returns
+	pmu  sync.Mutex // guards proc and last, read without lock
+	proc *helperProc
+	last Status // the last status the helper gave, for when it cannot answer
 
-	smu      sync.Mutex // guards sessions, written from GoBGP's event goroutine
-	sessions map[netip.Addr]*NeighborStatus
+	quit     chan struct{} // closed by Stop: ends the goroutines below
+	quitOnce sync.Once
+	wg       sync.WaitGroup // the supervisor and the watcher of Start's ctx
 }
 
 // New checks cfg and returns a speaker that does nothing until Start.
 func New(cfg Config, log *slog.Logger) (*Speaker, error) {
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Speaker{
-		log:      log,
-		cfg:      cfg,
-		routes:   map[netip.Prefix]*RouteStatus{},
-		quit:     make(chan struct{}),
-		sessions: map[netip.Addr]*NeighborStatus{},
-	}
-	return s, nil
+	return &Speaker{
+		log:  log,
+		lock: make(chan struct{}, 1),
+		cfg:  cfg,
+		quit: make(chan struct{}),
+		last: Status{LocalAS: cfg.LocalAS, RouterID: cfg.RouterID},
+	}, nil
 }
 
-// Start runs the BGP server, opens the sessions and announces the routes
+func (s *Speaker) acquire(ctx context.Context) error {
+	select {
+	case s.lock <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("bgp: waiting for the speaker: %w", ctx.Err())
+	}
+}
+
+func (s *Speaker) release() { <-s.lock }
+
+// Start starts the helper, opens the sessions and announces the routes
 // SetRoutes asked for so far. Cancelling ctx later stops the speaker as
 // Stop does (withdraw, close, stop), within stopOnCancelTimeout.
 func (s *Speaker) Start(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stopped {
-		return errors.New("bgp: speaker already stopped")
-	}
-	if s.server != nil {
-		return errors.New("bgp: speaker already started")
-	}
-	srv := gobgp.NewBgpServer(gobgp.LoggerOption(slog.New(quietHandler{s.log.Handler()}).With("part", "gobgp"), nil))
-	serveDone := make(chan struct{})
-	go func() {
-		defer close(serveDone)
-		srv.Serve()
-	}()
-	fail := func(err error) error {
-		srv.Stop()
-		<-serveDone
+	if err := s.acquire(ctx); err != nil {
 		return err
 	}
-	g := &api.Global{Asn: s.cfg.LocalAS, RouterId: s.cfg.RouterID.String(), ListenPort: s.cfg.ListenPort}
-	for _, a := range s.cfg.listenAddresses() {
-		g.ListenAddresses = append(g.ListenAddresses, a.String())
+	defer s.release()
+	if s.stopped.Load() {
+		return errors.New("bgp: speaker already stopped")
 	}
-	if err := srv.StartBgp(ctx, &api.StartBgpRequest{Global: g}); err != nil {
-		return fail(fmt.Errorf("bgp: start: %w", err))
+	if s.started {
+		return errors.New("bgp: speaker already started")
 	}
-	watchCtx, watchCancel := context.WithCancel(context.Background())
-	err := srv.WatchEvent(watchCtx, gobgp.WatchEventMessageCallbacks{OnPeerUpdate: s.onPeerEvent}, gobgp.WatchPeer())
-	if err != nil {
-		watchCancel()
-		return fail(fmt.Errorf("bgp: watch sessions: %w", err))
+	if err := s.launch(ctx); err != nil {
+		return err
 	}
-	for _, n := range s.cfg.Neighbors {
-		if err := s.addPeer(ctx, srv, n); err != nil {
-			watchCancel()
-			return fail(err)
-		}
-	}
-	var announce []netip.Prefix
-	for p, r := range s.routes {
-		if r.Announced {
-			announce = append(announce, p)
-		}
-	}
-	if err := addPaths(srv, announce); err != nil {
-		watchCancel()
-		return fail(err)
-	}
-	s.server, s.serveDone, s.watchCancel = srv, serveDone, watchCancel
-	s.ctxWatcher = make(chan struct{})
+	s.started = true
+	s.wg.Add(2)
+	go s.supervise()
 	go func() {
-		defer close(s.ctxWatcher)
+		defer s.wg.Done()
 		select {
 		case <-ctx.Done():
 			sctx, cancel := context.WithTimeout(context.Background(), stopOnCancelTimeout)
@@ -139,63 +115,169 @@ func (s *Speaker) Start(ctx context.Context) error {
 		case <-s.quit:
 		}
 	}()
-	s.log.Info("bgp: speaker started", "as", s.cfg.LocalAS, "router_id", s.cfg.RouterID, "neighbors", len(s.cfg.Neighbors), "announced", len(announce))
 	return nil
 }
 
+// launch starts a helper and brings it to what the speaker was asked:
+// configuration, routes, a withdrawal. The caller holds lock.
+func (s *Speaker) launch(ctx context.Context) error {
+	p, err := spawn(s.log)
+	if err != nil {
+		return err
+	}
+	s.pmu.Lock()
+	s.proc = p
+	s.pmu.Unlock()
+	cfg := s.cfg
+	if _, err := s.call(ctx, Request{Op: OpStart, Config: &cfg, Routes: s.routes}); err != nil {
+		p.kill()
+		return err
+	}
+	if s.withdrawn != "" {
+		if _, err := s.call(ctx, Request{Op: OpWithdrawAll, Reason: s.withdrawn}); err != nil {
+			p.kill()
+			return err
+		}
+	}
+	return nil
+}
+
+// supervise starts the helper again whenever it exits while the speaker
+// runs: a crashed helper must not leave the VIPs unannounced for good.
+func (s *Speaker) supervise() {
+	defer s.wg.Done()
+	backoff := respawnBackoff
+	for {
+		s.pmu.Lock()
+		p := s.proc
+		s.pmu.Unlock()
+		if p == nil { // stopped
+			<-s.quit
+			return
+		}
+		select {
+		case <-p.exited:
+		case <-s.quit:
+			return
+		}
+		if s.stopped.Load() {
+			return // the exit Stop asked for
+		}
+		s.log.Error("bgp: helper exited; starting it again", "err", p.waitErr, "in", backoff)
+		select {
+		case <-time.After(backoff):
+		case <-s.quit:
+			return
+		}
+		select {
+		case s.lock <- struct{}{}:
+		case <-s.quit:
+			return
+		}
+		if s.stopped.Load() {
+			s.release()
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), launchTimeout)
+		err := s.launch(ctx)
+		cancel()
+		s.release()
+		if err != nil {
+			s.log.Error("bgp: starting the helper again", "err", err)
+			backoff = min(2*backoff, respawnBackoffMax)
+			continue
+		}
+		s.log.Info("bgp: helper started again")
+		backoff = respawnBackoff
+	}
+}
+
+// call sends req to the running helper and waits for its answer. The
+// caller holds lock.
+func (s *Speaker) call(ctx context.Context, req Request) (Response, error) {
+	s.pmu.Lock()
+	p := s.proc
+	s.pmu.Unlock()
+	if p == nil {
+		return Response{}, errors.New("bgp: helper not running")
+	}
+	s.nextID++
+	req.ID = s.nextID
+	if dl, ok := ctx.Deadline(); ok {
+		req.Timeout = max(time.Until(dl), time.Millisecond)
+	}
+	if err := p.send(req); err != nil {
+		return Response{}, err
+	}
+	for {
+		select {
+		case r, ok := <-p.resps:
+			if !ok {
+				<-p.exited
+				return Response{}, fmt.Errorf("bgp: helper exited during %s: %v", req.Op, p.waitErr)
+			}
+			if r.ID != req.ID {
+				continue // the answer to a call whose context ended
+			}
+			if r.Err != "" {
+				if r.RestartNeeded {
+					return r, ErrRestartNeeded
+				}
+				return r, errors.New(r.Err)
+			}
+			return r, nil
+		case <-ctx.Done():
+			return Response{}, fmt.Errorf("bgp: %s: %w", req.Op, ctx.Err())
+		}
+	}
+}
+
 // Stop withdraws every route, waits (briefly) for the withdrawals to
-// leave, closes the sessions with a Cease notification and stops the
-// server. ctx bounds it; past ctx the server's shutdown goes on in the
-// background. A stopped speaker cannot start again.
+// leave, closes the sessions with a Cease notification and ends the
+// helper. ctx bounds it; past ctx the helper is killed, which closes the
+// sessions too. A stopped speaker cannot start again.
 func (s *Speaker) Stop(ctx context.Context) error {
 	err := s.stop(ctx)
 	s.quitOnce.Do(func() { close(s.quit) })
-	s.mu.Lock()
-	w := s.ctxWatcher
-	s.mu.Unlock()
-	if w != nil {
-		<-w
-	}
+	s.wg.Wait()
 	return err
 }
 
 func (s *Speaker) stop(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.stopped = true
-	srv := s.server
-	if srv == nil {
+	if err := s.acquire(ctx); err != nil {
+		s.stopped.Store(true)
+		s.pmu.Lock()
+		p := s.proc
+		s.pmu.Unlock()
+		if p != nil {
+			p.kill()
+		}
+		return err
+	}
+	defer s.release()
+	s.stopped.Store(true)
+	s.pmu.Lock()
+	p := s.proc
+	s.pmu.Unlock()
+	if p == nil {
 		return nil
 	}
 	var errs []error
-	before := updatesSent(ctx, srv)
-	n, err := s.withdrawAllLocked("speaker stopping")
-	if err != nil {
+	if p.alive() {
+		if _, err := s.call(ctx, Request{Op: OpStop}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := p.finish(ctx); err != nil {
 		errs = append(errs, err)
 	}
-	if n > 0 && len(before) > 0 {
-		fctx, cancel := context.WithTimeout(ctx, withdrawFlushTimeout)
-		waitUpdatesSent(fctx, srv, before)
-		cancel()
+	s.pmu.Lock()
+	s.proc = nil
+	s.last.Running = false
+	for i := range s.last.Neighbors {
+		s.last.Neighbors[i].State, s.last.Neighbors[i].Since = StateIdle, time.Now()
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		srv.Stop() // Cease to every peer, listeners closed, Serve returns
-	}()
-	select {
-	case <-done:
-		<-s.serveDone
-	case <-ctx.Done():
-		errs = append(errs, fmt.Errorf("bgp: stop: %w", ctx.Err()))
-	}
-	s.watchCancel()
-	s.server = nil
-	s.smu.Lock()
-	for _, st := range s.sessions {
-		st.State, st.Since = StateIdle, time.Now()
-	}
-	s.smu.Unlock()
+	s.pmu.Unlock()
 	s.log.Info("bgp: speaker stopped")
 	return errors.Join(errs...)
 }
@@ -205,132 +287,29 @@ func (s *Speaker) stop(ctx context.Context) error {
 // A change of local AS, router id or listening returns ErrRestartNeeded
 // and changes nothing.
 func (s *Speaker) Reconfigure(ctx context.Context, cfg Config) error {
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.server == nil {
-		if s.stopped {
+	if err := s.acquire(ctx); err != nil {
+		return err
+	}
+	defer s.release()
+	if !s.started || s.stopped.Load() {
+		if s.stopped.Load() {
 			return errors.New("bgp: speaker stopped")
 		}
 		s.cfg = cfg
 		return nil
 	}
-	if !sameGlobal(s.cfg, cfg) {
+	if !SameGlobal(s.cfg, cfg) {
 		return ErrRestartNeeded
 	}
-	old := map[netip.Addr]Neighbor{}
-	for _, n := range s.cfg.Neighbors {
-		old[n.Address] = n
+	_, err := s.call(ctx, Request{Op: OpReconfigure, Config: &cfg})
+	if errors.Is(err, ErrRestartNeeded) {
+		return err
 	}
-	var errs []error
-	keep := map[netip.Addr]bool{}
-	for _, n := range cfg.Neighbors {
-		keep[n.Address] = true
-		o, had := old[n.Address]
-		if had && sameNeighbor(o, n) {
-			continue
-		}
-		if had {
-			if err := s.deletePeer(ctx, n.Address); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-		}
-		if err := s.addPeer(ctx, s.server, n); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	for a := range old {
-		if !keep[a] {
-			if err := s.deletePeer(ctx, a); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
-	s.cfg = cfg
-	return errors.Join(errs...)
-}
-
-func (s *Speaker) addPeer(ctx context.Context, srv *gobgp.BgpServer, n Neighbor) error {
-	if err := srv.AddPeer(ctx, &api.AddPeerRequest{Peer: peerConfig(n)}); err != nil {
-		return fmt.Errorf("bgp: add neighbor %v: %w", n.Address, err)
-	}
-	s.smu.Lock()
-	s.sessions[n.Address] = &NeighborStatus{Address: n.Address, RemoteAS: n.RemoteAS, State: StateIdle, Since: time.Now()}
-	s.smu.Unlock()
-	s.log.Info("bgp: neighbor added", "neighbor", n.Address, "remote_as", n.RemoteAS)
-	return nil
-}
-
-func (s *Speaker) deletePeer(ctx context.Context, a netip.Addr) error {
-	if err := s.server.DeletePeer(ctx, &api.DeletePeerRequest{Address: a.String()}); err != nil {
-		return fmt.Errorf("bgp: remove neighbor %v: %w", a, err)
-	}
-	s.smu.Lock()
-	delete(s.sessions, a)
-	s.smu.Unlock()
-	s.log.Info("bgp: neighbor removed", "neighbor", a)
-	return nil
-}
-
-// peerConfig is GoBGP's configuration of one neighbor.
-func peerConfig(n Neighbor) *api.Peer {
-	hold, keep := n.timers()
-	fam := &api.Family{Afi: api.Family_AFI_IP, Safi: api.Family_SAFI_UNICAST}
-	if n.Address.Is6() {
-		fam.Afi = api.Family_AFI_IP6
-	}
-	p := &api.Peer{
-		Conf: &api.PeerConf{NeighborAddress: n.Address.String(), PeerAsn: n.RemoteAS},
-		Timers: &api.Timers{Config: &api.TimersConfig{
-			ConnectRetry:           connectRetry,
-			HoldTime:               hold,
-			KeepaliveInterval:      keep,
-			IdleHoldTimeAfterReset: idleHoldAfterReset,
-		}},
-		Transport: &api.Transport{PassiveMode: n.Passive, RemotePort: uint32(n.Port)},
-		AfiSafis:  []*api.AfiSafi{{Config: &api.AfiSafiConfig{Family: fam, Enabled: true}}},
-	}
-	if n.LocalAddress.IsValid() {
-		p.Transport.LocalAddress = n.LocalAddress.String()
-	}
-	if n.BFD != nil {
-		tx, rx, mult := n.BFD.values()
-		p.Bfd = &api.BfdPeerConfig{
-			Enabled:                  true,
-			DesiredMinimumTxInterval: uint32(tx.Microseconds()),
-			RequiredMinimumReceive:   uint32(rx.Microseconds()),
-			DetectionMultiplier:      uint32(mult),
-		}
-	}
-	return p
-}
-
-// onPeerEvent runs on GoBGP's event goroutine for every session change.
-func (s *Speaker) onPeerEvent(ev *apiutil.WatchEventMessage_PeerEvent, t time.Time) {
-	if ev.Type != apiutil.PEER_EVENT_STATE {
-		return
-	}
-	a := ev.Peer.State.NeighborAddress.Unmap()
-	state := stateFromFSM(ev.Peer.State.SessionState)
-	s.smu.Lock()
-	defer s.smu.Unlock()
-	st := s.sessions[a]
-	if st == nil || st.State == state {
-		return
-	}
-	was := st.State
-	st.State, st.Since = state, t
-	switch {
-	case state == StateEstablished:
-		s.log.Info("bgp: session established", "neighbor", a, "remote_as", st.RemoteAS)
-	case was == StateEstablished:
-		st.LastError = disconnectText(ev.Peer.State.DisconnectReason, ev.Peer.State.DisconnectMessage)
-		st.LastErrorAt = t
-		s.log.Info("bgp: session down", "neighbor", a, "reason", st.LastError)
-	}
+	s.cfg = cfg // as the engine: what failed is retried by the next change
+	return err
 }
 
 // SetRoutes makes the announced set what routes says: what should be
@@ -338,276 +317,77 @@ func (s *Speaker) onPeerEvent(ev *apiutil.WatchEventMessage_PeerEvent, t time.Ti
 // longer listed, is withdrawn. Calling it again with the same routes does
 // nothing. Before Start it only records them.
 func (s *Speaker) SetRoutes(ctx context.Context, routes []Route) error {
-	want := map[netip.Prefix]Route{}
+	seen := make(map[netip.Prefix]bool, len(routes))
+	canon := make([]Route, 0, len(routes))
 	for _, r := range routes {
-		p, err := hostPrefix(r.Prefix)
+		p, err := HostPrefix(r.Prefix)
 		if err != nil {
 			return err
 		}
-		if _, dup := want[p]; dup {
+		if seen[p] {
 			return fmt.Errorf("bgp: route %v listed twice", p)
 		}
+		seen[p] = true
 		r.Prefix = p
-		want[p] = r
+		canon = append(canon, r)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var add, del []netip.Prefix
-	for p, r := range want {
-		cur := s.routes[p]
-		if r.Announce && (cur == nil || !cur.Announced) {
-			add = append(add, p)
-		}
-		if !r.Announce && cur != nil && cur.Announced {
-			del = append(del, p)
-		}
+	if err := s.acquire(ctx); err != nil {
+		return err
 	}
-	var gone []netip.Prefix
-	for p, cur := range s.routes {
-		if _, ok := want[p]; !ok {
-			gone = append(gone, p)
-			if cur.Announced {
-				del = append(del, p)
-			}
-		}
+	defer s.release()
+	s.routes, s.withdrawn = canon, ""
+	if !s.started || s.stopped.Load() {
+		return nil
 	}
-	if s.server != nil {
-		if err := addPaths(s.server, add); err != nil {
-			return err
-		}
-		if err := deletePaths(s.server, del); err != nil {
-			return err
-		}
-	}
-	now := time.Now()
-	for p, r := range want {
-		cur := s.routes[p]
-		if cur == nil {
-			cur = &RouteStatus{Prefix: p, Since: now}
-			s.routes[p] = cur
-		}
-		if cur.Announced != r.Announce {
-			cur.Announced, cur.Since = r.Announce, now
-			s.logRoute(p, r.Announce, r.Reason)
-		}
-		cur.Reason = r.Reason
-	}
-	for _, p := range gone {
-		if s.routes[p].Announced {
-			s.logRoute(p, false, "no longer configured")
-		}
-		delete(s.routes, p)
-	}
-	return nil
+	_, err := s.call(ctx, Request{Op: OpRoutes, Routes: canon})
+	return err
 }
 
 // WithdrawAll withdraws every announced route, giving reason as why. The
 // routes stay listed; the next SetRoutes announces again what it asks for.
 func (s *Speaker) WithdrawAll(ctx context.Context, reason string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, err := s.withdrawAllLocked(reason)
+	if err := s.acquire(ctx); err != nil {
+		return err
+	}
+	defer s.release()
+	s.withdrawn = reason
+	if !s.started || s.stopped.Load() {
+		return nil
+	}
+	_, err := s.call(ctx, Request{Op: OpWithdrawAll, Reason: reason})
 	return err
 }
 
-func (s *Speaker) withdrawAllLocked(reason string) (int, error) {
-	var del []netip.Prefix
-	for p, r := range s.routes {
-		if r.Announced {
-			del = append(del, p)
-		}
-	}
-	if s.server != nil {
-		if err := deletePaths(s.server, del); err != nil {
-			return 0, err
-		}
-	}
-	now := time.Now()
-	for _, p := range del {
-		r := s.routes[p]
-		r.Announced, r.Reason, r.Since = false, reason, now
-		s.logRoute(p, false, reason)
-	}
-	return len(del), nil
-}
-
-func (s *Speaker) logRoute(p netip.Prefix, announced bool, reason string) {
-	if announced {
-		s.log.Info("bgp: announce", "prefix", p, "reason", reason)
-	} else {
-		s.log.Info("bgp: withdraw", "prefix", p, "reason", reason)
-	}
-}
-
-// Status is the sessions' and routes' state. It asks the server for the
-// message counts and negotiated timers, bounded by ctx; without an answer
-// it still gives what the speaker saw itself.
+// Status is the sessions' and routes' state, as the helper reports it
+// within ctx; without an answer it is the last one the helper gave.
 func (s *Speaker) Status(ctx context.Context) Status {
-	s.mu.Lock()
-	cfg, srv := s.cfg, s.server
-	st := Status{Running: srv != nil, LocalAS: cfg.LocalAS, RouterID: cfg.RouterID}
-	for _, r := range s.routes {
-		st.Routes = append(st.Routes, *r)
+	if err := s.acquire(ctx); err == nil {
+		running := s.started && !s.stopped.Load()
+		var r Response
+		if running {
+			r, err = s.call(ctx, Request{Op: OpStatus})
+		}
+		s.release()
+		if running && err == nil && r.Status != nil {
+			s.pmu.Lock()
+			s.last = *r.Status
+			s.pmu.Unlock()
+			return *r.Status
+		}
+		if err != nil {
+			s.log.Debug("bgp: status", "err", err)
+		}
 	}
-	s.mu.Unlock()
-	slices.SortFunc(st.Routes, func(a, b RouteStatus) int { return a.Prefix.Addr().Compare(b.Prefix.Addr()) })
-
-	byAddr := map[netip.Addr]int{}
-	s.smu.Lock()
-	for _, n := range cfg.Neighbors {
-		ns := NeighborStatus{Address: n.Address, RemoteAS: n.RemoteAS, State: StateIdle}
-		if cur := s.sessions[n.Address]; cur != nil {
-			ns = *cur
+	s.pmu.Lock()
+	defer s.pmu.Unlock()
+	st := s.last
+	st.Neighbors = append([]NeighborStatus(nil), st.Neighbors...)
+	st.Running = s.proc != nil && s.proc.alive()
+	if !st.Running {
+		for i := range st.Neighbors {
+			st.Neighbors[i].State = StateIdle
 		}
-		byAddr[n.Address] = len(st.Neighbors)
-		st.Neighbors = append(st.Neighbors, ns)
 	}
-	s.smu.Unlock()
-	if srv == nil {
-		return st
-	}
-	err := srv.ListPeer(ctx, &api.ListPeerRequest{}, func(p *api.Peer) {
-		if p.State == nil || p.Conf == nil {
-			return
-		}
-		a, err := netip.ParseAddr(p.Conf.NeighborAddress)
-		i, ok := byAddr[a.Unmap()]
-		if err != nil || !ok {
-			return
-		}
-		ns := &st.Neighbors[i]
-		if state := stateFromAPI(p.State.SessionState); state != ns.State {
-			// a change the event has not reported yet: the time is unknown
-			ns.State, ns.Since = state, time.Now()
-		}
-		if m := p.State.Messages; m != nil && m.Received != nil && m.Sent != nil {
-			ns.MessagesIn, ns.MessagesOut = m.Received.Total, m.Sent.Total
-			ns.UpdatesIn, ns.UpdatesOut = m.Received.Update, m.Sent.Update
-		}
-		if t := p.Timers; ns.State == StateEstablished && t != nil && t.State != nil {
-			ns.HoldTime = time.Duration(t.State.NegotiatedHoldTime) * time.Second
-		}
-		if p.Bfd != nil && p.Bfd.Enabled && p.State.BfdState != nil {
-			ns.BFD = bfdText(p.State.BfdState.SessionState)
-		}
-	})
-	if err != nil {
-		s.log.Debug("bgp: list neighbors", "err", err)
-	}
+	st.Routes = append([]RouteStatus(nil), st.Routes...)
 	return st
-}
-
-// hostPrefix checks that p is a host route and gives it in canonical form.
-func hostPrefix(p netip.Prefix) (netip.Prefix, error) {
-	if !p.IsValid() || p.Addr().Is4In6() || p.Addr().Zone() != "" || p.Bits() != p.Addr().BitLen() {
-		return netip.Prefix{}, fmt.Errorf("bgp: %v is not a /32 or /128", p)
-	}
-	if p.Addr().IsUnspecified() {
-		return netip.Prefix{}, fmt.Errorf("bgp: %v is the unspecified address", p)
-	}
-	return p, nil
-}
-
-// pathFor is the one path the speaker announces for p. Every director
-// builds it the same way (origin IGP, no MED, no communities), so a router
-// with multipath sees equal paths and uses them all. The unspecified next
-// hop makes GoBGP put the session's own local address there, for eBGP and
-// iBGP peers alike.
-func pathFor(p netip.Prefix) (*apiutil.Path, error) {
-	nlri, err := bgp.NewIPAddrPrefix(p)
-	if err != nil {
-		return nil, fmt.Errorf("bgp: %v: %w", p, err)
-	}
-	attrs := []bgp.PathAttributeInterface{bgp.NewPathAttributeOrigin(bgp.BGP_ORIGIN_ATTR_TYPE_IGP)}
-	family := bgp.RF_IPv4_UC
-	if p.Addr().Is4() {
-		nh, err := bgp.NewPathAttributeNextHop(netip.IPv4Unspecified())
-		if err != nil {
-			return nil, fmt.Errorf("bgp: %v: %w", p, err)
-		}
-		attrs = append(attrs, nh)
-	} else {
-		family = bgp.RF_IPv6_UC
-		mp, err := bgp.NewPathAttributeMpReachNLRI(family, []bgp.PathNLRI{{NLRI: nlri}}, netip.IPv6Unspecified())
-		if err != nil {
-			return nil, fmt.Errorf("bgp: %v: %w", p, err)
-		}
-		attrs = append(attrs, mp)
-	}
-	return &apiutil.Path{Family: family, Nlri: nlri, Attrs: attrs}, nil
-}
-
-func pathsFor(ps []netip.Prefix) ([]*apiutil.Path, error) {
-	paths := make([]*apiutil.Path, 0, len(ps))
-	for _, p := range ps {
-		path, err := pathFor(p)
-		if err != nil {
-			return nil, err
-		}
-		paths = append(paths, path)
-	}
-	return paths, nil
-}
-
-func addPaths(srv *gobgp.BgpServer, ps []netip.Prefix) error {
-	return changePaths(srv, ps, false)
-}
-
-func deletePaths(srv *gobgp.BgpServer, ps []netip.Prefix) error {
-	return changePaths(srv, ps, true)
-}
-
-func changePaths(srv *gobgp.BgpServer, ps []netip.Prefix, withdraw bool) error {
-	if len(ps) == 0 {
-		return nil
-	}
-	paths, err := pathsFor(ps)
-	if err != nil {
-		return err
-	}
-	if withdraw {
-		err = srv.DeletePath(apiutil.DeletePathRequest{Paths: paths})
-	} else {
-		_, err = srv.AddPath(apiutil.AddPathRequest{Paths: paths})
-	}
-	if err != nil {
-		return fmt.Errorf("bgp: announce or withdraw %v: %w", ps, err)
-	}
-	return nil
-}
-
-// updatesSent is the UPDATE count sent so far to each established peer.
-func updatesSent(ctx context.Context, srv *gobgp.BgpServer) map[string]uint64 {
-	m := map[string]uint64{}
-	_ = srv.ListPeer(ctx, &api.ListPeerRequest{}, func(p *api.Peer) {
-		if p.State != nil && p.State.SessionState == api.PeerState_SESSION_STATE_ESTABLISHED &&
-			p.State.Messages != nil && p.State.Messages.Sent != nil {
-			m[p.State.NeighborAddress] = p.State.Messages.Sent.Update
-		}
-	})
-	return m
-}
-
-// waitUpdatesSent waits until every peer in before has been sent another
-// UPDATE (the withdrawal), has left Established, or ctx ends.
-func waitUpdatesSent(ctx context.Context, srv *gobgp.BgpServer, before map[string]uint64) {
-	t := time.NewTicker(20 * time.Millisecond)
-	defer t.Stop()
-	for {
-		now := updatesSent(ctx, srv)
-		pending := false
-		for a, n := range before {
-			if m, ok := now[a]; ok && m <= n {
-				pending = true
-			}
-		}
-		if !pending {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

@@ -2,11 +2,7 @@ package bgp
 
 import (
 	"net/netip"
-	"strings"
 	"time"
-
-	api "github.com/osrg/gobgp/v4/api"
-	"github.com/osrg/gobgp/v4/pkg/packet/bgp"
 )
 
 // SessionState is a BGP session's state (RFC 4271 section 8.2.2), in lower
@@ -21,24 +17,6 @@ const (
 	StateOpenConfirm SessionState = "openconfirm"
 	StateEstablished SessionState = "established"
 )
-
-// fsmStates is indexed by GoBGP's FSM state (idle 0 ... established 5);
-// its API numbers the same states from 1, 0 being "unspecified".
-var fsmStates = [...]SessionState{StateIdle, StateConnect, StateActive, StateOpenSent, StateOpenConfirm, StateEstablished}
-
-func stateFromFSM(s bgp.FSMState) SessionState {
-	if s < 0 || int(s) >= len(fsmStates) {
-		return StateIdle
-	}
-	return fsmStates[s]
-}
-
-func stateFromAPI(s api.PeerState_SessionState) SessionState {
-	if s == api.PeerState_SESSION_STATE_UNSPECIFIED {
-		return StateIdle
-	}
-	return stateFromFSM(bgp.FSMState(s - 1))
-}
 
 // Status is what the speaker is doing, for lvsadm status, the TUI and the
 // metrics.
@@ -84,28 +62,9 @@ type RouteStatus struct {
 	Since time.Time
 }
 
-// disconnectText turns GoBGP's reason for a session's end into words.
-func disconnectText(r api.PeerState_DisconnectReason, msg string) string {
-	if r == api.PeerState_DISCONNECT_REASON_UNSPECIFIED && msg == "" {
-		return ""
-	}
-	s := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(r.String(), "DISCONNECT_REASON_"), "_", " "))
-	if msg != "" && !strings.EqualFold(msg, s) {
-		s += ": " + msg
-	}
-	return s
-}
-
-func bfdText(s api.BfdSessionState) string {
-	switch s {
-	case api.BfdSessionState_BFD_SESSION_STATE_UP:
-		return "up"
-	case api.BfdSessionState_BFD_SESSION_STATE_DOWN:
-		return "down"
-	case api.BfdSessionState_BFD_SESSION_STATE_ADMIN_DOWN:
-		return "admin_down"
-	case api.BfdSessionState_BFD_SESSION_STATE_INIT:
-		return "init"
-	}
-	return ""
+// Route is one prefix the daemon decided about: announce it or not, and why.
+type Route struct {
+	Prefix   netip.Prefix // a host route: /32 or /128
+	Announce bool
+	Reason   string // for status: "2 of 3 real servers up", "no real server up"
 }

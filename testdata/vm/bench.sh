@@ -17,6 +17,7 @@ trap 'rm -rf "$payload"' EXIT
 mkdir -p "$payload/testdata"
 cp "$repo/bin/lvsadm" "$payload/lvsadm"
 cp "$repo/bin/ipvsadm" "$payload/ipvsadm"
+cp "$repo/bin/lvsadm-bgp" "$payload/lvsadm-bgp"
 (cd "$repo" && CGO_ENABLED=0 go build -o "$payload/udpflood" ./testdata/lab/udpflood)
 (cd "$repo" && CGO_ENABLED=0 go build -o "$payload/ptyrun" ./testdata/lab/ptyrun)
 (cd "$repo" && CGO_ENABLED=0 go build -o "$payload/labprobe" ./testdata/lab/labprobe)

@@ -26,6 +26,8 @@ mkdir -p "$payload/tests" "$payload/testdata"
 export CGO_ENABLED=0
 go build -trimpath -o "$payload/lvsadm" .
 go build -trimpath -o "$payload/ipvsadm" ./cmd/ipvsadm
+# The daemon's BGP helper, found beside lvsadm (daemon/bgp.HelperPath).
+go build -trimpath -o "$payload/lvsadm-bgp" ./cmd/lvsadm-bgp
 # The spoofed-flood source of the heartbeat fault tests (daemon's TestLabHeartbeatFlood).
 go build -trimpath -o "$payload/udpflood" ./testdata/lab/udpflood
 # The ECMP lab's traffic: echo servers and held connections (internal/ecmplab).

@@ -1,10 +1,9 @@
-package bgp
+package gobgpengine
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/netip"
 	"os"
 	"runtime"
@@ -13,9 +12,10 @@ import (
 	"testing"
 	"time"
 
-	api "github.com/osrg/gobgp/v4/api"
+	"github.com/lvsadm/lvsadm/daemon/bgp"
+	"github.com/lvsadm/lvsadm/daemon/bgp/internal/bgptest"
 	"github.com/osrg/gobgp/v4/pkg/apiutil"
-	"github.com/osrg/gobgp/v4/pkg/packet/bgp"
+	packet "github.com/osrg/gobgp/v4/pkg/packet/bgp"
 	gobgp "github.com/osrg/gobgp/v4/pkg/server"
 )
 
@@ -27,24 +27,11 @@ var (
 	vip      = netip.MustParsePrefix("192.0.2.10/32")
 )
 
-const waitLimit = 30 * time.Second
-
 func testLogger(t *testing.T) *slog.Logger {
 	if testing.Verbose() {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})).With("test", t.Name())
 	}
 	return slog.New(slog.DiscardHandler)
-}
-
-// freePort is a TCP port nothing listens on at addr right now.
-func freePort(t *testing.T, addr netip.Addr) uint16 {
-	t.Helper()
-	l, err := net.Listen("tcp", netip.AddrPortFrom(addr, 0).String())
-	if err != nil {
-		t.Skipf("cannot listen on %v: %v", addr, err)
-	}
-	defer l.Close()
-	return uint16(l.Addr().(*net.TCPAddr).Port)
 }
 
 // checkGoroutines fails the test if goroutines started during it are still
@@ -59,7 +46,7 @@ func checkGoroutines(t *testing.T) {
 	t.Helper()
 	before, _ := goroutines()
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+		ctx, cancel := context.WithTimeout(context.Background(), bgptest.WaitLimit)
 		defer cancel()
 		for {
 			n, stacks := goroutines()
@@ -91,21 +78,7 @@ func goroutines() (int, string) {
 	return len(kept), strings.Join(kept, "\n\n")
 }
 
-// waitFor polls cond until it holds or waitLimit passes.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("timed out waiting for %s", what)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
-func start(t *testing.T, cfg Config) *Speaker {
+func start(t *testing.T, cfg bgp.Config) *Speaker {
 	t.Helper()
 	s, err := New(cfg, testLogger(t))
 	if err != nil {
@@ -115,7 +88,7 @@ func start(t *testing.T, cfg Config) *Speaker {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+		ctx, cancel := context.WithTimeout(context.Background(), bgptest.WaitLimit)
 		defer cancel()
 		if err := s.Stop(ctx); err != nil {
 			t.Errorf("stop: %v", err)
@@ -126,18 +99,18 @@ func start(t *testing.T, cfg Config) *Speaker {
 
 // pair is a director speaker (AS 65001) and a router speaker (AS 65000)
 // configured as each other's neighbor.
-func pair(t *testing.T, dirAddr, rtrAddr netip.Addr) (dir, rtr *Speaker, dirCfg Config) {
+func pair(t *testing.T, dirAddr, rtrAddr netip.Addr) (dir, rtr *Speaker, dirCfg bgp.Config) {
 	t.Helper()
-	dp, rp := freePort(t, dirAddr), freePort(t, rtrAddr)
-	dirCfg = Config{
+	dp, rp := bgptest.FreePort(t, dirAddr), bgptest.FreePort(t, rtrAddr)
+	dirCfg = bgp.Config{
 		LocalAS: 65001, RouterID: netip.MustParseAddr("10.0.0.11"),
 		ListenPort: int32(dp), ListenAddresses: []netip.Addr{dirAddr},
-		Neighbors: []Neighbor{{Address: rtrAddr, RemoteAS: 65000, Port: rp, LocalAddress: dirAddr}},
+		Neighbors: []bgp.Neighbor{{Address: rtrAddr, RemoteAS: 65000, Port: rp, LocalAddress: dirAddr}},
 	}
-	rtrCfg := Config{
+	rtrCfg := bgp.Config{
 		LocalAS: 65000, RouterID: netip.MustParseAddr("10.0.0.1"),
 		ListenPort: int32(rp), ListenAddresses: []netip.Addr{rtrAddr},
-		Neighbors: []Neighbor{{Address: dirAddr, RemoteAS: 65001, Port: dp, LocalAddress: rtrAddr}},
+		Neighbors: []bgp.Neighbor{{Address: dirAddr, RemoteAS: 65001, Port: dp, LocalAddress: rtrAddr}},
 	}
 	if dirAddr == rtrAddr {
 		// One address (::1): both ends dial each other and the
@@ -151,7 +124,7 @@ func pair(t *testing.T, dirAddr, rtrAddr netip.Addr) (dir, rtr *Speaker, dirCfg 
 	return dir, rtr, dirCfg
 }
 
-func neighborState(s *Speaker, a netip.Addr) NeighborStatus {
+func neighborState(s *Speaker, a netip.Addr) bgp.NeighborStatus {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for _, n := range s.Status(ctx).Neighbors {
@@ -159,43 +132,20 @@ func neighborState(s *Speaker, a netip.Addr) NeighborStatus {
 			return n
 		}
 	}
-	return NeighborStatus{}
+	return bgp.NeighborStatus{}
 }
 
 func waitEstablished(t *testing.T, s *Speaker, a netip.Addr) {
 	t.Helper()
-	waitFor(t, fmt.Sprintf("session with %v established", a), func() bool {
-		return neighborState(s, a).State == StateEstablished
+	bgptest.WaitFor(t, fmt.Sprintf("session with %v established", a), func() bool {
+		return neighborState(s, a).State == bgp.StateEstablished
 	})
 }
 
 // rib is the observing speaker's table: prefix -> next hop.
-func rib(t *testing.T, s *Speaker, fam bgp.Family) map[netip.Prefix]netip.Addr {
+func rib(t *testing.T, s *Speaker, fam packet.Family) map[netip.Prefix]netip.Addr {
 	t.Helper()
-	s.mu.Lock()
-	srv := s.server
-	s.mu.Unlock()
-	got := map[netip.Prefix]netip.Addr{}
-	if srv == nil {
-		return got
-	}
-	err := srv.ListPath(apiutil.ListPathRequest{TableType: api.TableType_TABLE_TYPE_GLOBAL, Family: fam}, func(n bgp.NLRI, paths []*apiutil.Path) {
-		p, err := netip.ParsePrefix(n.String())
-		if err != nil {
-			t.Errorf("rib prefix %q: %v", n.String(), err)
-			return
-		}
-		for _, path := range paths {
-			for _, a := range path.Attrs {
-				switch a := a.(type) {
-				case *bgp.PathAttributeNextHop:
-					got[p] = a.Value
-				case *bgp.PathAttributeMpReachNLRI:
-					got[p] = a.Nexthop
-				}
-			}
-		}
-	})
+	got, err := s.RIB(fam == packet.RF_IPv6_UC)
 	if err != nil {
 		t.Fatalf("list rib: %v", err)
 	}
@@ -204,24 +154,24 @@ func rib(t *testing.T, s *Speaker, fam bgp.Family) map[netip.Prefix]netip.Addr {
 
 func waitRoute(t *testing.T, s *Speaker, p netip.Prefix, nexthop netip.Addr) {
 	t.Helper()
-	fam := bgp.RF_IPv4_UC
+	fam := packet.RF_IPv4_UC
 	if p.Addr().Is6() {
-		fam = bgp.RF_IPv6_UC
+		fam = packet.RF_IPv6_UC
 	}
 	if nexthop.IsValid() {
-		waitFor(t, fmt.Sprintf("%v via %v at the peer", p, nexthop), func() bool { return rib(t, s, fam)[p] == nexthop })
+		bgptest.WaitFor(t, fmt.Sprintf("%v via %v at the peer", p, nexthop), func() bool { return rib(t, s, fam)[p] == nexthop })
 		return
 	}
-	waitFor(t, fmt.Sprintf("%v gone at the peer", p), func() bool { _, ok := rib(t, s, fam)[p]; return !ok })
+	bgptest.WaitFor(t, fmt.Sprintf("%v gone at the peer", p), func() bool { _, ok := rib(t, s, fam)[p]; return !ok })
 }
 
-func routeStatus(s *Speaker, p netip.Prefix) (RouteStatus, bool) {
+func routeStatus(s *Speaker, p netip.Prefix) (bgp.RouteStatus, bool) {
 	for _, r := range s.Status(context.Background()).Routes {
 		if r.Prefix == p {
 			return r, true
 		}
 	}
-	return RouteStatus{}, false
+	return bgp.RouteStatus{}, false
 }
 
 func TestAnnounceAndWithdraw(t *testing.T) {
@@ -229,7 +179,7 @@ func TestAnnounceAndWithdraw(t *testing.T) {
 	dir, rtr, _ := pair(t, director, router)
 	ctx := context.Background()
 
-	if err := dir.SetRoutes(ctx, []Route{{Prefix: vip, Announce: true, Reason: "3 of 3 up"}}); err != nil {
+	if err := dir.SetRoutes(ctx, []bgp.Route{{Prefix: vip, Announce: true, Reason: "3 of 3 up"}}); err != nil {
 		t.Fatal(err)
 	}
 	waitRoute(t, rtr, vip, director)
@@ -239,14 +189,14 @@ func TestAnnounceAndWithdraw(t *testing.T) {
 	}
 	// Idempotent: the same set again sends nothing.
 	sent := neighborState(dir, router).UpdatesOut
-	if err := dir.SetRoutes(ctx, []Route{{Prefix: vip, Announce: true, Reason: "3 of 3 up"}}); err != nil {
+	if err := dir.SetRoutes(ctx, []bgp.Route{{Prefix: vip, Announce: true, Reason: "3 of 3 up"}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := neighborState(dir, router).UpdatesOut; got != sent {
 		t.Errorf("repeating the same routes sent %d UPDATEs", got-sent)
 	}
 
-	if err := dir.SetRoutes(ctx, []Route{{Prefix: vip, Announce: false, Reason: "no real server up"}}); err != nil {
+	if err := dir.SetRoutes(ctx, []bgp.Route{{Prefix: vip, Announce: false, Reason: "no real server up"}}); err != nil {
 		t.Fatal(err)
 	}
 	waitRoute(t, rtr, vip, netip.Addr{})
@@ -256,13 +206,13 @@ func TestAnnounceAndWithdraw(t *testing.T) {
 	}
 
 	other := netip.MustParsePrefix("192.0.2.11/32")
-	if err := dir.SetRoutes(ctx, []Route{{Prefix: vip, Announce: true}, {Prefix: other, Announce: true}}); err != nil {
+	if err := dir.SetRoutes(ctx, []bgp.Route{{Prefix: vip, Announce: true}, {Prefix: other, Announce: true}}); err != nil {
 		t.Fatal(err)
 	}
 	waitRoute(t, rtr, other, director)
 	waitRoute(t, rtr, vip, director)
 	// A prefix no longer listed is withdrawn and forgotten.
-	if err := dir.SetRoutes(ctx, []Route{{Prefix: other, Announce: true}}); err != nil {
+	if err := dir.SetRoutes(ctx, []bgp.Route{{Prefix: other, Announce: true}}); err != nil {
 		t.Fatal(err)
 	}
 	waitRoute(t, rtr, vip, netip.Addr{})
@@ -281,19 +231,19 @@ func TestAnnounceAndWithdraw(t *testing.T) {
 
 func TestRoutesBeforeStart(t *testing.T) {
 	checkGoroutines(t)
-	rp, dp := freePort(t, router), freePort(t, director)
-	rtr := start(t, Config{
+	rp, dp := bgptest.FreePort(t, router), bgptest.FreePort(t, director)
+	rtr := start(t, bgp.Config{
 		LocalAS: 65000, RouterID: netip.MustParseAddr("10.0.0.1"), ListenPort: int32(rp), ListenAddresses: []netip.Addr{router},
-		Neighbors: []Neighbor{{Address: director, RemoteAS: 65001, Port: dp, LocalAddress: router}},
+		Neighbors: []bgp.Neighbor{{Address: director, RemoteAS: 65001, Port: dp, LocalAddress: router}},
 	})
-	dir, err := New(Config{
+	dir, err := New(bgp.Config{
 		LocalAS: 65001, RouterID: netip.MustParseAddr("10.0.0.11"), ListenPort: int32(dp), ListenAddresses: []netip.Addr{director},
-		Neighbors: []Neighbor{{Address: router, RemoteAS: 65000, Port: rp, LocalAddress: director}},
+		Neighbors: []bgp.Neighbor{{Address: router, RemoteAS: 65000, Port: rp, LocalAddress: director}},
 	}, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := dir.SetRoutes(context.Background(), []Route{{Prefix: vip, Announce: true}}); err != nil {
+	if err := dir.SetRoutes(context.Background(), []bgp.Route{{Prefix: vip, Announce: true}}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -304,7 +254,7 @@ func TestRoutesBeforeStart(t *testing.T) {
 	// Cancelling Start's context stops the speaker: withdrawn, closed.
 	cancel()
 	waitRoute(t, rtr, vip, netip.Addr{})
-	waitFor(t, "director stopped", func() bool { return !dir.Status(context.Background()).Running })
+	bgptest.WaitFor(t, "director stopped", func() bool { return !dir.Status(context.Background()).Running })
 	if err := dir.Stop(context.Background()); err != nil {
 		t.Errorf("Stop after cancel: %v", err)
 	}
@@ -319,20 +269,20 @@ func TestReconfigure(t *testing.T) {
 	dir, rtr, dirCfg := pair(t, director, router)
 	// A second router on 127.0.0.3.
 	rtr2Addr := netip.MustParseAddr("127.0.0.3")
-	rp2 := freePort(t, rtr2Addr)
-	rtr2 := start(t, Config{
+	rp2 := bgptest.FreePort(t, rtr2Addr)
+	rtr2 := start(t, bgp.Config{
 		LocalAS: 65000, RouterID: netip.MustParseAddr("10.0.0.2"), ListenPort: int32(rp2), ListenAddresses: []netip.Addr{rtr2Addr},
-		Neighbors: []Neighbor{{Address: director, RemoteAS: 65001, Port: uint16(dirCfg.ListenPort), LocalAddress: rtr2Addr}},
+		Neighbors: []bgp.Neighbor{{Address: director, RemoteAS: 65001, Port: uint16(dirCfg.ListenPort), LocalAddress: rtr2Addr}},
 	})
-	if err := dir.SetRoutes(ctx, []Route{{Prefix: vip, Announce: true}}); err != nil {
+	if err := dir.SetRoutes(ctx, []bgp.Route{{Prefix: vip, Announce: true}}); err != nil {
 		t.Fatal(err)
 	}
 	waitRoute(t, rtr, vip, director)
 	since := neighborState(rtr, director).Since
 
 	two := dirCfg
-	two.Neighbors = append([]Neighbor{}, dirCfg.Neighbors...)
-	two.Neighbors = append(two.Neighbors, Neighbor{Address: rtr2Addr, RemoteAS: 65000, Port: rp2, LocalAddress: director})
+	two.Neighbors = append([]bgp.Neighbor{}, dirCfg.Neighbors...)
+	two.Neighbors = append(two.Neighbors, bgp.Neighbor{Address: rtr2Addr, RemoteAS: 65000, Port: rp2, LocalAddress: director})
 	if err := dir.Reconfigure(ctx, two); err != nil {
 		t.Fatal(err)
 	}
@@ -344,16 +294,16 @@ func TestReconfigure(t *testing.T) {
 	if err := dir.Reconfigure(ctx, dirCfg); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "second router's session down", func() bool { return neighborState(rtr2, director).State != StateEstablished })
+	bgptest.WaitFor(t, "second router's session down", func() bool { return neighborState(rtr2, director).State != bgp.StateEstablished })
 	waitRoute(t, rtr2, vip, netip.Addr{})
-	if n := neighborState(rtr, director); n.State != StateEstablished || !n.Since.Equal(since) {
+	if n := neighborState(rtr, director); n.State != bgp.StateEstablished || !n.Since.Equal(since) {
 		t.Errorf("first session: %s since %v, want established since %v", n.State, n.Since, since)
 	}
 	if ns := dir.Status(ctx).Neighbors; len(ns) != 1 || ns[0].Address != router {
 		t.Errorf("director's neighbors after removal: %+v", ns)
 	}
-	if err := dir.Reconfigure(ctx, Config{LocalAS: 65099, RouterID: dirCfg.RouterID, ListenPort: dirCfg.ListenPort, ListenAddresses: dirCfg.ListenAddresses}); err != ErrRestartNeeded {
-		t.Errorf("changing the AS: %v, want ErrRestartNeeded", err)
+	if err := dir.Reconfigure(ctx, bgp.Config{LocalAS: 65099, RouterID: dirCfg.RouterID, ListenPort: dirCfg.ListenPort, ListenAddresses: dirCfg.ListenAddresses}); err != bgp.ErrRestartNeeded {
+		t.Errorf("changing the AS: %v, want bgp.ErrRestartNeeded", err)
 	}
 }
 
@@ -363,7 +313,7 @@ func TestStopWithdrawsFirst(t *testing.T) {
 	checkGoroutines(t)
 	dir, rtr, _ := pair(t, director, router)
 	ctx := context.Background()
-	if err := dir.SetRoutes(ctx, []Route{{Prefix: vip, Announce: true}}); err != nil {
+	if err := dir.SetRoutes(ctx, []bgp.Route{{Prefix: vip, Announce: true}}); err != nil {
 		t.Fatal(err)
 	}
 	waitRoute(t, rtr, vip, director)
@@ -383,7 +333,7 @@ func TestStopWithdrawsFirst(t *testing.T) {
 			}
 		},
 		OnPeerUpdate: func(ev *apiutil.WatchEventMessage_PeerEvent, _ time.Time) {
-			if ev.Type == apiutil.PEER_EVENT_STATE && ev.Peer.State.SessionState != bgp.BGP_FSM_ESTABLISHED {
+			if ev.Type == apiutil.PEER_EVENT_STATE && ev.Peer.State.SessionState != packet.BGP_FSM_ESTABLISHED {
 				mu.Lock()
 				events = append(events, "down")
 				mu.Unlock()
@@ -393,13 +343,13 @@ func TestStopWithdrawsFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sctx, cancel := context.WithTimeout(ctx, waitLimit)
+	sctx, cancel := context.WithTimeout(ctx, bgptest.WaitLimit)
 	defer cancel()
 	if err := dir.Stop(sctx); err != nil {
 		t.Fatal(err)
 	}
 	waitRoute(t, rtr, vip, netip.Addr{})
-	waitFor(t, "the router to see the session end", func() bool {
+	bgptest.WaitFor(t, "the router to see the session end", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return strings.Contains(strings.Join(events, " "), "down")
@@ -420,7 +370,7 @@ func TestIPv6(t *testing.T) {
 	lo6 := netip.IPv6Loopback()
 	dir, rtr, _ := pair(t, lo6, lo6)
 	p := netip.MustParsePrefix("2001:db8::10/128")
-	if err := dir.SetRoutes(context.Background(), []Route{{Prefix: p, Announce: true}}); err != nil {
+	if err := dir.SetRoutes(context.Background(), []bgp.Route{{Prefix: p, Announce: true}}); err != nil {
 		t.Fatal(err)
 	}
 	waitRoute(t, rtr, p, lo6)
