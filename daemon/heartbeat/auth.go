@@ -8,8 +8,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"strings"
+
+	"github.com/lvsadm/lvsadm/internal/regfile"
 )
 
 // KeyID names a key on the wire without revealing it: the first four bytes
@@ -152,20 +154,34 @@ const minSecret = 16
 // blank lines and lines starting with # are skipped. The file must not be
 // readable by group or others, since anyone who reads it can forge
 // heartbeats.
+//
+// A FIFO or device is refused rather than read: opening a FIFO blocks
+// until a writer comes, and the daemon would hang at start or reload.
 func LoadKeyFile(path string) (*Keyring, error) {
-	st, err := os.Stat(path)
+	fh, err := regfile.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("heartbeat key file: %w", err)
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("heartbeat key file: %w", err)
 	}
 	if st.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("heartbeat key file %s: mode %04o lets others read it; chmod 600", path, st.Mode().Perm())
 	}
-	b, err := os.ReadFile(path)
+	b, err := io.ReadAll(io.LimitReader(fh, maxKeyFile+1))
 	if err != nil {
 		return nil, fmt.Errorf("heartbeat key file: %w", err)
 	}
+	if len(b) > maxKeyFile {
+		return nil, fmt.Errorf("heartbeat key file %s: more than %d bytes; it holds a few lines of keys", path, maxKeyFile)
+	}
 	return ParseKeys(b)
 }
+
+// maxKeyFile bounds what LoadKeyFile reads: a key file is a few lines.
+const maxKeyFile = 64 << 10
 
 // ParseKeys reads the key file format (see LoadKeyFile).
 func ParseKeys(b []byte) (*Keyring, error) {

@@ -1,9 +1,11 @@
 package heartbeat
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -52,5 +54,23 @@ func TestLoadKeyFileMode(t *testing.T) {
 	}
 	if _, err := LoadKeyFile(filepath.Join(t.TempDir(), "missing")); err == nil {
 		t.Fatal("missing key file accepted")
+	}
+	big := filepath.Join(t.TempDir(), "big.key")
+	os.WriteFile(big, bytes.Repeat([]byte("0123456789abcdef\n"), 5000), 0o600)
+	if _, err := LoadKeyFile(big); err == nil || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("an 85 kB key file: %v", err)
+	}
+}
+
+// A FIFO as the key file is refused at once: reading it would hang the
+// daemon's start (or reload) until something wrote to it.
+func TestLoadKeyFileFIFO(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "hb.key")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("mkfifo:", err)
+	}
+	_, err := LoadKeyFile(fifo)
+	if err == nil || !strings.Contains(err.Error(), "FIFO") {
+		t.Errorf("FIFO key file: %v", err)
 	}
 }
