@@ -22,7 +22,8 @@ and failover services are matched by name. One line per difference:
 Exit status, as diff(1): 0 same meaning, 1 different, 2 trouble (a file
 cannot be read or has errors).`
 
-func newCfDiffCmd(io IOStreams) *cobra.Command {
+func newCfDiffCmd(f *Factory) *cobra.Command {
+	io := f.IO
 	var output string
 	c := &cobra.Command{
 		Use:   "diff A B",

@@ -29,7 +29,8 @@ version kept as FILE.bak, replaced atomically. serial_no goes up by one
 (--no-bump-serial leaves it; a command that sets serial_no itself does not
 bump it).`
 
-func newCfGetCmd(io IOStreams) *cobra.Command {
+func newCfGetCmd(f *Factory) *cobra.Command {
+	io := f.IO
 	var (
 		file      string
 		effective bool
@@ -48,7 +49,7 @@ included.
   lvsadm cf get --effective virtual.www.scheduler     # wlc when not set
   lvsadm cf get -f lvs.cf 'virtual.[www.example.com].port'`,
 		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: completeCfPaths(&file, true),
+		ValidArgsFunction: completeCfPaths(f, &file, true),
 		RunE: func(c *cobra.Command, args []string) error {
 			var (
 				v   string
@@ -56,13 +57,13 @@ included.
 			)
 			if effective {
 				var cfg *lvscf.Config
-				if cfg, err = cfDecode(io, cfFile(file)); err == nil {
+				if cfg, err = cfDecode(io, f.cfFile(file)); err == nil {
 					v, err = cfg.Get(args[0])
 				}
 			} else {
-				var f *lvscf.File
-				if f, err = cfParse(io, cfFile(file)); err == nil {
-					v, err = f.Get(args[0])
+				var cf *lvscf.File
+				if cf, err = cfParse(io, f.cfFile(file)); err == nil {
+					v, err = cf.Get(args[0])
 				}
 			}
 			if err != nil {
@@ -86,7 +87,8 @@ func cfParse(io IOStreams, path string) (*lvscf.File, error) {
 	return lvscf.Parse(name, src), nil
 }
 
-func newCfSetCmd(io IOStreams) *cobra.Command {
+func newCfSetCmd(f *Factory) *cobra.Command {
+	io := f.IO
 	var (
 		file string
 		sf   cfSaveFlags
@@ -108,11 +110,11 @@ values (send, expect, start_cmd...) are quoted when needed.
   lvsadm cf set virtual.www.expect 'HTTP/1.1 200'
   lvsadm cf set -f ./lvs.cf keepalive 6`,
 		Args:              cobra.ExactArgs(2),
-		ValidArgsFunction: completeCfPaths(&file, false),
+		ValidArgsFunction: completeCfPaths(f, &file, false),
 		RunE: func(c *cobra.Command, args []string) error {
 			bump := !touchesSerial(args[0])
-			return cfError(io, sf.edit(c.Context(), cfFile(file), bump, func(f *lvscf.File) error {
-				return f.Set(args[0], args[1])
+			return cfError(io, sf.edit(c.Context(), f.cfFile(file), bump, func(cf *lvscf.File) error {
+				return cf.Set(args[0], args[1])
 			}))
 		},
 	}
@@ -121,7 +123,8 @@ values (send, expect, start_cmd...) are quoted when needed.
 	return c
 }
 
-func newCfDeleteCmd(io IOStreams) *cobra.Command {
+func newCfDeleteCmd(f *Factory) *cobra.Command {
+	io := f.IO
 	var (
 		file string
 		sf   cfSaveFlags
@@ -140,11 +143,11 @@ server, real server or failover block with everything in it.
   lvsadm cf delete virtual.www.persistent
   lvsadm cf delete failover.ftp`,
 		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: completeCfPaths(&file, true),
+		ValidArgsFunction: completeCfPaths(f, &file, true),
 		RunE: func(c *cobra.Command, args []string) error {
 			bump := !touchesSerial(args[0])
-			return cfError(io, sf.edit(c.Context(), cfFile(file), bump, func(f *lvscf.File) error {
-				return f.Delete(args[0])
+			return cfError(io, sf.edit(c.Context(), f.cfFile(file), bump, func(cf *lvscf.File) error {
+				return cf.Delete(args[0])
 			}))
 		},
 	}
@@ -153,7 +156,8 @@ server, real server or failover block with everything in it.
 	return c
 }
 
-func newCfAddCmd(io IOStreams) *cobra.Command {
+func newCfAddCmd(f *Factory) *cobra.Command {
+	io := f.IO
 	var (
 		file string
 		sf   cfSaveFlags
@@ -210,13 +214,13 @@ and active = 1 for the block to be used: piranha treats a block without
 				}
 			}
 			block := p.String()
-			return cfError(io, sf.edit(c.Context(), cfFile(file), true, func(f *lvscf.File) error {
-				if err := f.Add(block); err != nil {
+			return cfError(io, sf.edit(c.Context(), f.cfFile(file), true, func(cf *lvscf.File) error {
+				if err := cf.Add(block); err != nil {
 					return err
 				}
 				for _, kv := range kvs {
 					k, v, _ := strings.Cut(kv, "=")
-					if err := f.Set(block+"."+k, v); err != nil {
+					if err := cf.Set(block+"."+k, v); err != nil {
 						return err
 					}
 				}

@@ -41,7 +41,8 @@ Exit status: 0 converted (even with warnings); 1 errors in the file, or
 with --strict anything not carried over; 2 the file is unreadable or bad
 usage.`
 
-func newCfExportCmd(io IOStreams) *cobra.Command {
+func newCfExportCmd(f *Factory) *cobra.Command {
+	io := f.IO
 	var (
 		to, out, director string
 		strict            bool
@@ -70,7 +71,7 @@ func newCfExportCmd(io IOStreams) *cobra.Command {
 			default:
 				return &exitError{code: 2, err: fmt.Errorf("--for %q: want primary or backup", director)}
 			}
-			name, src, err := cfRead(io, cfFiles(args)[0])
+			name, src, err := cfRead(io, f.cfFiles(args)[0])
 			if err != nil {
 				return cfError(io, err)
 			}

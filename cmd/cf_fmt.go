@@ -25,7 +25,8 @@ and -w writes the result back (safely: locked, atomic, previous version kept
 as FILE.bak; serial_no is left alone, since the meaning does not change).
 Files with syntax errors are not formatted (exit 1).`
 
-func newCfFmtCmd(io IOStreams) *cobra.Command {
+func newCfFmtCmd(f *Factory) *cobra.Command {
+	io := f.IO
 	var (
 		write, diff, list bool
 		sf                cfSaveFlags
@@ -39,7 +40,7 @@ func newCfFmtCmd(io IOStreams) *cobra.Command {
   lvsadm cf fmt -w -d lvs.cf       # rewrite it and show what changed
   test -z "$(lvsadm cf fmt -l)"    # in CI: is it formatted?`,
 		RunE: func(c *cobra.Command, args []string) error {
-			files := cfFiles(args)
+			files := f.cfFiles(args)
 			if write || diff || list {
 				for _, f := range files {
 					if f == "-" && write {

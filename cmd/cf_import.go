@@ -49,7 +49,8 @@ result does not lint, or cannot be written).`
 // carried over exactly ("imported with losses").
 const exitImportLoss = 3
 
-func newCfImportCmd(io IOStreams) *cobra.Command {
+func newCfImportCmd(f *Factory) *cobra.Command {
+	io := f.IO
 	var (
 		out   string
 		force bool

@@ -37,7 +37,8 @@ symbolic link at FILE is replaced, not followed). The directory must exist.
 For a rollover without a flap, do not overwrite: add the new key as a second
 line of the existing file on both directors (see /usr/share/doc/lvsadm/daemon.md).`
 
-func newCfKeygenCmd(io IOStreams) *cobra.Command {
+func newCfKeygenCmd(f *Factory) *cobra.Command {
+	io := f.IO
 	var force bool
 	c := &cobra.Command{
 		Use:   "keygen [--force] [FILE]",

@@ -35,7 +35,8 @@ Exit status: 0 when no file has errors (warnings alone give 0 unless
 file cannot be read. With -o json the findings of all files are one JSON
 array of {file, line, col, severity, code, message}.`
 
-func newCfLintCmd(io IOStreams) *cobra.Command {
+func newCfLintCmd(f *Factory) *cobra.Command {
+	io := f.IO
 	var (
 		output, source         string
 		piranha, strict, rules bool
@@ -63,7 +64,7 @@ func newCfLintCmd(io IOStreams) *cobra.Command {
 			showSource := source == "always" || source == "auto" && output == "text" && isTerminal(io.Out)
 			var all []lvscf.Diagnostic
 			unreadable := false
-			for _, path := range cfFiles(args) {
+			for _, path := range f.cfFiles(args) {
 				name, src, err := cfRead(io, path)
 				var diags []lvscf.Diagnostic
 				switch {

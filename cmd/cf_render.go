@@ -8,7 +8,8 @@ import (
 	"github.com/lvsadm/lvsadm/lvscf"
 )
 
-func newCfRenderCmd(io IOStreams) *cobra.Command {
+func newCfRenderCmd(f *Factory) *cobra.Command {
+	io := f.IO
 	return &cobra.Command{
 		Use:   "render [FILE]",
 		Short: "Print the IPVS rules lvs.cf means, as ipvsadm -S -n lines",
@@ -29,7 +30,7 @@ is usually what you want: it changes only what differs.`,
   lvsadm cf render lvs.cf | diff - <(lvsadm -S -n)`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			cfg, err := cfDecode(io, cfFiles(args)[0])
+			cfg, err := cfDecode(io, f.cfFiles(args)[0])
 			if err != nil {
 				return cfError(io, err)
 			}

@@ -15,7 +15,8 @@ import (
 	"github.com/lvsadm/lvsadm/lvscf"
 )
 
-func newDaemonCmd(io IOStreams) *cobra.Command {
+func newDaemonCmd(f *Factory) *cobra.Command {
+	io := f.IO
 	var (
 		config, socket, role, keyFile, logLevel, metricsListen string
 		foreground, forceActive, plain                         bool
@@ -83,16 +84,16 @@ set operator overrides the daemon holds until cleared (not across restarts).`,
 			return d.Run(ctx)
 		},
 	}
-	f := c.Flags()
-	f.StringVarP(&config, "config", "c", lvscf.DefaultPath, "lvs.cf to run")
-	f.StringVar(&socket, "socket", daemon.DefaultSocket, "control socket (root only)")
-	f.BoolVarP(&foreground, "foreground", "n", true, "stay in the foreground (always the case)")
-	f.StringVar(&role, "role", "auto", "primary, backup, or auto: the director holding the primary address is the primary")
-	f.BoolVar(&forceActive, "force-active", false, "start active (pulse --forceactive)")
-	f.StringVar(&keyFile, "heartbeat-key-file", "", "HMAC-SHA256 heartbeat keys, one per line, signing key first (mode 0600), re-read on SIGHUP; both directors need it (\"lvsadm cf keygen\" writes one). Without it the daemon warns: spoofed heartbeats can move the VIPs")
-	f.BoolVar(&plain, "heartbeat-plain", false, "send exactly piranha's 4-byte heartbeat, without lvsadm's trailer")
-	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
-	f.DurationVar(&resync, "resync-interval", daemon.DefaultResync, "while active, read the whole IPVS table this often and repair what differs from what the daemon wrote (hand edits are logged as repaired); 0 turns it off. Health changes and reloads do not wait for it")
-	f.StringVar(&metricsListen, "metrics-listen", "", "serve Prometheus metrics on GET http://ADDR/metrics (e.g. 127.0.0.1:9539; bind it to a management address); off when empty")
+	fl := c.Flags()
+	fl.StringVarP(&config, "config", "c", lvscf.DefaultPath, "lvs.cf to run")
+	fl.StringVar(&socket, "socket", daemon.DefaultSocket, "control socket (root only)")
+	fl.BoolVarP(&foreground, "foreground", "n", true, "stay in the foreground (always the case)")
+	fl.StringVar(&role, "role", "auto", "primary, backup, or auto: the director holding the primary address is the primary")
+	fl.BoolVar(&forceActive, "force-active", false, "start active (pulse --forceactive)")
+	fl.StringVar(&keyFile, "heartbeat-key-file", "", "HMAC-SHA256 heartbeat keys, one per line, signing key first (mode 0600), re-read on SIGHUP; both directors need it (\"lvsadm cf keygen\" writes one). Without it the daemon warns: spoofed heartbeats can move the VIPs")
+	fl.BoolVar(&plain, "heartbeat-plain", false, "send exactly piranha's 4-byte heartbeat, without lvsadm's trailer")
+	fl.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	fl.DurationVar(&resync, "resync-interval", daemon.DefaultResync, "while active, read the whole IPVS table this often and repair what differs from what the daemon wrote (hand edits are logged as repaired); 0 turns it off. Health changes and reloads do not wait for it")
+	fl.StringVar(&metricsListen, "metrics-listen", "", "serve Prometheus metrics on GET http://ADDR/metrics (e.g. 127.0.0.1:9539; bind it to a management address); off when empty")
 	return c
 }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -9,8 +10,18 @@ import (
 	"github.com/lvsadm/lvsadm/ops"
 )
 
-func newListCmd(io IOStreams) *cobra.Command {
-	var output string
+// ListOptions is what "lvsadm list" was asked to do.
+type ListOptions struct {
+	IO     IOStreams
+	Kernel func() (ops.Kernel, error)
+
+	Output string // json or yaml
+}
+
+// NewCmdList is "lvsadm list". runF, when not nil, is called instead of
+// the real run with the checked options (tests of the flags).
+func NewCmdList(f *Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IO, Kernel: f.Kernel}
 	c := &cobra.Command{
 		Use:   "list",
 		Short: "Print the IPVS table for scripts (JSON or YAML)",
@@ -21,33 +32,40 @@ Field names are stable; numbers are exact (no K/M/G suffixes).`,
   lvsadm list -o yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			if output != "json" && output != "yaml" {
-				return &exitError{code: 2, err: fmt.Errorf("unknown output format %q: expected json or yaml", output)}
+			if opts.Output != "json" && opts.Output != "yaml" {
+				return &exitError{code: 2, err: fmt.Errorf("unknown output format %q: expected json or yaml", opts.Output)}
 			}
-			k, err := openKernel()
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			defer k.Close()
-			t, err := ops.ReadTable(c.Context(), k)
-			if err != nil {
-				return err
-			}
-			if output == "yaml" {
-				if err := writeYAML(io.Out, t); err != nil {
-					return fmt.Errorf("writing YAML: %w", err)
-				}
-				return nil
-			}
-			enc := json.NewEncoder(io.Out)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(t); err != nil {
-				return fmt.Errorf("writing JSON: %w", err)
-			}
-			return nil
+			return listRun(c.Context(), opts)
 		},
 	}
-	c.Flags().StringVarP(&output, "output", "o", "json", "output format: json or yaml")
+	c.Flags().StringVarP(&opts.Output, "output", "o", "json", "output format: json or yaml")
 	_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
 	return c
+}
+
+func listRun(ctx context.Context, opts *ListOptions) error {
+	k, err := opts.Kernel()
+	if err != nil {
+		return err
+	}
+	defer k.Close()
+	t, err := ops.ReadTable(ctx, k)
+	if err != nil {
+		return err
+	}
+	if opts.Output == "yaml" {
+		if err := writeYAML(opts.IO.Out, t); err != nil {
+			return fmt.Errorf("writing YAML: %w", err)
+		}
+		return nil
+	}
+	enc := json.NewEncoder(opts.IO.Out)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(t); err != nil {
+		return fmt.Errorf("writing JSON: %w", err)
+	}
+	return nil
 }

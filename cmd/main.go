@@ -22,8 +22,7 @@ func Main(argv []string) int {
 	return run(argv, SystemIO(), openKernel)
 }
 
-// run is Main with the streams and the kernel opener of the ipvsadm
-// surface given.
+// run is Main with the streams and the kernel opener given.
 func run(argv []string, io IOStreams, open func() (ops.Kernel, error)) int {
 	// The ipvsadm surface installs no signal handler: like ipvsadm, an
 	// interrupt simply ends the process, and short invocations in shell
@@ -53,7 +52,11 @@ func run(argv []string, io IOStreams, open func() (ops.Kernel, error)) int {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	root := NewRootCmd(io)
+	// The subcommands open the kernel as the ipvsadm surface does, so that
+	// a test's opener serves both.
+	f := NewFactory(io)
+	f.Kernel = open
+	root := NewRootCmd(f)
 	root.SetArgs(argv[1:])
 	if err := root.ExecuteContext(ctx); err != nil {
 		return exitCode(io.ErrOut, err)

@@ -1,0 +1,186 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lvsadm/lvsadm/daemon/control"
+	"github.com/lvsadm/lvsadm/ops"
+)
+
+// runOpts runs the command c (made with a capturing runF) on args and
+// returns its error: the flags are checked and the options filled, and
+// nothing runs.
+func runOpts(t *testing.T, c *cobra.Command, args ...string) error {
+	t.Helper()
+	c.SetArgs(args)
+	c.SetOut(new(strings.Builder))
+	c.SetErr(new(strings.Builder))
+	c.SilenceErrors, c.SilenceUsage = true, true
+	return c.ExecuteContext(context.Background())
+}
+
+// wantUsage fails unless err is a usage error (exit 2).
+func wantUsage(t *testing.T, what string, err error) {
+	t.Helper()
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 2 {
+		t.Errorf("%s: %v, want a usage error (exit 2)", what, err)
+	}
+}
+
+// flagsOnly is a factory whose kernel and daemon must not be reached: the
+// tests below check flags only.
+func flagsOnly(t *testing.T) *Factory {
+	f := NewFactory(IOStreams{In: strings.NewReader(""), Out: new(strings.Builder), ErrOut: new(strings.Builder)})
+	f.Kernel = func() (ops.Kernel, error) {
+		t.Error("the kernel was opened while checking flags")
+		return nil, errors.New("no kernel")
+	}
+	f.ConfigPath = func() string { return "/etc/test/lvs.cf" }
+	return f
+}
+
+func TestListOptions(t *testing.T) {
+	var got *ListOptions
+	capture := func(_ context.Context, o *ListOptions) error { got = o; return nil }
+	f := flagsOnly(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{{nil, "json"}, {[]string{"-o", "yaml"}, "yaml"}, {[]string{"--output=json"}, "json"}} {
+		got = nil
+		if err := runOpts(t, NewCmdList(f, capture), tc.args...); err != nil || got == nil || got.Output != tc.want {
+			t.Errorf("%q: %v, options %+v; want output %s", tc.args, err, got, tc.want)
+		}
+	}
+	got = nil
+	wantUsage(t, "-o xml", runOpts(t, NewCmdList(f, capture), "-o", "xml"))
+	if got != nil {
+		t.Error("-o xml reached the run")
+	}
+}
+
+func TestRestoreOptions(t *testing.T) {
+	var got *RestoreOptions
+	capture := func(_ context.Context, o *RestoreOptions) error { got = o; return nil }
+	f := flagsOnly(t)
+	if err := runOpts(t, NewCmdRestore(f, capture), "--atomic", "rules"); err != nil || got.File != "rules" || !got.Atomic || got.Check {
+		t.Errorf("--atomic rules: %v, %+v", err, got)
+	}
+	if err := runOpts(t, NewCmdRestore(f, capture), "--check"); err != nil || got.File != "" || !got.Check {
+		t.Errorf("--check: %v, %+v", err, got)
+	}
+	if err := runOpts(t, NewCmdRestore(f, capture), "--check", "--atomic"); err == nil {
+		t.Error("--check --atomic: accepted")
+	}
+}
+
+func TestCfApplyOptions(t *testing.T) {
+	var got *CfApplyOptions
+	capture := func(_ context.Context, o *CfApplyOptions) error { got = o; return nil }
+	f := flagsOnly(t)
+	if err := runOpts(t, NewCmdCfApply(f, capture), "-n", "--prune"); err != nil || got.File != "/etc/test/lvs.cf" || !got.DryRun || !got.Prune || got.Quiet {
+		t.Errorf("-n --prune: %v, %+v", err, got)
+	}
+	if err := runOpts(t, NewCmdCfApply(f, capture), "-q", "x.cf"); err != nil || got.File != "x.cf" || !got.Quiet {
+		t.Errorf("-q x.cf: %v, %+v", err, got)
+	}
+}
+
+func TestStatusOptions(t *testing.T) {
+	var got *StatusOptions
+	capture := func(_ context.Context, o *StatusOptions) error { got = o; return nil }
+	f := flagsOnly(t)
+	for _, tc := range []struct {
+		args []string
+		want StatusOptions
+	}{
+		{nil, StatusOptions{Socket: control.DefaultSocket, Output: "text", Filter: control.Filter{Summary: true}}},
+		{[]string{"www", "--all"}, StatusOptions{Socket: control.DefaultSocket, Output: "text", Filter: control.Filter{Virtual: "www"}}},
+		{[]string{"10.0.0.1:80", "-o", "json", "--socket", "/s"}, StatusOptions{Socket: "/s", Output: "json", Filter: control.Filter{VIP: "10.0.0.1:80"}}},
+		{[]string{"--state", "down"}, StatusOptions{Socket: control.DefaultSocket, Output: "text", Filter: control.Filter{State: "down"}}},
+	} {
+		got = nil
+		err := runOpts(t, NewCmdStatus(f, capture), tc.args...)
+		if err != nil || got == nil {
+			t.Errorf("%q: %v", tc.args, err)
+			continue
+		}
+		g := *got
+		g.IO, g.Control = IOStreams{}, nil
+		if !reflect.DeepEqual(g, tc.want) {
+			t.Errorf("%q:\n got %+v\nwant %+v", tc.args, g, tc.want)
+		}
+	}
+	for _, args := range [][]string{{"-o", "yaml"}, {"www", "--virtual", "web"}, {"--state", "sleepy"}} {
+		wantUsage(t, strings.Join(args, " "), runOpts(t, NewCmdStatus(f, capture), args...))
+	}
+}
+
+func TestOverrideOptions(t *testing.T) {
+	var got *OverrideOptions
+	capture := func(_ context.Context, o *OverrideOptions) error { got = o; return nil }
+	f := flagsOnly(t)
+	if err := runOpts(t, NewCmdOverride(f, control.ActWeight, capture), "web/rs1", "5", "--socket", "/s"); err != nil ||
+		got.Socket != "/s" || got.Request != (control.OverrideRequest{Action: control.ActWeight, Target: "web/rs1", Weight: 5}) {
+		t.Errorf("weight web/rs1 5: %v, %+v", err, got)
+	}
+	if err := runOpts(t, NewCmdOverride(f, control.ActDrain, capture), "web"); err != nil || got.Request.Action != control.ActDrain || got.Socket != control.DefaultSocket {
+		t.Errorf("drain web: %v, %+v", err, got)
+	}
+	wantUsage(t, "weight web/rs1 -1", runOpts(t, NewCmdOverride(f, control.ActWeight, capture), "web/rs1", "x"))
+}
+
+func TestDirectorOptions(t *testing.T) {
+	var got *DirectorOptions
+	capture := func(_ context.Context, o *DirectorOptions) error { got = o; return nil }
+	f := flagsOnly(t)
+	if err := runOpts(t, NewCmdDrainDirector(f, capture), "--wait", "5m"); err != nil || got.Request != (control.DirectorRequest{Action: control.ActDrainDirector, Wait: 5 * time.Minute}) {
+		t.Errorf("drain-director --wait 5m: %v, %+v", err, got)
+	}
+	if err := runOpts(t, NewCmdUndrainDirector(f, capture)); err != nil || got.Request.Action != control.ActUndrainDirector {
+		t.Errorf("undrain-director: %v, %+v", err, got)
+	}
+	wantUsage(t, "--wait -1s", runOpts(t, NewCmdDrainDirector(f, capture), "--wait", "-1s"))
+}
+
+func TestReloadOptions(t *testing.T) {
+	var got *ReloadOptions
+	capture := func(_ context.Context, o *ReloadOptions) error { got = o; return nil }
+	if err := runOpts(t, NewCmdReload(flagsOnly(t), capture), "--socket", "/s"); err != nil || got.Socket != "/s" {
+		t.Errorf("reload --socket /s: %v, %+v", err, got)
+	}
+}
+
+func TestTUIAndTopOptions(t *testing.T) {
+	var tuiGot *TUIOptions
+	f := flagsOnly(t)
+	tuiCmd := NewCmdTUI(f, func(_ context.Context, o *TUIOptions) error { tuiGot = o; return nil })
+	if err := runOpts(t, tuiCmd, "-i", "5s", "--read-only", "--config", "x.cf"); err != nil ||
+		tuiGot.Interval != 5*time.Second || !tuiGot.ReadOnly || tuiGot.File != "x.cf" || tuiGot.Config(tuiGot.File, tuiGot.Socket).Path != "x.cf" {
+		t.Errorf("tui: %v, %+v", err, tuiGot)
+	}
+	wantUsage(t, "tui -i 10ms", runOpts(t, NewCmdTUI(f, func(context.Context, *TUIOptions) error { return nil }), "-i", "10ms"))
+
+	var topGot *TopOptions
+	topCmd := func() *cobra.Command {
+		return NewCmdTop(f, func(_ context.Context, o *TopOptions) error { topGot = o; return nil })
+	}
+	if err := runOpts(t, topCmd(), "-b", "-n", "1", "--conns", "--width", "120"); err != nil ||
+		!topGot.Batch || topGot.Frames != 1 || !topGot.Conns || topGot.Width != 120 || topGot.Height != 24 {
+		t.Errorf("top -b: %v, %+v", err, topGot)
+	}
+	if topGot.Config("", "").Path != "/etc/test/lvs.cf" {
+		t.Errorf("top's config view: %q, want the factory's default", topGot.Config("", "").Path)
+	}
+	for _, args := range [][]string{{"-b", "--conns", "--director"}, {"-b", "-d", "1ms"}, {"-b", "--width", "10"}} {
+		wantUsage(t, strings.Join(args, " "), runOpts(t, topCmd(), args...))
+	}
+}
