@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -33,9 +32,6 @@ func newCfDiffCmd(f *Factory) *cobra.Command {
   ssh backup cat /etc/sysconfig/ha/lvs.cf | lvsadm cf diff /etc/sysconfig/ha/lvs.cf -`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
-			if output != "text" && output != "json" {
-				return &exitError{code: 2, err: fmt.Errorf("unknown output format %q: expected text or json", output)}
-			}
 			var cfgs [2]*lvscf.Config
 			for i, path := range args {
 				cfg, err := cfDecode(io, path)
@@ -46,7 +42,7 @@ func newCfDiffCmd(f *Factory) *cobra.Command {
 				cfgs[i] = cfg
 			}
 			changes := lvscf.Diff(cfgs[0], cfgs[1])
-			if output == "json" {
+			if output == formatJSON {
 				type change struct {
 					Kind string `json:"kind"`
 					Path string `json:"path"`
@@ -58,9 +54,7 @@ func newCfDiffCmd(f *Factory) *cobra.Command {
 					kind := map[lvscf.ChangeKind]string{lvscf.Changed: "changed", lvscf.Added: "added", lvscf.Removed: "removed"}[ch.Kind]
 					out = append(out, change{kind, ch.Path, ch.Old, ch.New})
 				}
-				enc := json.NewEncoder(io.Out)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(out); err != nil {
+				if err := writeMachine(io.Out, output, out); err != nil {
 					return err
 				}
 			} else {
@@ -74,8 +68,7 @@ func newCfDiffCmd(f *Factory) *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
-	_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	addOutputFlag(c, &output, formatText, formatJSON)
 	return c
 }
 

@@ -12,7 +12,8 @@ import (
 
 const cfExportLong = `Convert lvs.cf into another program's configuration. The only target
 is keepalived (--to keepalived): the result is a keepalived.conf on
-standard output, or in -o FILE.
+standard output, or in --out FILE (the old -o FILE still works, with a
+warning).
 
 Each active virtual server becomes a virtual_server block (IP PORT, or
 fwmark N) with lb_algo, lb_kind (from network), persistence, protocol and
@@ -44,19 +45,26 @@ usage.`
 func newCfExportCmd(f *Factory) *cobra.Command {
 	io := f.IO
 	var (
-		to, out, director string
-		strict            bool
+		to, director string
+		out          outFile
+		strict       bool
 	)
 	c := &cobra.Command{
 		Use:   "export --to keepalived [FILE]",
 		Short: "Convert lvs.cf into keepalived.conf",
 		Long:  cfExportLong,
 		Example: `  lvsadm cf export --to keepalived > keepalived.conf
-  lvsadm cf export --to keepalived lvs.cf -o /etc/keepalived/keepalived.conf
+  lvsadm cf export --to keepalived lvs.cf --out /etc/keepalived/keepalived.conf
   lvsadm cf export --to keepalived --for backup lvs.cf > keepalived-backup.conf
   lvsadm cf export --to keepalived --strict lvs.cf > /dev/null   # does everything carry over?`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
+			// First, so that the old spelling's warning and a usage
+			// error come before any conversion.
+			path, err := out.file(c, io.ErrOut)
+			if err != nil {
+				return err
+			}
 			if to == "" {
 				return &exitError{code: 2, err: errors.New("--to is required (--to keepalived)")}
 			}
@@ -87,7 +95,7 @@ func newCfExportCmd(f *Factory) *cobra.Command {
 				return &exitError{code: 1, err: err}
 			}
 			printWarnings(io, res.Warnings)
-			if err := writeOutput(io, out, res.Data); err != nil {
+			if err := writeOutput(io, path, res.Data); err != nil {
 				return err
 			}
 			if strict && len(res.Warnings) > 0 {
@@ -98,7 +106,7 @@ func newCfExportCmd(f *Factory) *cobra.Command {
 	}
 	c.Flags().StringVar(&to, "to", "", "the target format (required): keepalived")
 	c.Flags().StringVar(&director, "for", "primary", "whose keepalived.conf to write: primary (state MASTER) or backup (state BACKUP)")
-	c.Flags().StringVarP(&out, "output", "o", "", "write the result to this file instead of standard output")
+	out.register(c, "write the result to `FILE` instead of standard output")
 	c.Flags().BoolVar(&strict, "strict", false, "exit 1 when anything was not carried over")
 	return c
 }

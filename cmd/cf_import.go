@@ -12,7 +12,9 @@ import (
 )
 
 const cfImportLong = `Convert a keepalived configuration into piranha's lvs.cf, written in
-piranha's own layout ("cf fmt"), to standard output or to -o FILE.
+piranha's own layout ("cf fmt"), to standard output or to --out FILE
+(the old -o FILE still works, with a warning: -o names an output format
+in the other commands).
 
 What is converted: the virtual_server blocks (IP PORT, fwmark N and
 groups) with their real servers, weights, scheduler (lb_algo), forwarding
@@ -52,19 +54,25 @@ const exitImportLoss = 3
 func newCfImportCmd(f *Factory) *cobra.Command {
 	io := f.IO
 	var (
-		out   string
+		out   outFile
 		force bool
 		opts  keepalived.ImportOptions
 	)
 	c := &cobra.Command{
-		Use:   "import KEEPALIVED.CONF [-o lvs.cf]",
+		Use:   "import KEEPALIVED.CONF [--out lvs.cf]",
 		Short: "Convert keepalived.conf into lvs.cf",
 		Long:  cfImportLong,
 		Example: `  lvsadm cf import /etc/keepalived/keepalived.conf > /dev/null   # what would be lost?
-  lvsadm cf import --force /etc/keepalived/keepalived.conf -o lvs.cf
+  lvsadm cf import --force /etc/keepalived/keepalived.conf --out lvs.cf
   lvsadm cf import --force keepalived.conf --primary 10.0.0.2 --backup 10.0.0.3 | lvsadm cf lint -`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
+			// First, so that the old spelling's warning and a usage
+			// error come before any conversion.
+			path, err := out.file(c, io.ErrOut)
+			if err != nil {
+				return err
+			}
 			cfg, err := readKeepalived(io, args[0])
 			if err != nil {
 				return err
@@ -82,7 +90,7 @@ func newCfImportCmd(f *Factory) *cobra.Command {
 			if lossy && !force {
 				return &exitError{code: exitImportLoss, err: fmt.Errorf("%d setting(s) not carried over exactly (see above); nothing written (--force writes it anyway)", len(res.Warnings))}
 			}
-			if err := writeOutput(io, out, res.Data); err != nil {
+			if err := writeOutput(io, path, res.Data); err != nil {
 				return err
 			}
 			if lossy {
@@ -91,7 +99,7 @@ func newCfImportCmd(f *Factory) *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().StringVarP(&out, "output", "o", "", "write the lvs.cf to this file instead of standard output")
+	out.register(c, "write the lvs.cf to `FILE` instead of standard output")
 	c.Flags().BoolVar(&force, "force", false, "write the result even when something was not carried over exactly (exit status 3 all the same)")
 	c.Flags().Bool("strict", false, "no effect: an import with losses always exits 3")
 	_ = c.Flags().MarkDeprecated("strict", "an import with losses always exits 3 now")

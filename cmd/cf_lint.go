@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -52,16 +51,13 @@ func newCfLintCmd(f *Factory) *cobra.Command {
   lvsadm cf lint --host             # also check this host's iptables fwmark rules
   lvsadm cf lint --list-rules`,
 		RunE: func(c *cobra.Command, args []string) error {
-			if output != "text" && output != "json" {
-				return &exitError{code: 2, err: fmt.Errorf("unknown output format %q: expected text or json", output)}
-			}
 			if source != "auto" && source != "always" && source != "never" {
 				return &exitError{code: 2, err: fmt.Errorf("unknown --source %q: expected auto, always or never", source)}
 			}
 			if rules {
 				return cfListRules(io, output)
 			}
-			showSource := source == "always" || source == "auto" && output == "text" && isTerminal(io.Out)
+			showSource := source == "always" || source == "auto" && output == formatText && isTerminal(io.Out)
 			var all []lvscf.Diagnostic
 			unreadable := false
 			for _, path := range f.cfFiles(args) {
@@ -82,18 +78,16 @@ func newCfLintCmd(f *Factory) *cobra.Command {
 					}
 				}
 				all = append(all, diags...)
-				if output == "text" {
+				if output == formatText {
 					writeDiagnostics(io.Out, diags, src, showSource)
 				}
 			}
-			if output == "json" {
+			if output == formatJSON {
 				if all == nil {
 					all = []lvscf.Diagnostic{}
 				}
-				enc := json.NewEncoder(io.Out)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(all); err != nil {
-					return fmt.Errorf("writing JSON: %w", err)
+				if err := writeMachine(io.Out, output, all); err != nil {
+					return err
 				}
 			}
 			switch {
@@ -105,13 +99,12 @@ func newCfLintCmd(f *Factory) *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	addOutputFlag(c, &output, formatText, formatJSON)
 	c.Flags().BoolVar(&piranha, "piranha", false, "also report what piranha itself would reject")
 	c.Flags().BoolVar(&host, "host", false, "also check this host: iptables MARK rules for firewall-mark virtual servers")
 	c.Flags().BoolVar(&strict, "strict", false, "exit 1 on warnings too")
 	c.Flags().BoolVar(&rules, "list-rules", false, "list the rules (codes) lint reports, and exit")
 	c.Flags().StringVar(&source, "source", "auto", "show the source line under each finding: auto (on a terminal), always or never")
-	_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("source", cobra.FixedCompletions([]string{"auto", "always", "never"}, cobra.ShellCompDirectiveNoFileComp))
 	return c
 }
@@ -160,7 +153,7 @@ func caretLine(line string, col int) string {
 
 // cfListRules prints lvscf.Catalog.
 func cfListRules(io IOStreams, output string) error {
-	if output == "json" {
+	if output == formatJSON {
 		type rule struct {
 			Code     string         `json:"code"`
 			Severity lvscf.Severity `json:"severity"`
@@ -171,9 +164,7 @@ func cfListRules(io IOStreams, output string) error {
 		for _, r := range lvscf.Catalog {
 			out = append(out, rule{r.Code, r.Severity, r.Piranha, r.Summary})
 		}
-		enc := json.NewEncoder(io.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeMachine(io.Out, output, out)
 	}
 	tw := tabwriter.NewWriter(io.Out, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "CODE\tSEVERITY\tSUMMARY")

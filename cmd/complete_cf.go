@@ -92,12 +92,11 @@ func nextSegment(s string) int {
 
 // flagValues are the fixed values of flags that take one of a few words,
 // offered when the flag's value is completed. Flags registered elsewhere
-// (lvsadm list -o, cf lint -o, status --state) are not repeated here.
+// (every -o/--output FORMAT, status --state) are not repeated here.
 var flagValues = []struct {
 	cmd, flag string
 	values    []string
 }{
-	{"lvsadm status", "output", []string{"text", "json"}},
 	{"lvsadm cf export", "to", []string{"keepalived"}},
 	{"lvsadm cf export", "for", []string{"primary", "backup"}},
 	{"lvsadm daemon", "role", []string{"primary", "backup", "auto"}},

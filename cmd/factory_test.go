@@ -19,11 +19,15 @@ import (
 // nothing runs.
 func runOpts(t *testing.T, c *cobra.Command, args ...string) error {
 	t.Helper()
-	c.SetArgs(args)
-	c.SetOut(new(strings.Builder))
-	c.SetErr(new(strings.Builder))
-	c.SilenceErrors, c.SilenceUsage = true, true
-	return c.ExecuteContext(context.Background())
+	// Under a root as NewRootCmd makes it, so that flag errors are usage
+	// errors as they are in lvsadm.
+	root := &cobra.Command{Use: "lvsadm", SilenceErrors: true, SilenceUsage: true}
+	root.SetFlagErrorFunc(flagUsageError)
+	root.AddCommand(c)
+	root.SetArgs(append([]string{c.Name()}, args...))
+	root.SetOut(new(strings.Builder))
+	root.SetErr(new(strings.Builder))
+	return root.ExecuteContext(context.Background())
 }
 
 // wantUsage fails unless err is a usage error (exit 2).

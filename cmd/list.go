@@ -2,8 +2,6 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -32,17 +30,13 @@ Field names are stable; numbers are exact (no K/M/G suffixes).`,
   lvsadm list -o yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			if opts.Output != "json" && opts.Output != "yaml" {
-				return &exitError{code: 2, err: fmt.Errorf("unknown output format %q: expected json or yaml", opts.Output)}
-			}
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
 			return listRun(c.Context(), opts)
 		},
 	}
-	c.Flags().StringVarP(&opts.Output, "output", "o", "json", "output format: json or yaml")
-	_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
+	addOutputFlag(c, &opts.Output, formatJSON, formatYAML)
 	return c
 }
 
@@ -56,16 +50,5 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Output == "yaml" {
-		if err := writeYAML(opts.IO.Out, t); err != nil {
-			return fmt.Errorf("writing YAML: %w", err)
-		}
-		return nil
-	}
-	enc := json.NewEncoder(opts.IO.Out)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(t); err != nil {
-		return fmt.Errorf("writing JSON: %w", err)
-	}
-	return nil
+	return writeMachine(opts.IO.Out, opts.Output, t)
 }

@@ -57,9 +57,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &exitError{code: 2, err: fmt.Errorf("%w\nTry '%s --help' for more information", err, c.CommandPath())}
-	})
+	root.SetFlagErrorFunc(flagUsageError)
 	root.AddCommand(newVersionCmd(f), NewCmdList(f, nil), NewCmdRestore(f, nil), newCfCmd(f), NewCmdTUI(f, nil), NewCmdTop(f, nil),
 		newDaemonCmd(f), NewCmdStatus(f, nil), NewCmdReload(f, nil))
 	root.AddCommand(newOverrideCmds(f)...)
@@ -70,6 +68,12 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	usageErrors(root)
 	registerFlagValues(root)
 	return root
+}
+
+// flagUsageError makes a flag error (an unknown flag, a bad value) a usage
+// error: exit 2, followed by where help is.
+func flagUsageError(c *cobra.Command, err error) error {
+	return &exitError{code: 2, err: fmt.Errorf("%w\nTry '%s --help' for more information", err, c.CommandPath())}
 }
 
 // usageErrors makes every argument error of c and its subcommands a usage

@@ -57,9 +57,6 @@ each virtual then carries "counts" of all its real servers.`,
 		Args:              usageArgs(cobra.MaximumNArgs(1)),
 		ValidArgsFunction: completeVirtuals(f, &opts.Socket),
 		RunE: func(c *cobra.Command, args []string) error {
-			if opts.Output != "json" && opts.Output != "text" {
-				return &exitError{code: 2, err: fmt.Errorf("unknown output format %q: expected json or text", opts.Output)}
-			}
 			fl := &opts.Filter
 			if len(args) == 1 {
 				if fl.Virtual != "" || fl.VIP != "" {
@@ -76,7 +73,7 @@ each virtual then carries "counts" of all its real servers.`,
 			}
 			// The summary hides the healthy servers; a state filter or --all
 			// says which to list.
-			fl.Summary = opts.Output == "text" && !all && fl.State == ""
+			fl.Summary = opts.Output == formatText && !all && fl.State == ""
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -84,7 +81,7 @@ each virtual then carries "counts" of all its real servers.`,
 		},
 	}
 	fl := c.Flags()
-	fl.StringVarP(&opts.Output, "output", "o", "text", "text or json")
+	addOutputFlag(c, &opts.Output, formatText, formatJSON)
 	socketFlag(c, &opts.Socket)
 	fl.StringVar(&opts.Filter.Virtual, "virtual", "", "only the virtual server of this name (lvs.cf block name)")
 	fl.StringVar(&opts.Filter.VIP, "vip", "", "only the virtual servers on this address (ADDR or ADDR:PORT)")
@@ -98,7 +95,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	ctx, cancel := context.WithTimeout(ctx, controlTimeout)
 	defer cancel()
 	cl := opts.Control(opts.Socket)
-	if opts.Output == "json" {
+	if opts.Output == formatJSON {
 		raw, err := cl.StatusJSON(ctx, opts.Filter)
 		if err != nil {
 			return daemonError(err)
