@@ -18,6 +18,9 @@ and failover services are matched by name. One line per difference:
   + virtual.smtp                     (a block only in the second file)
   - virtual.www.persistent = "300"   (a setting only in the first file)
 
+With -o json: {"schema_version": 1, "changes": [{kind, path, old, new}...]},
+kind being changed, added or removed; field names are stable.
+
 Exit status, as diff(1): 0 same meaning, 1 different, 2 trouble (a file
 cannot be read or has errors).`
 
@@ -43,16 +46,10 @@ func newCfDiffCmd(f *Factory) *cobra.Command {
 			}
 			changes := lvscf.Diff(cfgs[0], cfgs[1])
 			if output == formatJSON {
-				type change struct {
-					Kind string `json:"kind"`
-					Path string `json:"path"`
-					Old  string `json:"old,omitempty"`
-					New  string `json:"new,omitempty"`
-				}
-				out := make([]change, 0, len(changes))
+				out := diffReport{SchemaVersion: schemaVersion, Changes: make([]diffChange, 0, len(changes))}
 				for _, ch := range changes {
 					kind := map[lvscf.ChangeKind]string{lvscf.Changed: "changed", lvscf.Added: "added", lvscf.Removed: "removed"}[ch.Kind]
-					out = append(out, change{kind, ch.Path, ch.Old, ch.New})
+					out.Changes = append(out.Changes, diffChange{kind, ch.Path, ch.Old, ch.New})
 				}
 				if err := writeMachine(io.Out, output, out); err != nil {
 					return err
@@ -70,6 +67,19 @@ func newCfDiffCmd(f *Factory) *cobra.Command {
 	}
 	addOutputFlag(c, &output, formatText, formatJSON)
 	return c
+}
+
+// diffReport is "cf diff -o json".
+type diffReport struct {
+	SchemaVersion int          `json:"schema_version"`
+	Changes       []diffChange `json:"changes"`
+}
+
+type diffChange struct {
+	Kind string `json:"kind"` // changed, added or removed
+	Path string `json:"path"`
+	Old  string `json:"old,omitempty"`
+	New  string `json:"new,omitempty"`
 }
 
 // cfDecode reads a configuration's meaning, refusing files with errors

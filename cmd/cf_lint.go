@@ -32,7 +32,8 @@ says so).
 Exit status: 0 when no file has errors (warnings alone give 0 unless
 --strict); 1 when a file has errors (or warnings, with --strict); 2 when a
 file cannot be read. With -o json the findings of all files are one JSON
-array of {file, line, col, severity, code, message}.`
+document, {"schema_version": 1, "diagnostics": [{file, line, col,
+severity, code, message}...]}; field names are stable.`
 
 func newCfLintCmd(f *Factory) *cobra.Command {
 	io := f.IO
@@ -47,7 +48,7 @@ func newCfLintCmd(f *Factory) *cobra.Command {
 		Long:  cfLintLong,
 		Example: `  lvsadm cf lint
   lvsadm cf lint --piranha --strict /etc/sysconfig/ha/lvs.cf   # in CI: warnings fail too
-  lvsadm cf lint -o json lvs.cf | jq '.[] | select(.severity == "error")'
+  lvsadm cf lint -o json lvs.cf | jq '.diagnostics[] | select(.severity == "error")'
   lvsadm cf lint --host             # also check this host's iptables fwmark rules
   lvsadm cf lint --list-rules`,
 		RunE: func(c *cobra.Command, args []string) error {
@@ -84,9 +85,9 @@ func newCfLintCmd(f *Factory) *cobra.Command {
 			}
 			if output == formatJSON {
 				if all == nil {
-					all = []lvscf.Diagnostic{}
+					all = []lvscf.Diagnostic{} // [], not null
 				}
-				if err := writeMachine(io.Out, output, all); err != nil {
+				if err := writeMachine(io.Out, output, lintReport{schemaVersion, all}); err != nil {
 					return err
 				}
 			}
@@ -107,6 +108,25 @@ func newCfLintCmd(f *Factory) *cobra.Command {
 	c.Flags().StringVar(&source, "source", "auto", "show the source line under each finding: auto (on a terminal), always or never")
 	_ = c.RegisterFlagCompletionFunc("source", cobra.FixedCompletions([]string{"auto", "always", "never"}, cobra.ShellCompDirectiveNoFileComp))
 	return c
+}
+
+// lintReport is "cf lint -o json": the findings of every file.
+type lintReport struct {
+	SchemaVersion int                `json:"schema_version"`
+	Diagnostics   []lvscf.Diagnostic `json:"diagnostics"`
+}
+
+// rulesReport is "cf lint --list-rules -o json".
+type rulesReport struct {
+	SchemaVersion int        `json:"schema_version"`
+	Rules         []lintRule `json:"rules"`
+}
+
+type lintRule struct {
+	Code     string         `json:"code"`
+	Severity lvscf.Severity `json:"severity"`
+	Piranha  bool           `json:"piranha"`
+	Summary  string         `json:"summary"`
 }
 
 // writeDiagnostics prints findings, each optionally followed by its
@@ -154,15 +174,9 @@ func caretLine(line string, col int) string {
 // cfListRules prints lvscf.Catalog.
 func cfListRules(io IOStreams, output string) error {
 	if output == formatJSON {
-		type rule struct {
-			Code     string         `json:"code"`
-			Severity lvscf.Severity `json:"severity"`
-			Piranha  bool           `json:"piranha"`
-			Summary  string         `json:"summary"`
-		}
-		out := make([]rule, 0, len(lvscf.Catalog))
+		out := rulesReport{SchemaVersion: schemaVersion, Rules: make([]lintRule, 0, len(lvscf.Catalog))}
 		for _, r := range lvscf.Catalog {
-			out = append(out, rule{r.Code, r.Severity, r.Piranha, r.Summary})
+			out.Rules = append(out.Rules, lintRule{r.Code, r.Severity, r.Piranha, r.Summary})
 		}
 		return writeMachine(io.Out, output, out)
 	}

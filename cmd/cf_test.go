@@ -129,11 +129,15 @@ func TestCfLint(t *testing.T) {
 		})
 	}
 	out, _, code := runCf(t, "", "lint", "-o", "json", bad)
-	var diags []map[string]any
-	if err := json.Unmarshal([]byte(out), &diags); err != nil || code != 1 || len(diags) == 0 || diags[0]["severity"] != "error" || diags[0]["line"] != 9.0 {
+	var rep struct {
+		SchemaVersion int              `json:"schema_version"`
+		Diagnostics   []map[string]any `json:"diagnostics"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 1 || rep.SchemaVersion != 1 || len(rep.Diagnostics) == 0 ||
+		rep.Diagnostics[0]["severity"] != "error" || rep.Diagnostics[0]["line"] != 9.0 {
 		t.Errorf("json: code %d, %v\n%s", code, err, out)
 	}
-	if out, _, _ := runCf(t, "", "lint", "-o", "json", good); strings.TrimSpace(out) != "[]" {
+	if out, _, _ := runCf(t, "", "lint", "-o", "json", good); out != "{\n  \"schema_version\": 1,\n  \"diagnostics\": []\n}\n" {
 		t.Errorf("json of a clean file: %q", out)
 	}
 }

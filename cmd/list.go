@@ -25,7 +25,10 @@ func NewCmdList(f *Factory, runF func(context.Context, *ListOptions) error) *cob
 		Short: "Print the IPVS table for scripts (JSON or YAML)",
 		Long: `Print the kernel's IPVS table, services with their real servers, counters
 and rates, as JSON or YAML: for scripts that today scrape "ipvsadm -Ln".
-Field names are stable; numbers are exact (no K/M/G suffixes).`,
+Field names are stable, and the document's first field, schema_version
+(1), goes up if one is ever renamed, removed or changes meaning
+(/usr/share/doc/lvsadm/output.md lists them); numbers are exact (no K/M/G
+suffixes).`,
 		Example: `  lvsadm list -o json | jq '.services[] | select(.port == 80) .destinations[].address'
   lvsadm list -o yaml`,
 		Args: cobra.NoArgs,

@@ -11,6 +11,14 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// schemaVersion is the schema_version of the documents lvsadm's own
+// commands print for machines (cf lint, cf lint --list-rules, cf diff):
+// it goes up when a field is renamed, removed or changes meaning, not
+// when one is added. "lvsadm list" has ops.TableSchemaVersion and
+// "lvsadm status" control.StatusSchemaVersion, each beside its type.
+// docs/output.md lists the stable field names.
+const schemaVersion = 1
+
 // Output formats of -o/--output.
 const (
 	formatText = "text"
@@ -67,6 +75,9 @@ func writeMachine(w io.Writer, format string, v any) error {
 	case formatJSON:
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		// Read by people and jq, never pasted into HTML: "<stdin>" as
+		// it is, not "\u003cstdin\u003e".
+		enc.SetEscapeHTML(false)
 		if err := enc.Encode(v); err != nil {
 			return fmt.Errorf("writing JSON: %w", err)
 		}

@@ -48,7 +48,9 @@ small at 10,000 real servers.
 
 -o json prints the daemon's JSON as it comes: without a filter every virtual
 and real server (the shape scripts rely on); with one, only what matches, and
-each virtual then carries "counts" of all its real servers.`,
+each virtual then carries "counts" of all its real servers. Its first
+field, schema_version (1), goes up if a field is ever renamed, removed or
+changes meaning.`,
 		Example: `  lvsadm status
   lvsadm status www
   lvsadm status 10.0.0.1:80 --all
