@@ -120,36 +120,16 @@ func restoreAtomic(ctx context.Context, name string, data []byte, opts *RestoreO
 		return err
 	}
 	defer k.Close()
-	before, err := ops.Read(ctx, k)
+	before, err := reconcile.TakeSnapshot(ctx, k)
 	if err != nil {
-		return fmt.Errorf("reading the table before restoring: %w", err)
-	}
-	timeouts, err := k.Timeouts(ctx)
-	if err != nil {
-		return fmt.Errorf("reading timeouts before restoring: %w", err)
+		return fmt.Errorf("before restoring: %w", err)
 	}
 	failed := ipvsadm.ApplyRules(ctx, k, bytes.NewReader(data), opts.IO.Out, opts.IO.ErrOut)
 	if failed == 0 {
 		return nil
 	}
-	if err := rollback(ctx, k, before, timeouts); err != nil {
+	if err := before.Rollback(ctx, k); err != nil {
 		return &exitError{code: 3, err: fmt.Errorf("%s:%d: line failed, and rolling back failed too; the table is partly restored: %w", name, failed, err)}
 	}
 	return &exitError{code: 1, err: fmt.Errorf("%s:%d: line failed; the table was rolled back to its state before the restore", name, failed)}
-}
-
-// rollback makes the table equal to before again, removing what the
-// restore added (Prune) and re-adding what it deleted.
-func rollback(ctx context.Context, k ops.Kernel, before reconcile.Table, t ops.Timeouts) error {
-	now, err := ops.Read(ctx, k)
-	if err != nil {
-		return err
-	}
-	if err := reconcile.Apply(ctx, k, reconcile.PlanWith(before, now, reconcile.Options{Prune: true})); err != nil {
-		return err
-	}
-	if err := k.SetTimeouts(ctx, t); err != nil {
-		return fmt.Errorf("restoring timeouts: %w", err)
-	}
-	return nil
 }
