@@ -46,10 +46,10 @@ func newCfCmd(f *Factory) *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error { return c.Help() },
 	}
 	c.AddCommand(
-		newCfLintCmd(f), newCfFmtCmd(f), newCfDiffCmd(f),
+		NewCmdCfLint(f, nil), newCfFmtCmd(f), NewCmdCfDiff(f, nil),
 		newCfGetCmd(f), newCfSetCmd(f), newCfAddCmd(f), newCfDeleteCmd(f),
 		newCfRenderCmd(f), NewCmdCfApply(f, nil),
-		newCfImportCmd(f), newCfExportCmd(f),
+		NewCmdCfImport(f, nil), NewCmdCfExport(f, nil),
 		newCfKeygenCmd(f),
 	)
 	return c

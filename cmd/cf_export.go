@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -42,12 +43,22 @@ Exit status: 0 converted (even with warnings); 1 errors in the file, or
 with --strict anything not carried over; 2 the file is unreadable or bad
 usage.`
 
-func newCfExportCmd(f *Factory) *cobra.Command {
-	io := f.IO
+// CfExportOptions is what "lvsadm cf export" was asked to do.
+type CfExportOptions struct {
+	IO IOStreams
+
+	File   string // the lvs.cf; "-": standard input
+	Out    string // --out; "" or "-": standard output
+	Export keepalived.ExportOptions
+	Strict bool
+}
+
+// NewCmdCfExport is "lvsadm cf export"; runF as in NewCmdList.
+func NewCmdCfExport(f *Factory, runF func(context.Context, *CfExportOptions) error) *cobra.Command {
+	opts := &CfExportOptions{IO: f.IO}
 	var (
 		to, director string
 		out          outFile
-		strict       bool
 	)
 	c := &cobra.Command{
 		Use:   "export --to keepalived [FILE]",
@@ -61,52 +72,62 @@ func newCfExportCmd(f *Factory) *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error {
 			// First, so that the old spelling's warning and a usage
 			// error come before any conversion.
-			path, err := out.file(c, io.ErrOut)
+			path, err := out.file(c, opts.IO.ErrOut)
 			if err != nil {
 				return err
 			}
+			opts.Out = path
 			if to == "" {
 				return &exitError{code: 2, err: errors.New("--to is required (--to keepalived)")}
 			}
 			if to != "keepalived" {
 				return &exitError{code: 2, err: fmt.Errorf("--to %q: the only target is keepalived", to)}
 			}
-			var opts keepalived.ExportOptions
 			switch director {
 			case "primary":
+				opts.Export.Backup = false
 			case "backup":
-				opts.Backup = true
+				opts.Export.Backup = true
 			default:
 				return &exitError{code: 2, err: fmt.Errorf("--for %q: want primary or backup", director)}
 			}
-			name, src, err := cfRead(io, f.cfFiles(args)[0])
-			if err != nil {
-				return cfError(io, err)
+			opts.File = f.cfFiles(args)[0]
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			res, err := keepalived.Export(lvscf.Parse(name, src), opts)
-			var se *lvscf.SyntaxError
-			switch {
-			case errors.As(err, &se):
-				fmt.Fprint(io.ErrOut, lvscf.FormatDiagnostics(se.Diags))
-				return &exitError{code: 1, err: errors.New("the configuration has errors (see above)")}
-			case errors.Is(err, keepalived.ErrNoBackup):
-				return &exitError{code: 1, err: fmt.Errorf("--for backup: %w", err)}
-			case err != nil:
-				return &exitError{code: 1, err: err}
-			}
-			printWarnings(io, res.Warnings)
-			if err := writeOutput(io, path, res.Data); err != nil {
-				return err
-			}
-			if strict && len(res.Warnings) > 0 {
-				return &exitError{code: 1, err: fmt.Errorf("%d setting(s) not carried over (--strict)", len(res.Warnings))}
-			}
-			return nil
+			return cfExportRun(opts)
 		},
 	}
 	c.Flags().StringVar(&to, "to", "", "the target format (required): keepalived")
 	c.Flags().StringVar(&director, "for", "primary", "whose keepalived.conf to write: primary (state MASTER) or backup (state BACKUP)")
 	out.register(c, "write the result to `FILE` instead of standard output")
-	c.Flags().BoolVar(&strict, "strict", false, "exit 1 when anything was not carried over")
+	c.Flags().BoolVar(&opts.Strict, "strict", false, "exit 1 when anything was not carried over")
 	return c
+}
+
+func cfExportRun(opts *CfExportOptions) error {
+	io := opts.IO
+	name, src, err := cfRead(io, opts.File)
+	if err != nil {
+		return cfError(io, err)
+	}
+	res, err := keepalived.Export(lvscf.Parse(name, src), opts.Export)
+	var se *lvscf.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		fmt.Fprint(io.ErrOut, lvscf.FormatDiagnostics(se.Diags))
+		return &exitError{code: 1, err: errors.New("the configuration has errors (see above)")}
+	case errors.Is(err, keepalived.ErrNoBackup):
+		return &exitError{code: 1, err: fmt.Errorf("--for backup: %w", err)}
+	case err != nil:
+		return &exitError{code: 1, err: err}
+	}
+	printWarnings(io, res.Warnings)
+	if err := writeOutput(io, opts.Out, res.Data); err != nil {
+		return err
+	}
+	if opts.Strict && len(res.Warnings) > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%d setting(s) not carried over (--strict)", len(res.Warnings))}
+	}
+	return nil
 }

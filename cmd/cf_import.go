@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -51,13 +52,20 @@ result does not lint, or cannot be written).`
 // carried over exactly ("imported with losses").
 const exitImportLoss = 3
 
-func newCfImportCmd(f *Factory) *cobra.Command {
-	io := f.IO
-	var (
-		out   outFile
-		force bool
-		opts  keepalived.ImportOptions
-	)
+// CfImportOptions is what "lvsadm cf import" was asked to do.
+type CfImportOptions struct {
+	IO IOStreams
+
+	File   string // the keepalived.conf; "-": standard input
+	Out    string // --out; "" or "-": standard output
+	Force  bool
+	Import keepalived.ImportOptions
+}
+
+// NewCmdCfImport is "lvsadm cf import"; runF as in NewCmdList.
+func NewCmdCfImport(f *Factory, runF func(context.Context, *CfImportOptions) error) *cobra.Command {
+	opts := &CfImportOptions{IO: f.IO}
+	var out outFile
 	c := &cobra.Command{
 		Use:   "import KEEPALIVED.CONF [--out lvs.cf]",
 		Short: "Convert keepalived.conf into lvs.cf",
@@ -69,44 +77,53 @@ func newCfImportCmd(f *Factory) *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error {
 			// First, so that the old spelling's warning and a usage
 			// error come before any conversion.
-			path, err := out.file(c, io.ErrOut)
+			path, err := out.file(c, opts.IO.ErrOut)
 			if err != nil {
 				return err
 			}
-			cfg, err := readKeepalived(io, args[0])
-			if err != nil {
-				return err
+			opts.Out, opts.File = path, args[0]
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			res, err := keepalived.Import(cfg, opts)
-			if err != nil {
-				return &exitError{code: 2, err: err}
-			}
-			printWarnings(io, res.Warnings)
-			if diags := keepalived.LintResult(res.Data); lvscf.HasErrors(diags) {
-				fmt.Fprint(io.ErrOut, lvscf.FormatDiagnostics(diags))
-				return &exitError{code: 1, err: errors.New("the converted lvs.cf has lint errors (see above)")}
-			}
-			lossy := len(res.Warnings) > 0
-			if lossy && !force {
-				return &exitError{code: exitImportLoss, err: fmt.Errorf("%d setting(s) not carried over exactly (see above); nothing written (--force writes it anyway)", len(res.Warnings))}
-			}
-			if err := writeOutput(io, path, res.Data); err != nil {
-				return err
-			}
-			if lossy {
-				return &exitError{code: exitImportLoss, err: fmt.Errorf("%d setting(s) not carried over exactly (see above); written because of --force", len(res.Warnings))}
-			}
-			return nil
+			return cfImportRun(opts)
 		},
 	}
 	out.register(c, "write the lvs.cf to `FILE` instead of standard output")
-	c.Flags().BoolVar(&force, "force", false, "write the result even when something was not carried over exactly (exit status 3 all the same)")
+	c.Flags().BoolVar(&opts.Force, "force", false, "write the result even when something was not carried over exactly (exit status 3 all the same)")
 	c.Flags().Bool("strict", false, "no effect: an import with losses always exits 3")
 	_ = c.Flags().MarkDeprecated("strict", "an import with losses always exits 3 now")
-	c.Flags().StringVar(&opts.Primary, "primary", "", "the primary director's address (overrides the vrrp_instance)")
-	c.Flags().StringVar(&opts.Backup, "backup", "", "the backup director's address (overrides the vrrp_instance)")
-	c.Flags().StringVar(&opts.NATRouter, "nat-router", "", `the NAT gateway as "IP DEVICE" (overrides the vrrp_instance)`)
+	c.Flags().StringVar(&opts.Import.Primary, "primary", "", "the primary director's address (overrides the vrrp_instance)")
+	c.Flags().StringVar(&opts.Import.Backup, "backup", "", "the backup director's address (overrides the vrrp_instance)")
+	c.Flags().StringVar(&opts.Import.NATRouter, "nat-router", "", `the NAT gateway as "IP DEVICE" (overrides the vrrp_instance)`)
 	return c
+}
+
+func cfImportRun(opts *CfImportOptions) error {
+	io := opts.IO
+	cfg, err := readKeepalived(io, opts.File)
+	if err != nil {
+		return err
+	}
+	res, err := keepalived.Import(cfg, opts.Import)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	printWarnings(io, res.Warnings)
+	if diags := keepalived.LintResult(res.Data); lvscf.HasErrors(diags) {
+		fmt.Fprint(io.ErrOut, lvscf.FormatDiagnostics(diags))
+		return &exitError{code: 1, err: errors.New("the converted lvs.cf has lint errors (see above)")}
+	}
+	lossy := len(res.Warnings) > 0
+	if lossy && !opts.Force {
+		return &exitError{code: exitImportLoss, err: fmt.Errorf("%d setting(s) not carried over exactly (see above); nothing written (--force writes it anyway)", len(res.Warnings))}
+	}
+	if err := writeOutput(io, opts.Out, res.Data); err != nil {
+		return err
+	}
+	if lossy {
+		return &exitError{code: exitImportLoss, err: fmt.Errorf("%d setting(s) not carried over exactly (see above); written because of --force", len(res.Warnings))}
+	}
+	return nil
 }
 
 // readKeepalived parses a keepalived.conf ("-" is standard input, whose

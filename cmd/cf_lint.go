@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -35,13 +36,23 @@ file cannot be read. With -o json the findings of all files are one JSON
 document, {"schema_version": 1, "diagnostics": [{file, line, col,
 severity, code, message}...]}; field names are stable.`
 
-func newCfLintCmd(f *Factory) *cobra.Command {
-	io := f.IO
-	var (
-		output, source         string
-		piranha, strict, rules bool
-		host                   bool
-	)
+// CfLintOptions is what "lvsadm cf lint" was asked to do.
+type CfLintOptions struct {
+	IO IOStreams
+
+	Files      []string // the default lvs.cf when none is named
+	Output     string   // text or json
+	ShowSource bool     // --source, resolved against the terminal
+	Piranha    bool
+	Host       bool
+	Strict     bool
+	ListRules  bool
+}
+
+// NewCmdCfLint is "lvsadm cf lint"; runF as in NewCmdList.
+func NewCmdCfLint(f *Factory, runF func(context.Context, *CfLintOptions) error) *cobra.Command {
+	opts := &CfLintOptions{IO: f.IO}
+	var source string
 	c := &cobra.Command{
 		Use:   "lint [FILE...]",
 		Short: "Check lvs.cf files for errors and likely mistakes",
@@ -55,59 +66,68 @@ func newCfLintCmd(f *Factory) *cobra.Command {
 			if source != "auto" && source != "always" && source != "never" {
 				return &exitError{code: 2, err: fmt.Errorf("unknown --source %q: expected auto, always or never", source)}
 			}
-			if rules {
-				return cfListRules(io, output)
+			opts.ShowSource = source == "always" || source == "auto" && opts.Output == formatText && isTerminal(opts.IO.Out)
+			opts.Files = f.cfFiles(args)
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			showSource := source == "always" || source == "auto" && output == formatText && isTerminal(io.Out)
-			var all []lvscf.Diagnostic
-			unreadable := false
-			for _, path := range f.cfFiles(args) {
-				name, src, err := cfRead(io, path)
-				var diags []lvscf.Diagnostic
-				switch {
-				case errors.Is(err, lvscf.ErrTooLarge):
-					diags = []lvscf.Diagnostic{{File: name, Line: 1, Col: 1, Severity: lvscf.SevError, Code: "file-too-large", Message: err.Error()}}
-				case err != nil:
-					fmt.Fprintf(io.ErrOut, "lvsadm: %v\n", err)
-					unreadable = true
-					continue
-				default:
-					diags = lvscf.Lint(name, src, lvscf.LintOptions{Piranha: piranha})
-					if host {
-						diags = append(diags, hostChecks(c.Context(), name, src)...)
-						lvscf.SortDiagnostics(diags)
-					}
-				}
-				all = append(all, diags...)
-				if output == formatText {
-					writeDiagnostics(io.Out, diags, src, showSource)
-				}
-			}
-			if output == formatJSON {
-				if all == nil {
-					all = []lvscf.Diagnostic{} // [], not null
-				}
-				if err := writeMachine(io.Out, output, lintReport{schemaVersion, all}); err != nil {
-					return err
-				}
-			}
-			switch {
-			case unreadable:
-				return cfExit(2)
-			case lvscf.HasErrors(all), strict && len(all) > 0:
-				return cfExit(1)
-			}
-			return nil
+			return cfLintRun(c.Context(), opts)
 		},
 	}
-	addOutputFlag(c, &output, formatText, formatJSON)
-	c.Flags().BoolVar(&piranha, "piranha", false, "also report what piranha itself would reject")
-	c.Flags().BoolVar(&host, "host", false, "also check this host: iptables MARK rules for firewall-mark virtual servers")
-	c.Flags().BoolVar(&strict, "strict", false, "exit 1 on warnings too")
-	c.Flags().BoolVar(&rules, "list-rules", false, "list the rules (codes) lint reports, and exit")
+	addOutputFlag(c, &opts.Output, formatText, formatJSON)
+	c.Flags().BoolVar(&opts.Piranha, "piranha", false, "also report what piranha itself would reject")
+	c.Flags().BoolVar(&opts.Host, "host", false, "also check this host: iptables MARK rules for firewall-mark virtual servers")
+	c.Flags().BoolVar(&opts.Strict, "strict", false, "exit 1 on warnings too")
+	c.Flags().BoolVar(&opts.ListRules, "list-rules", false, "list the rules (codes) lint reports, and exit")
 	c.Flags().StringVar(&source, "source", "auto", "show the source line under each finding: auto (on a terminal), always or never")
 	_ = c.RegisterFlagCompletionFunc("source", cobra.FixedCompletions([]string{"auto", "always", "never"}, cobra.ShellCompDirectiveNoFileComp))
 	return c
+}
+
+func cfLintRun(ctx context.Context, opts *CfLintOptions) error {
+	io := opts.IO
+	if opts.ListRules {
+		return cfListRules(io, opts.Output)
+	}
+	var all []lvscf.Diagnostic
+	unreadable := false
+	for _, path := range opts.Files {
+		name, src, err := cfRead(io, path)
+		var diags []lvscf.Diagnostic
+		switch {
+		case errors.Is(err, lvscf.ErrTooLarge):
+			diags = []lvscf.Diagnostic{{File: name, Line: 1, Col: 1, Severity: lvscf.SevError, Code: "file-too-large", Message: err.Error()}}
+		case err != nil:
+			fmt.Fprintf(io.ErrOut, "lvsadm: %v\n", err)
+			unreadable = true
+			continue
+		default:
+			diags = lvscf.Lint(name, src, lvscf.LintOptions{Piranha: opts.Piranha})
+			if opts.Host {
+				diags = append(diags, hostChecks(ctx, name, src)...)
+				lvscf.SortDiagnostics(diags)
+			}
+		}
+		all = append(all, diags...)
+		if opts.Output == formatText {
+			writeDiagnostics(io.Out, diags, src, opts.ShowSource)
+		}
+	}
+	if opts.Output == formatJSON {
+		if all == nil {
+			all = []lvscf.Diagnostic{} // [], not null
+		}
+		if err := writeMachine(io.Out, opts.Output, lintReport{schemaVersion, all}); err != nil {
+			return err
+		}
+	}
+	switch {
+	case unreadable:
+		return cfExit(2)
+	case lvscf.HasErrors(all), opts.Strict && len(all) > 0:
+		return cfExit(1)
+	}
+	return nil
 }
 
 // lintReport is "cf lint -o json": the findings of every file.

@@ -188,3 +188,46 @@ func TestTUIAndTopOptions(t *testing.T) {
 		wantUsage(t, strings.Join(args, " "), runOpts(t, topCmd(), args...))
 	}
 }
+
+func TestCfLintOptions(t *testing.T) {
+	var got *CfLintOptions
+	capture := func(_ context.Context, o *CfLintOptions) error { got = o; return nil }
+	f := flagsOnly(t)
+	if err := runOpts(t, NewCmdCfLint(f, capture)); err != nil || !reflect.DeepEqual(got.Files, []string{"/etc/test/lvs.cf"}) || got.Output != "text" || got.ShowSource {
+		t.Errorf("no flags: %v, %+v", err, got)
+	}
+	if err := runOpts(t, NewCmdCfLint(f, capture), "-o", "json", "--source=always", "--piranha", "--host", "--strict", "a.cf", "-"); err != nil ||
+		!reflect.DeepEqual(got.Files, []string{"a.cf", "-"}) || got.Output != "json" || !got.ShowSource || !got.Piranha || !got.Host || !got.Strict || got.ListRules {
+		t.Errorf("every flag: %v, %+v", err, got)
+	}
+	wantUsage(t, "--source=sometimes", runOpts(t, NewCmdCfLint(f, capture), "--source=sometimes"))
+}
+
+func TestCfDiffOptions(t *testing.T) {
+	var got *CfDiffOptions
+	capture := func(_ context.Context, o *CfDiffOptions) error { got = o; return nil }
+	if err := runOpts(t, NewCmdCfDiff(flagsOnly(t), capture), "a.cf", "-", "-o", "json"); err != nil || got.A != "a.cf" || got.B != "-" || got.Output != "json" {
+		t.Errorf("%v, %+v", err, got)
+	}
+}
+
+func TestCfImportExportOptions(t *testing.T) {
+	var imp *CfImportOptions
+	f := flagsOnly(t)
+	importCmd := NewCmdCfImport(f, func(_ context.Context, o *CfImportOptions) error { imp = o; return nil })
+	if err := runOpts(t, importCmd, "k.conf", "--force", "--out", "lvs.cf", "--primary", "10.0.0.2", "--nat-router", "10.0.1.254 eth1:1"); err != nil ||
+		imp.File != "k.conf" || imp.Out != "lvs.cf" || !imp.Force || imp.Import.Primary != "10.0.0.2" || imp.Import.NATRouter != "10.0.1.254 eth1:1" {
+		t.Errorf("import: %v, %+v", err, imp)
+	}
+	var exp *CfExportOptions
+	exportCmd := func() *cobra.Command {
+		return NewCmdCfExport(f, func(_ context.Context, o *CfExportOptions) error { exp = o; return nil })
+	}
+	if err := runOpts(t, exportCmd(), "--to", "keepalived", "--for", "backup", "-o", "k.conf"); err != nil ||
+		exp.File != "/etc/test/lvs.cf" || exp.Out != "k.conf" || !exp.Export.Backup || exp.Strict {
+		t.Errorf("export: %v, %+v", err, exp)
+	}
+	for _, args := range [][]string{{}, {"--to", "nginx"}, {"--to", "keepalived", "--for", "third"}, {"--to", "keepalived", "--out", "a", "-o", "b"}} {
+		wantUsage(t, strings.Join(args, " "), runOpts(t, exportCmd(), args...))
+	}
+}
