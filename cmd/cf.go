@@ -46,7 +46,7 @@ func newCfCmd(f *Factory) *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error { return c.Help() },
 	}
 	c.AddCommand(
-		NewCmdCfLint(f, nil), newCfFmtCmd(f), NewCmdCfDiff(f, nil),
+		NewCmdCfLint(f, nil), NewCmdCfFmt(f, nil), NewCmdCfDiff(f, nil),
 		newCfGetCmd(f), newCfSetCmd(f), newCfAddCmd(f), newCfDeleteCmd(f),
 		newCfRenderCmd(f), NewCmdCfApply(f, nil),
 		NewCmdCfImport(f, nil), NewCmdCfExport(f, nil),

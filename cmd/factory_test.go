@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -230,4 +231,32 @@ func TestCfImportExportOptions(t *testing.T) {
 	for _, args := range [][]string{{}, {"--to", "nginx"}, {"--to", "keepalived", "--for", "third"}, {"--to", "keepalived", "--out", "a", "-o", "b"}} {
 		wantUsage(t, strings.Join(args, " "), runOpts(t, exportCmd(), args...))
 	}
+}
+
+func TestDaemonOptions(t *testing.T) {
+	var got *DaemonOptions
+	capture := func(_ context.Context, o *DaemonOptions) error { got = o; return nil }
+	f := flagsOnly(t)
+	if err := runOpts(t, NewCmdDaemon(f, capture), "-c", "x.cf", "--role", "backup", "--resync-interval", "0", "--log-level", "debug", "--heartbeat-key-file", "k"); err != nil {
+		t.Fatal(err)
+	}
+	o := got.Daemon
+	if o.ConfigPath != "x.cf" || o.Role != "backup" || o.ResyncInterval != -1 || o.KeyFile != "k" || o.LockDir == "" || o.Logger != nil || got.LogLevel != slog.LevelDebug {
+		t.Errorf("%+v, level %v", o, got.LogLevel)
+	}
+	if err := runOpts(t, NewCmdDaemon(f, capture)); err != nil || got.Daemon.ResyncInterval <= 0 || got.LogLevel != slog.LevelInfo {
+		t.Errorf("defaults: %v, %+v", err, got)
+	}
+	wantUsage(t, "--log-level loud", runOpts(t, NewCmdDaemon(f, capture), "--log-level", "loud"))
+}
+
+func TestCfFmtOptions(t *testing.T) {
+	var got *CfFmtOptions
+	capture := func(_ context.Context, o *CfFmtOptions) error { got = o; return nil }
+	f := flagsOnly(t)
+	if err := runOpts(t, NewCmdCfFmt(f, capture), "-w", "-d", "--lock-timeout", "3s"); err != nil ||
+		!reflect.DeepEqual(got.Files, []string{"/etc/test/lvs.cf"}) || !got.Write || !got.Diff || got.List || got.Save.lockTimeout != 3*time.Second {
+		t.Errorf("%v, %+v", err, got)
+	}
+	wantUsage(t, "-w -", runOpts(t, NewCmdCfFmt(f, capture), "-w", "a.cf", "-"))
 }

@@ -59,7 +59,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	root.SetErr(io.ErrOut)
 	root.SetFlagErrorFunc(flagUsageError)
 	root.AddCommand(newVersionCmd(f), NewCmdList(f, nil), NewCmdRestore(f, nil), newCfCmd(f), NewCmdTUI(f, nil), NewCmdTop(f, nil),
-		newDaemonCmd(f), NewCmdStatus(f, nil), NewCmdReload(f, nil))
+		NewCmdDaemon(f, nil), NewCmdStatus(f, nil), NewCmdReload(f, nil))
 	root.AddCommand(newOverrideCmds(f)...)
 	root.AddCommand(newDirectorCmds(f)...)
 	// Added now rather than when the command runs, as cobra would, so
