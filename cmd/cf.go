@@ -47,10 +47,10 @@ func newCfCmd(f *Factory) *cobra.Command {
 	}
 	c.AddCommand(
 		NewCmdCfLint(f, nil), NewCmdCfFmt(f, nil), NewCmdCfDiff(f, nil),
-		newCfGetCmd(f), newCfSetCmd(f), newCfAddCmd(f), newCfDeleteCmd(f),
-		newCfRenderCmd(f), NewCmdCfApply(f, nil),
+		NewCmdCfGet(f, nil), NewCmdCfSet(f, nil), NewCmdCfAdd(f, nil), NewCmdCfDelete(f, nil),
+		NewCmdCfRender(f, nil), NewCmdCfApply(f, nil),
 		NewCmdCfImport(f, nil), NewCmdCfExport(f, nil),
-		newCfKeygenCmd(f),
+		NewCmdCfKeygen(f, nil),
 	)
 	return c
 }

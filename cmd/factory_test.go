@@ -260,3 +260,48 @@ func TestCfFmtOptions(t *testing.T) {
 	}
 	wantUsage(t, "-w -", runOpts(t, NewCmdCfFmt(f, capture), "-w", "a.cf", "-"))
 }
+
+func TestCfEditOptions(t *testing.T) {
+	var got *CfEditOptions
+	capture := func(_ context.Context, o *CfEditOptions) error { got = o; return nil }
+	f := flagsOnly(t)
+	if err := runOpts(t, NewCmdCfSet(f, capture), "virtual.www.port", "81", "--force", "--no-bump-serial"); err != nil ||
+		got.File != "/etc/test/lvs.cf" || got.Path != "virtual.www.port" || got.Value != "81" || !got.Bump || !got.Save.force || !got.Save.noSerial || got.Edit == nil {
+		t.Errorf("set: %v, %+v", err, got)
+	}
+	if err := runOpts(t, NewCmdCfSet(f, capture), "-f", "x.cf", "serial_no", "9"); err != nil || got.File != "x.cf" || got.Bump {
+		t.Errorf("set serial_no: %v, %+v; want no bump on top", err, got)
+	}
+	if err := runOpts(t, NewCmdCfDelete(f, capture), "virtual.www.server.web3", "--lock-timeout", "1s"); err != nil ||
+		got.Path != "virtual.www.server.web3" || !got.Bump || got.Save.lockTimeout != time.Second {
+		t.Errorf("delete: %v, %+v", err, got)
+	}
+	if err := runOpts(t, NewCmdCfAdd(f, capture), "server", "www", "web3", "address=10.0.1.3", "active=1"); err != nil ||
+		got.Path != "virtual.www.server.web3" || !reflect.DeepEqual(got.Settings, []string{"address=10.0.1.3", "active=1"}) || !got.Bump {
+		t.Errorf("add server: %v, %+v", err, got)
+	}
+	for _, args := range [][]string{{"virtual"}, {"server", "www"}, {"pool", "x"}, {"virtual", "www", "port"}} {
+		wantUsage(t, "add "+strings.Join(args, " "), runOpts(t, NewCmdCfAdd(f, capture), args...))
+	}
+	var get *CfGetOptions
+	if err := runOpts(t, NewCmdCfGet(f, func(_ context.Context, o *CfGetOptions) error { get = o; return nil }), "--effective", "primary"); err != nil ||
+		get.File != "/etc/test/lvs.cf" || get.Path != "primary" || !get.Effective {
+		t.Errorf("get: %v, %+v", err, get)
+	}
+}
+
+func TestCfRenderAndKeygenOptions(t *testing.T) {
+	f := flagsOnly(t)
+	var render *CfRenderOptions
+	if err := runOpts(t, NewCmdCfRender(f, func(_ context.Context, o *CfRenderOptions) error { render = o; return nil }), "-"); err != nil || render.File != "-" {
+		t.Errorf("render -: %v, %+v", err, render)
+	}
+	var keygen *CfKeygenOptions
+	capture := func(_ context.Context, o *CfKeygenOptions) error { keygen = o; return nil }
+	if err := runOpts(t, NewCmdCfKeygen(f, capture)); err != nil || keygen.File != defaultKeyFile || keygen.Force {
+		t.Errorf("keygen: %v, %+v", err, keygen)
+	}
+	if err := runOpts(t, NewCmdCfKeygen(f, capture), "--force", "k"); err != nil || keygen.File != "k" || !keygen.Force {
+		t.Errorf("keygen --force k: %v, %+v", err, keygen)
+	}
+}
