@@ -1,6 +1,13 @@
 // Package cmd holds lvsadm's command line: the ipvsadm-compatible surface
 // (dispatched before cobra ever runs, so scripts see ipvsadm's parsing and
 // pay nothing for the rest of the program) and the cobra subcommands.
+//
+// Each subcommand is NewCmdX(f, runF): it gets the Factory (how to open
+// the kernel, reach the daemon, the streams, the default lvs.cf), fills an
+// XOptions struct from its flags and arguments, checks them in RunE, and
+// then calls runF when a test gave one (to see the options) or its xRun.
+// So a command's flags are tested without a kernel or a daemon, and a run
+// is tested with fakes put in the factory.
 package cmd
 
 import (
