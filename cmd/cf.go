@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -34,7 +33,7 @@ Exit status: 0 success; 1 findings, differences or a failed operation;
 2 unreadable files or bad usage.`
 
 // newCfCmd is the "cf" command group.
-func newCfCmd(io IOStreams) *cobra.Command {
+func newCfCmd(f *Factory) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "cf",
 		Short: "Check, format, edit, render and apply piranha's lvs.cf",
@@ -47,22 +46,13 @@ func newCfCmd(io IOStreams) *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error { return c.Help() },
 	}
 	c.AddCommand(
-		newCfLintCmd(io), newCfFmtCmd(io), newCfDiffCmd(io),
-		newCfGetCmd(io), newCfSetCmd(io), newCfAddCmd(io), newCfDeleteCmd(io),
-		newCfRenderCmd(io), newCfApplyCmd(io),
-		newCfImportCmd(io), newCfExportCmd(io),
-		newCfKeygenCmd(io),
+		NewCmdCfLint(f, nil), NewCmdCfFmt(f, nil), NewCmdCfDiff(f, nil),
+		NewCmdCfGet(f, nil), NewCmdCfSet(f, nil), NewCmdCfAdd(f, nil), NewCmdCfDelete(f, nil),
+		NewCmdCfRender(f, nil), NewCmdCfApply(f, nil),
+		NewCmdCfImport(f, nil), NewCmdCfExport(f, nil),
+		NewCmdCfKeygen(f, nil),
 	)
 	return c
-}
-
-// cfDefaultPath is the configuration a command works on when it is not
-// given one.
-func cfDefaultPath() string {
-	if p := os.Getenv("LVSADM_CONFIG"); p != "" {
-		return p
-	}
-	return lvscf.DefaultPath
 }
 
 // cfFileFlag registers --file/-f. Its default is resolved when the command
@@ -70,22 +60,6 @@ func cfDefaultPath() string {
 // environment they were made in.
 func cfFileFlag(c *cobra.Command, file *string, usage string) {
 	c.Flags().StringVarP(file, "file", "f", "", usage+" (default $LVSADM_CONFIG or "+lvscf.DefaultPath+")")
-}
-
-// cfFile is the --file value or the default.
-func cfFile(flag string) string {
-	if flag == "" {
-		return cfDefaultPath()
-	}
-	return flag
-}
-
-// cfFiles returns the files named on the command line, or the default.
-func cfFiles(args []string) []string {
-	if len(args) == 0 {
-		return []string{cfDefaultPath()}
-	}
-	return args
 }
 
 // cfRead reads a configuration; "-" is the command's standard input,

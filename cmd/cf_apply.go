@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/lvsadm/lvsadm/lvscf"
 	"github.com/lvsadm/lvsadm/lvscf/apply"
+	"github.com/lvsadm/lvsadm/ops"
 	"github.com/lvsadm/lvsadm/ops/ipvsadm"
 	"github.com/lvsadm/lvsadm/ops/reconcile"
 )
@@ -36,11 +38,18 @@ Exit status: 0 done (or nothing to do); 1 refused, or an operation failed
 (those before it stay applied: IPVS has no transactions; run apply again);
 2 the file cannot be read.`
 
-// cfOpenKernel opens the kernel for cf apply; tests replace it.
-var cfOpenKernel = openKernel
+// CfApplyOptions is what "lvsadm cf apply" was asked to do.
+type CfApplyOptions struct {
+	IO     IOStreams
+	Kernel func() (ops.Kernel, error)
 
-func newCfApplyCmd(io IOStreams) *cobra.Command {
-	var dryRun, prune, quiet bool
+	File                 string
+	DryRun, Prune, Quiet bool
+}
+
+// NewCmdCfApply is "lvsadm cf apply"; runF as in NewCmdList.
+func NewCmdCfApply(f *Factory, runF func(context.Context, *CfApplyOptions) error) *cobra.Command {
+	opts := &CfApplyOptions{IO: f.IO, Kernel: f.Kernel}
 	c := &cobra.Command{
 		Use:   "apply [FILE]",
 		Short: "Make the kernel's IPVS table match lvs.cf, changing only what differs",
@@ -51,48 +60,56 @@ func newCfApplyCmd(io IOStreams) *cobra.Command {
   lvsadm cf apply --dry-run | ssh backup lvsadm -R`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			path := cfFiles(args)[0]
-			name, src, err := cfRead(io, path)
-			if err != nil {
-				return &exitError{code: 2, err: err}
+			opts.File = f.cfFiles(args)[0]
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			t, err := apply.Prepare(name, src)
-			var refused *apply.RefusedError
-			if errors.As(err, &refused) {
-				fmt.Fprint(io.ErrOut, lvscf.FormatDiagnostics(refused.Diags))
-				return &exitError{code: 1, err: err}
-			}
-			if err != nil {
-				return &exitError{code: 1, err: err}
-			}
-			k, err := cfOpenKernel()
-			if err != nil {
-				return &exitError{code: 1, err: fmt.Errorf("opening IPVS: %w", err)}
-			}
-			defer k.Close()
-			changes, err := t.Plan(c.Context(), k, prune)
-			if err != nil {
-				return &exitError{code: 1, err: err}
-			}
-			if dryRun {
-				for _, ch := range changes {
-					fmt.Fprintln(io.Out, ipvsadm.FormatChange(ch))
-				}
-				return nil
-			}
-			err = apply.Run(c.Context(), k, changes, func(ch reconcile.Change) {
-				if !quiet {
-					fmt.Fprintln(io.Out, ipvsadm.FormatChange(ch))
-				}
-			})
-			if err != nil {
-				return &exitError{code: 1, err: err}
-			}
-			return nil
+			return cfApplyRun(c.Context(), opts)
 		},
 	}
-	c.Flags().BoolVarP(&dryRun, "dry-run", "n", false, "print the operations, do not apply them")
-	c.Flags().BoolVar(&prune, "prune", false, "also delete kernel services the file does not name")
-	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "do not print the operations applied")
+	c.Flags().BoolVarP(&opts.DryRun, "dry-run", "n", false, "print the operations, do not apply them")
+	c.Flags().BoolVar(&opts.Prune, "prune", false, "also delete kernel services the file does not name")
+	c.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "do not print the operations applied")
 	return c
+}
+
+func cfApplyRun(ctx context.Context, opts *CfApplyOptions) error {
+	io := opts.IO
+	name, src, err := cfRead(io, opts.File)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	t, err := apply.Prepare(name, src)
+	var refused *apply.RefusedError
+	if errors.As(err, &refused) {
+		fmt.Fprint(io.ErrOut, lvscf.FormatDiagnostics(refused.Diags))
+		return &exitError{code: 1, err: err}
+	}
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	k, err := opts.Kernel()
+	if err != nil {
+		return &exitError{code: 1, err: fmt.Errorf("opening IPVS: %w", err)}
+	}
+	defer k.Close()
+	changes, err := t.Plan(ctx, k, opts.Prune)
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	if opts.DryRun {
+		for _, ch := range changes {
+			fmt.Fprintln(io.Out, ipvsadm.FormatChange(ch))
+		}
+		return nil
+	}
+	err = apply.Run(ctx, k, changes, func(ch reconcile.Change) {
+		if !opts.Quiet {
+			fmt.Fprintln(io.Out, ipvsadm.FormatChange(ch))
+		}
+	})
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -29,11 +30,19 @@ version kept as FILE.bak, replaced atomically. serial_no goes up by one
 (--no-bump-serial leaves it; a command that sets serial_no itself does not
 bump it).`
 
-func newCfGetCmd(io IOStreams) *cobra.Command {
-	var (
-		file      string
-		effective bool
-	)
+// CfGetOptions is what "lvsadm cf get" was asked to do.
+type CfGetOptions struct {
+	IO IOStreams
+
+	File      string // the lvs.cf; "-": standard input
+	Path      string
+	Effective bool
+}
+
+// NewCmdCfGet is "lvsadm cf get"; runF as in NewCmdList.
+func NewCmdCfGet(f *Factory, runF func(context.Context, *CfGetOptions) error) *cobra.Command {
+	opts := &CfGetOptions{IO: f.IO}
+	var file string
 	c := &cobra.Command{
 		Use:   "get PATH",
 		Short: "Print one setting of lvs.cf",
@@ -48,33 +57,42 @@ included.
   lvsadm cf get --effective virtual.www.scheduler     # wlc when not set
   lvsadm cf get -f lvs.cf 'virtual.[www.example.com].port'`,
 		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: completeCfPaths(&file, true),
+		ValidArgsFunction: completeCfPaths(f, &file, true),
 		RunE: func(c *cobra.Command, args []string) error {
-			var (
-				v   string
-				err error
-			)
-			if effective {
-				var cfg *lvscf.Config
-				if cfg, err = cfDecode(io, cfFile(file)); err == nil {
-					v, err = cfg.Get(args[0])
-				}
-			} else {
-				var f *lvscf.File
-				if f, err = cfParse(io, cfFile(file)); err == nil {
-					v, err = f.Get(args[0])
-				}
+			opts.File, opts.Path = f.cfFile(file), args[0]
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			if err != nil {
-				return cfError(io, err)
-			}
-			_, err = fmt.Fprintln(io.Out, v)
-			return err
+			return cfGetRun(opts)
 		},
 	}
 	cfFileFlag(c, &file, "the lvs.cf to read")
-	c.Flags().BoolVar(&effective, "effective", false, "print the value in effect, defaults included")
+	c.Flags().BoolVar(&opts.Effective, "effective", false, "print the value in effect, defaults included")
 	return c
+}
+
+func cfGetRun(opts *CfGetOptions) error {
+	io := opts.IO
+	var (
+		v   string
+		err error
+	)
+	if opts.Effective {
+		var cfg *lvscf.Config
+		if cfg, err = cfDecode(io, opts.File); err == nil {
+			v, err = cfg.Get(opts.Path)
+		}
+	} else {
+		var cf *lvscf.File
+		if cf, err = cfParse(io, opts.File); err == nil {
+			v, err = cf.Get(opts.Path)
+		}
+	}
+	if err != nil {
+		return cfError(io, err)
+	}
+	_, err = fmt.Fprintln(io.Out, v)
+	return err
 }
 
 // cfParse reads and parses a file ("-" is standard input).
@@ -86,11 +104,32 @@ func cfParse(io IOStreams, path string) (*lvscf.File, error) {
 	return lvscf.Parse(name, src), nil
 }
 
-func newCfSetCmd(io IOStreams) *cobra.Command {
-	var (
-		file string
-		sf   cfSaveFlags
-	)
+// CfEditOptions is what "lvsadm cf set", "delete" or "add" was asked to
+// do: Edit, on File, saved as Save says.
+type CfEditOptions struct {
+	IO IOStreams
+
+	File string
+	Save cfSaveFlags
+	// Bump adds one to serial_no (not when the edit is to serial_no).
+	Bump bool
+	// Path and Value are the setting or block edited (Value: set's);
+	// Settings are add's KEY=VALUE pairs, checked.
+	Path     string
+	Value    string
+	Settings []string
+	// Edit changes the parsed file under the lock.
+	Edit func(*lvscf.File) error
+}
+
+func cfEditRun(ctx context.Context, opts *CfEditOptions) error {
+	return cfError(opts.IO, opts.Save.edit(ctx, opts.File, opts.Bump, opts.Edit))
+}
+
+// NewCmdCfSet is "lvsadm cf set"; runF as in NewCmdList.
+func NewCmdCfSet(f *Factory, runF func(context.Context, *CfEditOptions) error) *cobra.Command {
+	opts := &CfEditOptions{IO: f.IO}
+	var file string
 	c := &cobra.Command{
 		Use:   "set PATH VALUE",
 		Short: "Change one setting of lvs.cf",
@@ -108,24 +147,23 @@ values (send, expect, start_cmd...) are quoted when needed.
   lvsadm cf set virtual.www.expect 'HTTP/1.1 200'
   lvsadm cf set -f ./lvs.cf keepalive 6`,
 		Args:              cobra.ExactArgs(2),
-		ValidArgsFunction: completeCfPaths(&file, false),
+		ValidArgsFunction: completeCfPaths(f, &file, false),
 		RunE: func(c *cobra.Command, args []string) error {
-			bump := !touchesSerial(args[0])
-			return cfError(io, sf.edit(c.Context(), cfFile(file), bump, func(f *lvscf.File) error {
-				return f.Set(args[0], args[1])
-			}))
+			opts.File, opts.Path, opts.Value = f.cfFile(file), args[0], args[1]
+			opts.Bump = !touchesSerial(opts.Path)
+			opts.Edit = func(cf *lvscf.File) error { return cf.Set(opts.Path, opts.Value) }
+			return cfEditRunF(c.Context(), opts, runF)
 		},
 	}
 	cfFileFlag(c, &file, "the lvs.cf to change")
-	sf.register(c, true)
+	opts.Save.register(c, true)
 	return c
 }
 
-func newCfDeleteCmd(io IOStreams) *cobra.Command {
-	var (
-		file string
-		sf   cfSaveFlags
-	)
+// NewCmdCfDelete is "lvsadm cf delete"; runF as in NewCmdList.
+func NewCmdCfDelete(f *Factory, runF func(context.Context, *CfEditOptions) error) *cobra.Command {
+	opts := &CfEditOptions{IO: f.IO}
+	var file string
 	c := &cobra.Command{
 		Use:     "delete PATH",
 		Aliases: []string{"rm"},
@@ -140,24 +178,23 @@ server, real server or failover block with everything in it.
   lvsadm cf delete virtual.www.persistent
   lvsadm cf delete failover.ftp`,
 		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: completeCfPaths(&file, true),
+		ValidArgsFunction: completeCfPaths(f, &file, true),
 		RunE: func(c *cobra.Command, args []string) error {
-			bump := !touchesSerial(args[0])
-			return cfError(io, sf.edit(c.Context(), cfFile(file), bump, func(f *lvscf.File) error {
-				return f.Delete(args[0])
-			}))
+			opts.File, opts.Path = f.cfFile(file), args[0]
+			opts.Bump = !touchesSerial(opts.Path)
+			opts.Edit = func(cf *lvscf.File) error { return cf.Delete(opts.Path) }
+			return cfEditRunF(c.Context(), opts, runF)
 		},
 	}
 	cfFileFlag(c, &file, "the lvs.cf to change")
-	sf.register(c, true)
+	opts.Save.register(c, true)
 	return c
 }
 
-func newCfAddCmd(io IOStreams) *cobra.Command {
-	var (
-		file string
-		sf   cfSaveFlags
-	)
+// NewCmdCfAdd is "lvsadm cf add"; runF as in NewCmdList.
+func NewCmdCfAdd(f *Factory, runF func(context.Context, *CfEditOptions) error) *cobra.Command {
+	opts := &CfEditOptions{IO: f.IO, Bump: true}
+	var file string
 	c := &cobra.Command{
 		Use:   "add (virtual NAME | server VIRTUAL NAME | failover NAME | bgp | neighbor ADDRESS) [KEY=VALUE...]",
 		Short: "Add a virtual server, real server, failover service or BGP neighbor to lvs.cf",
@@ -209,19 +246,20 @@ and active = 1 for the block to be used: piranha treats a block without
 					return &exitError{code: 2, err: fmt.Errorf("%q is not KEY=VALUE", kv)}
 				}
 			}
-			block := p.String()
-			return cfError(io, sf.edit(c.Context(), cfFile(file), true, func(f *lvscf.File) error {
-				if err := f.Add(block); err != nil {
+			opts.File, opts.Path, opts.Settings = f.cfFile(file), p.String(), kvs
+			opts.Edit = func(cf *lvscf.File) error {
+				if err := cf.Add(opts.Path); err != nil {
 					return err
 				}
-				for _, kv := range kvs {
+				for _, kv := range opts.Settings {
 					k, v, _ := strings.Cut(kv, "=")
-					if err := f.Set(block+"."+k, v); err != nil {
+					if err := cf.Set(opts.Path+"."+k, v); err != nil {
 						return err
 					}
 				}
 				return nil
-			}))
+			}
+			return cfEditRunF(c.Context(), opts, runF)
 		},
 		ValidArgsFunction: func(c *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 			if len(args) == 0 {
@@ -231,8 +269,16 @@ and active = 1 for the block to be used: piranha treats a block without
 		},
 	}
 	cfFileFlag(c, &file, "the lvs.cf to change")
-	sf.register(c, true)
+	opts.Save.register(c, true)
 	return c
+}
+
+// cfEditRunF runs runF if a test gave one, else the edit.
+func cfEditRunF(ctx context.Context, opts *CfEditOptions, runF func(context.Context, *CfEditOptions) error) error {
+	if runF != nil {
+		return runF(ctx, opts)
+	}
+	return cfEditRun(ctx, opts)
 }
 
 // touchesSerial reports whether an edit is to serial_no itself, which

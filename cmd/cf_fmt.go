@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -25,11 +26,18 @@ and -w writes the result back (safely: locked, atomic, previous version kept
 as FILE.bak; serial_no is left alone, since the meaning does not change).
 Files with syntax errors are not formatted (exit 1).`
 
-func newCfFmtCmd(io IOStreams) *cobra.Command {
-	var (
-		write, diff, list bool
-		sf                cfSaveFlags
-	)
+// CfFmtOptions is what "lvsadm cf fmt" was asked to do.
+type CfFmtOptions struct {
+	IO IOStreams
+
+	Files             []string // the default lvs.cf when none is named
+	Write, Diff, List bool
+	Save              cfSaveFlags // --lock-timeout, for -w
+}
+
+// NewCmdCfFmt is "lvsadm cf fmt"; runF as in NewCmdList.
+func NewCmdCfFmt(f *Factory, runF func(context.Context, *CfFmtOptions) error) *cobra.Command {
+	opts := &CfFmtOptions{IO: f.IO}
 	c := &cobra.Command{
 		Use:   "fmt [-w] [-d] [-l] [FILE...]",
 		Short: "Format lvs.cf in piranha's layout",
@@ -39,76 +47,80 @@ func newCfFmtCmd(io IOStreams) *cobra.Command {
   lvsadm cf fmt -w -d lvs.cf       # rewrite it and show what changed
   test -z "$(lvsadm cf fmt -l)"    # in CI: is it formatted?`,
 		RunE: func(c *cobra.Command, args []string) error {
-			files := cfFiles(args)
-			if write || diff || list {
-				for _, f := range files {
-					if f == "-" && write {
-						return &exitError{code: 2, err: errors.New("-w cannot write standard input")}
-					}
-				}
+			opts.Files = f.cfFiles(args)
+			if opts.Write && slices.Contains(opts.Files, "-") {
+				return &exitError{code: 2, err: errors.New("-w cannot write standard input")}
 			}
-			code := 0
-			for _, path := range files {
-				var src, out []byte
-				name := path
-				format := func(old []byte) ([]byte, error) {
-					src = old
-					var err error
-					out, err = lvscf.FormatSource(name, old)
-					return out, err
-				}
-				var err error
-				if write {
-					// Read, format and write under the lock, so that an edit
-					// made meanwhile is not lost.
-					err = sf.update(c.Context(), path, format)
-				} else {
-					var b []byte
-					if name, b, err = cfRead(io, path); err == nil {
-						_, err = format(b)
-					}
-				}
-				var se *lvscf.SyntaxError
-				switch {
-				case errors.As(err, &se):
-					fmt.Fprint(io.ErrOut, lvscf.FormatDiagnostics(se.Diags))
-					fmt.Fprintf(io.ErrOut, "lvsadm: %s: not formatted: it has syntax errors\n", name)
-					code = max(code, 1)
-					continue
-				case err != nil:
-					fmt.Fprintf(io.ErrOut, "lvsadm: %v\n", err)
-					var pe *fs.PathError
-					if errors.As(err, &pe) || errors.Is(err, lvscf.ErrTooLarge) {
-						code = 2 // unreadable
-					} else {
-						code = max(code, 1) // formatted, but the save failed (lock, disk)
-					}
-					continue
-				}
-				changed := string(out) != string(src)
-				if list && changed {
-					fmt.Fprintln(io.Out, name)
-				}
-				if diff && changed {
-					fmt.Fprint(io.Out, udiff.Unified(name+".orig", name, src, out))
-				}
-				if !write && !diff && !list {
-					if _, err := io.Out.Write(out); err != nil {
-						return err
-					}
-				}
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			if code != 0 {
-				return cfExit(code)
-			}
-			return nil
+			return cfFmtRun(c.Context(), opts)
 		},
 	}
-	c.Flags().BoolVarP(&write, "write", "w", false, "write the result back to the file")
-	c.Flags().BoolVarP(&diff, "diff", "d", false, "print a unified diff instead of the formatted file")
-	c.Flags().BoolVarP(&list, "list", "l", false, "print the names of files whose formatting differs")
-	c.Flags().DurationVar(&sf.lockTimeout, "lock-timeout", defaultLockTimeout, "how long to wait for another editor's lock")
+	c.Flags().BoolVarP(&opts.Write, "write", "w", false, "write the result back to the file")
+	c.Flags().BoolVarP(&opts.Diff, "diff", "d", false, "print a unified diff instead of the formatted file")
+	c.Flags().BoolVarP(&opts.List, "list", "l", false, "print the names of files whose formatting differs")
+	c.Flags().DurationVar(&opts.Save.lockTimeout, "lock-timeout", defaultLockTimeout, "how long to wait for another editor's lock")
 	return c
+}
+
+func cfFmtRun(ctx context.Context, opts *CfFmtOptions) error {
+	io := opts.IO
+	code := 0
+	for _, path := range opts.Files {
+		var src, out []byte
+		name := path
+		format := func(old []byte) ([]byte, error) {
+			src = old
+			var err error
+			out, err = lvscf.FormatSource(name, old)
+			return out, err
+		}
+		var err error
+		if opts.Write {
+			// Read, format and write under the lock, so that an edit
+			// made meanwhile is not lost.
+			err = opts.Save.update(ctx, path, format)
+		} else {
+			var b []byte
+			if name, b, err = cfRead(io, path); err == nil {
+				_, err = format(b)
+			}
+		}
+		var se *lvscf.SyntaxError
+		switch {
+		case errors.As(err, &se):
+			fmt.Fprint(io.ErrOut, lvscf.FormatDiagnostics(se.Diags))
+			fmt.Fprintf(io.ErrOut, "lvsadm: %s: not formatted: it has syntax errors\n", name)
+			code = max(code, 1)
+			continue
+		case err != nil:
+			fmt.Fprintf(io.ErrOut, "lvsadm: %v\n", err)
+			var pe *fs.PathError
+			if errors.As(err, &pe) || errors.Is(err, lvscf.ErrTooLarge) {
+				code = 2 // unreadable
+			} else {
+				code = max(code, 1) // formatted, but the save failed (lock, disk)
+			}
+			continue
+		}
+		changed := string(out) != string(src)
+		if opts.List && changed {
+			fmt.Fprintln(io.Out, name)
+		}
+		if opts.Diff && changed {
+			fmt.Fprint(io.Out, udiff.Unified(name+".orig", name, src, out))
+		}
+		if !opts.Write && !opts.Diff && !opts.List {
+			if _, err := io.Out.Write(out); err != nil {
+				return err
+			}
+		}
+	}
+	if code != 0 {
+		return cfExit(code)
+	}
+	return nil
 }
 
 // update rewrites a file with fn under the lock. Formatting keeps the

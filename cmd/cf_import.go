@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,7 +13,9 @@ import (
 )
 
 const cfImportLong = `Convert a keepalived configuration into piranha's lvs.cf, written in
-piranha's own layout ("cf fmt"), to standard output or to -o FILE.
+piranha's own layout ("cf fmt"), to standard output or to --out FILE
+(the old -o FILE still works, with a warning: -o names an output format
+in the other commands).
 
 What is converted: the virtual_server blocks (IP PORT, fwmark N and
 groups) with their real servers, weights, scheduler (lb_algo), forwarding
@@ -49,55 +52,78 @@ result does not lint, or cannot be written).`
 // carried over exactly ("imported with losses").
 const exitImportLoss = 3
 
-func newCfImportCmd(io IOStreams) *cobra.Command {
-	var (
-		out   string
-		force bool
-		opts  keepalived.ImportOptions
-	)
+// CfImportOptions is what "lvsadm cf import" was asked to do.
+type CfImportOptions struct {
+	IO IOStreams
+
+	File   string // the keepalived.conf; "-": standard input
+	Out    string // --out; "" or "-": standard output
+	Force  bool
+	Import keepalived.ImportOptions
+}
+
+// NewCmdCfImport is "lvsadm cf import"; runF as in NewCmdList.
+func NewCmdCfImport(f *Factory, runF func(context.Context, *CfImportOptions) error) *cobra.Command {
+	opts := &CfImportOptions{IO: f.IO}
+	var out outFile
 	c := &cobra.Command{
-		Use:   "import KEEPALIVED.CONF [-o lvs.cf]",
+		Use:   "import KEEPALIVED.CONF [--out lvs.cf]",
 		Short: "Convert keepalived.conf into lvs.cf",
 		Long:  cfImportLong,
 		Example: `  lvsadm cf import /etc/keepalived/keepalived.conf > /dev/null   # what would be lost?
-  lvsadm cf import --force /etc/keepalived/keepalived.conf -o lvs.cf
+  lvsadm cf import --force /etc/keepalived/keepalived.conf --out lvs.cf
   lvsadm cf import --force keepalived.conf --primary 10.0.0.2 --backup 10.0.0.3 | lvsadm cf lint -`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
-			cfg, err := readKeepalived(io, args[0])
+			// First, so that the old spelling's warning and a usage
+			// error come before any conversion.
+			path, err := out.file(c, opts.IO.ErrOut)
 			if err != nil {
 				return err
 			}
-			res, err := keepalived.Import(cfg, opts)
-			if err != nil {
-				return &exitError{code: 2, err: err}
+			opts.Out, opts.File = path, args[0]
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			printWarnings(io, res.Warnings)
-			if diags := keepalived.LintResult(res.Data); lvscf.HasErrors(diags) {
-				fmt.Fprint(io.ErrOut, lvscf.FormatDiagnostics(diags))
-				return &exitError{code: 1, err: errors.New("the converted lvs.cf has lint errors (see above)")}
-			}
-			lossy := len(res.Warnings) > 0
-			if lossy && !force {
-				return &exitError{code: exitImportLoss, err: fmt.Errorf("%d setting(s) not carried over exactly (see above); nothing written (--force writes it anyway)", len(res.Warnings))}
-			}
-			if err := writeOutput(io, out, res.Data); err != nil {
-				return err
-			}
-			if lossy {
-				return &exitError{code: exitImportLoss, err: fmt.Errorf("%d setting(s) not carried over exactly (see above); written because of --force", len(res.Warnings))}
-			}
-			return nil
+			return cfImportRun(opts)
 		},
 	}
-	c.Flags().StringVarP(&out, "output", "o", "", "write the lvs.cf to this file instead of standard output")
-	c.Flags().BoolVar(&force, "force", false, "write the result even when something was not carried over exactly (exit status 3 all the same)")
+	out.register(c, "write the lvs.cf to `FILE` instead of standard output")
+	c.Flags().BoolVar(&opts.Force, "force", false, "write the result even when something was not carried over exactly (exit status 3 all the same)")
 	c.Flags().Bool("strict", false, "no effect: an import with losses always exits 3")
 	_ = c.Flags().MarkDeprecated("strict", "an import with losses always exits 3 now")
-	c.Flags().StringVar(&opts.Primary, "primary", "", "the primary director's address (overrides the vrrp_instance)")
-	c.Flags().StringVar(&opts.Backup, "backup", "", "the backup director's address (overrides the vrrp_instance)")
-	c.Flags().StringVar(&opts.NATRouter, "nat-router", "", `the NAT gateway as "IP DEVICE" (overrides the vrrp_instance)`)
+	c.Flags().StringVar(&opts.Import.Primary, "primary", "", "the primary director's address (overrides the vrrp_instance)")
+	c.Flags().StringVar(&opts.Import.Backup, "backup", "", "the backup director's address (overrides the vrrp_instance)")
+	c.Flags().StringVar(&opts.Import.NATRouter, "nat-router", "", `the NAT gateway as "IP DEVICE" (overrides the vrrp_instance)`)
 	return c
+}
+
+func cfImportRun(opts *CfImportOptions) error {
+	io := opts.IO
+	cfg, err := readKeepalived(io, opts.File)
+	if err != nil {
+		return err
+	}
+	res, err := keepalived.Import(cfg, opts.Import)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	printWarnings(io, res.Warnings)
+	if diags := keepalived.LintResult(res.Data); lvscf.HasErrors(diags) {
+		fmt.Fprint(io.ErrOut, lvscf.FormatDiagnostics(diags))
+		return &exitError{code: 1, err: errors.New("the converted lvs.cf has lint errors (see above)")}
+	}
+	lossy := len(res.Warnings) > 0
+	if lossy && !opts.Force {
+		return &exitError{code: exitImportLoss, err: fmt.Errorf("%d setting(s) not carried over exactly (see above); nothing written (--force writes it anyway)", len(res.Warnings))}
+	}
+	if err := writeOutput(io, opts.Out, res.Data); err != nil {
+		return err
+	}
+	if lossy {
+		return &exitError{code: exitImportLoss, err: fmt.Errorf("%d setting(s) not carried over exactly (see above); written because of --force", len(res.Warnings))}
+	}
+	return nil
 }
 
 // readKeepalived parses a keepalived.conf ("-" is standard input, whose

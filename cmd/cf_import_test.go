@@ -59,13 +59,13 @@ func TestCfImport(t *testing.T) {
 	}
 
 	p := filepath.Join(t.TempDir(), "lvs.cf")
-	if _, errOut, code := runCf(t, "", "import", seedKeepalived, "-o", p); code != 3 {
+	if _, errOut, code := runCf(t, "", "import", seedKeepalived, "--out", p); code != 3 {
 		t.Fatalf("import -o: %d\n%s", code, errOut)
 	}
 	if _, err := os.Stat(p); !os.IsNotExist(err) {
 		t.Errorf("an import with losses wrote %s without --force (%v)", p, err)
 	}
-	if _, errOut, code := runCf(t, "", "import", "--force", seedKeepalived, "-o", p, "--primary", "61.164.122.2", "--backup", "61.164.122.3"); code != 3 {
+	if _, errOut, code := runCf(t, "", "import", "--force", seedKeepalived, "--out", p, "--primary", "61.164.122.2", "--backup", "61.164.122.3"); code != 3 {
 		t.Fatalf("import --force -o: %d\n%s", code, errOut)
 	}
 	b, err := os.ReadFile(p)
@@ -119,7 +119,7 @@ func TestCfExport(t *testing.T) {
 	}
 	// What export writes, import reads.
 	k := filepath.Join(t.TempDir(), "keepalived.conf")
-	if _, errOut, code := runCf(t, "", "export", "--to", "keepalived", p, "-o", k); code != 0 {
+	if _, errOut, code := runCf(t, "", "export", "--to", "keepalived", p, "--out", k); code != 0 {
 		t.Fatalf("export -o: %d\n%s", code, errOut)
 	}
 	if out, errOut, code := runCf(t, "", "import", "--force", k); code != 3 || !strings.Contains(out, "nat_router = 10.0.1.254 eth1:1") {

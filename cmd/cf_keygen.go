@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -37,8 +38,17 @@ symbolic link at FILE is replaced, not followed). The directory must exist.
 For a rollover without a flap, do not overwrite: add the new key as a second
 line of the existing file on both directors (see /usr/share/doc/lvsadm/daemon.md).`
 
-func newCfKeygenCmd(io IOStreams) *cobra.Command {
-	var force bool
+// CfKeygenOptions is what "lvsadm cf keygen" was asked to do.
+type CfKeygenOptions struct {
+	IO IOStreams
+
+	File  string // the key file to write
+	Force bool
+}
+
+// NewCmdCfKeygen is "lvsadm cf keygen"; runF as in NewCmdList.
+func NewCmdCfKeygen(f *Factory, runF func(context.Context, *CfKeygenOptions) error) *cobra.Command {
+	opts := &CfKeygenOptions{IO: f.IO, File: defaultKeyFile}
 	c := &cobra.Command{
 		Use:   "keygen [--force] [FILE]",
 		Short: "Write a new heartbeat key file (mode 0600) and print how to use it on both directors",
@@ -47,18 +57,29 @@ func newCfKeygenCmd(io IOStreams) *cobra.Command {
   lvsadm cf keygen /etc/lvsadm/heartbeat.key && scp -p /etc/lvsadm/heartbeat.key backup:/etc/lvsadm/`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			path := defaultKeyFile
 			if len(args) == 1 {
-				path = args[0]
+				opts.File = args[0]
 			}
-			id, err := writeKeyFile(path, force)
-			if err != nil {
-				if errors.Is(err, fs.ErrExist) {
-					return &exitError{code: 1, err: fmt.Errorf("%s exists; --force replaces it (for a rollover add a second key line instead): %w", path, err)}
-				}
-				return err
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			fmt.Fprintf(io.Out, `wrote a new heartbeat key to %[1]s (mode 0600, key id %[2]s)
+			return cfKeygenRun(opts)
+		},
+	}
+	c.Flags().BoolVar(&opts.Force, "force", false, "replace an existing FILE")
+	return c
+}
+
+func cfKeygenRun(opts *CfKeygenOptions) error {
+	io, path := opts.IO, opts.File
+	id, err := writeKeyFile(path, opts.Force)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return &exitError{code: 1, err: fmt.Errorf("%s exists; --force replaces it (for a rollover add a second key line instead): %w", path, err)}
+		}
+		return err
+	}
+	fmt.Fprintf(io.Out, `wrote a new heartbeat key to %[1]s (mode 0600, key id %[2]s)
 
 1. Copy it to the same path on the other director, keeping it private:
      scp -p %[1]s OTHER-DIRECTOR:%[1]s
@@ -70,11 +91,7 @@ func newCfKeygenCmd(io IOStreams) *cobra.Command {
 3. Restart the daemon on both directors (systemctl restart lvsadm); until both
    have the key they do not hear each other. "lvsadm status" lists the key id.
 `, path, id)
-			return nil
-		},
-	}
-	c.Flags().BoolVar(&force, "force", false, "replace an existing FILE")
-	return c
+	return nil
 }
 
 // writeKeyFile writes a new key to path and returns its key id. The file is

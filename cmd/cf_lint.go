@@ -1,7 +1,7 @@
 package cmd
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -33,86 +33,120 @@ says so).
 Exit status: 0 when no file has errors (warnings alone give 0 unless
 --strict); 1 when a file has errors (or warnings, with --strict); 2 when a
 file cannot be read. With -o json the findings of all files are one JSON
-array of {file, line, col, severity, code, message}.`
+document, {"schema_version": 1, "diagnostics": [{file, line, col,
+severity, code, message}...]}; field names are stable.`
 
-func newCfLintCmd(io IOStreams) *cobra.Command {
-	var (
-		output, source         string
-		piranha, strict, rules bool
-		host                   bool
-	)
+// CfLintOptions is what "lvsadm cf lint" was asked to do.
+type CfLintOptions struct {
+	IO IOStreams
+
+	Files      []string // the default lvs.cf when none is named
+	Output     string   // text or json
+	ShowSource bool     // --source, resolved against the terminal
+	Piranha    bool
+	Host       bool
+	Strict     bool
+	ListRules  bool
+}
+
+// NewCmdCfLint is "lvsadm cf lint"; runF as in NewCmdList.
+func NewCmdCfLint(f *Factory, runF func(context.Context, *CfLintOptions) error) *cobra.Command {
+	opts := &CfLintOptions{IO: f.IO}
+	var source string
 	c := &cobra.Command{
 		Use:   "lint [FILE...]",
 		Short: "Check lvs.cf files for errors and likely mistakes",
 		Long:  cfLintLong,
 		Example: `  lvsadm cf lint
   lvsadm cf lint --piranha --strict /etc/sysconfig/ha/lvs.cf   # in CI: warnings fail too
-  lvsadm cf lint -o json lvs.cf | jq '.[] | select(.severity == "error")'
+  lvsadm cf lint -o json lvs.cf | jq '.diagnostics[] | select(.severity == "error")'
   lvsadm cf lint --host             # also check this host's iptables fwmark rules
   lvsadm cf lint --list-rules`,
 		RunE: func(c *cobra.Command, args []string) error {
-			if output != "text" && output != "json" {
-				return &exitError{code: 2, err: fmt.Errorf("unknown output format %q: expected text or json", output)}
-			}
 			if source != "auto" && source != "always" && source != "never" {
 				return &exitError{code: 2, err: fmt.Errorf("unknown --source %q: expected auto, always or never", source)}
 			}
-			if rules {
-				return cfListRules(io, output)
+			opts.ShowSource = source == "always" || source == "auto" && opts.Output == formatText && isTerminal(opts.IO.Out)
+			opts.Files = f.cfFiles(args)
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			showSource := source == "always" || source == "auto" && output == "text" && isTerminal(io.Out)
-			var all []lvscf.Diagnostic
-			unreadable := false
-			for _, path := range cfFiles(args) {
-				name, src, err := cfRead(io, path)
-				var diags []lvscf.Diagnostic
-				switch {
-				case errors.Is(err, lvscf.ErrTooLarge):
-					diags = []lvscf.Diagnostic{{File: name, Line: 1, Col: 1, Severity: lvscf.SevError, Code: "file-too-large", Message: err.Error()}}
-				case err != nil:
-					fmt.Fprintf(io.ErrOut, "lvsadm: %v\n", err)
-					unreadable = true
-					continue
-				default:
-					diags = lvscf.Lint(name, src, lvscf.LintOptions{Piranha: piranha})
-					if host {
-						diags = append(diags, hostChecks(c.Context(), name, src)...)
-						lvscf.SortDiagnostics(diags)
-					}
-				}
-				all = append(all, diags...)
-				if output == "text" {
-					writeDiagnostics(io.Out, diags, src, showSource)
-				}
-			}
-			if output == "json" {
-				if all == nil {
-					all = []lvscf.Diagnostic{}
-				}
-				enc := json.NewEncoder(io.Out)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(all); err != nil {
-					return fmt.Errorf("writing JSON: %w", err)
-				}
-			}
-			switch {
-			case unreadable:
-				return cfExit(2)
-			case lvscf.HasErrors(all), strict && len(all) > 0:
-				return cfExit(1)
-			}
-			return nil
+			return cfLintRun(c.Context(), opts)
 		},
 	}
-	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
-	c.Flags().BoolVar(&piranha, "piranha", false, "also report what piranha itself would reject")
-	c.Flags().BoolVar(&host, "host", false, "also check this host: iptables MARK rules for firewall-mark virtual servers")
-	c.Flags().BoolVar(&strict, "strict", false, "exit 1 on warnings too")
-	c.Flags().BoolVar(&rules, "list-rules", false, "list the rules (codes) lint reports, and exit")
+	addOutputFlag(c, &opts.Output, formatText, formatJSON)
+	c.Flags().BoolVar(&opts.Piranha, "piranha", false, "also report what piranha itself would reject")
+	c.Flags().BoolVar(&opts.Host, "host", false, "also check this host: iptables MARK rules for firewall-mark virtual servers")
+	c.Flags().BoolVar(&opts.Strict, "strict", false, "exit 1 on warnings too")
+	c.Flags().BoolVar(&opts.ListRules, "list-rules", false, "list the rules (codes) lint reports, and exit")
 	c.Flags().StringVar(&source, "source", "auto", "show the source line under each finding: auto (on a terminal), always or never")
-	_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("source", cobra.FixedCompletions([]string{"auto", "always", "never"}, cobra.ShellCompDirectiveNoFileComp))
 	return c
+}
+
+func cfLintRun(ctx context.Context, opts *CfLintOptions) error {
+	io := opts.IO
+	if opts.ListRules {
+		return cfListRules(io, opts.Output)
+	}
+	var all []lvscf.Diagnostic
+	unreadable := false
+	for _, path := range opts.Files {
+		name, src, err := cfRead(io, path)
+		var diags []lvscf.Diagnostic
+		switch {
+		case errors.Is(err, lvscf.ErrTooLarge):
+			diags = []lvscf.Diagnostic{{File: name, Line: 1, Col: 1, Severity: lvscf.SevError, Code: "file-too-large", Message: err.Error()}}
+		case err != nil:
+			fmt.Fprintf(io.ErrOut, "lvsadm: %v\n", err)
+			unreadable = true
+			continue
+		default:
+			diags = lvscf.Lint(name, src, lvscf.LintOptions{Piranha: opts.Piranha})
+			if opts.Host {
+				diags = append(diags, hostChecks(ctx, name, src)...)
+				lvscf.SortDiagnostics(diags)
+			}
+		}
+		all = append(all, diags...)
+		if opts.Output == formatText {
+			writeDiagnostics(io.Out, diags, src, opts.ShowSource)
+		}
+	}
+	if opts.Output == formatJSON {
+		if all == nil {
+			all = []lvscf.Diagnostic{} // [], not null
+		}
+		if err := writeMachine(io.Out, opts.Output, lintReport{schemaVersion, all}); err != nil {
+			return err
+		}
+	}
+	switch {
+	case unreadable:
+		return cfExit(2)
+	case lvscf.HasErrors(all), opts.Strict && len(all) > 0:
+		return cfExit(1)
+	}
+	return nil
+}
+
+// lintReport is "cf lint -o json": the findings of every file.
+type lintReport struct {
+	SchemaVersion int                `json:"schema_version"`
+	Diagnostics   []lvscf.Diagnostic `json:"diagnostics"`
+}
+
+// rulesReport is "cf lint --list-rules -o json".
+type rulesReport struct {
+	SchemaVersion int        `json:"schema_version"`
+	Rules         []lintRule `json:"rules"`
+}
+
+type lintRule struct {
+	Code     string         `json:"code"`
+	Severity lvscf.Severity `json:"severity"`
+	Piranha  bool           `json:"piranha"`
+	Summary  string         `json:"summary"`
 }
 
 // writeDiagnostics prints findings, each optionally followed by its
@@ -159,20 +193,12 @@ func caretLine(line string, col int) string {
 
 // cfListRules prints lvscf.Catalog.
 func cfListRules(io IOStreams, output string) error {
-	if output == "json" {
-		type rule struct {
-			Code     string         `json:"code"`
-			Severity lvscf.Severity `json:"severity"`
-			Piranha  bool           `json:"piranha"`
-			Summary  string         `json:"summary"`
-		}
-		out := make([]rule, 0, len(lvscf.Catalog))
+	if output == formatJSON {
+		out := rulesReport{SchemaVersion: schemaVersion, Rules: make([]lintRule, 0, len(lvscf.Catalog))}
 		for _, r := range lvscf.Catalog {
-			out = append(out, rule{r.Code, r.Severity, r.Piranha, r.Summary})
+			out.Rules = append(out.Rules, lintRule{r.Code, r.Severity, r.Piranha, r.Summary})
 		}
-		enc := json.NewEncoder(io.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeMachine(io.Out, output, out)
 	}
 	tw := tabwriter.NewWriter(io.Out, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "CODE\tSEVERITY\tSUMMARY")

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -8,7 +9,15 @@ import (
 	"github.com/lvsadm/lvsadm/lvscf"
 )
 
-func newCfRenderCmd(io IOStreams) *cobra.Command {
+// CfRenderOptions is what "lvsadm cf render" was asked to do.
+type CfRenderOptions struct {
+	IO   IOStreams
+	File string // the lvs.cf; "-": standard input
+}
+
+// NewCmdCfRender is "lvsadm cf render"; runF as in NewCmdList.
+func NewCmdCfRender(f *Factory, runF func(context.Context, *CfRenderOptions) error) *cobra.Command {
+	opts := &CfRenderOptions{IO: f.IO}
 	return &cobra.Command{
 		Use:   "render [FILE]",
 		Short: "Print the IPVS rules lvs.cf means, as ipvsadm -S -n lines",
@@ -29,21 +38,30 @@ is usually what you want: it changes only what differs.`,
   lvsadm cf render lvs.cf | diff - <(lvsadm -S -n)`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			cfg, err := cfDecode(io, cfFiles(args)[0])
-			if err != nil {
-				return cfError(io, err)
+			opts.File = f.cfFiles(args)[0]
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			lines, err := lvscf.Render(cfg)
-			for _, l := range lines {
-				fmt.Fprintln(io.Out, l)
-			}
-			if err != nil {
-				return &exitError{code: 1, err: err}
-			}
-			if why := lvscf.NoRules(cfg, lines); why != "" {
-				fmt.Fprintf(io.ErrOut, "lvsadm: %s\n", why)
-			}
-			return nil
+			return cfRenderRun(opts)
 		},
 	}
+}
+
+func cfRenderRun(opts *CfRenderOptions) error {
+	io := opts.IO
+	cfg, err := cfDecode(io, opts.File)
+	if err != nil {
+		return cfError(io, err)
+	}
+	lines, err := lvscf.Render(cfg)
+	for _, l := range lines {
+		fmt.Fprintln(io.Out, l)
+	}
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	if why := lvscf.NoRules(cfg, lines); why != "" {
+		fmt.Fprintf(io.ErrOut, "lvsadm: %s\n", why)
+	}
+	return nil
 }

@@ -27,8 +27,29 @@ func runCf(t *testing.T, stdin string, args ...string) (stdout, stderr string, c
 // returns what it printed and its exit status (as Main would compute it).
 func runLvsadm(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	root := NewRootCmd(IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut})
+	return runWithKernel(t, nil, stdin, args...)
+}
+
+// testFactory is a Factory on buffers whose kernel is k; with k nil,
+// opening the kernel fails the test (a command that should not need it).
+func testFactory(t *testing.T, k ops.Kernel, stdin string) (f *Factory, out, errOut *bytes.Buffer) {
+	out, errOut = new(bytes.Buffer), new(bytes.Buffer)
+	f = NewFactory(IOStreams{In: strings.NewReader(stdin), Out: out, ErrOut: errOut})
+	f.Kernel = func() (ops.Kernel, error) {
+		if k == nil {
+			t.Error("the command opened the kernel")
+			return nil, errors.New("no kernel in this test")
+		}
+		return k, nil
+	}
+	return f, out, errOut
+}
+
+// runWithKernel is runLvsadm with k as the kernel.
+func runWithKernel(t *testing.T, k ops.Kernel, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	f, out, errOut := testFactory(t, k, stdin)
+	root := NewRootCmd(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())
 	if err != nil {
@@ -108,11 +129,15 @@ func TestCfLint(t *testing.T) {
 		})
 	}
 	out, _, code := runCf(t, "", "lint", "-o", "json", bad)
-	var diags []map[string]any
-	if err := json.Unmarshal([]byte(out), &diags); err != nil || code != 1 || len(diags) == 0 || diags[0]["severity"] != "error" || diags[0]["line"] != 9.0 {
+	var rep struct {
+		SchemaVersion int              `json:"schema_version"`
+		Diagnostics   []map[string]any `json:"diagnostics"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 1 || rep.SchemaVersion != 1 || len(rep.Diagnostics) == 0 ||
+		rep.Diagnostics[0]["severity"] != "error" || rep.Diagnostics[0]["line"] != 9.0 {
 		t.Errorf("json: code %d, %v\n%s", code, err, out)
 	}
-	if out, _, _ := runCf(t, "", "lint", "-o", "json", good); strings.TrimSpace(out) != "[]" {
+	if out, _, _ := runCf(t, "", "lint", "-o", "json", good); out != "{\n  \"schema_version\": 1,\n  \"diagnostics\": []\n}\n" {
 		t.Errorf("json of a clean file: %q", out)
 	}
 }
@@ -252,8 +277,9 @@ func TestCfApply(t *testing.T) {
 	}
 	k := opstest.New()
 	k.Load(actual)
-	defer func(f func() (ops.Kernel, error)) { cfOpenKernel = f }(cfOpenKernel)
-	cfOpenKernel = func() (ops.Kernel, error) { return k, nil }
+	runCf := func(t *testing.T, stdin string, args ...string) (string, string, int) {
+		return runWithKernel(t, k, stdin, append([]string{"cf"}, args...)...)
+	}
 
 	p := writeCf(t, cfGood+"virtual old {\n     active = 0\n     address = 10.0.0.3 eth0:2\n}\n")
 	want := "-D -t 10.0.0.3:80\n-E -t 10.0.0.1:80 -s wlc\n-d -t 10.0.0.1:80 -r 10.0.1.9:80\n-a -t 10.0.0.1:80 -r 10.0.1.2:80 -m -w 2\n"

@@ -19,12 +19,12 @@ const maxPathCandidates = 100
 // file's blocks have ("virtual.www.port"), and, with blocks, the blocks
 // themselves ("virtual.www", "virtual.www.server.web1"). A file that cannot
 // be read completes nothing. Only the first argument is a PATH.
-func completeCfPaths(file *string, blocks bool) cobra.CompletionFunc {
+func completeCfPaths(f *Factory, file *string, blocks bool) cobra.CompletionFunc {
 	return func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		src, err := lvscf.ReadFile(cfFile(*file))
+		src, err := lvscf.ReadFile(f.cfFile(*file))
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
@@ -92,12 +92,11 @@ func nextSegment(s string) int {
 
 // flagValues are the fixed values of flags that take one of a few words,
 // offered when the flag's value is completed. Flags registered elsewhere
-// (lvsadm list -o, cf lint -o, status --state) are not repeated here.
+// (every -o/--output FORMAT, status --state) are not repeated here.
 var flagValues = []struct {
 	cmd, flag string
 	values    []string
 }{
-	{"lvsadm status", "output", []string{"text", "json"}},
 	{"lvsadm cf export", "to", []string{"keepalived"}},
 	{"lvsadm cf export", "for", []string{"primary", "backup"}},
 	{"lvsadm daemon", "role", []string{"primary", "backup", "auto"}},

@@ -15,12 +15,25 @@ import (
 	"github.com/lvsadm/lvsadm/lvscf"
 )
 
-func newDaemonCmd(io IOStreams) *cobra.Command {
+// DaemonOptions is what "lvsadm daemon" was asked to do.
+type DaemonOptions struct {
+	IO IOStreams
+
+	// Daemon is daemon.Options from the flags, without the logger (made
+	// from LogLevel when the daemon starts).
+	Daemon   daemon.Options
+	LogLevel slog.Level
+}
+
+// NewCmdDaemon is "lvsadm daemon"; runF as in NewCmdList.
+func NewCmdDaemon(f *Factory, runF func(context.Context, *DaemonOptions) error) *cobra.Command {
+	opts := &DaemonOptions{IO: f.IO}
 	var (
-		config, socket, role, keyFile, logLevel, metricsListen string
-		foreground, forceActive, plain                         bool
-		resync                                                 time.Duration
+		logLevel   string
+		foreground bool
+		resync     time.Duration
 	)
+	o := &opts.Daemon
 	c := &cobra.Command{
 		Use:   "daemon",
 		Short: "Run the director: piranha's pulse, lvs, nanny and send_arp in one process",
@@ -45,54 +58,56 @@ set operator overrides the daemon holds until cleared (not across restarts).`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			_ = foreground // always in the foreground; the flag is pulse's -n
-			var level slog.Level
-			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+			if err := opts.LogLevel.UnmarshalText([]byte(logLevel)); err != nil {
 				return &exitError{code: 2, err: fmt.Errorf("--log-level: %w", err)}
 			}
-			log := slog.New(slog.NewTextHandler(io.ErrOut, &slog.HandlerOptions{Level: level}))
-			o := daemon.Options{ConfigPath: config, SocketPath: socket, Logger: log, Role: role,
-				ForceActive: forceActive, PlainHeartbeat: plain}
-			o.KeyFile = keyFile // read at start and at every reload (key rollover)
 			// One daemon per network namespace, whatever --socket says.
 			o.LockDir = daemon.DefaultLockDir
-			o.MetricsListen = metricsListen
 			o.ResyncInterval = resync
 			if resync <= 0 {
 				o.ResyncInterval = -1 // off
 			}
-			d, err := daemon.New(o)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			ctx := c.Context()
-			hup := make(chan os.Signal, 1)
-			signal.Notify(hup, syscall.SIGHUP)
-			defer signal.Stop(hup)
-			ctx, cancel := context.WithCancel(ctx)
-			defer cancel()
-			go func() {
-				for {
-					select {
-					case <-ctx.Done():
-						return
-					case <-hup:
-						d.Reload() // the verdict is logged; a refused file keeps the running state
-					}
-				}
-			}()
-			return d.Run(ctx)
+			return daemonRun(c.Context(), opts)
 		},
 	}
-	f := c.Flags()
-	f.StringVarP(&config, "config", "c", lvscf.DefaultPath, "lvs.cf to run")
-	f.StringVar(&socket, "socket", daemon.DefaultSocket, "control socket (root only)")
-	f.BoolVarP(&foreground, "foreground", "n", true, "stay in the foreground (always the case)")
-	f.StringVar(&role, "role", "auto", "primary, backup, or auto: the director holding the primary address is the primary")
-	f.BoolVar(&forceActive, "force-active", false, "start active (pulse --forceactive)")
-	f.StringVar(&keyFile, "heartbeat-key-file", "", "HMAC-SHA256 heartbeat keys, one per line, signing key first (mode 0600), re-read on SIGHUP; both directors need it (\"lvsadm cf keygen\" writes one). Without it the daemon warns: spoofed heartbeats can move the VIPs")
-	f.BoolVar(&plain, "heartbeat-plain", false, "send exactly piranha's 4-byte heartbeat, without lvsadm's trailer")
-	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
-	f.DurationVar(&resync, "resync-interval", daemon.DefaultResync, "while active, read the whole IPVS table this often and repair what differs from what the daemon wrote (hand edits are logged as repaired); 0 turns it off. Health changes and reloads do not wait for it")
-	f.StringVar(&metricsListen, "metrics-listen", "", "serve Prometheus metrics on GET http://ADDR/metrics (e.g. 127.0.0.1:9539; bind it to a management address); off when empty")
+	fl := c.Flags()
+	fl.StringVarP(&o.ConfigPath, "config", "c", lvscf.DefaultPath, "lvs.cf to run")
+	fl.StringVar(&o.SocketPath, "socket", daemon.DefaultSocket, "control socket (root only)")
+	fl.BoolVarP(&foreground, "foreground", "n", true, "stay in the foreground (always the case)")
+	fl.StringVar(&o.Role, "role", "auto", "primary, backup, or auto: the director holding the primary address is the primary")
+	fl.BoolVar(&o.ForceActive, "force-active", false, "start active (pulse --forceactive)")
+	fl.StringVar(&o.KeyFile, "heartbeat-key-file", "", "HMAC-SHA256 heartbeat keys, one per line, signing key first (mode 0600), re-read on SIGHUP; both directors need it (\"lvsadm cf keygen\" writes one). Without it the daemon warns: spoofed heartbeats can move the VIPs")
+	fl.BoolVar(&o.PlainHeartbeat, "heartbeat-plain", false, "send exactly piranha's 4-byte heartbeat, without lvsadm's trailer")
+	fl.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	fl.DurationVar(&resync, "resync-interval", daemon.DefaultResync, "while active, read the whole IPVS table this often and repair what differs from what the daemon wrote (hand edits are logged as repaired); 0 turns it off. Health changes and reloads do not wait for it")
+	fl.StringVar(&o.MetricsListen, "metrics-listen", "", "serve Prometheus metrics on GET http://ADDR/metrics (e.g. 127.0.0.1:9539; bind it to a management address); off when empty")
 	return c
+}
+
+func daemonRun(ctx context.Context, opts *DaemonOptions) error {
+	o := opts.Daemon
+	o.Logger = slog.New(slog.NewTextHandler(opts.IO.ErrOut, &slog.HandlerOptions{Level: opts.LogLevel}))
+	d, err := daemon.New(o)
+	if err != nil {
+		return err
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				d.Reload() // the verdict is logged; a refused file keeps the running state
+			}
+		}
+	}()
+	return d.Run(ctx)
 }

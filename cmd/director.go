@@ -14,12 +14,23 @@ import (
 
 // newDirectorCmds are drain-director and undrain-director: the whole
 // director out of (and back into) its routers' ECMP, for maintenance.
-func newDirectorCmds(ios IOStreams) []*cobra.Command {
-	return []*cobra.Command{newDrainDirectorCmd(ios), newUndrainDirectorCmd(ios)}
+func newDirectorCmds(f *Factory) []*cobra.Command {
+	return []*cobra.Command{NewCmdDrainDirector(f, nil), NewCmdUndrainDirector(f, nil)}
 }
 
-func newDrainDirectorCmd(ios IOStreams) *cobra.Command {
-	var socket string
+// DirectorOptions is what drain-director or undrain-director was asked
+// to do.
+type DirectorOptions struct {
+	IO      IOStreams
+	Control func(path string) *control.Client
+
+	Socket  string
+	Request control.DirectorRequest // checked
+}
+
+// NewCmdDrainDirector is "lvsadm drain-director"; runF as in NewCmdList.
+func NewCmdDrainDirector(f *Factory, runF func(context.Context, *DirectorOptions) error) *cobra.Command {
+	opts := &DirectorOptions{IO: f.IO, Control: f.Control}
 	var wait time.Duration
 	c := &cobra.Command{
 		Use:   "drain-director",
@@ -38,20 +49,22 @@ says), 1 without a daemon or without a bgp block.`,
   lvsadm drain-director --wait 0    # withdraw, do not wait`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
-			r := control.DirectorRequest{Action: control.ActDrainDirector, Wait: wait}
-			if err := r.Check(); err != nil {
+			opts.Request = control.DirectorRequest{Action: control.ActDrainDirector, Wait: wait}
+			if err := opts.Request.Check(); err != nil {
 				return &exitError{code: 2, err: err}
 			}
-			return runDirector(c.Context(), ios.Out, socket, r)
+			return directorRunF(c.Context(), opts, runF)
 		},
 	}
-	c.Flags().StringVar(&socket, "socket", control.DefaultSocket, "the daemon's control socket")
+	socketFlag(c, &opts.Socket)
 	c.Flags().DurationVar(&wait, "wait", time.Minute, "how long to wait for the connections to end (0: do not wait)")
 	return c
 }
 
-func newUndrainDirectorCmd(ios IOStreams) *cobra.Command {
-	var socket string
+// NewCmdUndrainDirector is "lvsadm undrain-director"; runF as in
+// NewCmdList.
+func NewCmdUndrainDirector(f *Factory, runF func(context.Context, *DirectorOptions) error) *cobra.Command {
+	opts := &DirectorOptions{IO: f.IO, Control: f.Control}
 	c := &cobra.Command{
 		Use:   "undrain-director",
 		Short: "Announce this director's VIP routes over BGP again after drain-director",
@@ -60,21 +73,30 @@ that has a real server up, and prints the routes it announced.`,
 		Example: `  lvsadm undrain-director`,
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
-			return runDirector(c.Context(), ios.Out, socket, control.DirectorRequest{Action: control.ActUndrainDirector})
+			opts.Request = control.DirectorRequest{Action: control.ActUndrainDirector}
+			return directorRunF(c.Context(), opts, runF)
 		},
 	}
-	c.Flags().StringVar(&socket, "socket", control.DefaultSocket, "the daemon's control socket")
+	socketFlag(c, &opts.Socket)
 	return c
 }
 
-func runDirector(ctx context.Context, w io.Writer, socket string, r control.DirectorRequest) error {
-	ctx, cancel := context.WithTimeout(ctx, r.Wait+controlTimeout)
+// directorRunF runs runF if a test gave one, else the real exchange.
+func directorRunF(ctx context.Context, opts *DirectorOptions, runF func(context.Context, *DirectorOptions) error) error {
+	if runF != nil {
+		return runF(ctx, opts)
+	}
+	return directorRun(ctx, opts)
+}
+
+func directorRun(ctx context.Context, opts *DirectorOptions) error {
+	ctx, cancel := context.WithTimeout(ctx, opts.Request.Wait+controlTimeout)
 	defer cancel()
-	res, err := control.New(socket).Director(ctx, r)
+	res, err := opts.Control(opts.Socket).Director(ctx, opts.Request)
 	if err != nil {
 		return daemonError(err)
 	}
-	writeDirectorResult(w, res)
+	writeDirectorResult(opts.IO.Out, res)
 	return nil
 }
 

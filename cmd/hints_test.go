@@ -85,7 +85,7 @@ func TestStatusWithoutDaemonSaysHowToStartOne(t *testing.T) {
 // Every command refuses an unknown flag and a wrong number of arguments
 // as a usage error: exit 2 and where help is.
 func TestUsageErrorsExit2(t *testing.T) {
-	root := NewRootCmd(IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}})
+	root := NewRootCmd(NewFactory(IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}))
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		if c.Hidden || c.Name() == "help" {

@@ -1,53 +1,57 @@
 package cmd
 
 import (
-	"encoding/json"
-	"fmt"
+	"context"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lvsadm/lvsadm/ops"
 )
 
-func newListCmd(io IOStreams) *cobra.Command {
-	var output string
+// ListOptions is what "lvsadm list" was asked to do.
+type ListOptions struct {
+	IO     IOStreams
+	Kernel func() (ops.Kernel, error)
+
+	Output string // json or yaml
+}
+
+// NewCmdList is "lvsadm list". runF, when not nil, is called instead of
+// the real run with the checked options (tests of the flags).
+func NewCmdList(f *Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IO, Kernel: f.Kernel}
 	c := &cobra.Command{
 		Use:   "list",
 		Short: "Print the IPVS table for scripts (JSON or YAML)",
 		Long: `Print the kernel's IPVS table, services with their real servers, counters
 and rates, as JSON or YAML: for scripts that today scrape "ipvsadm -Ln".
-Field names are stable; numbers are exact (no K/M/G suffixes).`,
+Field names are stable, and the document's first field, schema_version
+(1), goes up if one is ever renamed, removed or changes meaning
+(/usr/share/doc/lvsadm/output.md lists them); numbers are exact (no K/M/G
+suffixes).`,
 		Example: `  lvsadm list -o json | jq '.services[] | select(.port == 80) .destinations[].address'
   lvsadm list -o yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			if output != "json" && output != "yaml" {
-				return &exitError{code: 2, err: fmt.Errorf("unknown output format %q: expected json or yaml", output)}
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			k, err := openKernel()
-			if err != nil {
-				return err
-			}
-			defer k.Close()
-			t, err := ops.ReadTable(c.Context(), k)
-			if err != nil {
-				return err
-			}
-			if output == "yaml" {
-				if err := writeYAML(io.Out, t); err != nil {
-					return fmt.Errorf("writing YAML: %w", err)
-				}
-				return nil
-			}
-			enc := json.NewEncoder(io.Out)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(t); err != nil {
-				return fmt.Errorf("writing JSON: %w", err)
-			}
-			return nil
+			return listRun(c.Context(), opts)
 		},
 	}
-	c.Flags().StringVarP(&output, "output", "o", "json", "output format: json or yaml")
-	_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
+	addOutputFlag(c, &opts.Output, formatJSON, formatYAML)
 	return c
+}
+
+func listRun(ctx context.Context, opts *ListOptions) error {
+	k, err := opts.Kernel()
+	if err != nil {
+		return err
+	}
+	defer k.Close()
+	t, err := ops.ReadTable(ctx, k)
+	if err != nil {
+		return err
+	}
+	return writeMachine(opts.IO.Out, opts.Output, t)
 }

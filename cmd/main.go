@@ -1,6 +1,13 @@
 // Package cmd holds lvsadm's command line: the ipvsadm-compatible surface
 // (dispatched before cobra ever runs, so scripts see ipvsadm's parsing and
 // pay nothing for the rest of the program) and the cobra subcommands.
+//
+// Each subcommand is NewCmdX(f, runF): it gets the Factory (how to open
+// the kernel, reach the daemon, the streams, the default lvs.cf), fills an
+// XOptions struct from its flags and arguments, checks them in RunE, and
+// then calls runF when a test gave one (to see the options) or its xRun.
+// So a command's flags are tested without a kernel or a daemon, and a run
+// is tested with fakes put in the factory.
 package cmd
 
 import (
@@ -22,8 +29,7 @@ func Main(argv []string) int {
 	return run(argv, SystemIO(), openKernel)
 }
 
-// run is Main with the streams and the kernel opener of the ipvsadm
-// surface given.
+// run is Main with the streams and the kernel opener given.
 func run(argv []string, io IOStreams, open func() (ops.Kernel, error)) int {
 	// The ipvsadm surface installs no signal handler: like ipvsadm, an
 	// interrupt simply ends the process, and short invocations in shell
@@ -53,7 +59,11 @@ func run(argv []string, io IOStreams, open func() (ops.Kernel, error)) int {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	root := NewRootCmd(io)
+	// The subcommands open the kernel as the ipvsadm surface does, so that
+	// a test's opener serves both.
+	f := NewFactory(io)
+	f.Kernel = open
+	root := NewRootCmd(f)
 	root.SetArgs(argv[1:])
 	if err := root.ExecuteContext(ctx); err != nil {
 		return exitCode(io.ErrOut, err)

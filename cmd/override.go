@@ -60,16 +60,34 @@ net.ipv4.vs.expire_nodest_conn expires them); drain first to let them finish.
 		example: "  lvsadm in web/rs1"},
 }
 
-func newOverrideCmds(io IOStreams) []*cobra.Command {
+func newOverrideCmds(f *Factory) []*cobra.Command {
 	var out []*cobra.Command
 	for _, sp := range overrideSpecs {
-		out = append(out, newOverrideCmd(io, sp))
+		out = append(out, NewCmdOverride(f, sp.action, nil))
 	}
 	return out
 }
 
-func newOverrideCmd(ios IOStreams, sp overrideSpec) *cobra.Command {
-	var socket string
+// OverrideOptions is what an override command (drain, undrain, weight,
+// out, in) was asked to do.
+type OverrideOptions struct {
+	IO      IOStreams
+	Control func(path string) *control.Client
+
+	Socket  string
+	Request control.OverrideRequest // checked
+}
+
+// NewCmdOverride is the override command of action (control.ActDrain...);
+// runF as in NewCmdList.
+func NewCmdOverride(f *Factory, action string, runF func(context.Context, *OverrideOptions) error) *cobra.Command {
+	var sp overrideSpec
+	for _, s := range overrideSpecs {
+		if s.action == action {
+			sp = s
+		}
+	}
+	opts := &OverrideOptions{IO: f.IO, Control: f.Control}
 	nargs := 1
 	if sp.weight {
 		nargs = 2
@@ -84,25 +102,33 @@ func newOverrideCmd(ios IOStreams, sp overrideSpec) *cobra.Command {
 			if len(args) > 0 {
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
-			return daemonNames(c.Context(), socket, true), cobra.ShellCompDirectiveNoFileComp
+			return daemonNames(c.Context(), f.Control(opts.Socket), true), cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(c *cobra.Command, args []string) error {
 			req, err := overrideRequest(sp.action, args)
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
-			ctx, cancel := context.WithTimeout(c.Context(), controlTimeout)
-			defer cancel()
-			res, err := control.New(socket).Override(ctx, req)
-			if err != nil {
-				return daemonError(err)
+			opts.Request = req
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			writeOverrideResult(ios.Out, res)
-			return nil
+			return overrideRun(c.Context(), opts)
 		},
 	}
-	c.Flags().StringVar(&socket, "socket", control.DefaultSocket, "the daemon's control socket")
+	socketFlag(c, &opts.Socket)
 	return c
+}
+
+func overrideRun(ctx context.Context, opts *OverrideOptions) error {
+	ctx, cancel := context.WithTimeout(ctx, controlTimeout)
+	defer cancel()
+	res, err := opts.Control(opts.Socket).Override(ctx, opts.Request)
+	if err != nil {
+		return daemonError(err)
+	}
+	writeOverrideResult(opts.IO.Out, res)
+	return nil
 }
 
 // overrideRequest reads the command line of an override command: SERVER,

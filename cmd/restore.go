@@ -14,8 +14,19 @@ import (
 	"github.com/lvsadm/lvsadm/ops/reconcile"
 )
 
-func newRestoreCmd(io IOStreams) *cobra.Command {
-	var check, atomic bool
+// RestoreOptions is what "lvsadm restore" was asked to do.
+type RestoreOptions struct {
+	IO     IOStreams
+	Kernel func() (ops.Kernel, error)
+
+	File   string // "" or "-": standard input
+	Check  bool
+	Atomic bool
+}
+
+// NewCmdRestore is "lvsadm restore"; runF as in NewCmdList.
+func NewCmdRestore(f *Factory, runF func(context.Context, *RestoreOptions) error) *cobra.Command {
+	opts := &RestoreOptions{IO: f.IO, Kernel: f.Kernel}
 	c := &cobra.Command{
 		Use:   "restore [FILE]",
 		Short: "Restore rules (ipvsadm -R) with a check first, or all-or-nothing",
@@ -39,96 +50,86 @@ from zero; a sync daemon started or stopped by the file is not rolled back.`,
   lvsadm -S -n | ssh backup lvsadm restore --atomic`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			name, data, err := readRulesInput(io.In, args)
-			if err != nil {
-				return &exitError{code: 2, err: err}
+			if len(args) == 1 {
+				opts.File = args[0]
 			}
-			if check || atomic {
-				bad, err := ipvsadm.CheckRules(c.Context(), bytes.NewReader(data))
-				if err != nil {
-					return err
-				}
-				for _, b := range bad {
-					fmt.Fprintf(io.ErrOut, "%s:%d: %s\n", name, b.Line, b.Msg)
-				}
-				if len(bad) > 0 {
-					return &exitError{code: 1, err: fmt.Errorf("%s: %d bad line(s); nothing applied", name, len(bad))}
-				}
-				if check {
-					return nil
-				}
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			if !atomic {
-				code := ipvsadm.Run(c.Context(), openKernel, []string{"ipvsadm", "-R"}, bytes.NewReader(data), io.Out, io.ErrOut)
-				if code != 0 {
-					return &exitError{code: code}
-				}
-				return nil
-			}
-			return restoreAtomic(c.Context(), name, data, io)
+			return restoreRun(c.Context(), opts)
 		},
 	}
-	c.Flags().BoolVar(&check, "check", false, "validate every line, report FILE:LINE: message, apply nothing")
-	c.Flags().BoolVar(&atomic, "atomic", false, "apply all lines or none: roll back at the first failure")
+	c.Flags().BoolVar(&opts.Check, "check", false, "validate every line, report FILE:LINE: message, apply nothing")
+	c.Flags().BoolVar(&opts.Atomic, "atomic", false, "apply all lines or none: roll back at the first failure")
 	c.MarkFlagsMutuallyExclusive("check", "atomic")
 	return c
 }
 
+func restoreRun(ctx context.Context, opts *RestoreOptions) error {
+	name, data, err := readRulesInput(opts.IO.In, opts.File)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if opts.Check || opts.Atomic {
+		bad, err := ipvsadm.CheckRules(ctx, bytes.NewReader(data))
+		if err != nil {
+			return err
+		}
+		for _, b := range bad {
+			fmt.Fprintf(opts.IO.ErrOut, "%s:%d: %s\n", name, b.Line, b.Msg)
+		}
+		if len(bad) > 0 {
+			return &exitError{code: 1, err: fmt.Errorf("%s: %d bad line(s); nothing applied", name, len(bad))}
+		}
+		if opts.Check {
+			return nil
+		}
+	}
+	if !opts.Atomic {
+		code := ipvsadm.Run(ctx, opts.Kernel, []string{"ipvsadm", "-R"}, bytes.NewReader(data), opts.IO.Out, opts.IO.ErrOut)
+		if code != 0 {
+			return &exitError{code: code}
+		}
+		return nil
+	}
+	return restoreAtomic(ctx, name, data, opts)
+}
+
 // readRulesInput reads FILE (or stdin for "-" or no argument) and names it
 // for messages.
-func readRulesInput(stdin io.Reader, args []string) (string, []byte, error) {
-	if len(args) == 0 || args[0] == "-" {
+func readRulesInput(stdin io.Reader, file string) (string, []byte, error) {
+	if file == "" || file == "-" {
 		data, err := io.ReadAll(stdin)
 		if err != nil {
 			return "", nil, fmt.Errorf("reading standard input: %w", err)
 		}
 		return "<stdin>", data, nil
 	}
-	data, err := os.ReadFile(args[0])
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return "", nil, fmt.Errorf("reading rules: %w", err)
 	}
-	return args[0], data, nil
+	return file, data, nil
 }
 
 // restoreAtomic applies data, and on the first failing line puts the
 // table back as it was.
-func restoreAtomic(ctx context.Context, name string, data []byte, io IOStreams) error {
-	k, err := openKernel()
+func restoreAtomic(ctx context.Context, name string, data []byte, opts *RestoreOptions) error {
+	k, err := opts.Kernel()
 	if err != nil {
 		return err
 	}
 	defer k.Close()
-	before, err := ops.Read(ctx, k)
+	before, err := reconcile.TakeSnapshot(ctx, k)
 	if err != nil {
-		return fmt.Errorf("reading the table before restoring: %w", err)
+		return fmt.Errorf("before restoring: %w", err)
 	}
-	timeouts, err := k.Timeouts(ctx)
-	if err != nil {
-		return fmt.Errorf("reading timeouts before restoring: %w", err)
-	}
-	failed := ipvsadm.ApplyRules(ctx, k, bytes.NewReader(data), io.Out, io.ErrOut)
+	failed := ipvsadm.ApplyRules(ctx, k, bytes.NewReader(data), opts.IO.Out, opts.IO.ErrOut)
 	if failed == 0 {
 		return nil
 	}
-	if err := rollback(ctx, k, before, timeouts); err != nil {
+	if err := before.Rollback(ctx, k); err != nil {
 		return &exitError{code: 3, err: fmt.Errorf("%s:%d: line failed, and rolling back failed too; the table is partly restored: %w", name, failed, err)}
 	}
 	return &exitError{code: 1, err: fmt.Errorf("%s:%d: line failed; the table was rolled back to its state before the restore", name, failed)}
-}
-
-// rollback makes the table equal to before again, removing what the
-// restore added (Prune) and re-adding what it deleted.
-func rollback(ctx context.Context, k ops.Kernel, before reconcile.Table, t ops.Timeouts) error {
-	now, err := ops.Read(ctx, k)
-	if err != nil {
-		return err
-	}
-	if err := reconcile.Apply(ctx, k, reconcile.PlanWith(before, now, reconcile.Options{Prune: true})); err != nil {
-		return err
-	}
-	if err := k.SetTimeouts(ctx, t); err != nil {
-		return fmt.Errorf("restoring timeouts: %w", err)
-	}
-	return nil
 }

@@ -37,8 +37,10 @@ Without IPVS in the kernel (no ip_vs module), commands that need it say
 how to load it (modprobe ip_vs); "lvsadm cf" and the config view of
 "lvsadm tui --config FILE" work without it.`
 
-// NewRootCmd builds the cobra command tree for lvsadm's own subcommands.
-func NewRootCmd(io IOStreams) *cobra.Command {
+// NewRootCmd builds the cobra command tree for lvsadm's own subcommands;
+// every command reaches the kernel, the daemon and the streams through f.
+func NewRootCmd(f *Factory) *cobra.Command {
+	io := f.IO
 	root := &cobra.Command{
 		Use:           "lvsadm",
 		Short:         "Linux Virtual Server administration: ipvsadm-compatible, lvs.cf-aware",
@@ -55,18 +57,23 @@ func NewRootCmd(io IOStreams) *cobra.Command {
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &exitError{code: 2, err: fmt.Errorf("%w\nTry '%s --help' for more information", err, c.CommandPath())}
-	})
-	root.AddCommand(newVersionCmd(io), newListCmd(io), newRestoreCmd(io), newCfCmd(io), newTUICmd(io), newTopCmd(io), newDaemonCmd(io), newStatusCmd(io), newReloadCmd(io))
-	root.AddCommand(newOverrideCmds(io)...)
-	root.AddCommand(newDirectorCmds(io)...)
+	root.SetFlagErrorFunc(flagUsageError)
+	root.AddCommand(newVersionCmd(f), NewCmdList(f, nil), NewCmdRestore(f, nil), newCfCmd(f), NewCmdTUI(f, nil), NewCmdTop(f, nil),
+		NewCmdDaemon(f, nil), NewCmdStatus(f, nil), NewCmdReload(f, nil))
+	root.AddCommand(newOverrideCmds(f)...)
+	root.AddCommand(newDirectorCmds(f)...)
 	// Added now rather than when the command runs, as cobra would, so
 	// that it has a man page and its argument errors exit 2 as well.
 	root.InitDefaultCompletionCmd()
 	usageErrors(root)
 	registerFlagValues(root)
 	return root
+}
+
+// flagUsageError makes a flag error (an unknown flag, a bad value) a usage
+// error: exit 2, followed by where help is.
+func flagUsageError(c *cobra.Command, err error) error {
+	return &exitError{code: 2, err: fmt.Errorf("%w\nTry '%s --help' for more information", err, c.CommandPath())}
 }
 
 // usageErrors makes every argument error of c and its subcommands a usage

@@ -18,12 +18,20 @@ import (
 // controlTimeout bounds a status or override exchange with the daemon.
 const controlTimeout = 10 * time.Second
 
-func newStatusCmd(io IOStreams) *cobra.Command {
-	var (
-		output, socket string
-		f              control.Filter
-		all            bool
-	)
+// StatusOptions is what "lvsadm status" was asked to do.
+type StatusOptions struct {
+	IO      IOStreams
+	Control func(path string) *control.Client
+
+	Socket string
+	Output string // text or json
+	Filter control.Filter
+}
+
+// NewCmdStatus is "lvsadm status"; runF as in NewCmdList.
+func NewCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
+	opts := &StatusOptions{IO: f.IO, Control: f.Control}
+	var all bool
 	c := &cobra.Command{
 		Use:   "status [VIRTUAL | VIP[:PORT]]",
 		Short: "Show the running daemon's state: role, partner, real servers, recent events",
@@ -40,72 +48,88 @@ small at 10,000 real servers.
 
 -o json prints the daemon's JSON as it comes: without a filter every virtual
 and real server (the shape scripts rely on); with one, only what matches, and
-each virtual then carries "counts" of all its real servers.`,
+each virtual then carries "counts" of all its real servers. Its first
+field, schema_version (1), goes up if a field is ever renamed, removed or
+changes meaning.`,
 		Example: `  lvsadm status
   lvsadm status www
   lvsadm status 10.0.0.1:80 --all
   lvsadm status --state down
   lvsadm status -o json --vip 10.0.0.1`,
 		Args:              usageArgs(cobra.MaximumNArgs(1)),
-		ValidArgsFunction: completeVirtuals(&socket),
+		ValidArgsFunction: completeVirtuals(f, &opts.Socket),
 		RunE: func(c *cobra.Command, args []string) error {
-			if output != "json" && output != "text" {
-				return &exitError{code: 2, err: fmt.Errorf("unknown output format %q: expected json or text", output)}
-			}
+			fl := &opts.Filter
 			if len(args) == 1 {
-				if f.Virtual != "" || f.VIP != "" {
+				if fl.Virtual != "" || fl.VIP != "" {
 					return &exitError{code: 2, err: errors.New("name the virtual server once: as argument, --virtual or --vip")}
 				}
 				if _, _, err := control.ParseVIP(args[0]); err == nil {
-					f.VIP = args[0]
+					fl.VIP = args[0]
 				} else {
-					f.Virtual = args[0]
+					fl.Virtual = args[0]
 				}
 			}
-			if err := f.Check(); err != nil {
+			if err := fl.Check(); err != nil {
 				return &exitError{code: 2, err: fmt.Errorf("--state/--vip: %w", err)}
 			}
 			// The summary hides the healthy servers; a state filter or --all
 			// says which to list.
-			f.Summary = output == "text" && !all && f.State == ""
-			ctx, cancel := context.WithTimeout(c.Context(), controlTimeout)
-			defer cancel()
-			cl := control.New(socket)
-			if output == "json" {
-				raw, err := cl.StatusJSON(ctx, f)
-				if err != nil {
-					return daemonError(err)
-				}
-				// The daemon answers compact JSON (indenting 10,000 servers
-				// was half its work); people read it indented.
-				var b bytes.Buffer
-				if err := json.Indent(&b, raw, "", "  "); err != nil {
-					return fmt.Errorf("the daemon's answer: %w", err)
-				}
-				_, err = io.Out.Write(b.Bytes())
-				return err
+			fl.Summary = opts.Output == formatText && !all && fl.State == ""
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			st, err := cl.Status(ctx, f)
-			if err != nil {
-				return daemonError(err)
-			}
-			daemon.WriteText(io.Out, st, time.Now())
-			return nil
+			return statusRun(c.Context(), opts)
 		},
 	}
 	fl := c.Flags()
-	fl.StringVarP(&output, "output", "o", "text", "text or json")
-	fl.StringVar(&socket, "socket", control.DefaultSocket, "the daemon's control socket")
-	fl.StringVar(&f.Virtual, "virtual", "", "only the virtual server of this name (lvs.cf block name)")
-	fl.StringVar(&f.VIP, "vip", "", "only the virtual servers on this address (ADDR or ADDR:PORT)")
-	fl.StringVar(&f.State, "state", "", "only real servers in this state: "+strings.Join(control.FilterStates, ", "))
+	addOutputFlag(c, &opts.Output, formatText, formatJSON)
+	socketFlag(c, &opts.Socket)
+	fl.StringVar(&opts.Filter.Virtual, "virtual", "", "only the virtual server of this name (lvs.cf block name)")
+	fl.StringVar(&opts.Filter.VIP, "vip", "", "only the virtual servers on this address (ADDR or ADDR:PORT)")
+	fl.StringVar(&opts.Filter.State, "state", "", "only real servers in this state: "+strings.Join(control.FilterStates, ", "))
 	fl.BoolVar(&all, "all", false, "text: list every real server, not only those that are not up")
 	c.RegisterFlagCompletionFunc("state", cobra.FixedCompletions(control.FilterStates, cobra.ShellCompDirectiveNoFileComp))
 	return c
 }
 
-func newReloadCmd(io IOStreams) *cobra.Command {
-	var socket string
+func statusRun(ctx context.Context, opts *StatusOptions) error {
+	ctx, cancel := context.WithTimeout(ctx, controlTimeout)
+	defer cancel()
+	cl := opts.Control(opts.Socket)
+	if opts.Output == formatJSON {
+		raw, err := cl.StatusJSON(ctx, opts.Filter)
+		if err != nil {
+			return daemonError(err)
+		}
+		// The daemon answers compact JSON (indenting 10,000 servers
+		// was half its work); people read it indented.
+		var b bytes.Buffer
+		if err := json.Indent(&b, raw, "", "  "); err != nil {
+			return fmt.Errorf("the daemon's answer: %w", err)
+		}
+		_, err = opts.IO.Out.Write(b.Bytes())
+		return err
+	}
+	st, err := cl.Status(ctx, opts.Filter)
+	if err != nil {
+		return daemonError(err)
+	}
+	daemon.WriteText(opts.IO.Out, st, time.Now())
+	return nil
+}
+
+// ReloadOptions is what "lvsadm reload" was asked to do.
+type ReloadOptions struct {
+	IO      IOStreams
+	Control func(path string) *control.Client
+
+	Socket string
+}
+
+// NewCmdReload is "lvsadm reload"; runF as in NewCmdList.
+func NewCmdReload(f *Factory, runF func(context.Context, *ReloadOptions) error) *cobra.Command {
+	opts := &ReloadOptions{IO: f.IO, Control: f.Control}
 	c := &cobra.Command{
 		Use:   "reload",
 		Short: "Make the running daemon read lvs.cf again, and print its verdict",
@@ -126,44 +150,57 @@ servers the new file no longer has.`,
   systemctl reload lvsadm`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
-			ctx, cancel := context.WithTimeout(c.Context(), control.ReloadTimeout)
-			defer cancel()
-			res, err := control.New(socket).Reload(ctx)
-			var refused *control.RefusedError
-			if errors.As(err, &refused) {
-				fmt.Fprintf(io.ErrOut, "refused: %s\n", refused.Msg)
-				for _, l := range refused.Lines {
-					if l != refused.Msg {
-						fmt.Fprintln(io.ErrOut, l)
-					}
-				}
-				return &exitError{code: 1, err: errors.New("")} // the verdict is printed
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			if err != nil {
-				return daemonError(err)
-			}
-			fmt.Fprintf(io.Out, "reloaded: %s\n", res)
-			return nil
+			return reloadRun(c.Context(), opts)
 		},
 	}
-	c.Flags().StringVar(&socket, "socket", control.DefaultSocket, "the daemon's control socket")
+	socketFlag(c, &opts.Socket)
 	return c
+}
+
+func reloadRun(ctx context.Context, opts *ReloadOptions) error {
+	ctx, cancel := context.WithTimeout(ctx, control.ReloadTimeout)
+	defer cancel()
+	res, err := opts.Control(opts.Socket).Reload(ctx)
+	var refused *control.RefusedError
+	if errors.As(err, &refused) {
+		fmt.Fprintf(opts.IO.ErrOut, "refused: %s\n", refused.Msg)
+		for _, l := range refused.Lines {
+			if l != refused.Msg {
+				fmt.Fprintln(opts.IO.ErrOut, l)
+			}
+		}
+		return &exitError{code: 1, err: errors.New("")} // the verdict is printed
+	}
+	if err != nil {
+		return daemonError(err)
+	}
+	fmt.Fprintf(opts.IO.Out, "reloaded: %s\n", res)
+	return nil
+}
+
+// socketFlag registers --socket, the daemon's control socket, of every
+// command that talks to the daemon.
+func socketFlag(c *cobra.Command, socket *string) {
+	c.Flags().StringVar(socket, "socket", control.DefaultSocket, "the daemon's control socket")
 }
 
 // completeVirtuals completes virtual server names from the daemon on
 // *socket (nothing when none answers).
-func completeVirtuals(socket *string) cobra.CompletionFunc {
+func completeVirtuals(f *Factory, socket *string) cobra.CompletionFunc {
 	return func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		return daemonNames(c.Context(), *socket, false), cobra.ShellCompDirectiveNoFileComp
+		return daemonNames(c.Context(), f.Control(*socket), false), cobra.ShellCompDirectiveNoFileComp
 	}
 }
 
 // daemonNames lists the daemon's virtual servers, and with servers also
 // VIRTUAL/SERVER for each real server, for completion: quick or nothing.
-func daemonNames(ctx context.Context, socket string, servers bool) []cobra.Completion {
+func daemonNames(ctx context.Context, cl *control.Client, servers bool) []cobra.Completion {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -173,7 +210,7 @@ func daemonNames(ctx context.Context, socket string, servers bool) []cobra.Compl
 	if !servers {
 		f = control.Filter{Summary: true} // smaller: only the names are needed
 	}
-	st, err := control.New(socket).Status(ctx, f)
+	st, err := cl.Status(ctx, f)
 	if err != nil {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -10,21 +11,22 @@ import (
 	"github.com/lvsadm/lvsadm/tui"
 )
 
-func newTopCmd(io IOStreams) *cobra.Command {
-	var (
-		batch    bool
-		frames   int
-		delay    time.Duration
-		width    int
-		height   int
-		conns    bool
-		director bool
-		connRows int
-		socket   string
-		readOnly bool
-		noMouse  bool
-		config   string
-	)
+// TopOptions is what "lvsadm top" was asked to do. Without Batch it is
+// the TUI (TUIOptions, with Delay as the interval).
+type TopOptions struct {
+	TUIOptions
+
+	Batch    bool
+	Frames   int
+	Width    int
+	Height   int
+	Conns    bool
+	Director bool
+}
+
+// NewCmdTop is "lvsadm top"; runF as in NewCmdList.
+func NewCmdTop(f *Factory, runF func(context.Context, *TopOptions) error) *cobra.Command {
+	opts := &TopOptions{TUIOptions: TUIOptions{IO: f.IO, Kernel: f.Kernel, Control: f.Control, Config: f.tuiConfig}}
 	c := &cobra.Command{
 		Use:   "top",
 		Short: "The TUI, or with -b plain-text frames of it for watch and logs",
@@ -41,49 +43,48 @@ Without -b, --config names the lvs.cf of the config view ("4").`,
   lvsadm top -b -n 1 --director`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			if delay < 100*time.Millisecond {
-				return &exitError{code: 2, err: fmt.Errorf("-d %v: must be at least 100ms", delay)}
+			if opts.Interval < 100*time.Millisecond {
+				return &exitError{code: 2, err: fmt.Errorf("-d %v: must be at least 100ms", opts.Interval)}
 			}
-			if frames < 0 || width < 20 || height < 5 || connRows < 1 {
+			if opts.Frames < 0 || opts.Width < 20 || opts.Height < 5 || opts.ConnRows < 1 {
 				return &exitError{code: 2, err: fmt.Errorf("-n must be >= 0, --width >= 20, --height >= 5, --conn-rows >= 1")}
 			}
-			if conns && director {
+			if opts.Conns && opts.Director {
 				return &exitError{code: 2, err: fmt.Errorf("--conns and --director: one view at a time")}
 			}
-			if !batch {
-				if err := tui.NeedTerminal(io.In, io.Out); err != nil {
-					return err
-				}
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			dmn := control.New(socket)
-			if !batch {
-				src, closeKernel, noKernel := tuiSource()
-				defer closeKernel()
-				return tui.Run(c.Context(), src, io.In, io.Out, tui.Options{Interval: delay, ConnRows: connRows, Daemon: dmn,
-					ReadOnly: readOnly, NoMouse: noMouse, Config: tuiConfig(config, socket), NoKernel: noKernel})
-			}
-			k, err := openKernel()
-			if err != nil {
-				return err
-			}
-			defer k.Close()
-			return tui.Batch(c.Context(), tui.NewKernelSource(k), io.Out, tui.BatchOptions{
-				Frames: frames, Interval: delay, Width: width, Height: height, Conns: conns, Director: director, ConnRows: connRows, Daemon: dmn,
-			})
+			return topRun(c.Context(), opts)
 		},
 	}
-	f := c.Flags()
-	f.BoolVarP(&batch, "batch", "b", false, "print plain-text frames instead of running the TUI")
-	f.IntVarP(&frames, "iterations", "n", 0, "frames to print in batch mode (0: until interrupted)")
-	f.DurationVarP(&delay, "delay", "d", tui.DefaultInterval, "time between refreshes")
-	f.IntVar(&width, "width", 80, "columns of a batch frame")
-	f.IntVar(&height, "height", 24, "lines of a batch frame at most")
-	f.BoolVar(&conns, "conns", false, "batch frames of the connections view")
-	f.BoolVar(&director, "director", false, "batch frames of the director view (needs the daemon on --socket)")
-	f.IntVar(&connRows, "conn-rows", tui.DefaultConnRows, "connection rows kept per refresh (counts always cover the whole table)")
-	f.StringVar(&socket, "socket", control.DefaultSocket, "the daemon's control socket, read for real-server health")
-	f.BoolVar(&readOnly, "read-only", false, "without -b: refuse every change (drain, restore, weight, take out, zero)")
-	f.BoolVar(&noMouse, "no-mouse", false, "without -b: leave the mouse to the terminal")
-	tuiConfigFlag(c, &config, "without -b: ")
+	fl := c.Flags()
+	fl.BoolVarP(&opts.Batch, "batch", "b", false, "print plain-text frames instead of running the TUI")
+	fl.IntVarP(&opts.Frames, "iterations", "n", 0, "frames to print in batch mode (0: until interrupted)")
+	fl.DurationVarP(&opts.Interval, "delay", "d", tui.DefaultInterval, "time between refreshes")
+	fl.IntVar(&opts.Width, "width", 80, "columns of a batch frame")
+	fl.IntVar(&opts.Height, "height", 24, "lines of a batch frame at most")
+	fl.BoolVar(&opts.Conns, "conns", false, "batch frames of the connections view")
+	fl.BoolVar(&opts.Director, "director", false, "batch frames of the director view (needs the daemon on --socket)")
+	fl.IntVar(&opts.ConnRows, "conn-rows", tui.DefaultConnRows, "connection rows kept per refresh (counts always cover the whole table)")
+	fl.StringVar(&opts.Socket, "socket", control.DefaultSocket, "the daemon's control socket, read for real-server health")
+	fl.BoolVar(&opts.ReadOnly, "read-only", false, "without -b: refuse every change (drain, restore, weight, take out, zero)")
+	fl.BoolVar(&opts.NoMouse, "no-mouse", false, "without -b: leave the mouse to the terminal")
+	tuiConfigFlag(c, &opts.File, "without -b: ")
 	return c
+}
+
+func topRun(ctx context.Context, opts *TopOptions) error {
+	if !opts.Batch {
+		return tuiRun(ctx, &opts.TUIOptions)
+	}
+	k, err := opts.Kernel()
+	if err != nil {
+		return err
+	}
+	defer k.Close()
+	return tui.Batch(ctx, tui.NewKernelSource(k), opts.IO.Out, tui.BatchOptions{
+		Frames: opts.Frames, Interval: opts.Interval, Width: opts.Width, Height: opts.Height, Conns: opts.Conns,
+		Director: opts.Director, ConnRows: opts.ConnRows, Daemon: opts.Control(opts.Socket),
+	})
 }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -8,20 +9,32 @@ import (
 
 	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/lvsadm/lvsadm/lvscf"
+	"github.com/lvsadm/lvsadm/ops"
 	"github.com/lvsadm/lvsadm/tui"
 	"github.com/lvsadm/lvsadm/tui/cfedit"
 	"github.com/lvsadm/lvsadm/tui/cfedit/cfdaemon"
 )
 
-func newTUICmd(io IOStreams) *cobra.Command {
-	var (
-		interval time.Duration
-		connRows int
-		socket   string
-		readOnly bool
-		noMouse  bool
-		config   string
-	)
+// TUIOptions is what "lvsadm tui" was asked to do.
+type TUIOptions struct {
+	IO      IOStreams
+	Kernel  func() (ops.Kernel, error)
+	Control func(path string) *control.Client
+	// Config is the config view's access to lvs.cf (--config), made
+	// from the factory once the flags are read.
+	Config func(path, socket string) cfedit.Deps
+
+	Interval time.Duration
+	ConnRows int
+	Socket   string
+	ReadOnly bool
+	NoMouse  bool
+	File     string // --config; "" is the factory's default
+}
+
+// NewCmdTUI is "lvsadm tui"; runF as in NewCmdList.
+func NewCmdTUI(f *Factory, runF func(context.Context, *TUIOptions) error) *cobra.Command {
+	opts := &TUIOptions{IO: f.IO, Kernel: f.Kernel, Control: f.Control, Config: f.tuiConfig}
 	c := &cobra.Command{
 		Use:   "tui",
 		Short: "Full-screen live view of the IPVS table and connections, and an lvs.cf editor",
@@ -93,37 +106,44 @@ See /usr/share/doc/lvsadm/tui.md.`,
   lvsadm tui --config /tmp/lvs.cf`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			if interval < 100*time.Millisecond {
-				return &exitError{code: 2, err: fmt.Errorf("--interval %v: must be at least 100ms", interval)}
+			if opts.Interval < 100*time.Millisecond {
+				return &exitError{code: 2, err: fmt.Errorf("--interval %v: must be at least 100ms", opts.Interval)}
 			}
-			if connRows < 1 {
-				return &exitError{code: 2, err: fmt.Errorf("--conn-rows %d: must be at least 1", connRows)}
+			if opts.ConnRows < 1 {
+				return &exitError{code: 2, err: fmt.Errorf("--conn-rows %d: must be at least 1", opts.ConnRows)}
 			}
-			if err := tui.NeedTerminal(io.In, io.Out); err != nil {
-				return err
+			if runF != nil {
+				return runF(c.Context(), opts)
 			}
-			src, closeKernel, noKernel := tuiSource()
-			defer closeKernel()
-			return tui.Run(c.Context(), src, io.In, io.Out,
-				tui.Options{Interval: interval, ConnRows: connRows, Daemon: control.New(socket),
-					ReadOnly: readOnly, NoMouse: noMouse, Config: tuiConfig(config, socket), NoKernel: noKernel})
+			return tuiRun(c.Context(), opts)
 		},
 	}
-	c.Flags().DurationVarP(&interval, "interval", "i", tui.DefaultInterval, "time between refreshes")
-	c.Flags().IntVar(&connRows, "conn-rows", tui.DefaultConnRows, "connection rows kept per refresh (counts always cover the whole table)")
-	c.Flags().StringVar(&socket, "socket", control.DefaultSocket, "the daemon's control socket, read for real-server health")
-	c.Flags().BoolVar(&readOnly, "read-only", false, "refuse every change (drain, restore, weight, take out, zero): only look")
-	c.Flags().BoolVar(&noMouse, "no-mouse", false, "leave the mouse to the terminal (text selection) instead of scrolling with the wheel")
-	tuiConfigFlag(c, &config, "")
+	c.Flags().DurationVarP(&opts.Interval, "interval", "i", tui.DefaultInterval, "time between refreshes")
+	c.Flags().IntVar(&opts.ConnRows, "conn-rows", tui.DefaultConnRows, "connection rows kept per refresh (counts always cover the whole table)")
+	c.Flags().StringVar(&opts.Socket, "socket", control.DefaultSocket, "the daemon's control socket, read for real-server health")
+	c.Flags().BoolVar(&opts.ReadOnly, "read-only", false, "refuse every change (drain, restore, weight, take out, zero): only look")
+	c.Flags().BoolVar(&opts.NoMouse, "no-mouse", false, "leave the mouse to the terminal (text selection) instead of scrolling with the wheel")
+	tuiConfigFlag(c, &opts.File, "")
 	return c
+}
+
+func tuiRun(ctx context.Context, opts *TUIOptions) error {
+	if err := tui.NeedTerminal(opts.IO.In, opts.IO.Out); err != nil {
+		return err
+	}
+	src, closeKernel, noKernel := tuiSource(opts.Kernel)
+	defer closeKernel()
+	return tui.Run(ctx, src, opts.IO.In, opts.IO.Out,
+		tui.Options{Interval: opts.Interval, ConnRows: opts.ConnRows, Daemon: opts.Control(opts.Socket),
+			ReadOnly: opts.ReadOnly, NoMouse: opts.NoMouse, Config: opts.Config(opts.File, opts.Socket), NoKernel: noKernel})
 }
 
 // tuiSource opens the kernel for the TUI. A kernel that cannot be opened
 // (no IPVS on a laptop, not root) is no reason to refuse the config and
 // director views: the TUI runs without a source and its table views say
 // why (tui.Options.NoKernel).
-func tuiSource() (src tui.Source, closeKernel func(), noKernel error) {
-	k, err := openKernel()
+func tuiSource(open func() (ops.Kernel, error)) (src tui.Source, closeKernel func(), noKernel error) {
+	k, err := open()
 	if err != nil {
 		return nil, func() {}, err
 	}
@@ -139,13 +159,13 @@ func tuiConfigFlag(c *cobra.Command, config *string, when string) {
 }
 
 // tuiConfig is how the config view reaches the lvs.cf named by flag (or
-// the default): read and saved as "lvsadm cf set" saves it, applied by
+// the factory's default): read and saved as "lvsadm cf set" saves it, applied by
 // reloading the daemon on socket when it runs that file, or else as
 // "lvsadm cf apply" applies it. Nothing is read before the view is shown:
 // a file that is missing or unreadable is an error in that view only.
-func tuiConfig(flag, socket string) cfedit.Deps {
-	path := cfFile(flag)
+func (f *Factory) tuiConfig(flag, socket string) cfedit.Deps {
+	path := f.cfFile(flag)
 	d := cfdaemon.With(cfedit.FileDeps(path), socket)
-	d.Apply = cfedit.KernelApply(path, openKernel)
+	d.Apply = cfedit.KernelApply(path, f.Kernel)
 	return d
 }

@@ -8,7 +8,8 @@ import (
 	"github.com/lvsadm/lvsadm/ops/ipvsadm"
 )
 
-func newVersionCmd(io IOStreams) *cobra.Command {
+func newVersionCmd(f *Factory) *cobra.Command {
+	io := f.IO
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print lvsadm's version",

@@ -28,7 +28,7 @@ func (d *Daemon) status(f control.Filter) (control.Status, error) {
 	d.mu.Lock()
 	l := d.loaded
 	s := control.Status{
-		PID: os.Getpid(), Config: l.Path, Serial: l.Cfg.SerialNo, Digest: digestString(l.Digest),
+		SchemaVersion: control.StatusSchemaVersion, PID: os.Getpid(), Config: l.Path, Serial: l.Cfg.SerialNo, Digest: digestString(l.Digest),
 		LoadedAt: l.LoadedAt, LastReloadError: d.reloadErr, TableError: d.tableErr, Since: d.since,
 		Events: append([]control.Event(nil), d.events[max(0, len(d.events)-keepEvents):]...), HeartbeatKeys: d.o.Keys.IDs(),
 	}

@@ -7,13 +7,20 @@ import (
 	"strings"
 )
 
+// TableSchemaVersion is TableView's schema_version: it goes up when a
+// field is renamed, removed or changes meaning (adding a field does not
+// change it), so that scripts reading "lvsadm list" can tell.
+const TableSchemaVersion = 1
+
 // TableView is the kernel's IPVS table in a form meant for machines (lvsadm
 // list -o json|yaml, the TUI, the daemon's status): names instead of
 // numeric codes, one field per fact, destinations inside their service.
+// The field names are stable (docs/output.md).
 type TableView struct {
-	Version     string        `json:"version" yaml:"version"`
-	ConnTabSize uint32        `json:"conn_table_size" yaml:"conn_table_size"`
-	Services    []ServiceView `json:"services" yaml:"services"`
+	SchemaVersion int           `json:"schema_version" yaml:"schema_version"`
+	Version       string        `json:"version" yaml:"version"`
+	ConnTabSize   uint32        `json:"conn_table_size" yaml:"conn_table_size"`
+	Services      []ServiceView `json:"services" yaml:"services"`
 }
 
 // ServiceView is one virtual service.
@@ -81,7 +88,7 @@ func ReadTable(ctx context.Context, k Kernel) (TableView, error) {
 	if err != nil {
 		return TableView{}, err
 	}
-	t := TableView{Version: VersionString(info.Version), ConnTabSize: info.ConnTabSize, Services: make([]ServiceView, 0, len(tab))}
+	t := TableView{SchemaVersion: TableSchemaVersion, Version: VersionString(info.Version), ConnTabSize: info.ConnTabSize, Services: make([]ServiceView, 0, len(tab))}
 	for _, vs := range tab {
 		t.Services = append(t.Services, ViewService(vs.Service, vs.Destinations))
 	}

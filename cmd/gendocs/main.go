@@ -68,7 +68,7 @@ func pageSource() string {
 
 // generate writes man/ and completions/ below dir.
 func generate(dir string) error {
-	root := cmd.NewRootCmd(cmd.IOStreams{In: os.Stdin, Out: new(bytes.Buffer), ErrOut: os.Stderr})
+	root := cmd.NewRootCmd(cmd.NewFactory(cmd.IOStreams{In: os.Stdin, Out: new(bytes.Buffer), ErrOut: os.Stderr}))
 	root.DisableAutoGenTag = true
 	manDir := filepath.Join(dir, "man")
 	if err := os.MkdirAll(manDir, 0o755); err != nil {

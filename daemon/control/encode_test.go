@@ -11,7 +11,7 @@ import (
 // for byte, with no virtual, one, several, and characters that need
 // escaping.
 func TestEncodeStatusIsEncode(t *testing.T) {
-	base := Status{PID: 7, Config: "/etc/<lvs>.cf", Serial: 3, LoadedAt: time.Unix(5, 0).UTC(), VIPs: []string{"10.0.0.1/32 dev eth0:1"},
+	base := Status{SchemaVersion: StatusSchemaVersion, PID: 7, Config: "/etc/<lvs>.cf", Serial: 3, LoadedAt: time.Unix(5, 0).UTC(), VIPs: []string{"10.0.0.1/32 dev eth0:1"},
 		Events: []Event{{Kind: "config", Message: `reloaded "x" & <y>`}}, Mode: "pair"}
 	one := VirtualStatus{Name: "web", Active: true, Address: "10.0.0.1", Port: 80, Protocol: "tcp",
 		Servers: []ServerStatus{{Name: "rs1", Address: "10.1.0.1", Port: 80, Weight: 1, State: Up}}}

@@ -9,8 +9,16 @@ package control
 
 import "time"
 
+// StatusSchemaVersion is Status's schema_version: it goes up when a field
+// is renamed, removed or changes meaning (adding a field does not change
+// it). The field names are stable (docs/output.md).
+const StatusSchemaVersion = 1
+
 // Status is what the control socket serves ("lvsadm status -o json").
 type Status struct {
+	// SchemaVersion is StatusSchemaVersion in every answer the daemon
+	// gives ("lvsadm status -o json"): scripts check it.
+	SchemaVersion   int             `json:"schema_version"`
 	PID             int             `json:"pid"`
 	Config          string          `json:"config"`
 	Serial          int             `json:"serial_no"`

@@ -1,7 +1,8 @@
 // Package reconcile makes the kernel's IPVS table equal to a desired one
 // by the smallest set of operations: Plan compares two tables and lists
 // the changes, Apply runs them through an ops.Kernel (ipvsadm.FormatChange
-// prints them as ipvsadm command lines). It is shared by "lvsadm cf
+// prints them as ipvsadm command lines), and a Snapshot taken before a
+// change puts the table back by the same means (Rollback). It is shared by "lvsadm cf
 // apply", "lvsadm restore --atomic" and the failover daemon, and works on
 // typed tables only: no ipvsadm text on the way.
 //
