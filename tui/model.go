@@ -222,6 +222,9 @@ type Model struct {
 	// config view: the lvs.cf editor, loaded when first shown
 	cfg        *cfedit.Model
 	cfgStarted bool
+
+	keys       keyMaps
+	helpOffset int // the first line of the help overlay shown
 }
 
 // NewModel returns a Model reading from src. ctx bounds every kernel call
@@ -240,6 +243,7 @@ func NewModel(ctx context.Context, src Source, o Options) *Model {
 	m := &Model{
 		src: src, opts: o, ctx: ctx, st: newStyles(o.Profile), now: now,
 		width: 80, height: 24,
+		keys:        newKeyMaps(),
 		drainedFrom: map[itemID]int32{},
 		removed:     map[itemID]*removedServer{},
 		cfg:         cfedit.New(ctx, o.Config, cfedit.Options{ReadOnly: o.ReadOnly, Profile: o.Profile}),

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lvsadm/lvsadm/daemon/control"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/lvsadm/lvsadm/ops"
@@ -111,8 +112,8 @@ func (m *Model) configWheel(msg tea.MouseWheelMsg) tea.Cmd {
 // level's.
 func (m *Model) configKey(k tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 	if !m.cfg.Captures() {
-		switch k.String() {
-		case "q", "?", "1", "2", "3", "4":
+		g := m.keys.global
+		if key.Matches(k, g.Quit, g.Help, g.Views, g.ConfigView) {
 			return nil, false
 		}
 	}
@@ -291,12 +292,12 @@ func (m *Model) forgetReturned(gen int) {
 
 // key handles a key press according to the mode.
 func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	if k.String() == "ctrl+c" {
+	g := m.keys.global
+	if key.Matches(k, g.ForceQuit) {
 		return m, tea.Quit
 	}
 	if m.help {
-		m.help = false
-		return m, nil
+		return m, m.helpKey(k)
 	}
 	switch m.mode {
 	case modeFilter, modeWeight:
@@ -309,44 +310,38 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, cmd
 		}
 	}
-	switch k.String() {
-	case "q":
+	switch {
+	case key.Matches(k, g.Quit):
 		return m, m.quit()
-	case "?":
-		m.help = true
-	case "tab", "l", "right":
+	case key.Matches(k, g.Help):
+		m.help, m.helpOffset = true, 0
+	case key.Matches(k, g.NextView):
 		return m, m.switchView((m.view + 1) % tabViews)
-	case "shift+tab", "h", "left":
+	case key.Matches(k, g.PrevView):
 		return m, m.switchView((m.view + tabViews - 1) % tabViews)
-	case "1":
-		return m, m.switchView(viewServices)
-	case "2":
-		return m, m.switchView(viewConns)
-	case "3":
-		return m, m.switchView(viewDirector)
-	case "4":
-		return m, m.switchView(viewConfig)
-	case "up", "k":
+	case key.Matches(k, g.Views, g.ConfigView):
+		return m, m.switchView(viewID(k.String()[0] - '1'))
+	case key.Matches(k, g.Up):
 		m.move(-1)
-	case "down", "j":
+	case key.Matches(k, g.Down):
 		m.move(1)
-	case "pgup", "ctrl+b":
+	case key.Matches(k, g.PageUp):
 		m.move(-m.bodyHeight())
-	case "pgdown", "ctrl+f", "space":
+	case key.Matches(k, g.PageDown):
 		m.move(m.bodyHeight())
-	case "ctrl+u":
+	case key.Matches(k, g.HalfUp):
 		m.move(-max(m.bodyHeight()/2, 1))
-	case "ctrl+d":
+	case key.Matches(k, g.HalfDown):
 		m.move(max(m.bodyHeight()/2, 1))
-	case "+", "=":
+	case key.Matches(k, g.Slower):
 		return m, m.changeInterval(1)
-	case "-":
+	case key.Matches(k, g.Faster):
 		return m, m.changeInterval(-1)
-	case "home", "g":
+	case key.Matches(k, g.Home):
 		m.move(-1 << 30)
-	case "end", "G":
+	case key.Matches(k, g.End):
 		m.move(1 << 30)
-	case "/":
+	case key.Matches(k, g.Filter):
 		if m.view == viewDirector {
 			return m, nil
 		}
@@ -356,7 +351,7 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		} else {
 			m.input = m.filter
 		}
-	case "p":
+	case key.Matches(k, g.Pause):
 		m.paused = !m.paused
 		if m.paused {
 			m.setStatus("paused (p resumes)", false)
@@ -364,9 +359,9 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		m.setStatus("", false)
 		return m, m.startFetch()
-	case "ctrl+r":
+	case key.Matches(k, g.Sync):
 		return m, m.startFetch()
-	case "esc":
+	case key.Matches(k, g.ClearFilter):
 		return m, m.clearFilter()
 	default:
 		switch m.view {
@@ -377,6 +372,26 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// helpKey scrolls the help overlay with the movement keys; any other key
+// closes it.
+func (m *Model) helpKey(k tea.KeyPressMsg) tea.Cmd {
+	g := m.keys.global
+	page := max(m.height-2, 1)
+	switch {
+	case key.Matches(k, g.Up):
+		m.helpOffset--
+	case key.Matches(k, g.Down):
+		m.helpOffset++
+	case key.Matches(k, g.PageUp):
+		m.helpOffset -= page
+	case key.Matches(k, g.PageDown):
+		m.helpOffset += page
+	default:
+		m.help = false
+	}
+	return nil
 }
 
 // wheelStep is how many rows one notch of the mouse wheel scrolls.
@@ -472,47 +487,45 @@ func (m *Model) clearFilter() tea.Cmd {
 }
 
 func (m *Model) servicesKey(k tea.KeyPressMsg) tea.Cmd {
-	switch k.String() {
-	case "d", "u", "w", "x", "Z":
-		if m.opts.ReadOnly {
-			m.setStatus("read-only: no changes (lvsadm tui --read-only)", false)
-			return nil
-		}
+	s := m.keys.services
+	if key.Matches(k, s.changes()...) && m.opts.ReadOnly {
+		m.setStatus("read-only: no changes (lvsadm tui --read-only)", false)
+		return nil
 	}
 	if r, ok := m.selectedRow(); ok && r.ghost != nil {
-		switch k.String() {
-		case "d", "w", "x":
+		switch {
+		case key.Matches(k, s.Drain, s.Weight, s.Out):
 			m.setStatus(destLabel(r.ghost.dest)+" is out of the kernel table: u puts it back", false)
 			return nil
-		case "u":
+		case key.Matches(k, s.Restore):
 			m.putBackSelected(r)
 			return nil
 		}
 	}
-	if r, ok := m.selectedRow(); ok && r.miss != nil && k.String() == "u" {
+	if r, ok := m.selectedRow(); ok && r.miss != nil && key.Matches(k, s.Restore) {
 		m.putInSelected(r)
 		return nil
 	}
-	switch k.String() {
-	case "s":
+	switch {
+	case key.Matches(k, s.Sort):
 		m.sort = (m.sort + 1) % numSortKeys
 		m.sortDesc = false
 		m.resort()
-	case "S":
+	case key.Matches(k, s.Reverse):
 		m.sortDesc = !m.sortDesc
 		m.resort()
-	case "r":
+	case key.Matches(k, s.Rates):
 		m.kernelRates = !m.kernelRates
 		m.resort()
-	case "d":
+	case key.Matches(k, s.Drain):
 		m.drainSelected()
-	case "u":
+	case key.Matches(k, s.Restore):
 		m.restoreSelected()
-	case "x":
+	case key.Matches(k, s.Out):
 		m.removeSelected()
-	case "Z":
+	case key.Matches(k, s.Zero):
 		return m.zeroSelected()
-	case "w":
+	case key.Matches(k, s.Weight):
 		if _, d, ok := m.selectedDest(); ok {
 			m.mode = modeWeight
 			m.input = strconv.Itoa(int(d.Weight))
@@ -529,20 +542,26 @@ func (m *Model) resort() {
 }
 
 func (m *Model) connsKey(k tea.KeyPressMsg) tea.Cmd {
-	if key, ok := connSortKeys(k.String()); ok {
+	c := m.keys.conns
+	switch {
+	case key.Matches(k, c.Sort):
+		col, _ := connSortKeys(k.String())
 		// The same key again inverts the order.
-		m.connDesc = key == m.connSort && !m.connDesc
-		m.connSort = key
+		m.connDesc = col == m.connSort && !m.connDesc
+		m.connSort = col
 		m.sortConnRows()
 		return nil
-	}
-	switch k.String() {
-	case "c":
+	case key.Matches(k, c.NextSort):
+		m.connSort = (m.connSort + 1) % numConnSortKeys
+		m.connDesc = false
+		m.sortConnRows()
+		return nil
+	case key.Matches(k, c.Count):
 		m.connGroup = (m.connGroup + 1) % numGroups
 		m.connOffset = 0
 		m.clampConns()
 		return nil
-	case "s":
+	case key.Matches(k, c.State):
 		if m.snap == nil || m.snap.Conns == nil {
 			return nil
 		}
@@ -575,8 +594,9 @@ func (m *Model) effectiveConnFilter() ConnFilter {
 
 // inputKey edits the filter or weight being typed.
 func (m *Model) inputKey(k tea.KeyPressMsg) tea.Cmd {
-	switch k.String() {
-	case "esc":
+	p := m.keys.prompt
+	switch {
+	case key.Matches(k, p.Cancel):
 		// Esc in the filter prompt clears the filter, as it does
 		// outside the prompt; in the weight prompt it cancels.
 		md := m.mode
@@ -585,7 +605,7 @@ func (m *Model) inputKey(k tea.KeyPressMsg) tea.Cmd {
 			return m.clearFilter()
 		}
 		return nil
-	case "enter":
+	case key.Matches(k, p.Apply):
 		in := strings.TrimSpace(m.input)
 		md := m.mode
 		m.mode, m.input = modeNormal, ""
@@ -593,11 +613,11 @@ func (m *Model) inputKey(k tea.KeyPressMsg) tea.Cmd {
 			return m.weightEntered(in)
 		}
 		return m.filterEntered(in)
-	case "backspace", "ctrl+h":
+	case key.Matches(k, p.Erase):
 		if r := []rune(m.input); len(r) > 0 {
 			m.input = string(r[:len(r)-1])
 		}
-	case "ctrl+u":
+	case key.Matches(k, p.Clear):
 		m.input = ""
 	default:
 		// Text is set for printable keys (space too), with or without
@@ -763,8 +783,7 @@ func (m *Model) zeroSelected() tea.Cmd {
 }
 
 func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
-	s := k.String()
-	return m.confirm(s == "y" || s == "Y")
+	return m.confirm(key.Matches(k, m.keys.prompt.Yes))
 }
 
 // confirm ends the confirmation of the pending change: yes applies it.

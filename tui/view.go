@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -166,21 +167,21 @@ func (m *Model) tabs(names [numViews]string) (styled, plain string) {
 }
 
 func (m *Model) footerLine() string {
-	if m.help {
-		return "any key closes the help"
-	}
-	switch m.mode {
-	case modeFilter, modeWeight:
-		return "enter apply  esc cancel  ctrl+u clear"
-	case modeConfirm, modeQuit:
-		return "y confirm  any other key cancels"
+	p := m.keys.prompt
+	switch {
+	case m.help:
+		return "up down scroll  any other key closes the help"
+	case m.mode == modeFilter || m.mode == modeWeight:
+		return joinHints(p.Apply, p.Cancel, p.Clear)
+	case m.mode == modeConfirm || m.mode == modeQuit:
+		return hint{b: p.Yes, word: "confirm"}.String() + "  any other key cancels"
 	}
 	if m.view == viewConfig && m.cfg.Captures() {
 		// Every key but ctrl+c is the Config view's: its own hints
 		// say what they do.
 		return ""
 	}
-	return footerHints(m.view, m.opts.ReadOnly)
+	return m.footerHints()
 }
 
 func (m *Model) statusLine(w int) string {
@@ -247,29 +248,40 @@ func withCLI(msg, cli string, w int) string {
 	return fit(msg, room) + tail
 }
 
-// helpLines is the help overlay, cut to h lines.
+// helpLines is the help overlay, from line m.helpOffset on, in h lines:
+// at 60x20 it does not fit, so it scrolls.
 func (m *Model) helpLines(w, h int) []string {
-	var out []string
-	for i, sec := range helpSections(m.view) {
+	var all []string
+	for i, sec := range m.helpSections(m.view) {
 		if i > 0 {
-			out = append(out, "")
+			all = append(all, "")
 		}
-		title := sec.title
-		if m.opts.ReadOnly && sec.title == "Services" {
-			title += " (read-only: d u w x Z are refused)"
+		all = append(all, m.st.header.Render(clip(sec.title, w)))
+		lines := sec.lines()
+		col := 0
+		for _, l := range lines {
+			col = max(col, len(l.keys)+2)
 		}
-		if m.opts.ReadOnly && sec.title == configHelpTitle {
-			title += " (read-only: no edits, saves or applies)"
-		}
-		out = append(out, m.st.header.Render(clip(title, w)))
-		for _, k := range sec.keys {
-			out = append(out, clip("  "+fit(k.keys, 20)+k.what, w))
+		for _, l := range lines {
+			all = append(all, clip("  "+fit(l.keys, col)+l.what, w))
 		}
 	}
-	if len(out) > h && h >= 0 {
+	h = max(h, 0)
+	m.helpOffset = max(min(m.helpOffset, len(all)-h), 0)
+	out := all[m.helpOffset:]
+	if len(out) > h {
 		out = out[:h]
 	}
 	return out
+}
+
+// joinHints is the hint line of bindings: their help, two spaces apart.
+func joinHints(bs ...key.Binding) string {
+	var parts []string
+	for _, b := range bs {
+		parts = append(parts, b.Help().Key+" "+b.Help().Desc)
+	}
+	return strings.Join(parts, "  ")
 }
 
 // configName is the edited file's name as the quit question says it.
