@@ -121,11 +121,11 @@ func TestNoDaemonIsNoError(t *testing.T) {
 	if strings.Contains(out, "error") {
 		t.Errorf("an error on screen:\n%s", out)
 	}
-	// No HEALTH column: its width goes to the names.
+	// No HEALTH column: the numbers follow the names.
 	if strings.Contains(out, "HEALTH") {
 		t.Errorf("a HEALTH column without a daemon:\n%s", out)
 	}
-	wantIn(t, lineWith(t, out, "-> 10.0.1.1:80"), "-> 10.0.1.1:80              masq")
+	wantIn(t, lineWith(t, out, "-> 10.0.1.1:80"), "-> 10.0.1.1:80     masq")
 	// Said once: after the user's own status, refreshes do not repeat it.
 	press(t, m, "p", "p")
 	feed(t, m, m.startFetch())

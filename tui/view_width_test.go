@@ -1,0 +1,29 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestNamesKeptAt60 drops columns rather than names: at 60x20 a service's
+// VIP, port and scheduler stay readable (they were "TCP 192~").
+func TestNamesKeptAt60(t *testing.T) {
+	m := healthModel(t, &jsonDaemon{st: fixtureStatus()}, 60, 20)
+	out := m.View().Content
+	wantIn(t, out, "TCP 10.0.0.1:80 wlc", "-> 10.0.1.1:80", "HEALTH", "CONN/s")
+	if strings.Contains(out, "B/s IN") {
+		t.Errorf("bytes/s kept at 60 columns, at the names' cost:\n%s", out)
+	}
+	checkScreen(t, out, 60, 20)
+}
+
+// TestNoGapAt200: at 200 columns the slack goes after the table, not
+// between a name and its HEALTH.
+func TestNoGapAt200(t *testing.T) {
+	m := healthModel(t, &jsonDaemon{st: fixtureStatus()}, 200, 50)
+	head := lineWith(t, m.View().Content, "SERVICE -> SERVER")
+	gap := strings.Index(head, "HEALTH") - strings.Index(head, "SERVER") - len("SERVER")
+	if gap > 4 {
+		t.Errorf("%d blanks between the names and HEALTH:\n%s", gap, head)
+	}
+}
