@@ -129,18 +129,24 @@ func (m *Model) headerLine() string {
 	return b.String()
 }
 
-// tabLine renders the view tabs followed by extra, the view's settings.
-// The current tab is in brackets, so that it shows without attributes.
-// When the two do not fit, the Connections tab, unless it is the current
-// one, is shortened to "2 Conns": at 80 columns four tabs and the
-// services view's settings need it.
-func (m *Model) tabLine(w int, extra string) string {
+// tabLine renders the view tabs followed by extra, the view's settings,
+// the most important first: those that do not fit go from the end, and
+// the first is cut (~) rather than dropped, so that an active filter
+// shows at 80 columns. The current tab is in brackets, so that it shows
+// without attributes. When the tabs and the settings do not fit, the
+// Connections tab, unless it is the current one, is shortened to
+// "2 Conns": at 80 columns four tabs and the services view's settings
+// need it.
+func (m *Model) tabLine(w int, extra ...string) string {
 	names := [numViews]string{"1 Services", "2 Connections", "3 Director", "4 Config"}
-	if extra = strings.TrimSpace(extra); extra != "" {
-		extra = "  " + extra
+	var parts []string
+	for _, e := range extra {
+		if e = strings.TrimSpace(e); e != "" {
+			parts = append(parts, "  "+e)
+		}
 	}
 	styled, plain := m.tabs(names)
-	if len(plain)+len(extra) > w && m.view != viewConns {
+	if len(plain)+len(strings.Join(parts, "")) > w && m.view != viewConns {
 		names[viewConns] = "2 Conns"
 		styled, plain = m.tabs(names)
 	}
@@ -148,7 +154,11 @@ func (m *Model) tabLine(w int, extra string) string {
 	if w < len(p) {
 		return clip(p, w)
 	}
-	return strings.TrimRight(styled, " ") + clip(extra, w-len(plain))
+	room := w - len(plain)
+	for len(parts) > 1 && ansi.StringWidth(strings.Join(parts, "")) > room {
+		parts = parts[:len(parts)-1]
+	}
+	return strings.TrimRight(styled, " ") + strings.TrimRight(fit(strings.Join(parts, ""), room), " ")
 }
 
 // tabs renders the view tabs, styled and plain.

@@ -3,7 +3,6 @@ package tui
 import (
 	"fmt"
 	"strconv"
-	"strings"
 )
 
 // connsView renders the connections view: the connection table as
@@ -27,9 +26,10 @@ func (m *Model) connsView(w int) (tabs, colHead string, body, detail []string) {
 		}
 	}
 	if s := m.connFilterText(); s != "" {
-		extra = append(extra, "filter: "+s)
+		// First: what hides rows must show at 80 columns.
+		extra = append([]string{"filter: " + s}, extra...)
 	}
-	tabs = m.tabLine(w, strings.Join(extra, "  "))
+	tabs = m.tabLine(w, extra...)
 	aw := connAddrWidth(w)
 	colHead = fit("PRO", 5) + fit("EXPIRE", 7) + fit("STATE", 12) +
 		fit("SOURCE", aw+1) + fit("VIRTUAL", aw+1) + fit("DESTINATION", aw)

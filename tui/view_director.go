@@ -10,7 +10,7 @@ import (
 // heartbeat, both sides' configuration and the event log, as one
 // scrollable list of lines.
 func (m *Model) directorView(w int) (tabs, colHead string, body, detail []string) {
-	tabs = m.tabLine(w, "")
+	tabs = m.tabLine(w)
 	lines := m.directorLines()
 	colHead = "DIRECTOR"
 	if st := m.dstat; st != nil {

@@ -158,11 +158,12 @@ func (m *Model) servicesView(w int) (tabs, colHead string, body, detail []string
 	if m.sortDesc {
 		order += " (rev)"
 	}
-	extra := "  " + order + "  " + rates
+	extra := []string{order, rates}
 	if m.filter != "" {
-		extra += "  filter: " + m.filter
+		// First: what hides rows must show at 80 columns.
+		extra = append([]string{"filter: " + m.filter}, extra...)
 	}
-	tabs = m.tabLine(w, extra)
+	tabs = m.tabLine(w, extra...)
 	lay := m.serviceLayout(w, m.longestName())
 	titles := make([]string, numCols)
 	for _, c := range lay.cols {

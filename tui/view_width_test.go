@@ -27,3 +27,13 @@ func TestNoGapAt200(t *testing.T) {
 		t.Errorf("%d blanks between the names and HEALTH:\n%s", gap, head)
 	}
 }
+
+// TestFilterShowsAt80: the active filter comes first in the tab line, so
+// the settings after it, not the filter, give way at 80 columns.
+func TestFilterShowsAt80(t *testing.T) {
+	m := healthModel(t, &jsonDaemon{st: fixtureStatus()}, 80, 24)
+	press(t, m, "/", "1", "0", "\\", ".", "0", "enter")
+	wantIn(t, lineWith(t, m.View().Content, "[1 Services]"), `filter: 10\.0`)
+	press(t, m, "2", "/", "r", "s", ":", "1", "0", ".", "0", ".", "1", ".", "1", "enter", "E")
+	wantIn(t, lineWith(t, m.View().Content, "[2 Connections]"), "filter: rs:10.0.1.1")
+}
