@@ -203,6 +203,7 @@ type Model struct {
 	offset      int
 	selID       itemID
 	input       string
+	inputErr    string // why the prompt's last value was refused
 	pending     *pendingEdit
 	drainedFrom map[itemID]int32          // destID -> weight before this session drained it
 	removed     map[itemID]*removedServer // destID -> a server this session took out

@@ -595,6 +595,8 @@ func (m *Model) effectiveConnFilter() ConnFilter {
 // inputKey edits the filter or weight being typed.
 func (m *Model) inputKey(k tea.KeyPressMsg) tea.Cmd {
 	p := m.keys.prompt
+	// The reason a value was refused is about that value.
+	m.inputErr = ""
 	switch {
 	case key.Matches(k, p.Cancel):
 		// Esc in the filter prompt clears the filter, as it does
@@ -653,7 +655,8 @@ func (m *Model) filterEntered(in string) tea.Cmd {
 	}
 	f, err := ParseConnFilter(in)
 	if err != nil {
-		m.setStatus("error: "+err.Error(), true)
+		// Open, as the weight prompt stays: esc gives up.
+		m.mode, m.input, m.inputErr = modeFilter, in, err.Error()
 		return nil
 	}
 	m.connFilter = f
@@ -667,7 +670,11 @@ func (m *Model) weightEntered(in string) tea.Cmd {
 	w, err := strconv.ParseInt(in, 10, 32)
 	// The kernel's and ipvsadm's range (-w).
 	if err != nil || w < 0 || w > ops.MaxWeight {
-		m.setStatus(fmt.Sprintf("error: weight %q: want a number from 0 to %d", in, ops.MaxWeight), true)
+		// The prompt stays open with the reason, as the Config
+		// view's does: closed, the next keys typed would be commands
+		// (a "d" meant for the number would drain).
+		m.mode, m.input = modeWeight, in
+		m.inputErr = fmt.Sprintf("want a number from 0 to %d", ops.MaxWeight)
 		return nil
 	}
 	r, d, ok := m.selectedDest()

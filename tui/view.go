@@ -197,13 +197,13 @@ func (m *Model) footerLine() string {
 func (m *Model) statusLine(w int) string {
 	switch m.mode {
 	case modeFilter:
-		return m.st.prompt.Render(clip("filter: "+m.input+"_", w))
+		return m.promptLine("filter: "+m.input+"_", w)
 	case modeWeight:
 		label := ""
 		if _, d, ok := m.selectedDest(); ok {
 			label = " of " + destLabel(d)
 		}
-		return m.st.prompt.Render(clip("weight"+label+": "+m.input+"_", w))
+		return m.promptLine("weight"+label+": "+m.input+"_", w)
 	case modeQuit:
 		return m.st.prompt.Render(clip("unsaved changes in "+m.configName()+": quit anyway? [y/N]", w))
 	case modeConfirm:
@@ -218,6 +218,14 @@ func (m *Model) statusLine(w int) string {
 		return m.st.status.Render(withCLI(m.status, m.statusCLI, w))
 	}
 	return m.st.status.Render(clip(m.status, w))
+}
+
+// promptLine is a prompt, followed by why its last value was refused.
+func (m *Model) promptLine(p string, w int) string {
+	if m.inputErr == "" || ansi.StringWidth(p) >= w {
+		return m.st.prompt.Render(clip(p, w))
+	}
+	return m.st.prompt.Render(p) + m.st.errStat.Render(clip("  error: "+m.inputErr+" (esc gives up)", w-ansi.StringWidth(p)))
 }
 
 // confirmQuestion asks whether to make change p.
