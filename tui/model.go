@@ -184,7 +184,13 @@ type Model struct {
 	refetch     bool // a refresh was asked for while one was running
 	gen         int  // generation of the refresh chain; a tick of an older one is ignored
 	status      string
-	statusErr   bool
+	// statusView is the view the status is about: it shows there only,
+	// so that one view's error does not sit under another's table.
+	// statusAll marks the TUI's own news (refreshes, the daemon, pause,
+	// interval), shown in every view.
+	statusView viewID
+	statusAll  bool
+	statusErr  bool
 	// statusCLI is the shell command doing what the status line reports
 	// (ipvsadm syntax, as lvsadm accepts it), shown after it.
 	statusCLI string
@@ -345,13 +351,28 @@ func (m *Model) editCmd(p pendingEdit) tea.Cmd {
 	}
 }
 
-// setStatus shows a message in the status line.
+// setStatus shows a message in the status line of the current view.
 func (m *Model) setStatus(s string, isErr bool) {
 	m.status, m.statusErr, m.statusCLI = s, isErr, ""
+	m.statusView, m.statusAll = m.view, false
+}
+
+// setGlobalStatus shows a message in the status line of every view.
+func (m *Model) setGlobalStatus(s string, isErr bool) {
+	m.setStatus(s, isErr)
+	m.statusAll = true
+}
+
+// setEditStatus shows the outcome of a change of the table: it is about
+// the services view, whichever view is shown when it arrives.
+func (m *Model) setEditStatus(s string, isErr bool) {
+	m.setStatus(s, isErr)
+	m.statusView = viewServices
 }
 
 // setDone shows what a change did, followed by the shell command that
 // does the same (cli, from editCLI).
 func (m *Model) setDone(s, cli string) {
-	m.status, m.statusErr, m.statusCLI = s, false, cli
+	m.setEditStatus(s, false)
+	m.statusCLI = cli
 }

@@ -170,7 +170,7 @@ func (m *Model) gotSnapshot(msg snapshotMsg) tea.Cmd {
 	case m.opts.NoKernel != nil:
 		// No table to take: only the daemon's part was read.
 	case msg.err != nil:
-		m.setStatus("error: refresh failed: "+msg.err.Error(), true)
+		m.setGlobalStatus("error: refresh failed: "+msg.err.Error(), true)
 	default:
 		snap := msg.snap
 		m.snap = &snap
@@ -179,7 +179,7 @@ func (m *Model) gotSnapshot(msg snapshotMsg) tea.Cmd {
 		m.updateSparks()
 		m.lastRefresh = m.now()
 		if m.statusErr && strings.HasPrefix(m.status, "error: refresh failed") {
-			m.setStatus("", false)
+			m.setGlobalStatus("", false)
 		}
 	}
 	m.health = indexHealth(m.snap, m.dstat)
@@ -210,7 +210,7 @@ func (m *Model) gotDaemon(msg snapshotMsg) {
 	if msg.daemonErr == nil {
 		m.dstat = msg.daemon
 		if m.daemonMsg != "" && m.status == m.daemonMsg {
-			m.setStatus("", false)
+			m.setGlobalStatus("", false)
 		}
 		m.daemonMsg = ""
 		return
@@ -222,7 +222,7 @@ func (m *Model) gotDaemon(msg snapshotMsg) {
 	}
 	if text != m.daemonMsg {
 		m.daemonMsg = text
-		m.setStatus(text, isErr)
+		m.setGlobalStatus(text, isErr)
 	}
 }
 
@@ -239,7 +239,7 @@ func (m *Model) gotEdit(msg editMsg) tea.Cmd {
 			delete(m.removed, p.id)
 			m.resort()
 		}
-		m.setStatus("error: "+msg.err.Error(), true)
+		m.setEditStatus("error: "+msg.err.Error(), true)
 		return m.startFetch()
 	}
 	cli := editCLI(p)
@@ -354,10 +354,10 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(k, g.Pause):
 		m.paused = !m.paused
 		if m.paused {
-			m.setStatus("paused (p resumes)", false)
+			m.setGlobalStatus("paused (p resumes)", false)
 			return m, nil
 		}
-		m.setStatus("", false)
+		m.setGlobalStatus("", false)
 		return m, m.startFetch()
 	case key.Matches(k, g.Sync):
 		return m, m.startFetch()
@@ -425,11 +425,11 @@ func (m *Model) changeInterval(dir int) tea.Cmd {
 		}
 	}
 	if next == cur {
-		m.setStatus("refresh interval stays "+cur.String()+" (from 100ms to 1m)", false)
+		m.setGlobalStatus("refresh interval stays "+cur.String()+" (from 100ms to 1m)", false)
 		return nil
 	}
 	m.opts.Interval = next
-	m.setStatus("refreshing every "+next.String(), false)
+	m.setGlobalStatus("refreshing every "+next.String(), false)
 	if m.fetching || m.paused {
 		return nil // the running refresh arms the next tick with it
 	}

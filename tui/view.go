@@ -211,6 +211,9 @@ func (m *Model) statusLine(w int) string {
 			return m.st.prompt.Render(clip(confirmQuestion(p), w))
 		}
 	}
+	if !m.statusAll && m.statusView != m.view {
+		return ""
+	}
 	if m.statusErr {
 		return m.st.errStat.Render(clip(m.status, w))
 	}
