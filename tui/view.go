@@ -45,7 +45,7 @@ func (m *Model) screen() string {
 		w = 80
 	}
 	lines := make([]string, 0, m.height)
-	lines = append(lines, m.st.header.Render(fit(m.headerLine(), w)))
+	lines = append(lines, m.st.header.Render(fit(m.headerLine(w), w)))
 	switch {
 	case m.help:
 		lines = append(lines, m.helpLines(w, m.height-2)...)
@@ -95,38 +95,48 @@ func (m *Model) screen() string {
 	return strings.Join(lines, "\n")
 }
 
-func (m *Model) headerLine() string {
-	var b strings.Builder
-	b.WriteString("lvsadm tui")
+// headerLine is the first line, in w columns. What does not fit goes, the
+// least needed first: the connection table's size, then the IPVS
+// version; the counts, the time and read-only stay (at 80 columns
+// read-only used to be cut).
+func (m *Model) headerLine(w int) string {
+	const name = "lvsadm tui"
 	if m.opts.NoKernel != nil {
-		b.WriteString("  no IPVS table: config and director views only")
-		return b.String()
+		return name + "  no IPVS table: config and director views only"
 	}
 	if m.snap == nil {
 		if m.fetching {
-			b.WriteString("  reading the IPVS table...")
+			return name + "  reading the IPVS table..."
 		}
-		return b.String()
+		return name
 	}
 	nd := 0
 	for _, s := range m.snap.Services {
 		nd += len(s.Destinations)
 	}
-	fmt.Fprintf(&b, "  IPVS %s  conn tab %d  %d svc %d rs", ops.VersionString(m.snap.Info.Version),
-		m.snap.Info.ConnTabSize, len(m.snap.Services), nd)
+	counts := fmt.Sprintf("%d svc %d rs", len(m.snap.Services), nd)
 	if n := downCount(m.dstat); n > 0 {
-		fmt.Fprintf(&b, " %d DOWN", n)
+		counts += fmt.Sprintf(" %d DOWN", n)
 	}
-	b.WriteString("  " + m.lastRefresh.Format("15:04:05"))
+	when := m.lastRefresh.Format("15:04:05")
 	if m.paused {
-		b.WriteString(" PAUSED")
+		when += " PAUSED"
 	} else {
-		b.WriteString(" every " + m.opts.Interval.String())
+		when += " every " + m.opts.Interval.String()
 	}
+	tail := []string{counts, when}
 	if m.opts.ReadOnly {
-		b.WriteString("  read-only")
+		tail = append(tail, "read-only")
 	}
-	return b.String()
+	version := "IPVS " + ops.VersionString(m.snap.Info.Version)
+	table := fmt.Sprintf("conn tab %d", m.snap.Info.ConnTabSize)
+	for _, head := range [][]string{{name, version, table}, {name, version}, {name}} {
+		line := strings.Join(append(head, tail...), "  ")
+		if len(line) <= w {
+			return line
+		}
+	}
+	return strings.Join(append([]string{name}, tail...), "  ")
 }
 
 // tabLine renders the view tabs followed by extra, the view's settings,

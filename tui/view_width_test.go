@@ -37,3 +37,23 @@ func TestFilterShowsAt80(t *testing.T) {
 	press(t, m, "2", "/", "r", "s", ":", "1", "0", ".", "0", ".", "1", ".", "1", "enter", "E")
 	wantIn(t, lineWith(t, m.View().Content, "[2 Connections]"), "filter: rs:10.0.1.1")
 }
+
+// TestReadOnlyFits80: --read-only is said whole on the header and the
+// hint line at 80 columns; the connection table's size gives way.
+func TestReadOnlyFits80(t *testing.T) {
+	m := healthModel(t, &jsonDaemon{st: fixtureStatus()}, 80, 24)
+	m.opts.ReadOnly = true
+	lines := strings.Split(m.View().Content, "\n")
+	head, hints := lines[0], lines[len(lines)-1]
+	if !strings.HasSuffix(strings.TrimRight(head, " "), "read-only") || strings.Contains(head, "~") {
+		t.Errorf("header: %q", head)
+	}
+	if strings.Contains(head, "conn tab") {
+		t.Errorf("header kept the table size at read-only's cost: %q", head)
+	}
+	wantIn(t, hints, "read-only: no d u w x Z", "q quit")
+	if strings.Contains(hints, "~") {
+		t.Errorf("hints cut: %q", hints)
+	}
+	checkScreen(t, m.View().Content, 80, 24)
+}
