@@ -28,3 +28,19 @@ func TestStatusStaysInItsView(t *testing.T) {
 		wantIn(t, m.View().Content, "paused (p resumes)")
 	}
 }
+
+// TestKeysOnADownRow: d, w and x on a server the daemon took out of the
+// table say why they do nothing, not "select a real server".
+func TestKeysOnADownRow(t *testing.T) {
+	m := goldenModel(t, 80, 24, &jsonDaemon{st: fixtureStatus()}, false)
+	press(t, m, "j", "j", "j")
+	wantIn(t, lineWith(t, m.View().Content, ">   -> 10.0.1.3:80"), "DOWN", "not in the kernel table")
+	for _, k := range []string{"d", "w", "x"} {
+		press(t, m, k)
+		out := m.View().Content
+		wantIn(t, out, "10.0.1.3:80 is DOWN, not in the kernel table: no weight to change")
+		if strings.Contains(out, "select a real server") || m.mode != modeNormal {
+			t.Errorf("%s: mode %v\n%s", k, m.mode, out)
+		}
+	}
+}

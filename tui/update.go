@@ -502,9 +502,15 @@ func (m *Model) servicesKey(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 	}
-	if r, ok := m.selectedRow(); ok && r.miss != nil && key.Matches(k, s.Restore) {
-		m.putInSelected(r)
-		return nil
+	if r, ok := m.selectedRow(); ok && r.miss != nil {
+		switch {
+		case key.Matches(k, s.Restore):
+			m.putInSelected(r)
+			return nil
+		case key.Matches(k, s.Drain, s.Weight, s.Out):
+			m.setStatus(missingNothing(r), false)
+			return nil
+		}
 	}
 	switch {
 	case key.Matches(k, s.Sort):
