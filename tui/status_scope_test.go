@@ -44,3 +44,21 @@ func TestKeysOnADownRow(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceCountsWhatServes: a server the daemon says is up but that
+// takes no new connections (drained to weight 0, taken out) is not
+// counted on its service's line.
+func TestServiceCountsWhatServes(t *testing.T) {
+	m := goldenModel(t, 80, 24, &jsonDaemon{st: fixtureStatus()}, false)
+	wantIn(t, lineWith(t, m.View().Content, "TCP 10.0.0.1:80 wlc"), "2/3 up")
+	press(t, m, "j", "x", "y") // 10.0.1.1 out of the table
+	wantIn(t, lineWith(t, m.View().Content, "TCP 10.0.0.1:80 wlc"), "1/3 up")
+	ss := &m.snap.Services[0]
+	for i := range ss.Destinations {
+		if ss.Destinations[i].Address.String() == "10.0.1.2" {
+			ss.Destinations[i].Weight = 0 // drained
+		}
+	}
+	m.resort()
+	wantIn(t, lineWith(t, m.View().Content, "TCP 10.0.0.1:80 wlc"), "NONE UP")
+}

@@ -204,7 +204,7 @@ func (m *Model) servicesView(w int) (tabs, colHead string, body, detail []string
 		} else {
 			stats = ss.Service.Stats
 			act, inact, _ := serviceTotals(ss)
-			vals[colHealth], bad = serviceHealth(m.health.virtuals[sid])
+			vals[colHealth], bad = m.kernelServiceHealth(ss)
 			vals[colActive], vals[colInact] = siCount(act), siCount(inact)
 			vals[colTraffic] = sparkline(m.sparks[sid])
 		}
@@ -254,7 +254,7 @@ func (m *Model) daemonOnlyLine(lay svcLayout, i int, r row) string {
 	case r.miss != nil:
 		h, bad = serverHealth(r.miss, false, 0)
 	default:
-		h, bad = serviceHealth(r.virt)
+		h, bad = serviceHealth(r.virt, nil)
 	}
 	name, w := m.rowName(r), lay.w
 	marker := "  "
@@ -318,7 +318,7 @@ func (m *Model) servicesDetail() []string {
 			h, _ := serverHealth(r.miss, false, 0)
 			return []string{missingLabel(r.virt, r.miss) + why, m.healthDetail(r.miss, h)}
 		}
-		h, _ := serviceHealth(r.virt)
+		h, _ := serviceHealth(r.virt, nil)
 		return []string{virtualLabel(r.virt) + why, "health: " + h + " (virtual " + r.virt.Name + ")"}
 	}
 	ss := &m.snap.Services[r.svc]
@@ -328,7 +328,7 @@ func (m *Model) servicesDetail() []string {
 		h, _ := m.destHealth(sid, &ss.Destinations[r.dest])
 		health = m.healthDetail(m.health.servers[r.id], h)
 	} else if v := m.health.virtuals[sid]; v != nil {
-		h, _ := serviceHealth(v)
+		h, _ := m.kernelServiceHealth(ss)
 		health = "health: " + h + " (virtual " + v.Name + ")"
 	}
 	s := ss.Service.Stats
