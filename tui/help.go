@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"strings"
-
 	"charm.land/bubbles/v2/key"
 
 	"github.com/lvsadm/lvsadm/tui/cfedit"
@@ -96,11 +94,19 @@ func (m *Model) hints() []hint {
 		hint{b: s.Weight, word: "weight"}, hint{b: s.Out, word: "out"}, hint{b: s.Zero, word: "zero"}, quit)
 }
 
-// footerHints is the key-hint line of the current view.
-func (m *Model) footerHints() string {
-	var parts []string
+// footerHints is the key-hint line of the current view in w columns:
+// whole hints, as many as fit ("x ou~" helps nobody).
+func (m *Model) footerHints(w int) string {
+	line := ""
 	for _, h := range m.hints() {
-		parts = append(parts, h.String())
+		next := h.String()
+		if line != "" {
+			next = line + "  " + next
+		}
+		if len(next) > w && line != "" {
+			break
+		}
+		line = next
 	}
-	return strings.Join(parts, "  ")
+	return line
 }

@@ -232,6 +232,7 @@ type Model struct {
 
 	keys       keyMaps
 	helpOffset int // the first line of the help overlay shown
+	helpTotal  int // its lines, as last drawn
 }
 
 // NewModel returns a Model reading from src. ctx bounds every kernel call

@@ -379,6 +379,11 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 func (m *Model) helpKey(k tea.KeyPressMsg) tea.Cmd {
 	g := m.keys.global
 	page := max(m.height-2, 1)
+	if m.helpTotal <= page {
+		// All of it is on the screen: the footer says any key closes.
+		m.help = false
+		return nil
+	}
 	switch {
 	case key.Matches(k, g.Up):
 		m.helpOffset--
@@ -388,6 +393,10 @@ func (m *Model) helpKey(k tea.KeyPressMsg) tea.Cmd {
 		m.helpOffset -= page
 	case key.Matches(k, g.PageDown):
 		m.helpOffset += page
+	case key.Matches(k, g.Home):
+		m.helpOffset = 0
+	case key.Matches(k, g.End):
+		m.helpOffset = m.helpTotal // drawing clamps it
 	default:
 		m.help = false
 	}

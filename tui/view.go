@@ -87,7 +87,7 @@ func (m *Model) screen() string {
 		// the place of the top level's hints.
 		lines = append(lines, m.statusLine(w))
 	} else {
-		lines = append(lines, m.st.footer.Render(clip(m.footerLine(), w)))
+		lines = append(lines, m.st.footer.Render(clip(m.footerLine(w), w)))
 	}
 	if m.height > 0 && len(lines) > m.height {
 		lines = lines[:m.height]
@@ -148,18 +148,37 @@ func (m *Model) headerLine(w int) string {
 // "2 Conns": at 80 columns four tabs and the services view's settings
 // need it.
 func (m *Model) tabLine(w int, extra ...string) string {
-	names := [numViews]string{"1 Services", "2 Connections", "3 Director", "4 Config"}
 	var parts []string
 	for _, e := range extra {
 		if e = strings.TrimSpace(e); e != "" {
 			parts = append(parts, "  "+e)
 		}
 	}
-	styled, plain := m.tabs(names)
-	if len(plain)+len(strings.Join(parts, "")) > w && m.view != viewConns {
-		names[viewConns] = "2 Conns"
-		styled, plain = m.tabs(names)
+	full := [numViews]string{"1 Services", "2 Connections", "3 Director", "4 Config"}
+	short := full
+	if m.view != viewConns {
+		short[viewConns] = "2 Conns"
 	}
+	// At 60 columns a filter after even the short tabs would be a "~".
+	tiny := [numViews]string{"1 Svc", "2 Conns", "3 Dir", "4 Cfg"}
+	// The tabs with which the most settings fit, the longer on a tie;
+	// when not even the first (the filter) fits, the short ones and a
+	// cut (a long lvs.cf path).
+	names, most := short, 0
+	if len(parts) == 0 {
+		names = full
+	}
+	for _, v := range [][numViews]string{full, short, tiny} {
+		_, plain := m.tabs(v)
+		n := 0
+		for n < len(parts) && len(plain)+ansi.StringWidth(strings.Join(parts[:n+1], "")) <= w {
+			n++
+		}
+		if n > most {
+			names, most = v, n
+		}
+	}
+	styled, plain := m.tabs(names)
 	p := strings.TrimRight(plain, " ")
 	if w < len(p) {
 		return clip(p, w)
@@ -186,11 +205,15 @@ func (m *Model) tabs(names [numViews]string) (styled, plain string) {
 	return sb.String(), pb.String()
 }
 
-func (m *Model) footerLine() string {
+func (m *Model) footerLine(w int) string {
 	p := m.keys.prompt
 	switch {
 	case m.help:
-		return "up down scroll  any other key closes the help"
+		if h := max(m.height-2, 0); m.helpTotal > h {
+			return fmt.Sprintf("lines %d-%d of %d  up down scroll  other keys close",
+				m.helpOffset+1, min(m.helpOffset+h, m.helpTotal), m.helpTotal)
+		}
+		return "any key closes the help"
 	case m.mode == modeFilter || m.mode == modeWeight:
 		return joinHints(p.Apply, p.Cancel, p.Clear)
 	case m.mode == modeConfirm || m.mode == modeQuit:
@@ -201,7 +224,7 @@ func (m *Model) footerLine() string {
 		// say what they do.
 		return ""
 	}
-	return m.footerHints()
+	return m.footerHints(w)
 }
 
 func (m *Model) statusLine(w int) string {
@@ -289,16 +312,29 @@ func (m *Model) helpLines(w, h int) []string {
 		}
 		all = append(all, m.st.header.Render(clip(sec.title, w)))
 		lines := sec.lines()
-		col := 0
+		col, wrap := 0, false
 		for _, l := range lines {
 			col = max(col, len(l.keys)+2)
 		}
 		for _, l := range lines {
+			wrap = wrap || 2+col+ansi.StringWidth(l.what) > w
+		}
+		for _, l := range lines {
+			if wrap {
+				// Narrow: each description under its keys rather
+				// than cut after them.
+				if l.keys != "" {
+					all = append(all, clip("  "+l.keys, w))
+				}
+				all = append(all, clip("      "+l.what, w))
+				continue
+			}
 			all = append(all, clip("  "+fit(l.keys, col)+l.what, w))
 		}
 	}
 	h = max(h, 0)
 	m.helpOffset = max(min(m.helpOffset, len(all)-h), 0)
+	m.helpTotal = len(all)
 	out := all[m.helpOffset:]
 	if len(out) > h {
 		out = out[:h]

@@ -190,7 +190,7 @@ func TestConnectionsView80x24(t *testing.T) {
 	out = m.View().Content
 	wantIn(t, out, "~168.100.200:65535", "1 match", "filter: time")
 	press(t, m, "?")
-	wantIn(t, m.View().Content, "Connections", "state:EST", "any other key closes")
+	wantIn(t, m.View().Content, "Connections", "state:EST", "any key closes")
 }
 
 func TestPromptsOnScreen(t *testing.T) {

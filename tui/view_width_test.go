@@ -35,7 +35,7 @@ func TestFilterShowsAt80(t *testing.T) {
 	press(t, m, "/", "1", "0", "\\", ".", "0", "enter")
 	wantIn(t, lineWith(t, m.View().Content, "[1 Services]"), `filter: 10\.0`)
 	press(t, m, "2", "/", "r", "s", ":", "1", "0", ".", "0", ".", "1", ".", "1", "enter", "E")
-	wantIn(t, lineWith(t, m.View().Content, "[2 Connections]"), "filter: rs:10.0.1.1")
+	wantIn(t, lineWith(t, m.View().Content, "[2 Conn"), "filter: rs:10.0.1.1")
 }
 
 // TestReadOnlyFits80: --read-only is said whole on the header and the
