@@ -4,11 +4,10 @@ import (
 	"context"
 	"time"
 
-	"github.com/lvsadm/lvsadm/daemon/control"
-
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/lvsadm/lvsadm/ops"
 	"github.com/lvsadm/lvsadm/tui/cfedit"
 )
@@ -117,31 +116,6 @@ func (k sortKey) String() string {
 		return "weight"
 	}
 	return "kernel order"
-}
-
-// action is what a pendingEdit does to the kernel's table.
-type action int
-
-const (
-	actWeight  action = iota // EditDestination with a new weight
-	actRemove                // DelDestination: x
-	actPutBack               // AddDestination of a server x took out: u on its ghost row
-	actZero                  // Zero of a service's counters: Z
-)
-
-// pendingEdit is a change waiting for confirmation or for the kernel.
-type pendingEdit struct {
-	act     action
-	key     ops.ServiceKey
-	dest    ops.Destination // not used by actZero
-	weight  int32           // actWeight's new weight
-	id      itemID          // destID (serviceID for actZero)
-	label   string          // "10.0.1.1:80 in TCP 10.0.0.1:80"
-	restore bool            // restoring the weight from before a drain
-	// daemonAct, when set, makes this an override request to the daemon
-	// (a control.Act*) for daemonTarget ("virtual/server") instead of a
-	// kernel edit: the daemon owns the service.
-	daemonAct, daemonTarget string
 }
 
 // removedServer is a real server this session took out of the kernel's
@@ -323,33 +297,6 @@ func (m *Model) startFetch() tea.Cmd {
 func (m *Model) tick() tea.Cmd {
 	gen := m.gen
 	return tea.Tick(m.opts.Interval, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
-}
-
-// editCmd makes change p through the source.
-func (m *Model) editCmd(p pendingEdit) tea.Cmd {
-	src, ctx := m.src, m.ctx
-	var send func(context.Context) error
-	if p.daemonAct != "" {
-		send = m.daemonCmd(p)
-	}
-	return func() tea.Msg {
-		c, cancel := context.WithTimeout(ctx, fetchTimeout)
-		defer cancel()
-		var err error
-		switch {
-		case send != nil:
-			err = send(c)
-		case p.act == actRemove:
-			err = src.RemoveServer(c, p.key, p.dest)
-		case p.act == actPutBack:
-			err = src.RestoreServer(c, p.key, p.dest)
-		case p.act == actZero:
-			err = src.Zero(c, p.key)
-		default:
-			err = src.SetWeight(c, p.key, p.dest, p.weight)
-		}
-		return editMsg{p: p, err: err}
-	}
 }
 
 // setStatus shows a message in the status line of the current view.

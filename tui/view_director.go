@@ -273,3 +273,13 @@ func (m *Model) noKernelLines() []string {
 		"Director view (3) shows a daemon's state.",
 	}
 }
+
+// clampDirector keeps the director view's scroll within its lines.
+func (m *Model) clampDirector() {
+	if last := len(m.directorLines()) - m.bodyHeight(); m.dirOffset > last {
+		m.dirOffset = last
+	}
+	if m.dirOffset < 0 {
+		m.dirOffset = 0
+	}
+}
