@@ -152,7 +152,6 @@ type Model struct {
 	snap        *Snapshot
 	rates       rateTable
 	sparks      sparkHistory // recent traffic per service, for the sparkline
-	kernelRates bool         // show the kernel's estimates instead of deltas
 	lastRefresh time.Time
 	fetching    bool
 	refetch     bool // a refresh was asked for while one was running
@@ -174,31 +173,15 @@ type Model struct {
 	daemonMsg string          // what the status line last said about it, said once
 	health    healthIndex
 
-	// services view
-	sort        sortKey
-	sortDesc    bool
-	filter      string
-	rows        []row
-	cursor      int
-	offset      int
-	selID       itemID
-	input       string
-	inputErr    string // why the prompt's last value was refused
-	pending     *pendingEdit
-	drainedFrom map[itemID]int32          // destID -> weight before this session drained it
-	removed     map[itemID]*removedServer // destID -> a server this session took out
+	// the pages' own state (page.go)
+	servicesState
+	connsState
+	directorState
 
-	// connections view
-	connFilter ConnFilter
-	connOffset int    // first row shown; the view scrolls, it has no cursor
-	connState  string // state chosen with the s key, "" for all
-	connSort   connSortKey
-	connDesc   bool
-	connGroup  connGroup
-	connKernel []ops.Connection // the kept rows in the kernel's order
-
-	// director view
-	dirOffset int
+	// the filter and weight prompts, and the change waiting for y
+	input    string
+	inputErr string // why the prompt's last value was refused
+	pending  *pendingEdit
 
 	// config view: the lvs.cf editor, loaded when first shown
 	cfg        *cfedit.Model
@@ -225,10 +208,9 @@ func NewModel(ctx context.Context, src Source, o Options) *Model {
 	m := &Model{
 		src: src, opts: o, ctx: ctx, st: newStyles(o.Profile), now: now,
 		width: 80, height: 24,
-		keys:        newKeyMaps(),
-		drainedFrom: map[itemID]int32{},
-		removed:     map[itemID]*removedServer{},
-		cfg:         cfedit.New(ctx, o.Config, cfedit.Options{ReadOnly: o.ReadOnly, Profile: o.Profile}),
+		keys:          newKeyMaps(),
+		servicesState: servicesState{drainedFrom: map[itemID]int32{}, removed: map[itemID]*removedServer{}},
+		cfg:           cfedit.New(ctx, o.Config, cfedit.Options{ReadOnly: o.ReadOnly, Profile: o.Profile}),
 	}
 	m.sizeConfig()
 	return m

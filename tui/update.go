@@ -229,11 +229,8 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(k, g.ClearFilter):
 		return m, m.clearFilter()
 	default:
-		switch m.view {
-		case viewConns:
-			return m, m.connsKey(k)
-		case viewServices:
-			return m, m.servicesKey(k)
+		if p := m.page(); p != nil {
+			return m, p.update(k)
 		}
 	}
 	return m, nil
@@ -291,19 +288,11 @@ func (m *Model) switchView(v viewID) tea.Cmd {
 	return nil
 }
 
+// move moves the current page's selection or scroll.
 func (m *Model) move(delta int) {
-	switch m.view {
-	case viewConns:
-		m.connOffset += delta
-		m.clampConns()
-		return
-	case viewDirector:
-		m.dirOffset += delta
-		m.clampDirector()
-		return
+	if p := m.page(); p != nil {
+		p.move(delta)
 	}
-	m.cursor += delta
-	m.clampServices()
 }
 
 func (m *Model) clearFilter() tea.Cmd {

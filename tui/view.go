@@ -55,16 +55,7 @@ func (m *Model) screen() string {
 		lines = append(lines, m.tabLine(w, m.opts.Config.Path))
 		lines = append(lines, strings.Split(m.cfg.View(), "\n")...)
 	default:
-		var body, detail []string
-		var tabs, colHead string
-		switch m.view {
-		case viewConns:
-			tabs, colHead, body, detail = m.connsView(w)
-		case viewDirector:
-			tabs, colHead, body, detail = m.directorView(w)
-		default:
-			tabs, colHead, body, detail = m.servicesView(w)
-		}
+		tabs, colHead, body, detail := m.page().view(w)
 		lines = append(lines, tabs, m.st.colHead.Render(fit(colHead, w)))
 		for _, b := range body {
 			// Views cut their lines already; this guards the
@@ -306,7 +297,7 @@ func withCLI(msg, cli string, w int) string {
 // at 60x20 it does not fit, so it scrolls.
 func (m *Model) helpLines(w, h int) []string {
 	var all []string
-	for i, sec := range m.helpSections(m.view) {
+	for i, sec := range m.helpSections() {
 		if i > 0 {
 			all = append(all, "")
 		}

@@ -5,9 +5,10 @@ import (
 	"strconv"
 )
 
-// connsView renders the connections view: the connection table as
+// view renders the connections view: the connection table as
 // "ipvsadm -Lcn" shows it, rows from the bounded summary, counts below.
-func (m *Model) connsView(w int) (tabs, colHead string, body, detail []string) {
+func (p connsPage) view(w int) (tabs, colHead string, body, detail []string) {
+	m := p.m
 	var extra []string
 	switch m.connGroup {
 	case groupDest:

@@ -6,10 +6,11 @@ import (
 	"time"
 )
 
-// directorView renders the director view: the daemon's role, peer,
+// view renders the director view: the daemon's role, peer,
 // heartbeat, both sides' configuration and the event log, as one
 // scrollable list of lines.
-func (m *Model) directorView(w int) (tabs, colHead string, body, detail []string) {
+func (p directorPage) view(w int) (tabs, colHead string, body, detail []string) {
+	m := p.m
 	tabs = m.tabLine(w)
 	lines := m.directorLines()
 	colHead = "DIRECTOR"

@@ -147,9 +147,10 @@ func (m *Model) longestName() int {
 	return n
 }
 
-// servicesView renders the services view: services and their real
+// view renders the services view: services and their real
 // servers, with the selected row in full below.
-func (m *Model) servicesView(w int) (tabs, colHead string, body, detail []string) {
+func (p servicesPage) view(w int) (tabs, colHead string, body, detail []string) {
+	m := p.m
 	rates := "rates: measured"
 	if m.kernelRates {
 		rates = "rates: kernel est."

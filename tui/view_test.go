@@ -223,7 +223,8 @@ func TestHelpFitsUncut80x24(t *testing.T) {
 	m := NewModel(t.Context(), &fakeSource{}, Options{})
 	for v := viewID(0); v < numViews; v++ {
 		n := 1 // the header
-		for _, sec := range m.helpSections(v) {
+		m.view = v
+		for _, sec := range m.helpSections() {
 			lines := sec.lines()
 			n += 2 + len(lines) // blank line, title, keys
 			col := 0

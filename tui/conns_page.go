@@ -3,9 +3,48 @@ package tui
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/lvsadm/lvsadm/ops"
 )
 
-func (m *Model) connsKey(k tea.KeyPressMsg) tea.Cmd {
+// connsPage is the connections view (page.go): the connection table as
+// ipvsadm -Lcn lists it, filtered, sorted or counted.
+type connsPage struct{ m *Model }
+
+// connsState is the connections view's state.
+type connsState struct {
+	connFilter ConnFilter
+	connOffset int    // first row shown; the view scrolls, it has no cursor
+	connState  string // state chosen with the s key, "" for all
+	connSort   connSortKey
+	connDesc   bool
+	connGroup  connGroup
+	connKernel []ops.Connection // the kept rows in the kernel's order
+}
+
+func (p connsPage) move(delta int) {
+	p.m.connOffset += delta
+	p.m.clampConns()
+}
+
+func (p connsPage) help() []helpSection {
+	return []helpSection{{"Connections", p.m.keys.conns.help()},
+		// The filter's terms are no keys, but this is where they are looked for.
+		{"Connections filter (/): terms, all of which must match", []key.Binding{
+			bind("state:EST", "proto:udp client:IP svc:IP:PORT rs:IP  a word: a state"),
+			bind("~REGEXP", "rs~REGEXP (and state~ proto~ client~ svc~)  !TERM inverts"),
+		}}}
+}
+
+func (p connsPage) hints() []hint {
+	g, c := p.m.keys.global, p.m.keys.conns
+	help, views, quit := p.m.commonHints()
+	return []hint{help, views, {b: g.Filter, word: "filter"}, {b: c.State, word: "state"},
+		{b: c.Sort, keys: "PESCVD", word: "sort"}, {b: c.Count, word: "count"}, {b: g.Pause, word: "pause"}, quit}
+}
+
+func (p connsPage) update(k tea.KeyPressMsg) tea.Cmd {
+	m := p.m
 	c := m.keys.conns
 	switch {
 	case key.Matches(k, c.Sort):
