@@ -383,7 +383,7 @@ func (m *Model) inputKey(k tea.KeyPressMsg) tea.Cmd {
 			m.valueEntered()
 		}
 	default:
-		m.in.key(k)
+		m.in.key(k, m.keys.Line)
 	}
 	return nil
 }

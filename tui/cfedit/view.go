@@ -351,7 +351,7 @@ func (m *Model) hints() (long, short string) {
 	join := func(parts ...string) string { return strings.Join(parts, "  ") }
 	switch m.mode {
 	case modeEdit, modeName:
-		s := join(hint(k.Set, "set"), hint(k.Cancel, "cancel"), hint(k.ClearInput, "clear"))
+		s := join(hint(k.Set, "set"), hint(k.Cancel, "cancel"), hint(k.Line.KillStart, "clear"))
 		return s, s
 	case modeConfirm:
 		s := join(hint(k.Yes, "confirm"), "any other key cancels")
