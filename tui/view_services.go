@@ -39,9 +39,11 @@ const (
 )
 
 // minNameWidth is what the name column keeps before columns are dropped
-// for it: "TCP 192.0.2.10:80 wlc" (an IPv4 VIP, its port and the
-// scheduler). At 60 columns the numbers would otherwise leave "TCP 192~".
-const minNameWidth = 21
+// for it: what 80 columns leave it next to every column but the wide
+// ones, HEALTH included, so that the 80x24 layout keeps all its numbers
+// ("TCP 10.0.0.1:80 wlc" whole, "TCP 192.0.2.10:80 w~"). At 60 columns
+// the numbers would otherwise leave "TCP 192~".
+const minNameWidth = 20
 
 // svcLayout is the services view's columns at one width, and the name
 // column's width.

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"net"
 	"strings"
 	"testing"
 )
@@ -56,4 +57,16 @@ func TestReadOnlyFits80(t *testing.T) {
 		t.Errorf("hints cut: %q", hints)
 	}
 	checkScreen(t, m.View().Content, 80, 24)
+}
+
+// TestLongNamesKeepTheNumbersAt80: a name longer than the column (an
+// IPv6 VIP) is cut at 80 columns, as it always was, rather than costing
+// the bytes/s columns.
+func TestLongNamesKeepTheNumbersAt80(t *testing.T) {
+	m := healthModel(t, &jsonDaemon{st: fixtureStatus()}, 80, 24)
+	m.snap.Services[0].Service.Address = net.ParseIP("2001:db8:ffff::10")
+	m.resort()
+	out := m.View().Content
+	wantIn(t, lineWith(t, out, "SERVICE -> SERVER"), "HEALTH", "B/s IN")
+	wantIn(t, out, "TCP [2001:db8:ffff:~")
 }
