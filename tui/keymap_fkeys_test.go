@@ -52,7 +52,11 @@ func TestHelpScrolls(t *testing.T) {
 	if out == first {
 		t.Error("down did not scroll the help")
 	}
-	press(t, m, "up")
+	press(t, m, "g")
+	m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if m.View(); m.helpOffset != wheelStep || !m.help {
+		t.Errorf("the wheel: offset %d, help %v", m.helpOffset, m.help)
+	}
 	press(t, m, "x")
 	if m.help {
 		t.Error("x did not close the help")

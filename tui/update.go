@@ -55,7 +55,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	case tea.MouseWheelMsg:
-		if m.help || m.mode != modeNormal {
+		if m.help {
+			// The wheel scrolls a help taller than the screen;
+			// drawing keeps the offset in range.
+			switch msg.Button {
+			case tea.MouseWheelUp:
+				m.helpOffset = max(m.helpOffset-wheelStep, 0)
+			case tea.MouseWheelDown:
+				m.helpOffset += wheelStep
+			}
+			return m, nil
+		}
+		if m.mode != modeNormal {
 			return m, nil
 		}
 		if m.view == viewConfig {
