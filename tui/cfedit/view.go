@@ -337,11 +337,19 @@ func (m *Model) statusText() (string, style) {
 	return "", style{}
 }
 
-// footerLine is the key hints; the long form when it fits.
+// footerLine is the key hints; the long form when it fits, else as many
+// whole hints of the short form as fit ("ctrl+s sa~" helps nobody).
 func (m *Model) footerLine() string {
 	long, short := m.hints()
 	if len(long) <= m.width {
 		return long
+	}
+	for len(short) > m.width {
+		i := strings.LastIndex(short, "  ")
+		if i < 0 {
+			break
+		}
+		short = short[:i]
 	}
 	return short
 }
