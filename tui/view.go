@@ -229,10 +229,10 @@ func (m *Model) statusLine(w int) string {
 		}
 		return m.promptLine("weight"+label+": "+m.input+"_", w)
 	case modeQuit:
-		return m.st.prompt.Render(clip("unsaved changes in "+m.configName()+": quit anyway? [y/N]", w))
+		return m.st.prompt.Render(question("unsaved changes in "+m.configName()+": quit anyway? [y/N]", w))
 	case modeConfirm:
 		if p := m.pending; p != nil {
-			return m.st.prompt.Render(clip(confirmQuestion(p), w))
+			return m.st.prompt.Render(question(confirmQuestion(p), w))
 		}
 	}
 	if !m.statusAll && m.statusView != m.view {
@@ -253,6 +253,17 @@ func (m *Model) promptLine(p string, w int) string {
 		return m.st.prompt.Render(clip(p, w))
 	}
 	return m.st.prompt.Render(p) + m.st.errStat.Render(clip("  error: "+m.inputErr+" (esc gives up)", w-ansi.StringWidth(p)))
+}
+
+// question is a y/n question in w columns: when it does not fit, its
+// text is cut (~) rather than the "[y/N]" that says what to press.
+func question(q string, w int) string {
+	const yn = " [y/N]"
+	text, ok := strings.CutSuffix(q, yn)
+	if !ok || ansi.StringWidth(q) <= w || w < len(yn)+8 {
+		return clip(q, w)
+	}
+	return fit(text, w-len(yn)) + yn
 }
 
 // confirmQuestion asks whether to make change p.
