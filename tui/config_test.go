@@ -194,8 +194,8 @@ func TestConfigPromptCapturesKeys(t *testing.T) {
 		t.Fatalf("in the prompt: view %d, mode %d, captures %v", m.view, m.mode, m.cfg.Captures())
 	}
 	wantIn(t, m.View().Content, "172.16.0.21q3")
-	if m.footerLine() != "" {
-		t.Errorf("top-level hints while the view captures keys: %q", m.footerLine())
+	if m.footerLine(80) != "" {
+		t.Errorf("top-level hints while the view captures keys: %q", m.footerLine(80))
 	}
 	m.Update(tea.PasteMsg{Content: "4\n"})
 	wantIn(t, m.View().Content, "172.16.0.21q34")

@@ -21,6 +21,7 @@ const (
 	connSortClient
 	connSortVirtual
 	connSortDest
+	numConnSortKeys
 )
 
 // connSortKeys maps the connections view's sort keys to columns: the

@@ -63,6 +63,20 @@ func (m *Model) daemonEdit(r row, d ops.Destination, act string, weight int32) (
 	return true
 }
 
+// missingNothing is why d, w and x do nothing on row r, a server the
+// daemon lists as not in the kernel table: there is no weight to change
+// and nothing to take out ("select a real server" would send the user
+// looking for another row). u is the key that does something there when
+// an override took it out.
+func missingNothing(r row) string {
+	h, _ := serverHealth(r.miss, false, 0)
+	msg := missingLabel(r.virt, r.miss) + " is " + h + ", not in the kernel table: no weight to change, nothing to take out"
+	if r.miss.Override != nil && r.miss.Override.Kind == control.Out {
+		msg += "; u puts it back"
+	}
+	return msg
+}
+
 // putInSelected asks the daemon to put the server of row r, which it
 // lists as not in the kernel table, back (lvsadm in) when an override took
 // it out.

@@ -13,6 +13,16 @@
 // the model is tested with a fake source and no kernel; KernelSource is the
 // real one, over ops.Kernel.
 //
+// Views 1 to 3 are pages (page.go): each has its state (servicesState,
+// connsState, directorState, embedded in Model), its keymap (keymap.go),
+// its keys and help and hints (services_page.go, conns_page.go,
+// director_page.go) and its drawing (view_services.go, view_conns.go,
+// view_director.go). Model keeps what they share and update.go the keys
+// of every view; what arrives from a refresh is refresh.go's, the prompts
+// prompt.go's, and changes of the table with their confirmation
+// actions.go's. The help overlay and the key hints are drawn from the
+// keymaps (help.go), so they cannot drift from the keys.
+//
 // View 4, the lvs.cf Config view, is package cfedit's sub-model, embedded
 // as its doc says: the model sends it the keys and pastes while it is
 // shown (every key but ctrl+c while it captures them), the messages it

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -187,6 +188,9 @@ func keyMsg(t *testing.T, k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl}
 	case " ", "space":
 		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "f1", "f3", "f6", "f10":
+		n, _ := strconv.Atoi(k[1:])
+		return tea.KeyPressMsg{Code: tea.KeyF1 + rune(n-1)}
 	}
 	r, n := utf8.DecodeRuneInString(k)
 	if n != len(k) || !unicode.IsPrint(r) {

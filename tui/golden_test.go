@@ -48,6 +48,12 @@ func goldenConns() []ops.Connection {
 // director's).
 func goldenModel(t *testing.T, w, h int, d DaemonSource, empty bool) *Model {
 	t.Helper()
+	return goldenModelRO(t, w, h, d, empty, false)
+}
+
+// goldenModelRO is goldenModel, with --read-only when ro.
+func goldenModelRO(t *testing.T, w, h int, d DaemonSource, empty, ro bool) *Model {
+	t.Helper()
 	// Seventeen readings whose counters grow unevenly: sixteen rates for
 	// the sparkline, the last one a second apart like the others.
 	src := &fakeSource{conns: goldenConns()}
@@ -68,7 +74,7 @@ func goldenModel(t *testing.T, w, h int, d DaemonSource, empty bool) *Model {
 	cf := cfedit.FileDeps(corpusCopy(t, goldenCf))
 	cf.Path = lvscf.DefaultPath
 	m := NewModel(t.Context(), src, Options{Interval: time.Millisecond, Profile: colorprofile.NoTTY,
-		Now: func() time.Time { return t0 }, Daemon: d, Config: cf})
+		Now: func() time.Time { return t0 }, Daemon: d, Config: cf, ReadOnly: ro})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	feed(t, m, m.Init())
 	for range len(src.snaps) - 2 {
@@ -96,38 +102,48 @@ func TestGoldenFrames(t *testing.T) {
 		daemon func() DaemonSource
 		keys   []string
 		empty  bool // no services in the kernel
+		ro     bool // --read-only
 	}{
 		// a server down and out of the table, one quiesced, one coming
 		// back; the down one selected, with its reason in the detail
-		{"services-down", withDaemon, []string{"j", "j", "j"}, false},
-		{"services-nodaemon", noDaemon, nil, false},
+		{"services-down", withDaemon, []string{"j", "j", "j"}, false, false},
+		{"services-nodaemon", noDaemon, nil, false, false},
 		// x on a real server asks first, saying what it costs
-		{"services-takeout-confirm", withDaemon, []string{"j", "x"}, false},
+		{"services-takeout-confirm", withDaemon, []string{"j", "x"}, false, false},
 		// taken out: its ghost row stays under its service, for u
-		{"services-ghost", withDaemon, []string{"j", "x", "y"}, false},
+		{"services-ghost", withDaemon, []string{"j", "x", "y"}, false, false},
 		// a standby director: an empty kernel table, the daemon's checks
-		{"services-standby", standby, []string{"j", "j", "j"}, true},
+		{"services-standby", standby, []string{"j", "j", "j"}, true, false},
 		// sorted by expiry, reversed, filtered by a regexp, inverted
-		{"conns-sorted-filtered", withDaemon, []string{"2", "E", "E", "/", "!", "~", "^", "u", "d", "p", " ", "r", "s", "~", "\\", ".", "1", ":", "enter"}, false},
-		{"conns-by-server", withDaemon, []string{"2", "c"}, false},
-		{"conns-by-state", withDaemon, []string{"2", "c", "c"}, false},
+		{"conns-sorted-filtered", withDaemon, []string{"2", "E", "E", "/", "!", "~", "^", "u", "d", "p", " ", "r", "s", "~", "\\", ".", "1", ":", "enter"}, false, false},
+		{"conns-by-server", withDaemon, []string{"2", "c"}, false, false},
+		{"conns-by-state", withDaemon, []string{"2", "c", "c"}, false, false},
 		// the peer runs another lvs.cf
-		{"director-mismatch", withDaemon, []string{"3"}, false},
-		{"director-nodaemon", noDaemon, []string{"3"}, false},
-		{"help-services", withDaemon, []string{"?"}, false},
-		{"help-conns", withDaemon, []string{"2", "?"}, false},
-		{"help-director", withDaemon, []string{"3", "?"}, false},
+		{"director-mismatch", withDaemon, []string{"3"}, false, false},
+		{"director-nodaemon", noDaemon, []string{"3"}, false, false},
+		{"help-services", withDaemon, []string{"?"}, false, false},
+		{"help-conns", withDaemon, []string{"2", "?"}, false, false},
+		{"help-director", withDaemon, []string{"3", "?"}, false, false},
 		// the Config view: a virtual server open in its third panel
-		{"config-virtual", withDaemon, []string{"4", "tab", "tab", "enter"}, false},
+		{"config-virtual", withDaemon, []string{"4", "tab", "tab", "enter"}, false, false},
 		// an unsaved edit, then q asks
-		{"config-quit", withDaemon, []string{"4", "enter", "ctrl+u", "1", "7", "2", ".", "1", "6", ".", "0", ".", "9", "enter", "q"}, false},
-		{"help-config", withDaemon, []string{"4", "?"}, false},
+		{"config-quit", withDaemon, []string{"4", "enter", "ctrl+u", "1", "7", "2", ".", "1", "6", ".", "0", ".", "9", "enter", "q"}, false, false},
+		{"help-config", withDaemon, []string{"4", "?"}, false, false},
+		// a filter active: the servers that are not up, each alone
+		{"services-filtered", withDaemon, []string{"/", "!", "u", "p", "enter"}, false, false},
+		// read-only, in every view: the header and the hints say it,
+		// a change is refused where it is asked for
+		{"services-readonly", withDaemon, []string{"j", "d"}, false, true},
+		{"conns-readonly", withDaemon, []string{"2"}, false, true},
+		{"director-readonly", withDaemon, []string{"3"}, false, true},
+		{"config-readonly", withDaemon, []string{"4", "tab", "tab", "enter"}, false, true},
+		{"help-services-readonly", withDaemon, []string{"?"}, false, true},
 	} {
-		for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		for _, size := range [][2]int{{60, 20}, {80, 24}, {200, 50}} {
 			w, h := size[0], size[1]
 			name := fmt.Sprintf("%s-%dx%d", tt.name, w, h)
 			t.Run(name, func(t *testing.T) {
-				m := goldenModel(t, w, h, tt.daemon(), tt.empty)
+				m := goldenModelRO(t, w, h, tt.daemon(), tt.empty, tt.ro)
 				press(t, m, tt.keys...)
 				m.opts.Interval = time.Second
 				got := m.View().Content

@@ -147,13 +147,18 @@ func serverHealth(r *control.ServerStatus, inKernel bool, weight int32) (label s
 }
 
 // serviceHealth is the health column of a service: how many of its
-// configured real servers are up, and NONE UP when none is.
-func serviceHealth(v *control.VirtualStatus) (label string, bad bool) {
+// configured real servers are up, and NONE UP when none is. serving, when
+// not nil, is what "up" means: for a service in the kernel table, up and
+// taking new connections (inKernelServing).
+func serviceHealth(v *control.VirtualStatus, serving func(*control.ServerStatus) bool) (label string, bad bool) {
 	if v == nil {
 		return "-", false
 	}
 	if !v.Active {
 		return "off", false
+	}
+	if serving == nil {
+		serving = func(r *control.ServerStatus) bool { return r.State == "up" }
 	}
 	up, n := 0, 0
 	for i := range v.Servers {
@@ -161,7 +166,7 @@ func serviceHealth(v *control.VirtualStatus) (label string, bad bool) {
 			continue
 		}
 		n++
-		if v.Servers[i].State == "up" {
+		if serving(&v.Servers[i]) {
 			up++
 		}
 	}
@@ -169,6 +174,29 @@ func serviceHealth(v *control.VirtualStatus) (label string, bad bool) {
 		return "NONE UP", true
 	}
 	return strconv.Itoa(up) + "/" + strconv.Itoa(n) + " up", up < n
+}
+
+// kernelServiceHealth is the health column of service ss of the kernel
+// table. A server counts as up when the daemon says up and the kernel
+// gives it new connections: it is in the table (not taken out by an
+// override or by x here) at a weight above 0 (not drained, by an
+// override, by d here or by anyone). "2/4 up" with two of them drained
+// said more was serving than was.
+func (m *Model) kernelServiceHealth(ss *ServiceSnapshot) (label string, bad bool) {
+	sid := serviceID(ss.Service.ServiceKey)
+	v := m.health.virtuals[sid]
+	return serviceHealth(v, func(r *control.ServerStatus) bool {
+		if r.State != "up" {
+			return false
+		}
+		for _, d := range ss.Destinations {
+			if serverIs(v, r, d) {
+				_, gone := m.removed[destID(sid, d)]
+				return d.Weight > 0 && !gone
+			}
+		}
+		return false
+	})
 }
 
 // downCount counts the configured, active real servers that are not up,

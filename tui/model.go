@@ -4,11 +4,10 @@ import (
 	"context"
 	"time"
 
-	"github.com/lvsadm/lvsadm/daemon/control"
-
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/lvsadm/lvsadm/ops"
 	"github.com/lvsadm/lvsadm/tui/cfedit"
 )
@@ -119,31 +118,6 @@ func (k sortKey) String() string {
 	return "kernel order"
 }
 
-// action is what a pendingEdit does to the kernel's table.
-type action int
-
-const (
-	actWeight  action = iota // EditDestination with a new weight
-	actRemove                // DelDestination: x
-	actPutBack               // AddDestination of a server x took out: u on its ghost row
-	actZero                  // Zero of a service's counters: Z
-)
-
-// pendingEdit is a change waiting for confirmation or for the kernel.
-type pendingEdit struct {
-	act     action
-	key     ops.ServiceKey
-	dest    ops.Destination // not used by actZero
-	weight  int32           // actWeight's new weight
-	id      itemID          // destID (serviceID for actZero)
-	label   string          // "10.0.1.1:80 in TCP 10.0.0.1:80"
-	restore bool            // restoring the weight from before a drain
-	// daemonAct, when set, makes this an override request to the daemon
-	// (a control.Act*) for daemonTarget ("virtual/server") instead of a
-	// kernel edit: the daemon owns the service.
-	daemonAct, daemonTarget string
-}
-
 // removedServer is a real server this session took out of the kernel's
 // table (x): kept, as the last refresh read it, so that its row stays on
 // screen (a ghost) and u can add it back with the same parameters.
@@ -178,13 +152,18 @@ type Model struct {
 	snap        *Snapshot
 	rates       rateTable
 	sparks      sparkHistory // recent traffic per service, for the sparkline
-	kernelRates bool         // show the kernel's estimates instead of deltas
 	lastRefresh time.Time
 	fetching    bool
 	refetch     bool // a refresh was asked for while one was running
 	gen         int  // generation of the refresh chain; a tick of an older one is ignored
 	status      string
-	statusErr   bool
+	// statusView is the view the status is about: it shows there only,
+	// so that one view's error does not sit under another's table.
+	// statusAll marks the TUI's own news (refreshes, the daemon, pause,
+	// interval), shown in every view.
+	statusView viewID
+	statusAll  bool
+	statusErr  bool
 	// statusCLI is the shell command doing what the status line reports
 	// (ipvsadm syntax, as lvsadm accepts it), shown after it.
 	statusCLI string
@@ -194,34 +173,23 @@ type Model struct {
 	daemonMsg string          // what the status line last said about it, said once
 	health    healthIndex
 
-	// services view
-	sort        sortKey
-	sortDesc    bool
-	filter      string
-	rows        []row
-	cursor      int
-	offset      int
-	selID       itemID
-	input       string
-	pending     *pendingEdit
-	drainedFrom map[itemID]int32          // destID -> weight before this session drained it
-	removed     map[itemID]*removedServer // destID -> a server this session took out
+	// the pages' own state (page.go)
+	servicesState
+	connsState
+	directorState
 
-	// connections view
-	connFilter ConnFilter
-	connOffset int    // first row shown; the view scrolls, it has no cursor
-	connState  string // state chosen with the s key, "" for all
-	connSort   connSortKey
-	connDesc   bool
-	connGroup  connGroup
-	connKernel []ops.Connection // the kept rows in the kernel's order
-
-	// director view
-	dirOffset int
+	// the filter and weight prompts, and the change waiting for y
+	input    string
+	inputErr string // why the prompt's last value was refused
+	pending  *pendingEdit
 
 	// config view: the lvs.cf editor, loaded when first shown
 	cfg        *cfedit.Model
 	cfgStarted bool
+
+	keys       keyMaps
+	helpOffset int // the first line of the help overlay shown
+	helpTotal  int // its lines, as last drawn
 }
 
 // NewModel returns a Model reading from src. ctx bounds every kernel call
@@ -240,9 +208,9 @@ func NewModel(ctx context.Context, src Source, o Options) *Model {
 	m := &Model{
 		src: src, opts: o, ctx: ctx, st: newStyles(o.Profile), now: now,
 		width: 80, height: 24,
-		drainedFrom: map[itemID]int32{},
-		removed:     map[itemID]*removedServer{},
-		cfg:         cfedit.New(ctx, o.Config, cfedit.Options{ReadOnly: o.ReadOnly, Profile: o.Profile}),
+		keys:          newKeyMaps(),
+		servicesState: servicesState{drainedFrom: map[itemID]int32{}, removed: map[itemID]*removedServer{}},
+		cfg:           cfedit.New(ctx, o.Config, cfedit.Options{ReadOnly: o.ReadOnly, Profile: o.Profile}),
 	}
 	m.sizeConfig()
 	return m
@@ -313,40 +281,28 @@ func (m *Model) tick() tea.Cmd {
 	return tea.Tick(m.opts.Interval, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
 }
 
-// editCmd makes change p through the source.
-func (m *Model) editCmd(p pendingEdit) tea.Cmd {
-	src, ctx := m.src, m.ctx
-	var send func(context.Context) error
-	if p.daemonAct != "" {
-		send = m.daemonCmd(p)
-	}
-	return func() tea.Msg {
-		c, cancel := context.WithTimeout(ctx, fetchTimeout)
-		defer cancel()
-		var err error
-		switch {
-		case send != nil:
-			err = send(c)
-		case p.act == actRemove:
-			err = src.RemoveServer(c, p.key, p.dest)
-		case p.act == actPutBack:
-			err = src.RestoreServer(c, p.key, p.dest)
-		case p.act == actZero:
-			err = src.Zero(c, p.key)
-		default:
-			err = src.SetWeight(c, p.key, p.dest, p.weight)
-		}
-		return editMsg{p: p, err: err}
-	}
-}
-
-// setStatus shows a message in the status line.
+// setStatus shows a message in the status line of the current view.
 func (m *Model) setStatus(s string, isErr bool) {
 	m.status, m.statusErr, m.statusCLI = s, isErr, ""
+	m.statusView, m.statusAll = m.view, false
+}
+
+// setGlobalStatus shows a message in the status line of every view.
+func (m *Model) setGlobalStatus(s string, isErr bool) {
+	m.setStatus(s, isErr)
+	m.statusAll = true
+}
+
+// setEditStatus shows the outcome of a change of the table: it is about
+// the services view, whichever view is shown when it arrives.
+func (m *Model) setEditStatus(s string, isErr bool) {
+	m.setStatus(s, isErr)
+	m.statusView = viewServices
 }
 
 // setDone shows what a change did, followed by the shell command that
 // does the same (cli, from editCLI).
 func (m *Model) setDone(s, cli string) {
-	m.status, m.statusErr, m.statusCLI = s, false, cli
+	m.setEditStatus(s, false)
+	m.statusCLI = cli
 }

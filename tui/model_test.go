@@ -221,15 +221,26 @@ func TestEditWeight(t *testing.T) {
 	if m.mode != modeWeight || m.input != "1" {
 		t.Fatalf("w: mode %v input %q", m.mode, m.input)
 	}
+	// A refused value keeps the prompt open with the reason: the keys
+	// that follow are typed, not commands (d would drain).
 	press(t, m, "backspace", "x", "enter")
-	if m.mode != modeNormal || !m.statusErr || !strings.Contains(m.status, "0 to 2147483647") {
-		t.Errorf("bad weight: mode %v status %q", m.mode, m.status)
+	if m.mode != modeWeight || m.input != "x" {
+		t.Errorf("bad weight: mode %v input %q", m.mode, m.input)
 	}
-	press(t, m, append([]string{"w", "backspace"}, append(strings.Split("2147483648", ""), "enter")...)...)
-	if !m.statusErr {
-		t.Errorf("2147483648 accepted: %v %q", m.mode, m.status)
+	wantIn(t, m.View().Content, "weight of 10.0.1.1:80: x_  error: want a number from 0 to 2147483647")
+	press(t, m, "d")
+	if m.mode != modeWeight || m.input != "xd" || m.pending != nil {
+		t.Errorf("d after a bad weight: mode %v input %q pending %v", m.mode, m.input, m.pending)
 	}
-	press(t, m, "w", "backspace", "5", "enter")
+	if strings.Contains(m.View().Content, "error:") {
+		t.Error("the refusal stays after typing")
+	}
+	press(t, m, "ctrl+u")
+	press(t, m, append(strings.Split("2147483648", ""), "enter")...)
+	if m.mode != modeWeight || m.inputErr == "" {
+		t.Errorf("2147483648 accepted: %v %q", m.mode, m.inputErr)
+	}
+	press(t, m, "esc", "w", "backspace", "5", "enter")
 	if m.mode != modeConfirm || m.pending.weight != 5 {
 		t.Fatalf("confirm: %v %+v %q", m.mode, m.pending, m.status)
 	}
@@ -322,8 +333,8 @@ func TestConnectionsView(t *testing.T) {
 		t.Errorf("filter: %q matched %d", m.connFilter.String(), m.snap.Conns.Matched)
 	}
 	press(t, m, "/", "b", "o", "g", "u", "s", ":", "1", "enter")
-	if !m.statusErr || m.connFilter.String() != "svc:10.0.0.2" {
-		t.Errorf("bad filter: status %q filter %q", m.status, m.connFilter.String())
+	if m.mode != modeFilter || m.inputErr == "" || m.connFilter.String() != "svc:10.0.0.2" {
+		t.Errorf("bad filter: mode %v error %q filter %q", m.mode, m.inputErr, m.connFilter.String())
 	}
 	press(t, m, "esc")
 	if !m.connFilter.Empty() || m.snap.Conns.Matched != 3 {

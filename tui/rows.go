@@ -72,7 +72,7 @@ func (m *Model) buildRows() {
 	for _, si := range svcs {
 		ss := &m.snap.Services[si]
 		sid := serviceID(ss.Service.ServiceKey)
-		sh, _ := serviceHealth(m.health.virtuals[sid])
+		sh, _ := m.kernelServiceHealth(ss)
 		svcMatch := match(serviceLabel(ss.Service) + " " + sh)
 		// A service that matches shows all its real servers; with an
 		// inverted filter ("!down") each server is judged alone.
@@ -110,7 +110,7 @@ func (m *Model) buildRows() {
 	// a standby director, whose checks still run), after the kernel's.
 	for _, v := range m.health.absent {
 		id := itemID{daemon: v.Name}
-		sh, _ := serviceHealth(v)
+		sh, _ := serviceHealth(v, nil)
 		svcMatch := match(virtualLabel(v) + " " + sh)
 		var servers []*control.ServerStatus
 		for i := range v.Servers {

@@ -1,19 +1,12 @@
 package tui
 
 import (
-	"errors"
-	"fmt"
-	"math"
-	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
-	"github.com/lvsadm/lvsadm/daemon/control"
-
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/lvsadm/lvsadm/ops"
 	"github.com/lvsadm/lvsadm/tui/cfedit"
 )
 
@@ -62,7 +55,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	case tea.MouseWheelMsg:
-		if m.help || m.mode != modeNormal {
+		if m.help {
+			// The wheel scrolls a help taller than the screen;
+			// drawing keeps the offset in range.
+			switch msg.Button {
+			case tea.MouseWheelUp:
+				m.helpOffset = max(m.helpOffset-wheelStep, 0)
+			case tea.MouseWheelDown:
+				m.helpOffset += wheelStep
+			}
+			return m, nil
+		}
+		if m.mode != modeNormal {
 			return m, nil
 		}
 		if m.view == viewConfig {
@@ -111,8 +115,8 @@ func (m *Model) configWheel(msg tea.MouseWheelMsg) tea.Cmd {
 // level's.
 func (m *Model) configKey(k tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 	if !m.cfg.Captures() {
-		switch k.String() {
-		case "q", "?", "1", "2", "3", "4":
+		g := m.keys.global
+		if key.Matches(k, g.Quit, g.Help, g.Views, g.ConfigView) {
 			return nil, false
 		}
 	}
@@ -162,141 +166,14 @@ func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) gotSnapshot(msg snapshotMsg) tea.Cmd {
-	m.fetching = false
-	m.gotDaemon(msg)
-	switch {
-	case m.opts.NoKernel != nil:
-		// No table to take: only the daemon's part was read.
-	case msg.err != nil:
-		m.setStatus("error: refresh failed: "+msg.err.Error(), true)
-	default:
-		snap := msg.snap
-		m.snap = &snap
-		m.rates.update(&snap, msg.gen)
-		m.forgetReturned(msg.gen)
-		m.updateSparks()
-		m.lastRefresh = m.now()
-		if m.statusErr && strings.HasPrefix(m.status, "error: refresh failed") {
-			m.setStatus("", false)
-		}
-	}
-	m.health = indexHealth(m.snap, m.dstat)
-	if msg.err == nil && m.snap != nil && m.snap.Conns != nil {
-		m.connKernel = append(m.connKernel[:0], m.snap.Conns.Rows...)
-		m.sortConnRows()
-	}
-	m.buildRows()
-	m.restoreSelection()
-	m.clampConns()
-	m.clampDirector()
-	if m.refetch {
-		return m.startFetch()
-	}
-	if m.paused {
-		return nil
-	}
-	return m.tick()
-}
-
-// gotDaemon takes the daemon's part of a refresh. Its absence is no error
-// screen: the status line says it once (until it changes), health shows
-// "-".
-func (m *Model) gotDaemon(msg snapshotMsg) {
-	if m.opts.Daemon == nil {
-		return
-	}
-	if msg.daemonErr == nil {
-		m.dstat = msg.daemon
-		if m.daemonMsg != "" && m.status == m.daemonMsg {
-			m.setStatus("", false)
-		}
-		m.daemonMsg = ""
-		return
-	}
-	m.dstat = nil
-	text, isErr := "error: daemon: "+msg.daemonErr.Error(), true
-	if errors.Is(msg.daemonErr, control.ErrNoDaemon) {
-		text, isErr = "no daemon at "+m.opts.Daemon.Where(), false
-	}
-	if text != m.daemonMsg {
-		m.daemonMsg = text
-		m.setStatus(text, isErr)
-	}
-}
-
-func (m *Model) gotEdit(msg editMsg) tea.Cmd {
-	p := msg.p
-	if p.act == actZero {
-		// Refreshes that started before the zero completed read
-		// counters from before or after it: neither is a base for a
-		// rate.
-		m.rates.distrust(p.id, m.gen+1)
-	}
-	if msg.err != nil {
-		if p.act == actRemove && p.daemonAct == "" {
-			delete(m.removed, p.id)
-			m.resort()
-		}
-		m.setStatus("error: "+msg.err.Error(), true)
-		return m.startFetch()
-	}
-	cli := editCLI(p)
-	switch {
-	case p.daemonAct != "":
-		m.setDone(daemonDone(p), cli)
-	case p.act == actRemove:
-		if g := m.removed[p.id]; g != nil {
-			g.taking, g.since = false, m.gen+1
-		}
-		m.setDone("taken out; u on its row puts it back", cli)
-	case p.act == actPutBack:
-		if g := m.removed[p.id]; g != nil {
-			g.putBack = true
-		}
-		// The server's counters start again from zero.
-		m.rates.distrust(p.id, m.gen+1)
-		m.setDone("put back", cli)
-	case p.act == actZero:
-		m.setDone("zeroed the counters of the service and its real servers", cli)
-	case p.weight == 0 && p.dest.Weight != 0:
-		m.drainedFrom[p.id] = p.dest.Weight
-		m.setDone(fmt.Sprintf("drained; u restores weight %d", p.dest.Weight), cli)
-	default:
-		if p.weight != 0 {
-			delete(m.drainedFrom, p.id)
-		}
-		m.setDone(fmt.Sprintf("weight %d -> %d", p.dest.Weight, p.weight), cli)
-	}
-	return m.startFetch()
-}
-
-// forgetReturned drops the ghosts of servers that a refresh of generation
-// gen lists again: put back, by u or by someone else (ipvsadm, the
-// daemon). Refreshes older than the deletion prove nothing.
-func (m *Model) forgetReturned(gen int) {
-	for id, g := range m.removed {
-		if g.taking || gen < g.since {
-			continue
-		}
-		for i := range m.snap.Services {
-			ss := &m.snap.Services[i]
-			if serviceID(ss.Service.ServiceKey) == g.sid && hasDest(ss, g.dest) {
-				delete(m.removed, id)
-				break
-			}
-		}
-	}
-}
-
 // key handles a key press according to the mode.
 func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	if k.String() == "ctrl+c" {
+	g := m.keys.global
+	if key.Matches(k, g.ForceQuit) {
 		return m, tea.Quit
 	}
 	if m.help {
-		m.help = false
-		return m, nil
+		return m, m.helpKey(k)
 	}
 	switch m.mode {
 	case modeFilter, modeWeight:
@@ -309,44 +186,38 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, cmd
 		}
 	}
-	switch k.String() {
-	case "q":
+	switch {
+	case key.Matches(k, g.Quit):
 		return m, m.quit()
-	case "?":
-		m.help = true
-	case "tab", "l", "right":
+	case key.Matches(k, g.Help):
+		m.help, m.helpOffset = true, 0
+	case key.Matches(k, g.NextView):
 		return m, m.switchView((m.view + 1) % tabViews)
-	case "shift+tab", "h", "left":
+	case key.Matches(k, g.PrevView):
 		return m, m.switchView((m.view + tabViews - 1) % tabViews)
-	case "1":
-		return m, m.switchView(viewServices)
-	case "2":
-		return m, m.switchView(viewConns)
-	case "3":
-		return m, m.switchView(viewDirector)
-	case "4":
-		return m, m.switchView(viewConfig)
-	case "up", "k":
+	case key.Matches(k, g.Views, g.ConfigView):
+		return m, m.switchView(viewID(k.String()[0] - '1'))
+	case key.Matches(k, g.Up):
 		m.move(-1)
-	case "down", "j":
+	case key.Matches(k, g.Down):
 		m.move(1)
-	case "pgup", "ctrl+b":
+	case key.Matches(k, g.PageUp):
 		m.move(-m.bodyHeight())
-	case "pgdown", "ctrl+f", "space":
+	case key.Matches(k, g.PageDown):
 		m.move(m.bodyHeight())
-	case "ctrl+u":
+	case key.Matches(k, g.HalfUp):
 		m.move(-max(m.bodyHeight()/2, 1))
-	case "ctrl+d":
+	case key.Matches(k, g.HalfDown):
 		m.move(max(m.bodyHeight()/2, 1))
-	case "+", "=":
+	case key.Matches(k, g.Slower):
 		return m, m.changeInterval(1)
-	case "-":
+	case key.Matches(k, g.Faster):
 		return m, m.changeInterval(-1)
-	case "home", "g":
+	case key.Matches(k, g.Home):
 		m.move(-1 << 30)
-	case "end", "G":
+	case key.Matches(k, g.End):
 		m.move(1 << 30)
-	case "/":
+	case key.Matches(k, g.Filter):
 		if m.view == viewDirector {
 			return m, nil
 		}
@@ -356,71 +227,57 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		} else {
 			m.input = m.filter
 		}
-	case "p":
+	case key.Matches(k, g.Pause):
 		m.paused = !m.paused
 		if m.paused {
-			m.setStatus("paused (p resumes)", false)
+			m.setGlobalStatus("paused (p resumes)", false)
 			return m, nil
 		}
-		m.setStatus("", false)
+		m.setGlobalStatus("", false)
 		return m, m.startFetch()
-	case "ctrl+r":
+	case key.Matches(k, g.Sync):
 		return m, m.startFetch()
-	case "esc":
+	case key.Matches(k, g.ClearFilter):
 		return m, m.clearFilter()
 	default:
-		switch m.view {
-		case viewConns:
-			return m, m.connsKey(k)
-		case viewServices:
-			return m, m.servicesKey(k)
+		if p := m.page(); p != nil {
+			return m, p.update(k)
 		}
 	}
 	return m, nil
 }
 
-// wheelStep is how many rows one notch of the mouse wheel scrolls.
-const wheelStep = 3
-
-// intervalSteps are the refresh intervals + and - step through.
-func intervalSteps() []time.Duration {
-	return []time.Duration{100 * time.Millisecond, 250 * time.Millisecond, 500 * time.Millisecond,
-		time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second, time.Minute}
-}
-
-// changeInterval moves the refresh interval one step longer (dir > 0) or
-// shorter, from wherever --interval put it. The pending tick was armed
-// with the old interval: a new chain replaces it.
-func (m *Model) changeInterval(dir int) tea.Cmd {
-	steps := intervalSteps()
-	cur, next := m.opts.Interval, m.opts.Interval
-	if dir > 0 {
-		for _, s := range steps {
-			if s > cur {
-				next = s
-				break
-			}
-		}
-	} else {
-		for i := len(steps) - 1; i >= 0; i-- {
-			if steps[i] < cur {
-				next = steps[i]
-				break
-			}
-		}
-	}
-	if next == cur {
-		m.setStatus("refresh interval stays "+cur.String()+" (from 100ms to 1m)", false)
+// helpKey scrolls the help overlay with the movement keys; any other key
+// closes it.
+func (m *Model) helpKey(k tea.KeyPressMsg) tea.Cmd {
+	g := m.keys.global
+	page := max(m.height-2, 1)
+	if m.helpTotal <= page {
+		// All of it is on the screen: the footer says any key closes.
+		m.help = false
 		return nil
 	}
-	m.opts.Interval = next
-	m.setStatus("refreshing every "+next.String(), false)
-	if m.fetching || m.paused {
-		return nil // the running refresh arms the next tick with it
+	switch {
+	case key.Matches(k, g.Up):
+		m.helpOffset--
+	case key.Matches(k, g.Down):
+		m.helpOffset++
+	case key.Matches(k, g.PageUp):
+		m.helpOffset -= page
+	case key.Matches(k, g.PageDown):
+		m.helpOffset += page
+	case key.Matches(k, g.Home):
+		m.helpOffset = 0
+	case key.Matches(k, g.End):
+		m.helpOffset = m.helpTotal // drawing clamps it
+	default:
+		m.help = false
 	}
-	m.gen++
-	return m.tick()
+	return nil
 }
+
+// wheelStep is how many rows one notch of the mouse wheel scrolls.
+const wheelStep = 3
 
 func (m *Model) switchView(v viewID) tea.Cmd {
 	if m.view == v {
@@ -442,19 +299,11 @@ func (m *Model) switchView(v viewID) tea.Cmd {
 	return nil
 }
 
+// move moves the current page's selection or scroll.
 func (m *Model) move(delta int) {
-	switch m.view {
-	case viewConns:
-		m.connOffset += delta
-		m.clampConns()
-		return
-	case viewDirector:
-		m.dirOffset += delta
-		m.clampDirector()
-		return
+	if p := m.page(); p != nil {
+		p.move(delta)
 	}
-	m.cursor += delta
-	m.clampServices()
 }
 
 func (m *Model) clearFilter() tea.Cmd {
@@ -469,386 +318,4 @@ func (m *Model) clearFilter() tea.Cmd {
 	m.buildRows()
 	m.restoreSelection()
 	return nil
-}
-
-func (m *Model) servicesKey(k tea.KeyPressMsg) tea.Cmd {
-	switch k.String() {
-	case "d", "u", "w", "x", "Z":
-		if m.opts.ReadOnly {
-			m.setStatus("read-only: no changes (lvsadm tui --read-only)", false)
-			return nil
-		}
-	}
-	if r, ok := m.selectedRow(); ok && r.ghost != nil {
-		switch k.String() {
-		case "d", "w", "x":
-			m.setStatus(destLabel(r.ghost.dest)+" is out of the kernel table: u puts it back", false)
-			return nil
-		case "u":
-			m.putBackSelected(r)
-			return nil
-		}
-	}
-	if r, ok := m.selectedRow(); ok && r.miss != nil && k.String() == "u" {
-		m.putInSelected(r)
-		return nil
-	}
-	switch k.String() {
-	case "s":
-		m.sort = (m.sort + 1) % numSortKeys
-		m.sortDesc = false
-		m.resort()
-	case "S":
-		m.sortDesc = !m.sortDesc
-		m.resort()
-	case "r":
-		m.kernelRates = !m.kernelRates
-		m.resort()
-	case "d":
-		m.drainSelected()
-	case "u":
-		m.restoreSelected()
-	case "x":
-		m.removeSelected()
-	case "Z":
-		return m.zeroSelected()
-	case "w":
-		if _, d, ok := m.selectedDest(); ok {
-			m.mode = modeWeight
-			m.input = strconv.Itoa(int(d.Weight))
-		} else {
-			m.setStatus("select a real server to change its weight", false)
-		}
-	}
-	return nil
-}
-
-func (m *Model) resort() {
-	m.buildRows()
-	m.restoreSelection()
-}
-
-func (m *Model) connsKey(k tea.KeyPressMsg) tea.Cmd {
-	if key, ok := connSortKeys(k.String()); ok {
-		// The same key again inverts the order.
-		m.connDesc = key == m.connSort && !m.connDesc
-		m.connSort = key
-		m.sortConnRows()
-		return nil
-	}
-	switch k.String() {
-	case "c":
-		m.connGroup = (m.connGroup + 1) % numGroups
-		m.connOffset = 0
-		m.clampConns()
-		return nil
-	case "s":
-		if m.snap == nil || m.snap.Conns == nil {
-			return nil
-		}
-		states := m.snap.Conns.States()
-		next := ""
-		if m.connState == "" && len(states) > 0 {
-			next = states[0]
-		} else {
-			for i, s := range states {
-				if s == m.connState && i+1 < len(states) {
-					next = states[i+1]
-				}
-			}
-		}
-		m.connState = next
-		m.connOffset = 0
-		return m.startFetch()
-	}
-	return nil
-}
-
-// effectiveConnFilter is the typed filter with the state chosen by s.
-func (m *Model) effectiveConnFilter() ConnFilter {
-	f := m.connFilter
-	if m.connState != "" {
-		f.State = m.connState
-	}
-	return f
-}
-
-// inputKey edits the filter or weight being typed.
-func (m *Model) inputKey(k tea.KeyPressMsg) tea.Cmd {
-	switch k.String() {
-	case "esc":
-		// Esc in the filter prompt clears the filter, as it does
-		// outside the prompt; in the weight prompt it cancels.
-		md := m.mode
-		m.mode, m.input = modeNormal, ""
-		if md == modeFilter {
-			return m.clearFilter()
-		}
-		return nil
-	case "enter":
-		in := strings.TrimSpace(m.input)
-		md := m.mode
-		m.mode, m.input = modeNormal, ""
-		if md == modeWeight {
-			return m.weightEntered(in)
-		}
-		return m.filterEntered(in)
-	case "backspace", "ctrl+h":
-		if r := []rune(m.input); len(r) > 0 {
-			m.input = string(r[:len(r)-1])
-		}
-	case "ctrl+u":
-		m.input = ""
-	default:
-		// Text is set for printable keys (space too), with or without
-		// shift, and empty for other keys and combinations.
-		m.typed(k.Text)
-		return nil
-	}
-	m.inputChanged()
-	return nil
-}
-
-// typed adds text to the prompt's input.
-func (m *Model) typed(text string) {
-	if text != "" && len(m.input) < 200 {
-		m.input += text
-	}
-	m.inputChanged()
-}
-
-// inputChanged applies the services filter as it is typed: it is cheap.
-func (m *Model) inputChanged() {
-	if m.mode == modeFilter && m.view == viewServices {
-		m.filter = m.input
-		m.resort()
-	}
-}
-
-func (m *Model) filterEntered(in string) tea.Cmd {
-	if m.view == viewServices {
-		m.filter = in
-		m.resort()
-		return nil
-	}
-	f, err := ParseConnFilter(in)
-	if err != nil {
-		m.setStatus("error: "+err.Error(), true)
-		return nil
-	}
-	m.connFilter = f
-	m.connState = ""
-	m.connOffset = 0
-	m.setStatus("", false)
-	return m.startFetch()
-}
-
-func (m *Model) weightEntered(in string) tea.Cmd {
-	w, err := strconv.ParseInt(in, 10, 32)
-	// The kernel's and ipvsadm's range (-w).
-	if err != nil || w < 0 || w > ops.MaxWeight {
-		m.setStatus(fmt.Sprintf("error: weight %q: want a number from 0 to %d", in, ops.MaxWeight), true)
-		return nil
-	}
-	r, d, ok := m.selectedDest()
-	if !ok {
-		m.setStatus("error: the real server is no longer in the table", true)
-		return nil
-	}
-	if m.daemonEdit(r, d, control.ActWeight, int32(w)) {
-		return nil
-	}
-	m.pending = m.destEdit(actWeight, r, d)
-	m.pending.weight = int32(w)
-	m.mode = modeConfirm
-	return nil
-}
-
-// destEdit is change act of the selected real server d (row r).
-func (m *Model) destEdit(act action, r row, d ops.Destination) *pendingEdit {
-	key := m.snap.Services[r.svc].Service.ServiceKey
-	return &pendingEdit{act: act, key: key, dest: d, id: r.id, label: destLabel(d) + " in " + key.String()}
-}
-
-func (m *Model) drainSelected() {
-	r, d, ok := m.selectedDest()
-	if !ok {
-		m.setStatus("select a real server to drain it", false)
-		return
-	}
-	if m.daemonEdit(r, d, control.ActDrain, 0) {
-		return
-	}
-	if d.Weight == 0 {
-		m.setStatus(destLabel(d)+" is already drained (weight 0)", false)
-		return
-	}
-	m.pending = m.destEdit(actWeight, r, d)
-	m.mode = modeConfirm
-}
-
-func (m *Model) restoreSelected() {
-	r, d, ok := m.selectedDest()
-	if !ok {
-		m.setStatus("select a real server to restore it", false)
-		return
-	}
-	if m.daemonEdit(r, d, control.ActUndrain, 0) {
-		return
-	}
-	if d.Weight != 0 {
-		m.setStatus(fmt.Sprintf("%s is not drained (weight %d)", destLabel(d), d.Weight), false)
-		return
-	}
-	w, known := m.drainedFrom[r.id]
-	if !known {
-		// Drained outside this session: the old weight is not
-		// recorded anywhere, so ask for one.
-		m.mode = modeWeight
-		m.input = "1"
-		m.setStatus("weight before draining unknown: type one", false)
-		return
-	}
-	m.pending = m.destEdit(actWeight, r, d)
-	m.pending.weight, m.pending.restore = w, true
-	m.mode = modeConfirm
-}
-
-// removeSelected asks to take the selected real server out of the table.
-func (m *Model) removeSelected() {
-	r, d, ok := m.selectedDest()
-	if !ok {
-		m.setStatus("select a real server to take it out", false)
-		return
-	}
-	if m.daemonEdit(r, d, control.ActOut, 0) {
-		return
-	}
-	m.pending = m.destEdit(actRemove, r, d)
-	m.mode = modeConfirm
-}
-
-// putBackSelected asks to add the server of ghost row r back, as it was.
-func (m *Model) putBackSelected(r row) {
-	g := r.ghost
-	switch {
-	case g.taking:
-		m.setStatus(destLabel(g.dest)+" is still being taken out", false)
-		return
-	case g.putBack:
-		m.setStatus(destLabel(g.dest)+" is put back already: the next refresh lists it", false)
-		return
-	}
-	m.pending = &pendingEdit{act: actPutBack, key: g.key, dest: g.dest, id: r.id,
-		label: destLabel(g.dest) + " in " + g.key.String()}
-	m.mode = modeConfirm
-}
-
-// zeroSelected zeroes the counters of the selected service, or of the
-// selected real server's service (IPVS zeroes a service with its real
-// servers; there is no zeroing of one real server). It asks nothing: no
-// traffic is affected.
-func (m *Model) zeroSelected() tea.Cmd {
-	r, ok := m.selectedRow()
-	if !ok || r.svc < 0 || m.snap == nil {
-		m.setStatus("select a service of the kernel's table to zero its counters", false)
-		return nil
-	}
-	key := m.snap.Services[r.svc].Service.ServiceKey
-	p := pendingEdit{act: actZero, key: key, id: serviceID(key), label: key.String()}
-	// Until the zero is done, no reading is a base for a rate.
-	m.rates.distrust(p.id, math.MaxInt)
-	m.setStatus("zeroing the counters of "+p.label+"...", false)
-	return m.editCmd(p)
-}
-
-func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
-	s := k.String()
-	return m.confirm(s == "y" || s == "Y")
-}
-
-// confirm ends the confirmation of the pending change: yes applies it.
-func (m *Model) confirm(yes bool) tea.Cmd {
-	if m.mode == modeQuit {
-		m.mode = modeNormal
-		if yes {
-			return tea.Quit
-		}
-		m.setStatus("not quitting: the edits of "+m.configName()+" are still unsaved (4, then ctrl+s saves them)", false)
-		return nil
-	}
-	p := m.pending
-	m.pending = nil
-	m.mode = modeNormal
-	if p == nil {
-		return nil
-	}
-	if !yes {
-		m.setStatus("cancelled", false)
-		return nil
-	}
-	switch {
-	case p.daemonAct != "":
-		m.setStatus("asking the daemon: "+daemonCLI(*p)+"...", false)
-	case p.act == actRemove:
-		// The ghost row exists from now on, so that the row cannot
-		// vanish under the selection when a refresh sees the server
-		// gone before the deletion's answer arrives.
-		m.removed[p.id] = &removedServer{key: p.key, sid: serviceID(p.key), dest: p.dest, since: math.MaxInt, taking: true}
-		m.setStatus("taking "+p.label+" out...", false)
-	case p.act == actPutBack:
-		m.setStatus("putting "+p.label+" back...", false)
-	default:
-		m.setStatus(fmt.Sprintf("setting weight of %s to %d...", p.label, p.weight), false)
-	}
-	return m.editCmd(*p)
-}
-
-// selectedDest returns the selected row when it is a real server.
-func (m *Model) selectedDest() (row, ops.Destination, bool) {
-	r, ok := m.selectedRow()
-	if !ok || !r.isDest() || m.snap == nil {
-		return row{}, ops.Destination{}, false
-	}
-	return r, m.snap.Services[r.svc].Destinations[r.dest], true
-}
-
-func (m *Model) clampDirector() {
-	if last := len(m.directorLines()) - m.bodyHeight(); m.dirOffset > last {
-		m.dirOffset = last
-	}
-	if m.dirOffset < 0 {
-		m.dirOffset = 0
-	}
-}
-
-// sortConnRows orders the kept connection rows by the chosen column,
-// from the kernel's order each time, so that ties keep it.
-func (m *Model) sortConnRows() {
-	if m.snap != nil && m.snap.Conns != nil {
-		copy(m.snap.Conns.Rows, m.connKernel)
-		sortConns(m.snap.Conns.Rows, m.connSort, m.connDesc)
-	}
-}
-
-// connLines is how many lines the connections view lists: rows, or
-// groups.
-func (m *Model) connLines() int {
-	if m.snap == nil || m.snap.Conns == nil {
-		return 0
-	}
-	if m.connGroup != groupNone {
-		return len(connGroups(m.snap.Conns, m.connGroup))
-	}
-	return len(m.snap.Conns.Rows)
-}
-
-func (m *Model) clampConns() {
-	n := m.connLines()
-	if last := n - m.bodyHeight(); m.connOffset > last {
-		m.connOffset = last
-	}
-	if m.connOffset < 0 {
-		m.connOffset = 0
-	}
 }

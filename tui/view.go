@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -44,7 +45,7 @@ func (m *Model) screen() string {
 		w = 80
 	}
 	lines := make([]string, 0, m.height)
-	lines = append(lines, m.st.header.Render(fit(m.headerLine(), w)))
+	lines = append(lines, m.st.header.Render(fit(m.headerLine(w), w)))
 	switch {
 	case m.help:
 		lines = append(lines, m.helpLines(w, m.height-2)...)
@@ -54,16 +55,7 @@ func (m *Model) screen() string {
 		lines = append(lines, m.tabLine(w, m.opts.Config.Path))
 		lines = append(lines, strings.Split(m.cfg.View(), "\n")...)
 	default:
-		var body, detail []string
-		var tabs, colHead string
-		switch m.view {
-		case viewConns:
-			tabs, colHead, body, detail = m.connsView(w)
-		case viewDirector:
-			tabs, colHead, body, detail = m.directorView(w)
-		default:
-			tabs, colHead, body, detail = m.servicesView(w)
-		}
+		tabs, colHead, body, detail := m.page().view(w)
 		lines = append(lines, tabs, m.st.colHead.Render(fit(colHead, w)))
 		for _, b := range body {
 			// Views cut their lines already; this guards the
@@ -86,7 +78,7 @@ func (m *Model) screen() string {
 		// the place of the top level's hints.
 		lines = append(lines, m.statusLine(w))
 	} else {
-		lines = append(lines, m.st.footer.Render(clip(m.footerLine(), w)))
+		lines = append(lines, m.st.footer.Render(clip(m.footerLine(w), w)))
 	}
 	if m.height > 0 && len(lines) > m.height {
 		lines = lines[:m.height]
@@ -94,60 +86,99 @@ func (m *Model) screen() string {
 	return strings.Join(lines, "\n")
 }
 
-func (m *Model) headerLine() string {
-	var b strings.Builder
-	b.WriteString("lvsadm tui")
+// headerLine is the first line, in w columns. What does not fit goes, the
+// least needed first: the connection table's size, then the IPVS
+// version; the counts, the time and read-only stay (at 80 columns
+// read-only used to be cut).
+func (m *Model) headerLine(w int) string {
+	const name = "lvsadm tui"
 	if m.opts.NoKernel != nil {
-		b.WriteString("  no IPVS table: config and director views only")
-		return b.String()
+		return name + "  no IPVS table: config and director views only"
 	}
 	if m.snap == nil {
 		if m.fetching {
-			b.WriteString("  reading the IPVS table...")
+			return name + "  reading the IPVS table..."
 		}
-		return b.String()
+		return name
 	}
 	nd := 0
 	for _, s := range m.snap.Services {
 		nd += len(s.Destinations)
 	}
-	fmt.Fprintf(&b, "  IPVS %s  conn tab %d  %d svc %d rs", ops.VersionString(m.snap.Info.Version),
-		m.snap.Info.ConnTabSize, len(m.snap.Services), nd)
+	counts := fmt.Sprintf("%d svc %d rs", len(m.snap.Services), nd)
 	if n := downCount(m.dstat); n > 0 {
-		fmt.Fprintf(&b, " %d DOWN", n)
+		counts += fmt.Sprintf(" %d DOWN", n)
 	}
-	b.WriteString("  " + m.lastRefresh.Format("15:04:05"))
+	when := m.lastRefresh.Format("15:04:05")
 	if m.paused {
-		b.WriteString(" PAUSED")
+		when += " PAUSED"
 	} else {
-		b.WriteString(" every " + m.opts.Interval.String())
+		when += " every " + m.opts.Interval.String()
 	}
+	tail := []string{counts, when}
 	if m.opts.ReadOnly {
-		b.WriteString("  read-only")
+		tail = append(tail, "read-only")
 	}
-	return b.String()
+	version := "IPVS " + ops.VersionString(m.snap.Info.Version)
+	table := fmt.Sprintf("conn tab %d", m.snap.Info.ConnTabSize)
+	for _, head := range [][]string{{name, version, table}, {name, version}, {name}} {
+		line := strings.Join(append(head, tail...), "  ")
+		if len(line) <= w {
+			return line
+		}
+	}
+	return strings.Join(append([]string{name}, tail...), "  ")
 }
 
-// tabLine renders the view tabs followed by extra, the view's settings.
-// The current tab is in brackets, so that it shows without attributes.
-// When the two do not fit, the Connections tab, unless it is the current
-// one, is shortened to "2 Conns": at 80 columns four tabs and the
-// services view's settings need it.
-func (m *Model) tabLine(w int, extra string) string {
-	names := [numViews]string{"1 Services", "2 Connections", "3 Director", "4 Config"}
-	if extra = strings.TrimSpace(extra); extra != "" {
-		extra = "  " + extra
+// tabLine renders the view tabs followed by extra, the view's settings,
+// the most important first: those that do not fit go from the end, and
+// the first is cut (~) rather than dropped, so that an active filter
+// shows at 80 columns. The current tab is in brackets, so that it shows
+// without attributes. When the tabs and the settings do not fit, the
+// Connections tab, unless it is the current one, is shortened to
+// "2 Conns": at 80 columns four tabs and the services view's settings
+// need it.
+func (m *Model) tabLine(w int, extra ...string) string {
+	var parts []string
+	for _, e := range extra {
+		if e = strings.TrimSpace(e); e != "" {
+			parts = append(parts, "  "+e)
+		}
+	}
+	full := [numViews]string{"1 Services", "2 Connections", "3 Director", "4 Config"}
+	short := full
+	if m.view != viewConns {
+		short[viewConns] = "2 Conns"
+	}
+	// At 60 columns a filter after even the short tabs would be a "~".
+	tiny := [numViews]string{"1 Svc", "2 Conns", "3 Dir", "4 Cfg"}
+	// The tabs with which the most settings fit, the longer on a tie;
+	// when not even the first (the filter) fits, the short ones and a
+	// cut (a long lvs.cf path).
+	names, most := short, 0
+	if len(parts) == 0 {
+		names = full
+	}
+	for _, v := range [][numViews]string{full, short, tiny} {
+		_, plain := m.tabs(v)
+		n := 0
+		for n < len(parts) && len(plain)+ansi.StringWidth(strings.Join(parts[:n+1], "")) <= w {
+			n++
+		}
+		if n > most {
+			names, most = v, n
+		}
 	}
 	styled, plain := m.tabs(names)
-	if len(plain)+len(extra) > w && m.view != viewConns {
-		names[viewConns] = "2 Conns"
-		styled, plain = m.tabs(names)
-	}
 	p := strings.TrimRight(plain, " ")
 	if w < len(p) {
 		return clip(p, w)
 	}
-	return strings.TrimRight(styled, " ") + clip(extra, w-len(plain))
+	room := w - len(plain)
+	for len(parts) > 1 && ansi.StringWidth(strings.Join(parts, "")) > room {
+		parts = parts[:len(parts)-1]
+	}
+	return strings.TrimRight(styled, " ") + strings.TrimRight(fit(strings.Join(parts, ""), room), " ")
 }
 
 // tabs renders the view tabs, styled and plain.
@@ -165,40 +196,47 @@ func (m *Model) tabs(names [numViews]string) (styled, plain string) {
 	return sb.String(), pb.String()
 }
 
-func (m *Model) footerLine() string {
-	if m.help {
+func (m *Model) footerLine(w int) string {
+	p := m.keys.prompt
+	switch {
+	case m.help:
+		if h := max(m.height-2, 0); m.helpTotal > h {
+			return fmt.Sprintf("lines %d-%d of %d  up down scroll  other keys close",
+				m.helpOffset+1, min(m.helpOffset+h, m.helpTotal), m.helpTotal)
+		}
 		return "any key closes the help"
-	}
-	switch m.mode {
-	case modeFilter, modeWeight:
-		return "enter apply  esc cancel  ctrl+u clear"
-	case modeConfirm, modeQuit:
-		return "y confirm  any other key cancels"
+	case m.mode == modeFilter || m.mode == modeWeight:
+		return joinHints(p.Apply, p.Cancel, p.Clear)
+	case m.mode == modeConfirm || m.mode == modeQuit:
+		return hint{b: p.Yes, word: "confirm"}.String() + "  any other key cancels"
 	}
 	if m.view == viewConfig && m.cfg.Captures() {
 		// Every key but ctrl+c is the Config view's: its own hints
 		// say what they do.
 		return ""
 	}
-	return footerHints(m.view, m.opts.ReadOnly)
+	return m.footerHints(w)
 }
 
 func (m *Model) statusLine(w int) string {
 	switch m.mode {
 	case modeFilter:
-		return m.st.prompt.Render(clip("filter: "+m.input+"_", w))
+		return m.promptLine("filter: "+m.input+"_", w)
 	case modeWeight:
 		label := ""
 		if _, d, ok := m.selectedDest(); ok {
 			label = " of " + destLabel(d)
 		}
-		return m.st.prompt.Render(clip("weight"+label+": "+m.input+"_", w))
+		return m.promptLine("weight"+label+": "+m.input+"_", w)
 	case modeQuit:
-		return m.st.prompt.Render(clip("unsaved changes in "+m.configName()+": quit anyway? [y/N]", w))
+		return m.st.prompt.Render(question("unsaved changes in "+m.configName()+": quit anyway? [y/N]", w))
 	case modeConfirm:
 		if p := m.pending; p != nil {
-			return m.st.prompt.Render(clip(confirmQuestion(p), w))
+			return m.st.prompt.Render(question(confirmQuestion(p), w))
 		}
+	}
+	if !m.statusAll && m.statusView != m.view {
+		return ""
 	}
 	if m.statusErr {
 		return m.st.errStat.Render(clip(m.status, w))
@@ -207,6 +245,25 @@ func (m *Model) statusLine(w int) string {
 		return m.st.status.Render(withCLI(m.status, m.statusCLI, w))
 	}
 	return m.st.status.Render(clip(m.status, w))
+}
+
+// promptLine is a prompt, followed by why its last value was refused.
+func (m *Model) promptLine(p string, w int) string {
+	if m.inputErr == "" || ansi.StringWidth(p) >= w {
+		return m.st.prompt.Render(clip(p, w))
+	}
+	return m.st.prompt.Render(p) + m.st.errStat.Render(clip("  error: "+m.inputErr+" (esc gives up)", w-ansi.StringWidth(p)))
+}
+
+// question is a y/n question in w columns: when it does not fit, its
+// text is cut (~) rather than the "[y/N]" that says what to press.
+func question(q string, w int) string {
+	const yn = " [y/N]"
+	text, ok := strings.CutSuffix(q, yn)
+	if !ok || ansi.StringWidth(q) <= w || w < len(yn)+8 {
+		return clip(q, w)
+	}
+	return fit(text, w-len(yn)) + yn
 }
 
 // confirmQuestion asks whether to make change p.
@@ -247,29 +304,53 @@ func withCLI(msg, cli string, w int) string {
 	return fit(msg, room) + tail
 }
 
-// helpLines is the help overlay, cut to h lines.
+// helpLines is the help overlay, from line m.helpOffset on, in h lines:
+// at 60x20 it does not fit, so it scrolls.
 func (m *Model) helpLines(w, h int) []string {
-	var out []string
-	for i, sec := range helpSections(m.view) {
+	var all []string
+	for i, sec := range m.helpSections() {
 		if i > 0 {
-			out = append(out, "")
+			all = append(all, "")
 		}
-		title := sec.title
-		if m.opts.ReadOnly && sec.title == "Services" {
-			title += " (read-only: d u w x Z are refused)"
+		all = append(all, m.st.header.Render(clip(sec.title, w)))
+		lines := sec.lines()
+		col, wrap := 0, false
+		for _, l := range lines {
+			col = max(col, len(l.keys)+2)
 		}
-		if m.opts.ReadOnly && sec.title == configHelpTitle {
-			title += " (read-only: no edits, saves or applies)"
+		for _, l := range lines {
+			wrap = wrap || 2+col+ansi.StringWidth(l.what) > w
 		}
-		out = append(out, m.st.header.Render(clip(title, w)))
-		for _, k := range sec.keys {
-			out = append(out, clip("  "+fit(k.keys, 20)+k.what, w))
+		for _, l := range lines {
+			if wrap {
+				// Narrow: each description under its keys rather
+				// than cut after them.
+				if l.keys != "" {
+					all = append(all, clip("  "+l.keys, w))
+				}
+				all = append(all, clip("      "+l.what, w))
+				continue
+			}
+			all = append(all, clip("  "+fit(l.keys, col)+l.what, w))
 		}
 	}
-	if len(out) > h && h >= 0 {
+	h = max(h, 0)
+	m.helpOffset = max(min(m.helpOffset, len(all)-h), 0)
+	m.helpTotal = len(all)
+	out := all[m.helpOffset:]
+	if len(out) > h {
 		out = out[:h]
 	}
 	return out
+}
+
+// joinHints is the hint line of bindings: their help, two spaces apart.
+func joinHints(bs ...key.Binding) string {
+	var parts []string
+	for _, b := range bs {
+		parts = append(parts, b.Help().Key+" "+b.Help().Desc)
+	}
+	return strings.Join(parts, "  ")
 }
 
 // configName is the edited file's name as the quit question says it.

@@ -3,12 +3,12 @@ package tui
 import (
 	"fmt"
 	"strconv"
-	"strings"
 )
 
-// connsView renders the connections view: the connection table as
+// view renders the connections view: the connection table as
 // "ipvsadm -Lcn" shows it, rows from the bounded summary, counts below.
-func (m *Model) connsView(w int) (tabs, colHead string, body, detail []string) {
+func (p connsPage) view(w int) (tabs, colHead string, body, detail []string) {
+	m := p.m
 	var extra []string
 	switch m.connGroup {
 	case groupDest:
@@ -27,17 +27,21 @@ func (m *Model) connsView(w int) (tabs, colHead string, body, detail []string) {
 		}
 	}
 	if s := m.connFilterText(); s != "" {
-		extra = append(extra, "filter: "+s)
+		// First: what hides rows must show at 80 columns.
+		extra = append([]string{"filter: " + s}, extra...)
 	}
-	tabs = m.tabLine(w, strings.Join(extra, "  "))
+	tabs = m.tabLine(w, extra...)
 	aw := connAddrWidth(w)
 	colHead = fit("PRO", 5) + fit("EXPIRE", 7) + fit("STATE", 12) +
 		fit("SOURCE", aw+1) + fit("VIRTUAL", aw+1) + fit("DESTINATION", aw)
+	// The group's name gets what the two numbers leave, up to 48
+	// (an IPv6 address and port): at 60 columns SHARE was cut.
+	gw := max(min(w-16, 48), 8)
 	switch m.connGroup {
 	case groupDest:
-		colHead = fit("REAL SERVER", 48) + right("CONNS", 8) + right("SHARE", 8)
+		colHead = fit("REAL SERVER", gw) + right("CONNS", 8) + right("SHARE", 8)
 	case groupState:
-		colHead = fit("STATE", 48) + right("CONNS", 8) + right("SHARE", 8)
+		colHead = fit("STATE", gw) + right("CONNS", 8) + right("SHARE", 8)
 	}
 	if m.opts.NoKernel != nil {
 		return tabs, colHead, m.noKernelLines(), []string{"", ""}
@@ -65,7 +69,7 @@ func (m *Model) connsView(w int) (tabs, colHead string, body, detail []string) {
 		for i := m.connOffset; i < len(groups) && i < m.connOffset+h; i++ {
 			g := groups[i]
 			share := strconv.FormatFloat(100*float64(g.count)/float64(max(sum.Matched, 1)), 'f', 1, 64) + "%"
-			body = append(body, fit(fit(g.name, 48)+right(siCount(uint64(g.count)), 8)+right(share, 8), w))
+			body = append(body, fit(fit(g.name, gw)+right(siCount(uint64(g.count)), 8)+right(share, 8), w))
 		}
 		return tabs, colHead, body, wrap(m.connCounts(sum), w, 2)
 	}

@@ -6,11 +6,12 @@ import (
 	"time"
 )
 
-// directorView renders the director view: the daemon's role, peer,
+// view renders the director view: the daemon's role, peer,
 // heartbeat, both sides' configuration and the event log, as one
 // scrollable list of lines.
-func (m *Model) directorView(w int) (tabs, colHead string, body, detail []string) {
-	tabs = m.tabLine(w, "")
+func (p directorPage) view(w int) (tabs, colHead string, body, detail []string) {
+	m := p.m
+	tabs = m.tabLine(w)
 	lines := m.directorLines()
 	colHead = "DIRECTOR"
 	if st := m.dstat; st != nil {
@@ -271,5 +272,15 @@ func (m *Model) noKernelLines() []string {
 		"",
 		"The Config view (4) edits and lints lvs.cf without IPVS, and the",
 		"Director view (3) shows a daemon's state.",
+	}
+}
+
+// clampDirector keeps the director view's scroll within its lines.
+func (m *Model) clampDirector() {
+	if last := len(m.directorLines()) - m.bodyHeight(); m.dirOffset > last {
+		m.dirOffset = last
+	}
+	if m.dirOffset < 0 {
+		m.dirOffset = 0
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -35,32 +36,32 @@ func (t *textInput) insert(s string) {
 	t.pos += len(add)
 }
 
-// key edits for a key press and reports whether the key was an editing
-// key; printable keys are typed.
-func (t *textInput) key(k tea.KeyPressMsg) bool {
-	switch k.String() {
-	case "left", "ctrl+b":
+// key edits for a key press with the keys of lk and reports whether the
+// key was an editing key; printable keys are typed.
+func (t *textInput) key(k tea.KeyPressMsg, lk lineKeyMap) bool {
+	switch {
+	case key.Matches(k, lk.Left):
 		t.pos = max(t.pos-1, 0)
-	case "right", "ctrl+f":
+	case key.Matches(k, lk.Right):
 		t.pos = min(t.pos+1, len(t.r))
-	case "home", "ctrl+a":
+	case key.Matches(k, lk.Home):
 		t.pos = 0
-	case "end", "ctrl+e":
+	case key.Matches(k, lk.End):
 		t.pos = len(t.r)
-	case "backspace", "ctrl+h":
+	case key.Matches(k, lk.Erase):
 		if t.pos > 0 {
 			t.r = append(t.r[:t.pos-1], t.r[t.pos:]...)
 			t.pos--
 		}
-	case "delete", "ctrl+d":
+	case key.Matches(k, lk.Delete):
 		if t.pos < len(t.r) {
 			t.r = append(t.r[:t.pos], t.r[t.pos+1:]...)
 		}
-	case "ctrl+u":
+	case key.Matches(k, lk.KillStart):
 		t.r, t.pos = t.r[t.pos:], 0
-	case "ctrl+k":
+	case key.Matches(k, lk.KillEnd):
 		t.r = t.r[:t.pos]
-	case "ctrl+w":
+	case key.Matches(k, lk.KillWord):
 		i := t.pos
 		for i > 0 && t.r[i-1] == ' ' {
 			i--

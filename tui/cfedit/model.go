@@ -71,6 +71,7 @@ type pending struct {
 
 // Model is the Config view: one lvs.cf, edited in memory.
 type Model struct {
+	keys keyMap
 	ctx  context.Context
 	deps Deps
 	opts Options
@@ -105,7 +106,7 @@ type Model struct {
 // New returns the view of the file deps load; Init loads it. ctx bounds
 // every load, save and apply; cancel it to stop them.
 func New(ctx context.Context, deps Deps, opts Options) *Model {
-	return &Model{ctx: ctx, deps: deps, opts: opts, st: newStyles(opts.Profile), width: 80, height: 24}
+	return &Model{ctx: ctx, deps: deps, opts: opts, st: newStyles(opts.Profile), width: 80, height: 24, keys: newKeyMap()}
 }
 
 // SetSize gives the view the room it has, in cells.

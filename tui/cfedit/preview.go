@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/lvsadm/lvsadm/lvscf/udiff"
@@ -59,20 +60,20 @@ func (m *Model) askSave() {
 }
 
 func (m *Model) previewKey(k tea.KeyPressMsg) tea.Cmd {
-	if d, ok := moveBy(k.String(), m.bodyHeight()); ok {
+	if d, ok := m.keys.moveBy(k, m.bodyHeight()); ok {
 		// Clamped after the move: the extremes must not overflow.
 		m.prevOff = max(min(m.prevOff+d, len(m.preview)), -1)
 		m.clampPreview()
 		return nil
 	}
-	switch k.String() {
-	case "ctrl+s", "s":
+	switch {
+	case key.Matches(k, m.keys.PreviewSave):
 		if m.Dirty() {
 			m.askSave()
 		}
-	case "A":
+	case key.Matches(k, m.keys.Apply):
 		return m.startApply()
-	case "esc", "q", "D":
+	case key.Matches(k, m.keys.PreviewClose):
 		m.closePreview()
 	}
 	m.clampPreview()

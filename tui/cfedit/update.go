@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/lvsadm/lvsadm/lvscf"
@@ -182,7 +183,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		if len(m.preview) > 0 {
 			m.mode = modePreview
 		}
-		if s := k.String(); s == "y" || s == "Y" {
+		if key.Matches(k, m.keys.Yes) {
 			return p.yes()
 		}
 		m.setStatus("cancelled", false)
@@ -190,41 +191,42 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	case modePreview:
 		return m.previewKey(k)
 	}
+	km := m.keys
 	if m.cur == nil {
-		if k.String() == "ctrl+r" {
+		if key.Matches(k, km.Reload) {
 			return m.loadCmd("")
 		}
 		return nil
 	}
-	if d, ok := moveBy(k.String(), m.bodyHeight()); ok {
+	if d, ok := km.moveBy(k, m.bodyHeight()); ok {
 		m.cursor += d
 		return nil
 	}
-	switch k.String() {
-	case "tab":
+	switch {
+	case key.Matches(k, km.NextPanel):
 		m.setPanel((m.panel + 1) % numPanels)
-	case "shift+tab":
+	case key.Matches(k, km.PrevPanel):
 		m.setPanel((m.panel + numPanels - 1) % numPanels)
-	case "enter", "right", "l":
+	case key.Matches(k, km.Open):
 		return m.enter()
-	case "esc", "left", "h", "backspace":
+	case key.Matches(k, km.Back):
 		m.back()
-	case "a":
+	case key.Matches(k, km.Add):
 		m.add()
-	case "x", "delete":
+	case key.Matches(k, km.Delete):
 		m.remove()
-	case "u":
+	case key.Matches(k, km.Undo):
 		m.undoEdit()
-	case "D":
+	case key.Matches(k, km.Diff):
 		m.openDiff()
-	case "ctrl+s":
+	case key.Matches(k, km.Save):
 		m.openDiff()
 		if m.mode == modePreview {
 			m.askSave()
 		}
-	case "A":
+	case key.Matches(k, km.Apply):
 		return m.startApply()
-	case "ctrl+r":
+	case key.Matches(k, km.Reload):
 		if m.Dirty() {
 			m.ask("Discard the unsaved changes and read the file again? [y/N]", func() tea.Cmd { return m.loadCmd("read " + m.deps.Path + " again") })
 			return nil
@@ -241,27 +243,6 @@ func (m *Model) setPanel(p panel) {
 	m.panel = p
 	m.cursor, m.offset = m.cursors[p], 0
 	m.clamp()
-}
-
-// moveBy is how far a navigation key moves, in items or lines, with page
-// items or lines on the screen; ok is false for other keys. The keys are
-// those of package tui's lists.
-func moveBy(key string, page int) (d int, ok bool) {
-	switch key {
-	case "up", "k":
-		return -1, true
-	case "down", "j":
-		return 1, true
-	case "pgup":
-		return -page, true
-	case "pgdown", "space":
-		return page, true
-	case "home", "g":
-		return -1 << 30, true
-	case "end", "G":
-		return 1 << 30, true
-	}
-	return 0, false
 }
 
 // enter edits the field under the cursor or opens the block.
@@ -391,18 +372,18 @@ func (m *Model) undoEdit() {
 
 // inputKey edits the value or name being typed.
 func (m *Model) inputKey(k tea.KeyPressMsg) tea.Cmd {
-	switch k.String() {
-	case "esc":
+	switch {
+	case key.Matches(k, m.keys.Cancel):
 		m.mode, m.inputErr = modeNormal, ""
 		m.setStatus("cancelled", false)
-	case "enter":
+	case key.Matches(k, m.keys.Set):
 		if m.mode == modeName {
 			m.nameEntered()
 		} else {
 			m.valueEntered()
 		}
 	default:
-		m.in.key(k)
+		m.in.key(k, m.keys.Line)
 	}
 	return nil
 }

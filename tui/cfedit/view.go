@@ -337,37 +337,53 @@ func (m *Model) statusText() (string, style) {
 	return "", style{}
 }
 
-// footerLine is the key hints; the long form when it fits.
+// footerLine is the key hints; the long form when it fits, else as many
+// whole hints of the short form as fit ("ctrl+s sa~" helps nobody).
 func (m *Model) footerLine() string {
 	long, short := m.hints()
 	if len(long) <= m.width {
 		return long
 	}
+	for len(short) > m.width {
+		i := strings.LastIndex(short, "  ")
+		if i < 0 {
+			break
+		}
+		short = short[:i]
+	}
 	return short
 }
 
 func (m *Model) hints() (long, short string) {
+	k := m.keys
+	join := func(parts ...string) string { return strings.Join(parts, "  ") }
 	switch m.mode {
 	case modeEdit, modeName:
-		return "enter set  esc cancel  ctrl+u clear", "enter set  esc cancel  ctrl+u clear"
+		s := join(hint(k.Set, "set"), hint(k.Cancel, "cancel"), hint(k.Line.KillStart, "clear"))
+		return s, s
 	case modeConfirm:
-		return "y confirm  any other key cancels", "y confirm  any other key cancels"
+		s := join(hint(k.Yes, "confirm"), "any other key cancels")
+		return s, s
 	case modePreview:
-		return "up/down scroll  ctrl+s save  A apply (after saving)  esc back", "up/down scroll  ctrl+s save  A apply  esc back"
+		return join("up/down scroll", hint(k.Save, "save"), hint(k.Apply, "apply (after saving)"), hint(k.PreviewClose, "back")),
+			join("up/down scroll", hint(k.Save, "save"), hint(k.Apply, "apply"), hint(k.PreviewClose, "back"))
 	case modeLoading, modeBusy:
 		return "", ""
 	}
+	tab, enter, back := hint(k.NextPanel, "panel"), hint(k.Open, "open"), hint(k.Back, "back")
 	if m.opts.ReadOnly {
-		return "read-only  tab panel  enter open  esc back  D diff  ctrl+r read again", "read-only  tab panel  enter open  esc back"
+		return join("read-only", tab, enter, back, hint(k.Diff, "diff"), hint(k.Reload, "read again")), join("read-only", tab, enter, back)
 	}
-	tail := "  u undo  D diff  ctrl+s save  A apply"
+	tail := join("", hint(k.Undo, "undo"), hint(k.Diff, "diff"), hint(k.Save, "save"), hint(k.Apply, "apply"))
+	edit, unset, add := hint(k.Open, "edit"), hint(k.Delete, "unset"), hint(k.Add, "add")
 	switch {
 	case m.panel != panelVirtuals:
-		return "tab panel  enter edit  x unset (default)" + tail, "tab panel  enter edit  x unset" + tail
+		return join(tab, edit, unset+" (default)") + tail, join(tab, edit, unset) + tail
 	case m.virtual == "":
-		return "tab panel  enter open  a add virtual server  x delete" + tail, "tab panel  enter open  a add  x delete" + tail
+		return join(tab, enter, add+" virtual server", hint(k.Delete, "delete")) + tail, join(tab, enter, add, hint(k.Delete, "delete")) + tail
 	case m.server == "":
-		return "enter edit/open  a add real server  x unset/delete  esc back" + tail, "enter edit/open  a add  x unset/delete  esc back  D diff  ctrl+s save"
+		return join(hint(k.Open, "edit/open"), add+" real server", hint(k.Delete, "unset/delete"), back) + tail,
+			join(hint(k.Open, "edit/open"), add, hint(k.Delete, "unset/delete"), back, hint(k.Diff, "diff"), hint(k.Save, "save"))
 	}
-	return "enter edit  x unset (default)  a add real server  esc back" + tail, "enter edit  x unset  esc back" + tail
+	return join(edit, unset+" (default)", add+" real server", back) + tail, join(edit, unset, back) + tail
 }

@@ -13,18 +13,18 @@ func TestTextInputKeys(t *testing.T) {
 	var in textInput
 	in.set("10.0.0.1")
 	for _, k := range []tea.KeyPressMsg{{Code: tea.KeyHome}, {Code: tea.KeyRight}, {Code: tea.KeyRight}, {Code: tea.KeyDelete}} {
-		in.key(k)
+		in.key(k, newLineKeyMap())
 	}
 	in.insert("9\n") // the newline goes
 	if got := in.String(); got != "1090.0.1" {
 		t.Errorf("after home, right, right, delete, typing: %q", got)
 	}
-	in.key(tea.KeyPressMsg{Code: 'k', Mod: tea.ModCtrl})
+	in.key(tea.KeyPressMsg{Code: 'k', Mod: tea.ModCtrl}, newLineKeyMap())
 	if in.String() != "109" || in.view(style{}) != "109_" {
 		t.Errorf("ctrl+k: %q %q", in.String(), in.view(style{}))
 	}
 	in.set("a b c")
-	in.key(tea.KeyPressMsg{Code: 'w', Mod: tea.ModCtrl})
+	in.key(tea.KeyPressMsg{Code: 'w', Mod: tea.ModCtrl}, newLineKeyMap())
 	if in.String() != "a b " {
 		t.Errorf("ctrl+w: %q", in.String())
 	}

@@ -24,10 +24,11 @@ func main() {
 	interval := flag.Duration("interval", time.Second, "refresh interval")
 	noDaemon := flag.Bool("no-daemon", false, "run as if no daemon were running")
 	config := flag.String("config", "", "an lvs.cf for the Config view (a copy: saving writes it; it is never applied)")
+	readOnly := flag.Bool("read-only", false, "as lvsadm tui --read-only")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	o := tui.Options{Interval: *interval, Daemon: fake.NewDaemon()}
+	o := tui.Options{Interval: *interval, Daemon: fake.NewDaemon(), ReadOnly: *readOnly}
 	if *noDaemon {
 		o.Daemon = control.New("/nonexistent/lvsadm.sock")
 	}
