@@ -93,7 +93,8 @@ edits are lost. A file that cannot be read is an error in this view only.
 mouse to the terminal); arrows and vim keys (j k g G h l, ctrl+f ctrl+b
 ctrl+d ctrl+u) move everywhere.
 
-"?" shows every key; "q" quits. Color is decoration only: with NO_COLOR or a
+"?" shows every key; "q" quits. The keys of htop and mc work too: F1 help,
+F10 quit, F3 (like "/") filter, F6 sort. Color is decoration only: with NO_COLOR or a
 terminal without color nothing is lost. The table views need root and IPVS,
 like ipvsadm; where the table cannot be read (no ip_vs module, a laptop)
 they say why, the config and director views work, and the TUI opens on the
