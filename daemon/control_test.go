@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lvsadm/lvsadm/daemon/control"
 )
@@ -47,7 +46,7 @@ func lonePrimary(t *testing.T) (a *director, cfgPath string, write func(serial i
 	write(1, "rr")
 	a = startDirector(t, cfgPath, "127.0.0.1", "")
 	rs1Line = fmt.Sprintf("-t 192.168.50.10:8080 -r 127.0.0.1:%d w", rs1.port)
-	waitUntil(t, "active with rs1 up and rs2 down", 10*time.Second, func() bool {
+	waitUntil(t, "active with rs1 up and rs2 down", func() bool {
 		st := a.d.Status()
 		if st.Heartbeat.Role != "active" || len(st.Virtuals) != 1 || !contains(a.k.rules(), rs1Line+"1") {
 			return false
@@ -161,7 +160,7 @@ func TestControlReloadAndOverrides(t *testing.T) {
 	if err != nil || res.Matched != 1 || len(res.Changes) != 1 || res.Changes[0].After == nil || res.Changes[0].After.Kind != control.Drain || res.Changes[0].Before != nil {
 		t.Fatalf("drain: %+v, %v", res, err)
 	}
-	waitUntil(t, "rs1 drained in the kernel", 5*time.Second, func() bool { return contains(a.k.rules(), rs1Line+"0") }, func() string { return fmt.Sprint(a.k.rules()) })
+	waitUntil(t, "rs1 drained in the kernel", func() bool { return contains(a.k.rules(), rs1Line+"0") }, func() string { return fmt.Sprint(a.k.rules()) })
 	if o := a.d.Status().Virtuals[0].Servers[0].Override; o == nil || o.Kind != control.Drain || o.Since.IsZero() {
 		t.Errorf("status shows override %+v", o)
 	}
@@ -180,7 +179,7 @@ func TestControlReloadAndOverrides(t *testing.T) {
 	// periodic resync (run here rather than waited for).
 	a.k.setWeights(1)
 	a.d.ifActive(ctx, func(ctx context.Context) { a.d.applyLocked(ctx, true, "periodic resync") })
-	waitUntil(t, "hand edit repaired", 5*time.Second, func() bool { return contains(a.k.rules(), rs1Line+"0") }, func() string { return fmt.Sprint(a.k.rules()) })
+	waitUntil(t, "hand edit repaired", func() bool { return contains(a.k.rules(), rs1Line+"0") }, func() string { return fmt.Sprint(a.k.rules()) })
 
 	// A good reload keeps the override and reports its result.
 	write(2, "wlc")
@@ -199,23 +198,23 @@ func TestControlReloadAndOverrides(t *testing.T) {
 	if _, err := cl.Override(ctx, control.OverrideRequest{Action: control.ActWeight, Target: "127.0.0.1", Weight: 7}); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "rs1 at weight 7", 5*time.Second, func() bool { return contains(a.k.rules(), rs1Line+"7") }, func() string { return fmt.Sprint(a.k.rules()) })
+	waitUntil(t, "rs1 at weight 7", func() bool { return contains(a.k.rules(), rs1Line+"7") }, func() string { return fmt.Sprint(a.k.rules()) })
 	if res, err := cl.Override(ctx, control.OverrideRequest{Action: control.ActUndrain, Target: "web/rs1"}); err != nil || len(res.Changes) != 1 || res.Changes[0].After != nil {
 		t.Fatalf("undrain: %+v, %v", res, err)
 	}
-	waitUntil(t, "rs1 back at weight 1", 5*time.Second, func() bool { return contains(a.k.rules(), rs1Line+"1") }, func() string { return fmt.Sprint(a.k.rules()) })
+	waitUntil(t, "rs1 back at weight 1", func() bool { return contains(a.k.rules(), rs1Line+"1") }, func() string { return fmt.Sprint(a.k.rules()) })
 
 	// Out and in.
 	if _, err := cl.Override(ctx, control.OverrideRequest{Action: control.ActOut, Target: "web/rs1"}); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "rs1 out", 5*time.Second, func() bool {
+	waitUntil(t, "rs1 out", func() bool {
 		return !slices.ContainsFunc(a.k.rules(), func(r string) bool { return strings.HasPrefix(r, rs1Line) })
 	}, func() string { return fmt.Sprint(a.k.rules()) })
 	if _, err := cl.Override(ctx, control.OverrideRequest{Action: control.ActIn, Target: "web/rs1"}); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "rs1 in", 5*time.Second, func() bool { return contains(a.k.rules(), rs1Line+"1") }, func() string { return fmt.Sprint(a.k.rules()) })
+	waitUntil(t, "rs1 in", func() bool { return contains(a.k.rules(), rs1Line+"1") }, func() string { return fmt.Sprint(a.k.rules()) })
 
 	// A reload that removes the server drops its override.
 	if _, err := cl.Override(ctx, control.OverrideRequest{Action: control.ActDrain, Target: "web/rs2"}); err != nil {
@@ -264,7 +263,7 @@ func TestReloadRefusedByTheHeartbeat(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := startDirector(t, cfgPath, "127.0.0.2", "")
-	waitUntil(t, "the backup runs", 5*time.Second, func() bool { return b.d.Status().Heartbeat.Identity == "backup" }, func() string { return fmt.Sprint(b.d.Status().Heartbeat) })
+	waitUntil(t, "the backup runs", func() bool { return b.d.Status().Heartbeat.Identity == "backup" }, func() string { return fmt.Sprint(b.d.Status().Heartbeat) })
 	cfg2 := strings.Replace(fmt.Sprintf(cfgTemplate, 2, port, "rr", rs1.port, rs2.port), "backup_active = 1", "backup_active = 0", 1)
 	if err := os.WriteFile(cfgPath, []byte(cfg2), 0o644); err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/lvsadm/lvsadm/daemon/health"
 	"github.com/lvsadm/lvsadm/daemon/heartbeat"
 	"github.com/lvsadm/lvsadm/daemon/vip"
+	"github.com/lvsadm/lvsadm/internal/testwait"
 	"github.com/lvsadm/lvsadm/ops"
 )
 
@@ -163,22 +164,18 @@ func (dr *director) stop(t *testing.T) {
 			t.Fatalf("Run: %v", err)
 		}
 		dr.done <- nil // for the cleanup
-	case <-time.After(10 * time.Second):
+	case <-time.After(testwait.Patience(t)):
 		t.Fatal("daemon did not stop")
 	}
 }
 
 func (dr *director) role() string { return dr.d.Status().Heartbeat.Role }
 
-func waitUntil(t *testing.T, what string, within time.Duration, cond func() bool, state func() string) {
+// waitUntil polls cond until it holds, however long that takes on this
+// machine: only a hang fails it (testwait), with what and state().
+func waitUntil(t *testing.T, what string, cond func() bool, state func() string) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s; %s", within, what, state())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testwait.Until(t, what, cond, state)
 }
 
 func contains(list []string, sub string) bool {
@@ -214,7 +211,7 @@ func TestPairEndToEnd(t *testing.T) {
 	rs1Line := fmt.Sprintf("%s -r 127.0.0.1:%d w1", svc, rs1.port)
 	rs2Line := fmt.Sprintf("%s -r 127.0.0.1:%d w1", svc, rs2.port)
 
-	waitUntil(t, "one active director with both real servers", 5*time.Second, func() bool {
+	waitUntil(t, "one active director with both real servers", func() bool {
 		act, sb := a, b
 		if b.role() == "active" {
 			act, sb = b, a
@@ -236,9 +233,9 @@ func TestPairEndToEnd(t *testing.T) {
 
 	// A real server stops: it leaves the active table within one check.
 	rs2.stop()
-	waitUntil(t, "rs2 removed", 10*time.Second, func() bool { return !contains(act.k.rules(), rs2Line) }, state)
+	waitUntil(t, "rs2 removed", func() bool { return !contains(act.k.rules(), rs2Line) }, state)
 	// The standby checks too.
-	waitUntil(t, "standby sees rs2 down", 3*time.Second, func() bool {
+	waitUntil(t, "standby sees rs2 down", func() bool {
 		for _, v := range sb.d.Status().Virtuals {
 			for _, s := range v.Servers {
 				if s.Name == "rs2" {
@@ -250,7 +247,7 @@ func TestPairEndToEnd(t *testing.T) {
 	}, state)
 	rs2.start()
 	started := time.Now()
-	waitUntil(t, "rs2 back", 3*time.Second, func() bool { return contains(act.k.rules(), rs2Line) }, state)
+	waitUntil(t, "rs2 back", func() bool { return contains(act.k.rules(), rs2Line) }, state)
 	if took := time.Since(started); took < 600*time.Millisecond {
 		t.Errorf("rs2 back after %v, before reentry", took)
 	}
@@ -301,7 +298,7 @@ func TestPairEndToEnd(t *testing.T) {
 		t.Errorf("unchanged reload changed the table: %q → %q", before, after)
 	}
 	// The standby has not reloaded: the digests now differ.
-	waitUntil(t, "digest mismatch seen", 3*time.Second, func() bool {
+	waitUntil(t, "digest mismatch seen", func() bool {
 		p := sb.d.Status().Heartbeat.Peer
 		return p.DigestMatch != nil && !*p.DigestMatch && p.Serial != nil && *p.Serial == 2
 	}, state)
@@ -314,7 +311,7 @@ func TestPairEndToEnd(t *testing.T) {
 	if len(act.k.rules()) != 0 || len(act.vips.Held()) != 0 {
 		t.Errorf("stopped director kept its table or addresses: %q %v", act.k.rules(), act.vips.Held())
 	}
-	waitUntil(t, "takeover", 5*time.Second, func() bool {
+	waitUntil(t, "takeover", func() bool {
 		r := sb.k.rules()
 		return sb.role() == "active" && contains(r, svc+" wlc") && contains(r, rs1Line) && contains(r, rs2Line) && len(sb.vips.Held()) == 2
 	}, state)
@@ -337,7 +334,7 @@ func TestLoadRefusesLintErrors(t *testing.T) {
 func TestLonePrimary(t *testing.T) {
 	a := startDirector(t, lonePrimaryConfig(t, newRS(t)), "127.0.0.1", "")
 	start := time.Now()
-	waitUntil(t, "lone primary active", 5*time.Second, func() bool { return a.role() == "active" && len(a.vips.Held()) == 2 }, func() string { return fmt.Sprint(a.d.Status()) })
+	waitUntil(t, "lone primary active", func() bool { return a.role() == "active" && len(a.vips.Held()) == 2 }, func() string { return fmt.Sprint(a.d.Status()) })
 	if took := time.Since(start); took < 500*time.Millisecond {
 		t.Errorf("active after %v, before deadtime", took)
 	}
@@ -363,7 +360,7 @@ func TestMonitorLinks(t *testing.T) {
 	a := startDirector(t, cfgPath, "127.0.0.1", "", links)
 	b := startDirector(t, cfgPath, "127.0.0.2", "", links)
 	state := func() string { return fmt.Sprintf("A %+v; B %+v", a.d.Status().Heartbeat, b.d.Status().Heartbeat) }
-	waitUntil(t, "one active", 5*time.Second, func() bool {
+	waitUntil(t, "one active", func() bool {
 		return (a.role() == "active") != (b.role() == "active") && a.d.Status().Heartbeat.Peer.State != "" && b.d.Status().Heartbeat.Peer.State != ""
 	}, state)
 	act, sb, actAddr := a, b, "127.0.0.1"
@@ -373,13 +370,13 @@ func TestMonitorLinks(t *testing.T) {
 	mu.Lock()
 	linkUp[actAddr] = false
 	mu.Unlock()
-	waitUntil(t, "the other takes over", 5*time.Second, func() bool {
+	waitUntil(t, "the other takes over", func() bool {
 		return act.role() == "standby" && sb.role() == "active" && len(act.vips.Held()) == 0 && act.d.Status().Heartbeat.LinkFail
 	}, state)
 	mu.Lock()
 	linkUp[actAddr] = true
 	mu.Unlock()
-	waitUntil(t, "link restored", 5*time.Second, func() bool { return !act.d.Status().Heartbeat.LinkFail }, state)
+	waitUntil(t, "link restored", func() bool { return !act.d.Status().Heartbeat.LinkFail }, state)
 	time.Sleep(500 * time.Millisecond)
 	if act.role() != "standby" || sb.role() != "active" {
 		t.Errorf("after the link came back: %s", state())
@@ -399,7 +396,7 @@ func TestKeyFileReload(t *testing.T) {
 	os.WriteFile(keyPath, []byte(oldKey+"\n"), 0o600)
 	a := startDirector(t, cfgPath, "127.0.0.1", "", func(o *Options) { o.KeyFile = keyPath })
 	id := func(k string) string { return heartbeat.NewKey([]byte(k)).ID.String() }
-	waitUntil(t, "running", 5*time.Second, func() bool { return a.d.Status().Heartbeat.Role != "" }, func() string { return "" })
+	waitUntil(t, "running", func() bool { return a.d.Status().Heartbeat.Role != "" }, func() string { return "" })
 	if got := a.d.Status().HeartbeatKeys; len(got) != 1 || got[0] != id(oldKey) {
 		t.Fatalf("keys %v, want the old key", got)
 	}
@@ -438,7 +435,7 @@ func TestStartRemovesStaleVIPs(t *testing.T) {
 	other.Addr = netip.MustParseAddr("192.168.50.99")
 	fv := &fakeVIPs{stale: append([]vip.VIP{other}, configured...)}
 	a := startDirector(t, cfgPath, "127.0.0.1", "", func(o *Options) { o.VIPs = fv })
-	waitUntil(t, "control socket answers", 5*time.Second, func() bool {
+	waitUntil(t, "control socket answers", func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		_, _, err := queryStatus(ctx, a.sock)
@@ -512,13 +509,29 @@ func TestHealthBurstCoalesces(t *testing.T) {
 	os.WriteFile(cfgPath, []byte(cfg), 0o644)
 	tab := &slowTable{}
 	a := startDirector(t, cfgPath, "127.0.0.1", "", func(o *Options) { o.Table = tab })
-	waitUntil(t, "lone primary active", 5*time.Second, func() bool { return a.role() == "active" }, func() string { return fmt.Sprint(a.d.Status()) })
-	time.Sleep(100 * time.Millisecond) // the activation's own applies are done
+	// Counted from when the activation's own work is done, whatever the
+	// machine's speed: both servers' first checks reported and every
+	// transition taken by an apply (an apply under way then is the one the
+	// bound's margin allows for).
+	waitUntil(t, "lone primary active, both servers up and applied", func() bool {
+		st := a.d.Status()
+		if st.Heartbeat.Role != "active" || len(st.Virtuals) != 1 {
+			return false
+		}
+		for _, s := range st.Virtuals[0].Servers {
+			if s.State != control.Up {
+				return false
+			}
+		}
+		a.d.mu.Lock()
+		defer a.d.mu.Unlock()
+		return len(a.d.dirty) == 0 && !a.d.dirtyAll && len(a.d.applyNow) == 0
+	}, func() string { return fmt.Sprint(a.d.Status()) })
 	before := tab.count()
 	for i := 0; i < 200; i++ {
 		a.d.onHealth(health.Event{Virtual: "web", Server: "rs1", State: health.Up, At: time.Now()})
 	}
-	waitUntil(t, "an apply after the burst", 2*time.Second, func() bool { return tab.count() > before }, func() string { return "" })
+	waitUntil(t, "an apply after the burst", func() bool { return tab.count() > before }, func() string { return "" })
 	time.Sleep(200 * time.Millisecond)
 	if n := tab.count() - before; n > 3 {
 		t.Errorf("200 health transitions cost %d applies, want at most 3", n)

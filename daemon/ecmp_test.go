@@ -203,7 +203,7 @@ virtual web {
 	dir := startDirector(t, cfgPath, "127.0.0.1", "")
 	state := func() string { return fmt.Sprintf("%+v %v", dir.d.Status().BGP, rtr.routes(t)) }
 	const vip = "192.0.2.10/32"
-	waitUntil(t, "the VIP announced", 20*time.Second, func() bool { return rtr.routes(t)[vip] == "127.0.0.1" }, state)
+	waitUntil(t, "the VIP announced", func() bool { return rtr.routes(t)[vip] == "127.0.0.1" }, state)
 	if st := dir.d.Status(); st.Heartbeat.Role != "active" || st.Mode != lvscf.DirectorModeECMP || st.BGP == nil || len(st.BGP.Routes) != 1 || !st.BGP.Routes[0].Announced {
 		t.Errorf("status: role %q mode %q bgp %+v", st.Heartbeat.Role, st.Mode, st.BGP)
 	}
@@ -218,9 +218,9 @@ virtual web {
 
 	// The only real server fails: withdrawn; back: announced.
 	web.stop()
-	waitUntil(t, "the VIP withdrawn with its server down", 10*time.Second, func() bool { _, ok := rtr.routes(t)[vip]; return !ok }, state)
+	waitUntil(t, "the VIP withdrawn with its server down", func() bool { _, ok := rtr.routes(t)[vip]; return !ok }, state)
 	web.start()
-	waitUntil(t, "the VIP announced again", 10*time.Second, func() bool { return rtr.routes(t)[vip] == "127.0.0.1" }, state)
+	waitUntil(t, "the VIP announced again", func() bool { return rtr.routes(t)[vip] == "127.0.0.1" }, state)
 
 	// drain-director withdraws and holds across a reload; undrain
 	// announces again.
@@ -228,7 +228,7 @@ virtual web {
 	if err != nil || len(res.Routes) != 1 || res.Routes[0] != vip {
 		t.Fatalf("drain: %+v, %v", res, err)
 	}
-	waitUntil(t, "the VIP withdrawn by the drain", 10*time.Second, func() bool { _, ok := rtr.routes(t)[vip]; return !ok }, state)
+	waitUntil(t, "the VIP withdrawn by the drain", func() bool { _, ok := rtr.routes(t)[vip]; return !ok }, state)
 	os.WriteFile(cfgPath, []byte(strings.Replace(conf, "serial_no = 1", "serial_no = 2", 1)), 0o644)
 	if _, err := dir.d.Reload(); err != nil {
 		t.Fatal(err)
@@ -241,7 +241,7 @@ virtual web {
 	if err != nil || len(res.Routes) != 1 {
 		t.Fatalf("undrain: %+v, %v", res, err)
 	}
-	waitUntil(t, "the VIP announced after undrain", 10*time.Second, func() bool { return rtr.routes(t)[vip] == "127.0.0.1" }, state)
+	waitUntil(t, "the VIP announced after undrain", func() bool { return rtr.routes(t)[vip] == "127.0.0.1" }, state)
 
 	// Stopping withdraws first.
 	dir.stop(t)

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/lvsadm/lvsadm/daemon/fwmark"
 )
@@ -50,7 +49,7 @@ func TestFwmarkRules(t *testing.T) {
 	fw := &fakeFwmarks{}
 	a := startDirector(t, cfgPath, "127.0.0.1", "", func(o *Options) { o.Fwmarks = fw })
 	want := "-d 192.168.50.10/32 -p tcp -m multiport --dports 21,10000:20000 -m comment --comment lvsadm -j MARK --set-mark 21"
-	waitUntil(t, "rules installed", 5*time.Second, func() bool {
+	waitUntil(t, "rules installed", func() bool {
 		r, _ := fw.state()
 		return a.role() == "active" && len(r) == 1 && r[0] == want
 	}, func() string { r, _ := fw.state(); return fmt.Sprint(r) })

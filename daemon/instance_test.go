@@ -92,7 +92,7 @@ func TestSecondInstanceLeavesVIP(t *testing.T) {
 	}
 	lockDir := t.TempDir()
 	first := startDirector(t, cfgPath, "127.0.0.1", "", func(o *Options) { o.LockDir = lockDir })
-	waitUntil(t, "first daemon serving status", 10*time.Second, func() bool {
+	waitUntil(t, "first daemon serving status", func() bool {
 		_, _, err := queryStatus(t.Context(), first.sock)
 		return err == nil
 	}, func() string { return "" })

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 // lockedBuffer is a log sink the daemon's goroutines may share.
@@ -43,7 +42,7 @@ func TestWarnsWithoutKey(t *testing.T) {
 				o.KeyFile = keyPath
 			}
 		})
-		waitUntil(t, "started", 5*time.Second, func() bool { return strings.Contains(logs.String(), "msg=starting") }, logs.String)
+		waitUntil(t, "started", func() bool { return strings.Contains(logs.String(), "msg=starting") }, logs.String)
 		d.stop(t)
 		if warned := strings.Contains(logs.String(), "heartbeat has no key"); warned == keyed {
 			t.Errorf("keyed=%v: warned=%v\n%s", keyed, warned, logs.String())

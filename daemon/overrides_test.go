@@ -40,7 +40,7 @@ func TestOverrides(t *testing.T) {
 	if _, had := o.Clear("web", "rs2"); had {
 		t.Error("cleared twice")
 	}
-	cfg := &lvscf.Config{Virtuals: []lvscf.Virtual{{Name: "web", Servers: []lvscf.Server{{Name: "rs1"}}}}}
+	cfg := &lvscf.Config{Virtuals: []lvscf.Virtual{{ServiceCommon: lvscf.ServiceCommon{Name: "web"}, Servers: []lvscf.Server{{Name: "rs1"}}}}}
 	if dropped := o.Retain(cfg); strings.Join(dropped, ",") != "mail/m1" || o.Len() != 1 {
 		t.Errorf("Retain dropped %q, left %v", dropped, o.List())
 	}
@@ -64,9 +64,9 @@ func TestOverrides(t *testing.T) {
 func TestResolveTarget(t *testing.T) {
 	a := netip.MustParseAddr
 	cfg := &lvscf.Config{Virtuals: []lvscf.Virtual{
-		{Name: "web", Port: 80, Servers: []lvscf.Server{{Name: "rs1", Address: a("10.0.1.1")}, {Name: "rs2", Address: a("10.0.1.2")}}},
-		{Name: "tls", Port: 443, Servers: []lvscf.Server{{Name: "rs1", Address: a("10.0.1.1")}, {Name: "alt", Address: a("10.0.1.1"), Port: 8443}}},
-		{Name: "10.0.1.2", Port: 25, Servers: []lvscf.Server{{Name: "m", Address: a("10.0.2.1")}}},
+		{ServiceCommon: lvscf.ServiceCommon{Name: "web", Port: 80}, Servers: []lvscf.Server{{Name: "rs1", Address: a("10.0.1.1")}, {Name: "rs2", Address: a("10.0.1.2")}}},
+		{ServiceCommon: lvscf.ServiceCommon{Name: "tls", Port: 443}, Servers: []lvscf.Server{{Name: "rs1", Address: a("10.0.1.1")}, {Name: "alt", Address: a("10.0.1.1"), Port: 8443}}},
+		{ServiceCommon: lvscf.ServiceCommon{Name: "10.0.1.2", Port: 25}, Servers: []lvscf.Server{{Name: "m", Address: a("10.0.2.1")}}},
 	}}
 	for target, want := range map[string]string{
 		"web/rs1":       "web/rs1",

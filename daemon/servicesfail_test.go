@@ -42,12 +42,12 @@ func TestServicesWatch(t *testing.T) {
 func TestServicesFailedGivesUp(t *testing.T) {
 	a := startDirector(t, lonePrimaryConfig(t, newRS(t)), "127.0.0.1", "", func(o *Options) { o.ResyncInterval = 20 * time.Millisecond })
 	state := func() string { return fmt.Sprintf("%+v; table %q", a.d.Status().Heartbeat, a.k.rules()) }
-	waitUntil(t, "lone primary active", 10*time.Second, func() bool { return a.role() == "active" && len(a.k.rules()) > 0 }, state)
+	waitUntil(t, "lone primary active", func() bool { return a.role() == "active" && len(a.k.rules()) > 0 }, state)
 	// IPVS goes away: every call fails without an answer from the kernel.
 	a.k.SetInject(func(op ops.Op, _ *ops.ServiceKey) error {
 		return &ops.KernelError{Op: op, Err: ops.ErrNoIPVS}
 	})
-	waitUntil(t, "gave up", 10*time.Second, func() bool {
+	waitUntil(t, "gave up", func() bool {
 		st := a.d.Status()
 		return st.Heartbeat.Role != "active" && st.Heartbeat.ChildFail && len(a.vips.Held()) == 0
 	}, state)

@@ -216,12 +216,11 @@ func serverStatus(v *lvscf.Virtual, sv *lvscf.Server, hs health.ServerStatus, qu
 	return ss
 }
 
-// heartbeatStatus converts the state machine's snapshot. The conversion
-// of PeerStatus is a Go type conversion: it stops compiling if the two
-// shapes drift apart.
+// heartbeatStatus converts the state machine's snapshot (its PeerStatus
+// is the control protocol's).
 func heartbeatStatus(hb heartbeat.Status) control.HeartbeatStatus {
 	return control.HeartbeatStatus{
-		Role: hb.Role, Identity: hb.Identity, Peer: control.PeerStatus(hb.Peer), Rejected: hb.Rejected,
+		Role: hb.Role, Identity: hb.Identity, Peer: hb.Peer, Rejected: hb.Rejected,
 		LastReject: hb.LastReject, ChildFail: hb.ChildFail, LinkFail: hb.LinkFail, PrivateLink: hb.PrivateLink,
 		DroppedForeign: hb.DroppedForeign, DroppedForged: hb.DroppedForged, DroppedQueueFull: hb.DroppedQueueFull,
 	}

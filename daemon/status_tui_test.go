@@ -28,7 +28,7 @@ func TestTUIReadsTheControlSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := startDirector(t, cfgPath, "127.0.0.1", "")
-	waitUntil(t, "active with rs1 up and rs2 down", 10*time.Second, func() bool {
+	waitUntil(t, "active with rs1 up and rs2 down", func() bool {
 		st := a.d.Status()
 		if st.Heartbeat.Role != "active" || len(st.Virtuals) != 1 || len(a.k.rules()) == 0 {
 			return false

@@ -54,7 +54,7 @@ func TestStatusWire(t *testing.T) {
 	hb := heartbeat.Status{Role: "active", Identity: "primary", Rejected: 3, LastReject: "x", ChildFail: true, LinkFail: true, PrivateLink: true,
 		Peer: heartbeat.PeerStatus{Heard: true, LastHeard: at, From: "10.0.0.2", Link: "private", LastHeardPublic: at, LastHeardPrivate: at,
 			State: "running", Lvsadm: true, Signed: true, Serial: &serial, Digest: "ab", DigestMatch: &match}}
-	v := &lvscf.Virtual{Name: "web", Active: true, QuiesceServer: true, Port: 80}
+	v := &lvscf.Virtual{ServiceCommon: lvscf.ServiceCommon{Name: "web", Active: true, Port: 80}, QuiesceServer: true}
 	sv := &lvscf.Server{Name: "rs1", Active: true, Weight: 3}
 	ss := serverStatus(v, sv, hs, quiescedServer(v, sv, hs))
 	ss.Override = &control.Override{Kind: control.Weight, Weight: 2, Since: at}

@@ -119,12 +119,12 @@ func TestStopWithStuckInactiveCmd(t *testing.T) {
 		o.Table = rec
 		o.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	})
-	waitUntil(t, "lone primary active with its table", 10*time.Second, func() bool {
+	waitUntil(t, "lone primary active with its table", func() bool {
 		return a.role() == "active" && len(a.vips.Held()) == 2 && len(a.k.rules()) > 0
 	}, func() string { return fmt.Sprint(a.d.Status()) })
 	// The start-time inactive_cmd runs in the background; the stop must
 	// not depend on it having ended.
-	waitUntil(t, "the start-time inactive_cmd", 10*time.Second, func() bool { return len(pidsIn(t, children)) == 1 }, logs.String)
+	waitUntil(t, "the start-time inactive_cmd", func() bool { return len(pidsIn(t, children)) == 1 }, logs.String)
 
 	a.stop(t) // fails if Run has not returned 10 s after its context ended
 	if held := a.vips.Held(); len(held) != 0 {
@@ -178,7 +178,7 @@ func TestStopDoesNotWaitForStuckIptables(t *testing.T) {
 	// Registered after startDirector, so it runs before that cleanup
 	// waits for Run: a failing test ends instead of hanging.
 	t.Cleanup(func() { close(fw.release) })
-	waitUntil(t, "lone primary active with its table", 10*time.Second, func() bool {
+	waitUntil(t, "lone primary active with its table", func() bool {
 		return a.role() == "active" && len(a.k.rules()) > 0
 	}, func() string { return fmt.Sprint(a.d.Status()) })
 	a.stop(t) // fails if Run has not returned 10 s after its context ended

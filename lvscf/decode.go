@@ -107,28 +107,18 @@ func analyze(f *File, opts LintOptions) *analysis {
 	a.cfg.Virtuals = make([]Virtual, 0, nv)
 	a.virtuals = make([]virtualInfo, 0, nv)
 	sawPrivate := false
-	for _, it := range f.Root.Items {
-		if it.Block != nil {
-			switch it.Block.Kind {
-			case BlockVirtual:
-				a.decodeVirtual(it.Block)
-			case BlockFailover:
-				a.decodeFailover(it.Block)
-			case BlockBGP:
-				a.decodeBGP(it.Block)
-			}
-			continue
+	c := a.cfg
+	a.eachKey(&a.root, globalKeys, BlockRoot, func(b *Block) {
+		switch b.Kind {
+		case BlockVirtual:
+			a.decodeVirtual(b)
+		case BlockFailover:
+			a.decodeFailover(b)
+		case BlockBGP:
+			a.decodeBGP(b)
 		}
-		l := &f.Lines[it.Line]
-		if l.Kind != LineKeyValue {
-			continue
-		}
-		v, spec, ok := a.value(&a.root, it.Line, globalKeys, BlockRoot)
-		if !ok {
-			continue
-		}
-		c := a.cfg
-		switch spec.name {
+	}, func(_ int, name string, v val) {
+		switch name {
 		case "serial_no":
 			c.SerialNo = int(v.i)
 		case "primary":
@@ -196,7 +186,7 @@ func analyze(f *File, opts LintOptions) *analysis {
 		case "director_mode":
 			c.DirectorMode = v.s
 		}
-	}
+	})
 	// lvsconfig.c: without primary_private, both private addresses are the
 	// public ones (the private heartbeat channel is the public one).
 	if !sawPrivate {
@@ -204,6 +194,60 @@ func analyze(f *File, opts LintOptions) *analysis {
 		a.cfg.BackupPrivate = a.cfg.Backup
 	}
 	return a
+}
+
+// eachKey walks the items of bi's block in order: sub-blocks go to sub,
+// key lines are checked against keys (a block of kind kind) and those that
+// decode go to key with their line index, key name and value. Every
+// block's decoder walks its block this way, so the checks of a key line
+// (unknown, duplicate, arity, quoting) are the same in every block.
+func (a *analysis) eachKey(bi *blockInfo, keys map[string]keySpec, kind BlockKind, sub func(*Block), key func(li int, name string, x val)) {
+	for _, it := range bi.b.Items {
+		if it.Block != nil {
+			if sub != nil {
+				sub(it.Block)
+			}
+			continue
+		}
+		if a.f.Lines[it.Line].Kind != LineKeyValue {
+			continue
+		}
+		x, spec, ok := a.value(bi, it.Line, keys, kind)
+		if !ok {
+			continue
+		}
+		key(it.Line, spec.name, x)
+	}
+}
+
+// decode sets the key name from x when it is one that virtual and
+// failover blocks share, and reports whether it was.
+func (s *ServiceCommon) decode(name string, x val) bool {
+	switch name {
+	case "active":
+		s.Active = x.b
+	case "address":
+		s.Address, s.Device = x.a, x.dev
+	case "vip_nmask":
+		s.VIPNmask = x.a
+	case "port":
+		s.Port = x.port
+	case "protocol":
+		s.Protocol = x.s
+	case "send":
+		s.Send = x.s
+	case "expect":
+		s.Expect = x.s
+	case "send_program":
+		s.SendProgram = x.s
+	case "timeout":
+		s.Timeout = x.sec
+	case "reentry":
+		s.Reentry = x.sec
+	default:
+		return false
+	}
+	return true
 }
 
 func (a *analysis) decodeVirtual(b *Block) {
@@ -220,65 +264,39 @@ func (a *analysis) decodeVirtual(b *Block) {
 	vi.keys = make([]keyLine, 0, min(len(b.Items)-nsub, indexAfter+1))
 	v.Servers = make([]Server, 0, nsub)
 	vi.servers = make([]blockInfo, 0, nsub)
-	for _, it := range b.Items {
-		if it.Block != nil {
-			if it.Block.Kind == BlockServer {
-				s, si := a.decodeServer(it.Block, v.Port)
-				v.Servers = append(v.Servers, s)
-				vi.servers = append(vi.servers, si)
+	a.eachKey(&vi.blockInfo, virtualKeys, BlockVirtual, func(sb *Block) {
+		if sb.Kind == BlockServer {
+			s, si := a.decodeServer(sb, v.Port)
+			v.Servers = append(v.Servers, s)
+			vi.servers = append(vi.servers, si)
+		}
+	}, func(li int, name string, x val) {
+		if v.ServiceCommon.decode(name, x) {
+			if name == "port" && len(v.Servers) > 0 {
+				vi.portAfterServer = li
 			}
-			continue
+			return
 		}
-		if a.f.Lines[it.Line].Kind != LineKeyValue {
-			continue
-		}
-		x, spec, ok := a.value(&vi.blockInfo, it.Line, virtualKeys, BlockVirtual)
-		if !ok {
-			continue
-		}
-		switch spec.name {
-		case "active":
-			v.Active = x.b
-		case "address":
-			v.Address, v.Device = x.a, x.dev
+		switch name {
 		case "sorry_server":
 			v.SorryServer = x.a
-		case "vip_nmask":
-			v.VIPNmask = x.a
 		case "fwmark":
 			v.Fwmark = uint32(x.i)
-		case "protocol":
-			v.Protocol = x.s
-		case "port":
-			v.Port = x.port
-			if len(v.Servers) > 0 {
-				vi.portAfterServer = it.Line
-			}
 		case "scheduler":
 			v.Scheduler = x.s
 		case "persistent":
 			v.Persistent = int(x.i)
 		case "pmask":
 			v.PMask = x.a
-		case "send":
-			v.Send = x.s
-		case "expect":
-			v.Expect = x.s
 		case "use_regex":
 			v.UseRegex = x.b
-		case "send_program":
-			v.SendProgram = x.s
 		case "load_monitor":
 			v.LoadMonitor = x.s
-		case "timeout":
-			v.Timeout = x.sec
-		case "reentry":
-			v.Reentry = x.sec
 		case "quiesce_server":
 			v.QuiesceServer = x.b
 		case "fwmark_match":
 			m, err := ParseFwmarkMatch(x.s)
-			l := &a.f.Lines[it.Line]
+			l := &a.f.Lines[li]
 			switch {
 			case errors.Is(err, ErrPortRangeInverted):
 				a.add(l, l.Col(2), SevError, "fwmark-match-range", fmt.Sprintf("fwmark_match = %s: %v", l.Word(2), err))
@@ -294,7 +312,7 @@ func (a *analysis) decodeVirtual(b *Block) {
 		case "announce":
 			v.Announce = x.b
 		}
-	}
+	})
 	a.cfg.Virtuals = append(a.cfg.Virtuals, v)
 	a.virtuals = append(a.virtuals, vi)
 }
@@ -304,15 +322,8 @@ func (a *analysis) decodeServer(b *Block, port uint16) (Server, blockInfo) {
 	// and the virtual server's port as it stands when the block opens.
 	s := Server{Name: b.Name, Weight: 1, Port: port}
 	si := blockInfo{b: b, keys: make([]keyLine, 0, min(len(b.Items), indexAfter+1))}
-	for _, it := range b.Items {
-		if it.Block != nil || a.f.Lines[it.Line].Kind != LineKeyValue {
-			continue
-		}
-		x, spec, ok := a.value(&si, it.Line, serverKeys, BlockServer)
-		if !ok {
-			continue
-		}
-		switch spec.name {
+	a.eachKey(&si, serverKeys, BlockServer, nil, func(_ int, name string, x val) {
+		switch name {
 		case "address":
 			s.Address = x.a
 		case "active":
@@ -322,55 +333,31 @@ func (a *analysis) decodeServer(b *Block, port uint16) (Server, blockInfo) {
 		case "port":
 			s.Port = x.port
 		}
-	}
+	})
 	return s, si
 }
 
 func (a *analysis) decodeFailover(b *Block) {
 	fo := defaultFailover(b.Name)
 	fi := virtualInfo{blockInfo: blockInfo{b: b}, portAfterServer: -1}
-	for _, it := range b.Items {
-		if it.Block != nil {
-			if it.Block.Kind == BlockServer {
-				_, si := a.decodeServer(it.Block, fo.Port)
-				fi.servers = append(fi.servers, si)
-			}
-			continue
+	// Server blocks in a failover block mean nothing to piranha, but their
+	// keys are still checked (and their lines kept for the rules).
+	a.eachKey(&fi.blockInfo, virtualKeys, BlockFailover, func(sb *Block) {
+		if sb.Kind == BlockServer {
+			_, si := a.decodeServer(sb, fo.Port)
+			fi.servers = append(fi.servers, si)
 		}
-		if a.f.Lines[it.Line].Kind != LineKeyValue {
-			continue
+	}, func(_ int, name string, x val) {
+		if fo.ServiceCommon.decode(name, x) {
+			return
 		}
-		x, spec, ok := a.value(&fi.blockInfo, it.Line, virtualKeys, BlockFailover)
-		if !ok {
-			continue
-		}
-		switch spec.name {
-		case "active":
-			fo.Active = x.b
-		case "address":
-			fo.Address, fo.Device = x.a, x.dev
-		case "vip_nmask":
-			fo.VIPNmask = x.a
-		case "port":
-			fo.Port = x.port
-		case "protocol":
-			fo.Protocol = x.s
-		case "send":
-			fo.Send = x.s
-		case "expect":
-			fo.Expect = x.s
-		case "send_program":
-			fo.SendProgram = x.s
-		case "timeout":
-			fo.Timeout = x.sec
-		case "reentry":
-			fo.Reentry = x.sec
+		switch name {
 		case "start_cmd":
 			fo.StartCmd = x.s
 		case "stop_cmd":
 			fo.StopCmd = x.s
 		}
-	}
+	})
 	a.cfg.Failovers = append(a.cfg.Failovers, fo)
 	a.failovers = append(a.failovers, fi)
 }

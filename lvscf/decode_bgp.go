@@ -34,24 +34,15 @@ func (a *analysis) decodeBGP(b *Block) {
 	cfg := defaultBGP()
 	bi := &bgpInfo{blockInfo: blockInfo{b: b}}
 	a.cfg.BGP, a.bgp = cfg, bi
-	for _, it := range b.Items {
-		if it.Block != nil {
-			if it.Block.Kind == BlockNeighbor {
-				n, ni := a.decodeNeighbor(it.Block)
-				cfg.Neighbors = append(cfg.Neighbors, n)
-				bi.neighbors = append(bi.neighbors, ni)
-			}
-			continue
+	a.eachKey(&bi.blockInfo, bgpKeys, BlockBGP, func(sb *Block) {
+		if sb.Kind == BlockNeighbor {
+			n, ni := a.decodeNeighbor(sb)
+			cfg.Neighbors = append(cfg.Neighbors, n)
+			bi.neighbors = append(bi.neighbors, ni)
 		}
-		if a.f.Lines[it.Line].Kind != LineKeyValue {
-			continue
-		}
-		x, spec, ok := a.value(&bi.blockInfo, it.Line, bgpKeys, BlockBGP)
-		if !ok {
-			continue
-		}
-		l := &a.f.Lines[it.Line]
-		switch spec.name {
+	}, func(li int, name string, x val) {
+		l := &a.f.Lines[li]
+		switch name {
 		case "local_as":
 			if as, ok := a.asNumber(l, x.i); ok {
 				cfg.LocalAS = as
@@ -77,7 +68,7 @@ func (a *analysis) decodeBGP(b *Block) {
 				cfg.BFDMultiplier = int(x.i)
 			}
 		}
-	}
+	})
 }
 
 func (a *analysis) decodeNeighbor(b *Block) (BGPNeighbor, blockInfo) {
@@ -89,16 +80,9 @@ func (a *analysis) decodeNeighbor(b *Block) (BGPNeighbor, blockInfo) {
 	n := defaultNeighbor(addr)
 	ni := blockInfo{b: b}
 	keepaliveSet := false
-	for _, it := range b.Items {
-		if it.Block != nil || a.f.Lines[it.Line].Kind != LineKeyValue {
-			continue
-		}
-		x, spec, ok := a.value(&ni, it.Line, neighborKeys, BlockNeighbor)
-		if !ok {
-			continue
-		}
-		l := &a.f.Lines[it.Line]
-		switch spec.name {
+	a.eachKey(&ni, neighborKeys, BlockNeighbor, nil, func(li int, name string, x val) {
+		l := &a.f.Lines[li]
+		switch name {
 		case "remote_as":
 			if as, ok := a.asNumber(l, x.i); ok {
 				n.RemoteAS = as
@@ -123,7 +107,7 @@ func (a *analysis) decodeNeighbor(b *Block) (BGPNeighbor, blockInfo) {
 		case "port":
 			n.Port = x.port
 		}
-	}
+	})
 	if !keepaliveSet {
 		n.Keepalive = n.HoldTime / 3 // RFC 4271 10: a third of the hold time
 	}

@@ -102,13 +102,7 @@ func EachFieldParts(c *Config, fn func(prefix, key, value string)) {
 		eachBGPField(c.BGP, func(path, v string) { add("", path, v) })
 	}
 
-	seen := map[string]bool{}
-	for i := range c.Virtuals {
-		v := &c.Virtuals[i]
-		if seen[v.Name] {
-			continue
-		}
-		seen[v.Name] = true
+	eachFirst(c.Virtuals, func(v *Virtual) string { return v.Name }, func(v *Virtual) {
 		vp := blockPrefix(BlockVirtual, v.Name, "")
 		k := func(key, val string) { add(vp, key, val) }
 		k("active", boolString(v.Active))
@@ -142,28 +136,20 @@ func EachFieldParts(c *Config, fn func(prefix, key, value string)) {
 		if v.Announce {
 			k("announce", "1")
 		}
-		seenS := map[string]bool{}
-		for j := range v.Servers {
-			s := &v.Servers[j]
-			if seenS[s.Name] {
-				continue
-			}
-			seenS[s.Name] = true
+		eachFirst(v.Servers, func(s *Server) string { return s.Name }, func(s *Server) {
 			sp := blockPrefix(BlockServer, v.Name, s.Name)
 			sk := func(key, val string) { add(sp, key, val) }
 			sk("address", addrString(s.Address))
 			sk("active", boolString(s.Active))
 			sk("weight", strconv.Itoa(s.Weight))
 			sk("port", strconv.Itoa(int(s.Port)))
-		}
-	}
-	seen = map[string]bool{}
-	for i := range c.Failovers {
-		fo := &c.Failovers[i]
-		if seen[fo.Name] {
-			continue
-		}
-		seen[fo.Name] = true
+		})
+	})
+	// The keys of ServiceCommon are listed here and above each in its
+	// block's own order (a virtual's sorry_server before port), not by one
+	// shared function: the order is the daemons' digest input and diff's
+	// output, so it stays as it was.
+	eachFirst(c.Failovers, func(fo *Failover) string { return fo.Name }, func(fo *Failover) {
 		fp := blockPrefix(BlockFailover, fo.Name, "")
 		k := func(key, val string) { add(fp, key, val) }
 		k("active", boolString(fo.Active))
@@ -178,6 +164,19 @@ func EachFieldParts(c *Config, fn func(prefix, key, value string)) {
 		k("reentry", fo.Reentry.String())
 		k("start_cmd", fo.StartCmd)
 		k("stop_cmd", fo.StopCmd)
+	})
+}
+
+// eachFirst calls fn with each element of list, in order, but those whose
+// name an earlier element already has: Flatten keeps the first of blocks
+// with the same name (lint reports the others).
+func eachFirst[T any](list []T, name func(*T) string, fn func(*T)) {
+	seen := make(map[string]bool, len(list))
+	for i := range list {
+		if n := name(&list[i]); !seen[n] {
+			seen[n] = true
+			fn(&list[i])
+		}
 	}
 }
 

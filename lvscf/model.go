@@ -67,27 +67,34 @@ type Config struct {
 	Failovers []Failover
 }
 
+// ServiceCommon is what a virtual server and a failover service share:
+// piranha reads both kinds of block with one routine (lvsconfig.c) into one
+// structure, so these keys mean the same in both and are decoded once.
+type ServiceCommon struct {
+	Name        string
+	Active      bool // default false: piranha zeroes the structure
+	Address     netip.Addr
+	Device      string // the interface alias the VIP is brought up on
+	VIPNmask    netip.Addr
+	Port        uint16 // default 80
+	Protocol    string // "tcp" (default) or "udp"
+	Send        string // without quotes; escapes as written
+	Expect      string
+	SendProgram string
+	Timeout     Seconds // default 10
+	Reentry     Seconds // default 180
+}
+
 // Virtual is a virtual server (an IPVS service) and its real servers.
 type Virtual struct {
-	Name          string
-	Active        bool // default false: piranha zeroes the structure
-	Address       netip.Addr
-	Device        string // the interface alias the VIP is brought up on
-	VIPNmask      netip.Addr
+	ServiceCommon
 	SorryServer   netip.Addr
-	Port          uint16 // default 80
-	Protocol      string // "tcp" (default) or "udp"
 	Fwmark        uint32 // 0: not a firewall-mark service
 	Scheduler     string // default "wlc"
 	Persistent    int    // seconds; 0: not persistent
 	PMask         netip.Addr
-	Send          string // without quotes; escapes as written
-	Expect        string
-	SendProgram   string
 	UseRegex      bool
-	LoadMonitor   string  // default "none" (no -U is passed to nanny)
-	Timeout       Seconds // default 10
-	Reentry       Seconds // default 180
+	LoadMonitor   string // default "none" (no -U is passed to nanny)
 	QuiesceServer bool
 	// FwmarkMatch (lvsadm key fwmark_match) lists the packets to the VIP
 	// that get the mark Fwmark; the daemon installs iptables MARK rules.
@@ -163,20 +170,9 @@ type Server struct {
 
 // Failover is a failover service (service = fos).
 type Failover struct {
-	Name        string
-	Active      bool
-	Address     netip.Addr
-	Device      string
-	VIPNmask    netip.Addr
-	Port        uint16 // default 80
-	Protocol    string
-	Send        string
-	Expect      string
-	SendProgram string
-	Timeout     Seconds // default 10
-	Reentry     Seconds // default 180
-	StartCmd    string
-	StopCmd     string
+	ServiceCommon
+	StartCmd string
+	StopCmd  string
 }
 
 // DefaultIPVSAdm is piranha's IPVSADM path (globals.h).
@@ -227,12 +223,18 @@ func (c *Config) Announces() bool {
 	return false
 }
 
+// defaultService is lvsInitVirtualServer's defaults, which virtual and
+// failover blocks share.
+func defaultService(name string) ServiceCommon {
+	return ServiceCommon{Name: name, Port: 80, Protocol: "tcp", Timeout: 10, Reentry: 180}
+}
+
 func defaultVirtual(name string) Virtual {
-	return Virtual{Name: name, Port: 80, Protocol: "tcp", Scheduler: "wlc", Timeout: 10, Reentry: 180, LoadMonitor: "none"}
+	return Virtual{ServiceCommon: defaultService(name), Scheduler: "wlc", LoadMonitor: "none"}
 }
 
 func defaultFailover(name string) Failover {
-	return Failover{Name: name, Port: 80, Protocol: "tcp", Timeout: 10, Reentry: 180}
+	return Failover{ServiceCommon: defaultService(name)}
 }
 
 // Virtual returns the first virtual server named name.

@@ -72,21 +72,9 @@ func ruleRequired(a *analysis) []Diagnostic {
 		r.atBlock(a.f.Root, SevError, "missing-key", "no primary: pulse cannot tell which director is the primary")
 	}
 	for _, vi := range a.virtuals {
-		if !vi.has("address") {
-			r.atBlock(vi.b, SevError, "missing-key", "virtual %q has no address (\"address = VIP DEVICE\")", vi.b.Name)
-		}
-		if !vi.has("active") {
-			r.atBlock(vi.b, SevWarning, "implicit-inactive",
-				"virtual %q has no active key: piranha treats it as inactive (active defaults to 0)", vi.b.Name)
-		}
-		for _, si := range vi.servers {
-			if !si.has("address") {
-				r.atBlock(si.b, SevError, "missing-key", "server %q has no address", si.b.Name)
-			}
-			if !si.has("active") {
-				r.atBlock(si.b, SevWarning, "implicit-inactive",
-					"server %q has no active key: piranha treats it as inactive (active defaults to 0)", si.b.Name)
-			}
+		requireAddressActive(r, &vi.blockInfo, "virtual", " (\"address = VIP DEVICE\")")
+		for i := range vi.servers {
+			requireAddressActive(r, &vi.servers[i], "server", "")
 		}
 	}
 	for _, fi := range a.failovers {
@@ -97,6 +85,19 @@ func ruleRequired(a *analysis) []Diagnostic {
 		}
 	}
 	return r.out
+}
+
+// requireAddressActive reports a virtual or server block (what) without
+// an address, which piranha cannot use (hint shows the form), or without
+// an active key, which piranha reads as inactive.
+func requireAddressActive(r *reporter, bi *blockInfo, what, hint string) {
+	if !bi.has("address") {
+		r.atBlock(bi.b, SevError, "missing-key", "%s %q has no address%s", what, bi.b.Name, hint)
+	}
+	if !bi.has("active") {
+		r.atBlock(bi.b, SevWarning, "implicit-inactive",
+			"%s %q has no active key: piranha treats it as inactive (active defaults to 0)", what, bi.b.Name)
+	}
 }
 
 // ruleGlobals checks the director-level settings against each other.

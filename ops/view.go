@@ -186,17 +186,29 @@ func FamilyName(f uint16) string {
 	return fmt.Sprintf("af%d", f)
 }
 
-// ProtocolName names a service protocol in lower case.
+// ProtocolName names a service protocol in lower case ("proto%d" for one
+// IPVS does not serve).
 func ProtocolName(p uint16) string {
-	switch p {
-	case ProtoTCP:
-		return "tcp"
-	case ProtoUDP:
-		return "udp"
-	case ProtoSCTP:
-		return "sctp"
+	if lower, _, ok := ProtocolNames(p); ok {
+		return lower
 	}
 	return fmt.Sprintf("proto%d", p)
+}
+
+// ProtocolNames is the one table of the protocols IPVS serves: p's name
+// in lower case (as lvs.cf, /etc/services and the machine-readable
+// outputs write it) and in upper case (as ipvsadm's listings and
+// /proc/net/ip_vs do), and false for any other protocol.
+func ProtocolNames(p uint16) (lower, upper string, ok bool) {
+	switch p {
+	case ProtoTCP:
+		return "tcp", "TCP", true
+	case ProtoUDP:
+		return "udp", "UDP", true
+	case ProtoSCTP:
+		return "sctp", "SCTP", true
+	}
+	return "", "", false
 }
 
 // ForwardName names a destination's forwarding method.

@@ -148,7 +148,8 @@ type PeerStatus struct {
 	Replay string `json:"replay_protection,omitempty"`
 	// AwaitingEcho: with a key, the partner's heartbeats are arriving but
 	// none has yet echoed a nonce sent within deadtime, so they do not
-	// prove it alive.
+	// prove it alive (after either director starts, for a few round
+	// trips).
 	AwaitingEcho bool `json:"awaiting_echo,omitempty"`
 }
 

@@ -2,6 +2,7 @@ package health
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lvsadm/lvsadm/internal/testwait"
 )
 
 func TestSlowStart(t *testing.T) {
@@ -145,17 +148,10 @@ func TestMonitorLoadWeight(t *testing.T) {
 	defer m.Stop()
 	waitStatus := func(what string, ok func(ServerStatus) bool) ServerStatus {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			st := m.Health()["web/a"]
-			if ok(st) {
-				return st
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: status %+v", what, st)
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
+		var st ServerStatus
+		testwait.Until(t, what, func() bool { st = m.Health()["web/a"]; return ok(st) },
+			func() string { return fmt.Sprintf("status %+v", st) })
+		return st
 	}
 	// Idle: 4 -> 6 -> 8 -> ... -> 40.
 	st := waitStatus("weight up to 10x", func(s ServerStatus) bool { return s.LoadWeight == 40 })
@@ -192,13 +188,8 @@ func TestUpdateKeepsCheckOnWeightChange(t *testing.T) {
 	defer cancel()
 	m.Update(ctx, []Target{tg})
 	defer m.Stop()
-	deadline := time.Now().Add(10 * time.Second)
-	for m.Health()["web/a"].LoadWeight < 6 {
-		if time.Now().After(deadline) {
-			t.Fatalf("no load weight: %+v", m.Health()["web/a"])
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	testwait.Until(t, "a load weight", func() bool { return m.Health()["web/a"].LoadWeight >= 6 },
+		func() string { return fmt.Sprintf("%+v", m.Health()["web/a"]) })
 	before := m.Health()["web/a"]
 	tg.Weight = 9
 	m.Update(ctx, []Target{tg})

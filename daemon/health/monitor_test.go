@@ -2,6 +2,7 @@ package health
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lvsadm/lvsadm/internal/testwait"
 	"github.com/lvsadm/lvsadm/lvscf"
 )
 
@@ -19,22 +21,18 @@ type eventLog struct {
 
 func (l *eventLog) add(e Event) { l.mu.Lock(); l.evs = append(l.evs, e); l.mu.Unlock() }
 
-func (l *eventLog) wait(t *testing.T, n int, within time.Duration) []Event {
+// wait returns the events once there are n, however long that takes on
+// this machine (testwait: only a hang fails it).
+func (l *eventLog) wait(t *testing.T, n int) []Event {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
+	var out []Event
+	testwait.Until(t, fmt.Sprintf("%d events", n), func() bool {
 		l.mu.Lock()
-		if len(l.evs) >= n {
-			out := append([]Event(nil), l.evs...)
-			l.mu.Unlock()
-			return out
-		}
-		l.mu.Unlock()
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %v for %d events, have %+v", within, n, l.evs)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		defer l.mu.Unlock()
+		out = append(out[:0], l.evs...)
+		return len(out) >= n
+	}, func() string { return fmt.Sprintf("have %+v", out) })
+	return out
 }
 
 // TestMonitorUpDownUp: a server that stops listening goes down at the
@@ -71,14 +69,14 @@ func TestMonitorUpDownUp(t *testing.T) {
 	tg := Target{Virtual: "web", Server: "rs1", Addr: ap.Addr(), Port: ap.Port(), Interval: 100 * time.Millisecond, Reentry: 500 * time.Millisecond}
 	m.Update(context.Background(), []Target{tg})
 
-	evs := log.wait(t, 1, 2*time.Second)
+	evs := log.wait(t, 1)
 	if evs[0].State != Up {
 		t.Fatalf("first event %+v, want up", evs[0])
 	}
 	ln.Close()
 	// Counted, not timed: one check may have been under way at the close.
 	closedAt, _ := m.Lookup("web/rs1")
-	evs = log.wait(t, 2, 5*time.Second)
+	evs = log.wait(t, 2)
 	if evs[1].State != Down || evs[1].Reason == "" {
 		t.Fatalf("second event %+v, want down with a reason", evs[1])
 	}
@@ -95,7 +93,7 @@ func TestMonitorUpDownUp(t *testing.T) {
 	defer ln2.Close()
 	go accept(ln2)
 	restarted := time.Now()
-	evs = log.wait(t, 3, 3*time.Second)
+	evs = log.wait(t, 3)
 	if evs[2].State != Up {
 		t.Fatalf("third event %+v, want up", evs[2])
 	}
@@ -166,7 +164,7 @@ func TestMonitorUpdateKeepsUnchanged(t *testing.T) {
 	m := NewMonitor(log.add)
 	defer m.Stop()
 	m.Update(context.Background(), []Target{a, b})
-	log.wait(t, 2, 2*time.Second)
+	log.wait(t, 2)
 	before := m.Health()
 	b2 := b
 	b2.Interval = 60 * time.Millisecond

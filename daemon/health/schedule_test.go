@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lvsadm/lvsadm/internal/testwait"
 )
 
 // fakeClock moves only when a test advances it, so the scheduler's
@@ -71,31 +73,17 @@ func fakeMonitor(t *testing.T, onEvent func(Event), check func(context.Context, 
 // then on nothing starts before the clock is advanced again.
 func settle(t *testing.T, m *Monitor, fc *fakeClock) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second) // only against a hang
-	for {
+	testwait.Until(t, "the scheduler to settle", func() bool {
 		m.mu.Lock()
-		idle := m.inFlight == 0 && (len(m.queue) == 0 || m.queue[0].due.After(fc.Now()))
-		m.mu.Unlock()
-		if idle {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the scheduler did not settle")
-		}
-		time.Sleep(time.Millisecond)
-	}
+		defer m.mu.Unlock()
+		return m.inFlight == 0 && (len(m.queue) == 0 || m.queue[0].due.After(fc.Now()))
+	}, nil)
 }
 
-// waitFor polls cond, failing the test if it never holds.
+// waitFor polls cond, failing the test only if it never holds.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second) // only against a hang
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("never: %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testwait.Until(t, what, cond, nil)
 }
 
 // countingMonitor is a fakeMonitor whose checks pass; checks says how
@@ -283,7 +271,7 @@ func TestIdenticalChecksShareOneProbe(t *testing.T) {
 		t.Errorf("probes: %v; checks web/a %d, web2/a %d, smtp/a %d: want one probe of :80 a round, seen by both", calls, a.Checks, b.Checks, s.Checks)
 	}
 	mu.Unlock()
-	if evs := log.wait(t, 3, time.Second); len(evs) != 3 {
+	if evs := log.wait(t, 3); len(evs) != 3 {
 		t.Errorf("events %+v, want each target up once", evs)
 	}
 
@@ -345,7 +333,7 @@ func TestLocalErrorKeepsState(t *testing.T) {
 	m.Update(context.Background(), distinctTargets(2, interval))
 	settle(t, m, fc)
 	round()
-	log.wait(t, 2, time.Second)
+	log.wait(t, 2)
 
 	before := m.Health()
 	emfile := fmt.Errorf("dial: %w", syscall.EMFILE)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lvsadm/lvsadm/internal/testwait"
 )
 
 // sendFrom sends b to dst from a socket bound to src (any 127/8 address is
@@ -44,7 +46,7 @@ func listenLoopback(t *testing.T, local, peer netip.Addr) (*Transport, uint16) {
 // queued datagram.
 func recvOne(t *testing.T, tr *Transport) Datagram {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Patience(t))
 	defer cancel()
 	select {
 	case d := <-tr.Recv():

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"time"
+
+	"github.com/lvsadm/lvsadm/daemon/control"
 )
 
 // Link says which of the director's addresses a heartbeat arrived on.
@@ -121,37 +123,12 @@ type Datagram struct {
 	Data []byte
 }
 
-// PeerStatus is what the machine knows of the partner.
-type PeerStatus struct {
-	Heard     bool      `json:"heard"`
-	LastHeard time.Time `json:"last_heard,omitzero"`
-	From      string    `json:"from,omitempty"`
-	Link      string    `json:"link,omitempty"`
-	// LastHeardPublic and LastHeardPrivate are when a heartbeat last came
-	// over each link, so that one broken link shows before the other
-	// breaks too. With a key, the copy of a heartbeat over the second link
-	// counts for that link (it proves the link works) though it is not a
-	// new heartbeat.
-	LastHeardPublic  time.Time `json:"last_heard_public,omitzero"`
-	LastHeardPrivate time.Time `json:"last_heard_private,omitzero"`
-	State            string    `json:"state,omitempty"` // the last magic: running, stopped, ...
-	Lvsadm           bool      `json:"lvsadm"`          // sends lvsadm's trailer
-	Signed           bool      `json:"signed"`
-	Serial           *int32    `json:"serial_no,omitempty"`
-	Digest           string    `json:"digest,omitempty"`
-	// DigestMatch is nil until the partner has sent a digest.
-	DigestMatch *bool `json:"digest_match,omitempty"`
-	// Trailer is the version of lvsadm's trailer the partner sends (0: none).
-	Trailer int `json:"trailer_version,omitempty"`
-	// Replay is how signed heartbeats are protected against replays:
-	// "nonce" (trailer version 2), "timestamp" (version 1, an older
-	// lvsadm partner), empty without a key.
-	Replay string `json:"replay_protection,omitempty"`
-	// AwaitingEcho: with a key, the partner's heartbeats are arriving but
-	// none has yet echoed a nonce we sent within deadtime, so they do not
-	// prove it alive (after either director starts, for a few round trips).
-	AwaitingEcho bool `json:"awaiting_echo,omitempty"`
-}
+// PeerStatus is what the machine knows of the partner, in the control
+// protocol's shape: the daemon serves it as it is, so the two cannot drift
+// apart. With a key, the copy of a heartbeat over the second link counts
+// for that link's LastHeardPublic or LastHeardPrivate (it proves the link
+// works) though it is not a new heartbeat.
+type PeerStatus = control.PeerStatus
 
 // Status is a snapshot for the control socket.
 type Status struct {

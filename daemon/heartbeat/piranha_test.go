@@ -2,11 +2,14 @@ package heartbeat
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lvsadm/lvsadm/internal/testwait"
 )
 
 // pulseEmulator behaves as piranha's pulse does on the wire: it sends a
@@ -105,13 +108,8 @@ func TestPiranhaPeer(t *testing.T) {
 	pcancel()
 	pc.Close()
 	<-pdone
-	deadline := time.Now().Add(5 * time.Second)
-	for d.Status().Role != "active" {
-		if time.Now().After(deadline) {
-			t.Fatalf("no takeover after pulse went silent: %+v", d.Status())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testwait.Until(t, "a takeover after pulse went silent", func() bool { return d.Status().Role == "active" },
+		func() string { return fmt.Sprintf("%+v", d.Status()) })
 	cancel()
 	<-done
 	tr.Wait()

@@ -2,11 +2,14 @@ package heartbeat
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lvsadm/lvsadm/internal/testwait"
 )
 
 // freePort finds a UDP port free on both loopback addresses.
@@ -117,13 +120,7 @@ func TestPairOverLoopback(t *testing.T) {
 
 	waitFor := func(what string, cond func() bool) {
 		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s (primary %+v, backup %+v)", what, pd.Status(), bd.Status())
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		testwait.Until(t, what, cond, func() string { return fmt.Sprintf("primary %+v, backup %+v", pd.Status(), bd.Status()) })
 	}
 	waitFor("one active, one standby", func() bool {
 		p, b := pd.Status(), bd.Status()

@@ -17,6 +17,7 @@ import (
 	"github.com/lvsadm/lvsadm/daemon"
 	"github.com/lvsadm/lvsadm/daemon/fwmark"
 	"github.com/lvsadm/lvsadm/daemon/vip"
+	"github.com/lvsadm/lvsadm/internal/testwait"
 	"github.com/lvsadm/lvsadm/ops"
 	"github.com/lvsadm/lvsadm/ops/opstest"
 )
@@ -133,9 +134,8 @@ func TestDaemonEndpoint(t *testing.T) {
 		`lvsadm_config_serial 5`,
 		`lvsadm_failovers_total 1`,
 	}
-	var body string
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	var body, missing string
+	testwait.Until(t, "every wanted metric", func() bool {
 		if a := d.MetricsAddr(); a != nil {
 			resp, err := http.Get("http://" + a.String() + "/metrics")
 			if err == nil {
@@ -144,21 +144,15 @@ func TestDaemonEndpoint(t *testing.T) {
 				body = string(b)
 			}
 		}
-		missing := ""
+		missing = ""
 		for _, w := range want {
 			if !strings.Contains(body, w+"\n") {
 				missing = w
 				break
 			}
 		}
-		if missing == "" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s in:\n%s", missing, body)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return missing == ""
+	}, func() string { return fmt.Sprintf("no %s in:\n%s", missing, body) })
 	addr := d.MetricsAddr().String()
 	cancel()
 	select {
@@ -167,7 +161,7 @@ func TestDaemonEndpoint(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(testwait.Patience(t)):
 		t.Fatal("daemon did not stop")
 	}
 	if _, err := http.Get("http://" + addr + "/metrics"); err == nil {

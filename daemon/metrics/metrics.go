@@ -131,13 +131,8 @@ type Backend struct {
 
 // protoName is the protocol as /proc/net/ip_vs (and so node_exporter) names it.
 func protoName(p uint16) string {
-	switch p {
-	case ops.ProtoTCP:
-		return "TCP"
-	case ops.ProtoUDP:
-		return "UDP"
-	case ops.ProtoSCTP:
-		return "SCTP"
+	if _, upper, ok := ops.ProtocolNames(p); ok {
+		return upper
 	}
 	return strconv.Itoa(int(p))
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lvsadm/lvsadm/internal/testwait"
 )
 
 // TestServerCapsConnections: with DefaultMaxConns (16) connections held
@@ -50,17 +52,9 @@ func TestServerCapsConnections(t *testing.T) {
 	}
 	// held[0] is done: its slot is free once its handler returned, which
 	// the test cannot see, so retry a few times.
-	deadline := time.Now().Add(8 * time.Second)
-	for {
+	testwait.Until(t, "a slot freed after a held connection was served", func() bool {
 		c := dial()
-		got := scrape(c)
-		c.Close()
-		if strings.HasPrefix(got, "HTTP/1.1 200 OK") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no slot freed after a held connection was served")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		defer c.Close()
+		return strings.HasPrefix(scrape(c), "HTTP/1.1 200 OK")
+	}, nil)
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lvsadm/lvsadm/internal/testwait"
 )
 
 // TestServerRawRequests speaks raw bytes to the hand-written responder:
@@ -40,7 +42,7 @@ func TestServerRawRequests(t *testing.T) {
 }
 
 // startFakeServer serves fakeSnapshot on a loopback port; stop ends it
-// and checks that Serve returns nil within 5 s (it also runs at cleanup).
+// and checks that Serve returns nil (it also runs at cleanup).
 func startFakeServer(t *testing.T) (addr string, stop func()) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -63,7 +65,7 @@ func startFakeServer(t *testing.T) (addr string, stop func()) {
 			if err != nil {
 				t.Errorf("Serve: %v", err)
 			}
-		case <-time.After(5 * time.Second):
+		case <-time.After(testwait.Patience(t)):
 			t.Fatal("Serve did not return after the context ended")
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vishvananda/netlink"
 
+	"github.com/lvsadm/lvsadm/internal/testwait"
 	"github.com/lvsadm/lvsadm/lvscf"
 )
 
@@ -229,16 +230,12 @@ func TestManagerReleaseStopsAnnouncements(t *testing.T) {
 	m.Spacing = time.Hour
 	m.Takeover(context.Background(), []VIP{vipA})
 	// The first round goes out at once, in the background.
-	for deadline := time.Now().Add(10 * time.Second); ann.count(vipA.Addr) == 0; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no announcement after the takeover")
-		}
-	}
+	testwait.Until(t, "an announcement after the takeover", func() bool { return ann.count(vipA.Addr) > 0 }, nil)
 	done := make(chan struct{})
 	go func() { m.Release(); m.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(2 * time.Second):
+	case <-time.After(testwait.Patience(t)):
 		t.Fatal("Release did not stop the announcement loop")
 	}
 	if n := ann.count(vipA.Addr); n != 1 {

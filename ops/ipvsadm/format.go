@@ -49,13 +49,8 @@ func (s *session) appendAddrPort(b []byte, af uint16, a inetAddr, port, proto ui
 
 // protocolName is ipvsadm's protocol_name, as listings show it.
 func protocolName(proto uint16) string {
-	switch proto {
-	case ops.ProtoTCP:
-		return "TCP"
-	case ops.ProtoUDP:
-		return "UDP"
-	case ops.ProtoSCTP:
-		return "SCTP"
+	if _, upper, ok := ops.ProtocolNames(proto); ok {
+		return upper
 	}
 	return "?"
 }

@@ -161,22 +161,10 @@ func parseServices(sc *bufio.Scanner, db *servicesDB) {
 	}
 }
 
-func protoName(proto uint16) string {
-	switch proto {
-	case ops.ProtoTCP:
-		return "tcp"
-	case ops.ProtoUDP:
-		return "udp"
-	case ops.ProtoSCTP:
-		return "sctp"
-	}
-	return ""
-}
-
 // serviceToPort is ipvsadm's service_to_port.
 func serviceToPort(name string, proto uint16) (uint16, bool) {
-	p := protoName(proto)
-	if p == "" {
+	p, _, known := ops.ProtocolNames(proto)
+	if !known {
 		return 0, false
 	}
 	port, ok := services().byName[servNameKey{p, name}]
@@ -185,8 +173,8 @@ func serviceToPort(name string, proto uint16) (uint16, bool) {
 
 // portToService is ipvsadm's port_to_service.
 func portToService(port, proto uint16) (string, bool) {
-	p := protoName(proto)
-	if p == "" {
+	p, _, known := ops.ProtocolNames(proto)
+	if !known {
 		return "", false
 	}
 	name, ok := services().byPort[servKey{p, port}]

@@ -122,21 +122,11 @@ func appendLeft[T string | []byte](b []byte, s T, w int) []byte {
 // appendLeftUint appends n left-aligned in a field of width w (%-*u).
 func appendLeftUint(b []byte, n uint64, w int) []byte {
 	var tmp [20]byte
-	s := strconv.AppendUint(tmp[:0], n, 10)
-	b = append(b, s...)
-	for i := len(s); i < w; i++ {
-		b = append(b, ' ')
-	}
-	return b
+	return appendLeft(b, strconv.AppendUint(tmp[:0], n, 10), w)
 }
 
 // appendLeftInt appends n left-aligned in a field of width w (%-*d).
 func appendLeftInt(b []byte, n int64, w int) []byte {
 	var tmp [21]byte
-	s := strconv.AppendInt(tmp[:0], n, 10)
-	b = append(b, s...)
-	for i := len(s); i < w; i++ {
-		b = append(b, ' ')
-	}
-	return b
+	return appendLeft(b, strconv.AppendInt(tmp[:0], n, 10), w)
 }
