@@ -295,7 +295,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	// Health checks run on both directors, so a takeover knows at once
 	// which real servers are down.
-	mon := health.NewMonitor(d.onHealth, health.WithLogger(d.log.With("part", "health")))
+	mopts := []health.Option{health.WithLogger(d.log.With("part", "health"))}
+	if d.o.Check != nil {
+		mopts = append(mopts, health.WithCheck(d.o.Check))
+	}
+	mon := health.NewMonitor(d.onHealth, mopts...)
 	d.mu.Lock()
 	d.monitor = mon
 	d.mu.Unlock()

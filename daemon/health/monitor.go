@@ -136,6 +136,12 @@ func WithConcurrency(n int) Option {
 	}
 }
 
+// WithCheck replaces Check, the function that runs one check: the
+// daemon's tests and benchmarks run thousands of targets without a network.
+func WithCheck(check func(context.Context, *Target) Result) Option {
+	return func(m *Monitor) { m.check = check }
+}
+
 // WithLogger sets where local errors are logged (slog.Default without).
 func WithLogger(l *slog.Logger) Option {
 	return func(m *Monitor) { m.log = l }
