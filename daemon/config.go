@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -114,49 +113,56 @@ func Digest(cfg *lvscf.Config) heartbeat.Digest {
 // for one: a name given twice, which lint refuses).
 func digestAndPrints(cfg *lvscf.Config) (heartbeat.Digest, *fingerprints) {
 	h := sha256.New()
-	w := bufio.NewWriterSize(h, 64<<10) // one hash write per 64 KiB, not three per field
 	prints := &fingerprints{virtuals: make([]uint64, 0, len(cfg.Virtuals))}
-	var global, part maphash.Hash
+	// The lines go to one buffer, hashed into the digest 64 KiB at a time
+	// and into a fingerprint once per part: one copy of each field, not a
+	// write per word to each hash.
+	buf := make([]byte, 0, 80<<10)
+	var global maphash.Hash
 	global.SetSeed(printSeed)
-	part.SetSeed(printSeed)
 	// A virtual's lines have the prefix "virtual.NAME.", its servers'
 	// "virtual.NAME.server.SNAME." (a NAME with a dot is bracketed), and
-	// each virtual comes whole, in file order, before the next.
-	cur := ""
+	// each virtual comes whole, in file order, before the next. part is
+	// where the current virtual's lines start in buf (-1: none).
+	cur, part := "", -1
+	endPart := func() {
+		if part >= 0 {
+			prints.virtuals = append(prints.virtuals, maphash.Bytes(printSeed, buf[part:]))
+			part = -1
+		}
+	}
 	lvscf.EachFieldParts(cfg, func(prefix, key, value string) {
 		if prefix == "" && key == "serial_no" {
 			return
 		}
-		w.WriteString(prefix)
-		w.WriteString(key)
-		w.WriteByte('=')
-		w.WriteString(value)
-		w.WriteByte('\n')
-		ph := &global
-		if strings.HasPrefix(prefix, "virtual.") {
-			if prefix != cur && !(cur != "" && strings.HasPrefix(prefix, cur) && strings.HasPrefix(prefix[len(cur):], "server.")) {
-				if cur != "" {
-					prints.virtuals = append(prints.virtuals, part.Sum64())
-					part.Reset()
-				}
-				cur = prefix
-			}
-			ph = &part
+		inVirtual := strings.HasPrefix(prefix, "virtual.")
+		if !inVirtual || (prefix != cur && !(cur != "" && strings.HasPrefix(prefix, cur) && strings.HasPrefix(prefix[len(cur):], "server."))) {
+			endPart()
+			cur = ""
 		}
-		ph.WriteString(prefix)
-		ph.WriteString(key)
-		ph.WriteByte('=')
-		ph.WriteString(value)
-		ph.WriteByte('\n')
+		if len(buf) > 64<<10 && part < 0 {
+			h.Write(buf)
+			buf = buf[:0]
+		}
+		start := len(buf)
+		buf = append(buf, prefix...)
+		buf = append(buf, key...)
+		buf = append(buf, '=')
+		buf = append(buf, value...)
+		buf = append(buf, '\n')
+		switch {
+		case !inVirtual:
+			global.Write(buf[start:])
+		case cur == "":
+			cur, part = prefix, start
+		}
 	})
-	if cur != "" {
-		prints.virtuals = append(prints.virtuals, part.Sum64())
-	}
+	endPart()
+	h.Write(buf)
 	prints.global = global.Sum64()
 	if len(prints.virtuals) != len(cfg.Virtuals) {
 		prints = nil
 	}
-	w.Flush()
 	var d heartbeat.Digest
 	copy(d[:], h.Sum(nil))
 	return d, prints
