@@ -731,10 +731,11 @@ func (d *Daemon) Reload() (control.ReloadResult, error) {
 	if ctx == nil || mon == nil || (drv == nil && !isECMP(old.Cfg)) {
 		return control.ReloadResult{}, errors.New("reload: daemon is not running")
 	}
-	if (keys == nil || keys.Equal(o.Keys)) && sha256.Sum256(src) == old.Source {
+	sum := sha256.Sum256(src)
+	if (keys == nil || keys.Equal(o.Keys)) && sum == old.Source {
 		return d.reloadUnchanged(old), nil
 	}
-	l, err := loadSource(d.o.ConfigPath, src)
+	l, err := loadSource(d.o.ConfigPath, src, sum)
 	if err != nil {
 		return control.ReloadResult{}, d.refuse(err)
 	}

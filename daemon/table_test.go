@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -434,7 +435,7 @@ func BenchmarkLoad(b *testing.B) {
 func TestChangedVirtuals(t *testing.T) {
 	load := func(src string) *Loaded {
 		t.Helper()
-		l, err := loadSource("t.cf", []byte(src))
+		l, err := loadSource("t.cf", []byte(src), sha256.Sum256([]byte(src)))
 		if err != nil {
 			t.Fatal(err)
 		}
