@@ -169,7 +169,7 @@ func (f *File) newItems() []Item {
 	}
 	n := len(f.items)
 	f.items = f.items[:n+blockItems]
-	return f.items[n:n:n+blockItems]
+	return f.items[n : n : n+blockItems]
 }
 
 // Parse builds the concrete syntax tree of src. It never fails: problems are
