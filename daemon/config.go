@@ -1,11 +1,11 @@
 package daemon
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"net/netip"
 	"strings"
 	"time"
@@ -23,7 +23,26 @@ type Loaded struct {
 	// Source is the SHA-256 of the file's bytes: a reload of the same
 	// bytes is known to change nothing before any parsing.
 	Source [sha256.Size]byte
+	// prints are the fingerprints of the configuration's parts, taken on
+	// the digest's walk: a reload compares them to touch only the virtual
+	// servers the file changed. nil: not known (every part counts as
+	// changed).
+	prints *fingerprints
 }
+
+// fingerprints are hashes of the digest's lines (serial_no left out, as
+// there), one for everything outside the virtual blocks and one per
+// virtual server (its own lines and its real servers'). What the digest
+// covers is every effective setting, so two parts with the same
+// fingerprint build the same checks and the same IPVS service.
+type fingerprints struct {
+	global   uint64
+	virtuals []uint64 // by index into Config.Virtuals
+}
+
+// printSeed seeds the fingerprints: they are compared within one process
+// only.
+var printSeed = maphash.MakeSeed()
 
 // LintError is a refused configuration: it holds lint errors.
 type LintError struct {
@@ -51,7 +70,7 @@ func Load(path string) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	return loadSource(path, src)
+	return loadSource(path, src, sha256.Sum256(src))
 }
 
 // readConfig reads the file as Load does, a file too large for lvscf
@@ -67,8 +86,9 @@ func readConfig(path string) ([]byte, error) {
 	return src, nil
 }
 
-// loadSource is Load of bytes already read.
-func loadSource(path string, src []byte) (*Loaded, error) {
+// loadSource is Load of bytes already read, whose SHA-256 is sum (a
+// reload has it already: hashing 1.2 MB twice cost a millisecond).
+func loadSource(path string, src []byte, sum [sha256.Size]byte) (*Loaded, error) {
 	// One parse and one analysis for both the lint and the configuration.
 	cfg, diags := lvscf.LintDecode(lvscf.Parse(path, src), lvscf.LintOptions{})
 	if cfg == nil {
@@ -77,29 +97,97 @@ func loadSource(path string, src []byte) (*Loaded, error) {
 	if cfg.Service == "fos" {
 		return nil, fmt.Errorf("load %s: service = fos (failover services) is not supported by lvsadm daemon", path)
 	}
-	return &Loaded{Path: path, Cfg: cfg, Digest: Digest(cfg), LoadedAt: time.Now(), Source: sha256.Sum256(src)}, nil
+	digest, prints := digestAndPrints(cfg)
+	return &Loaded{Path: path, Cfg: cfg, Digest: digest, LoadedAt: time.Now(), Source: sum, prints: prints}, nil
 }
 
 // Digest is the SHA-256 of every effective setting (lvscf.Flatten, as
 // "path=value\n" lines) except serial_no, which the heartbeat carries on
 // its own: two directors with the same digest run the same configuration.
 func Digest(cfg *lvscf.Config) heartbeat.Digest {
+	d, _ := digestAndPrints(cfg)
+	return d
+}
+
+// digestAndPrints is Digest, and the fingerprints of cfg's parts from the
+// same walk (nil when the walk's virtual blocks are not cfg.Virtuals one
+// for one: a name given twice, which lint refuses).
+func digestAndPrints(cfg *lvscf.Config) (heartbeat.Digest, *fingerprints) {
 	h := sha256.New()
-	w := bufio.NewWriterSize(h, 64<<10) // one hash write per 64 KiB, not three per field
+	prints := &fingerprints{virtuals: make([]uint64, 0, len(cfg.Virtuals))}
+	// The lines go to one buffer, hashed into the digest 64 KiB at a time
+	// and into a fingerprint once per part: one copy of each field, not a
+	// write per word to each hash.
+	buf := make([]byte, 0, 80<<10)
+	var global maphash.Hash
+	global.SetSeed(printSeed)
+	// A virtual's lines have the prefix "virtual.NAME.", its servers'
+	// "virtual.NAME.server.SNAME." (a NAME with a dot is bracketed), and
+	// each virtual comes whole, in file order, before the next. part is
+	// where the current virtual's lines start in buf (-1: none).
+	cur, part := "", -1
+	endPart := func() {
+		if part >= 0 {
+			prints.virtuals = append(prints.virtuals, maphash.Bytes(printSeed, buf[part:]))
+			part = -1
+		}
+	}
 	lvscf.EachFieldParts(cfg, func(prefix, key, value string) {
 		if prefix == "" && key == "serial_no" {
 			return
 		}
-		w.WriteString(prefix)
-		w.WriteString(key)
-		w.WriteByte('=')
-		w.WriteString(value)
-		w.WriteByte('\n')
+		inVirtual := strings.HasPrefix(prefix, "virtual.")
+		if !inVirtual || (prefix != cur && !(cur != "" && strings.HasPrefix(prefix, cur) && strings.HasPrefix(prefix[len(cur):], "server."))) {
+			endPart()
+			cur = ""
+		}
+		if len(buf) > 64<<10 && part < 0 {
+			h.Write(buf)
+			buf = buf[:0]
+		}
+		start := len(buf)
+		buf = append(buf, prefix...)
+		buf = append(buf, key...)
+		buf = append(buf, '=')
+		buf = append(buf, value...)
+		buf = append(buf, '\n')
+		switch {
+		case !inVirtual:
+			global.Write(buf[start:])
+		case cur == "":
+			cur, part = prefix, start
+		}
 	})
-	w.Flush()
+	endPart()
+	h.Write(buf)
+	prints.global = global.Sum64()
+	if len(prints.virtuals) != len(cfg.Virtuals) {
+		prints = nil
+	}
 	var d heartbeat.Digest
 	copy(d[:], h.Sum(nil))
-	return d
+	return d, prints
+}
+
+// changedVirtuals lists the indexes of the virtual servers of l whose
+// fingerprint differs from old's. ok is false when the reload cannot be
+// narrowed to them: something outside the virtual blocks changed (a
+// global setting can change every service or check), virtual servers
+// were added, removed, renamed or moved, or a fingerprint is not known.
+func changedVirtuals(old, l *Loaded) (changed []int, ok bool) {
+	if old.prints == nil || l.prints == nil || old.prints.global != l.prints.global ||
+		len(old.Cfg.Virtuals) != len(l.Cfg.Virtuals) {
+		return nil, false
+	}
+	for i := range l.Cfg.Virtuals {
+		if l.Cfg.Virtuals[i].Name != old.Cfg.Virtuals[i].Name {
+			return nil, false
+		}
+		if l.prints.virtuals[i] != old.prints.virtuals[i] {
+			changed = append(changed, i)
+		}
+	}
+	return changed, true
 }
 
 func digestString(d heartbeat.Digest) string { return hex.EncodeToString(d[:]) }

@@ -72,7 +72,7 @@ func (r *rs) stop() {
 	r.wg.Wait()
 }
 
-func freeUDPPort(t *testing.T) int {
+func freeUDPPort(t testing.TB) int {
 	t.Helper()
 	for i := 0; i < 20; i++ {
 		c, err := net.ListenPacket("udp", "127.0.0.1:0")

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"slices"
 	"time"
 
 	"github.com/lvsadm/lvsadm/daemon/health"
@@ -30,6 +31,21 @@ func newDesiredTable(cfg *lvscf.Config) (*desiredTable, error) {
 		}
 	}
 	return t, err
+}
+
+// sameGroups says whether t and o have the same services, made of the
+// same virtual servers (by index) in the same order: then a group index
+// means the same service in both.
+func (t *desiredTable) sameGroups(o *desiredTable) bool {
+	if o == nil || len(t.groups) != len(o.groups) {
+		return false
+	}
+	for i := range t.groups {
+		if t.groups[i].ID != o.groups[i].ID || !slices.Equal(t.groups[i].Virtuals, o.groups[i].Virtuals) {
+			return false
+		}
+	}
+	return true
 }
 
 // tableInputs are what the table depends on besides the configuration.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lvsadm/lvsadm/daemon/control"
 	"github.com/lvsadm/lvsadm/daemon/fwmark"
+	"github.com/lvsadm/lvsadm/daemon/health"
 	"github.com/lvsadm/lvsadm/daemon/heartbeat"
 	"github.com/lvsadm/lvsadm/daemon/vip"
 	"github.com/lvsadm/lvsadm/ops"
@@ -88,6 +89,9 @@ type Options struct {
 	// Notify reports readiness to systemd (default: sd_notify when
 	// NOTIFY_SOCKET is set).
 	Notify func(state string) error
+	// Check runs one health check (default: health.Check); tests and
+	// benchmarks replace it to run a farm without a network.
+	Check func(ctx context.Context, t *health.Target) health.Result
 	// LinkUp says whether the interface holding addr is up and running
 	// (monitor_links; default: the interface flags).
 	LinkUp func(addr netip.Addr) bool

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -424,6 +425,44 @@ func BenchmarkLoad(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := Load(path); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestChangedVirtuals: a reload is narrowed to the virtual servers whose
+// lines changed, and only when nothing outside them did and no virtual
+// server came, went or moved.
+func TestChangedVirtuals(t *testing.T) {
+	load := func(src string) *Loaded {
+		t.Helper()
+		l, err := loadSource("t.cf", []byte(src), sha256.Sum256([]byte(src)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	base := load(tableCfg)
+	for _, tc := range []struct {
+		name     string
+		old, new string
+		changed  []int
+		ok       bool
+	}{
+		{"same", "", "", nil, true},
+		{"comment", "\nvirtual mail", "\n# a comment\nvirtual mail", nil, true},
+		{"serial_no", "primary = 10.0.0.1", "serial_no = 7\nprimary = 10.0.0.1", nil, true},
+		{"weight", "10.0.1.5\n", "10.0.1.5\n         weight = 3\n", []int{1}, true},
+		{"server of the first", "server neverup", "server neverup2", []int{0}, true},
+		{"scheduler", "scheduler = wrr", "scheduler = rr", []int{0}, true},
+		{"sorry_server", "10.0.9.9", "10.0.9.8", []int{1}, true},
+		{"global", "network = direct", "network = tunnel", nil, false},
+		{"renamed", "virtual mail", "virtual post", nil, false},
+		{"added", "virtual mail {", "virtual more {\n active = 1\n address = 192.168.0.11 eth0:2\n server m {\n address = 10.0.1.9\n active = 1\n }\n}\nvirtual mail {", nil, false},
+	} {
+		l := load(strings.Replace(tableCfg, tc.old, tc.new, 1))
+		changed, ok := changedVirtuals(base, l)
+		if ok != tc.ok || !slices.Equal(changed, tc.changed) {
+			t.Errorf("%s: changed %v, %v; want %v, %v", tc.name, changed, ok, tc.changed, tc.ok)
 		}
 	}
 }

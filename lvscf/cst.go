@@ -150,6 +150,26 @@ type File struct {
 	Diags []Diagnostic // syntax problems found by Parse
 
 	arena []tok // backing store for Line.toks
+	// items is the backing store of the first blockItems items of each
+	// block: a block's items grown one append at a time from nothing were
+	// four allocations per server block, 48,000 at a reload of 10,000.
+	items []Item
+}
+
+// blockItems is the room each block's items start with (a server block
+// of the usual four to six keys fits).
+const blockItems = 8
+
+// newItems returns an empty slice with room for blockItems items, cut
+// from f.items; past that room an append moves the items elsewhere and
+// never overwrites another block's.
+func (f *File) newItems() []Item {
+	if cap(f.items)-len(f.items) < blockItems {
+		f.items = make([]Item, 0, 512*blockItems)
+	}
+	n := len(f.items)
+	f.items = f.items[:n+blockItems]
+	return f.items[n : n : n+blockItems]
 }
 
 // Parse builds the concrete syntax tree of src. It never fails: problems are
@@ -247,7 +267,7 @@ func (f *File) classify(i int, parent *Block, scratch *[]tok) *Block {
 		return nil
 	case l.Word(n-1) == "{" && l.Word(1) != "=":
 		l.Kind = LineOpen
-		b := &Block{Open: i, Close: -1, Parent: parent, Kind: blockKind(w0)}
+		b := &Block{Open: i, Close: -1, Parent: parent, Kind: blockKind(w0), Items: f.newItems()}
 		if b.Kind == BlockBGP {
 			if n != 2 {
 				f.diag(l.Num, l.Col(0), SevError, "block-syntax", `expected "bgp {": the bgp block has no name`)

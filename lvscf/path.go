@@ -182,8 +182,19 @@ func (p Path) String() string {
 // is Path{kind, block, server, key}.String() for every key without '.',
 // '[' or ']' (every lvs.cf key).
 func blockPrefix(kind BlockKind, block, server string) string {
-	if kind == BlockRoot {
+	switch {
+	case kind == BlockRoot:
 		return ""
+	case strings.ContainsAny(block, ".[]") || strings.ContainsAny(server, ".[]"):
+		return Path{Kind: kind, Block: block, Server: server}.String() + "."
+	case kind == BlockVirtual:
+		// One allocation each, not a builder's three: the digest of a
+		// 10,000-server file makes 12,000 of them at every reload.
+		return "virtual." + block + "."
+	case kind == BlockServer:
+		return "virtual." + block + ".server." + server + "."
+	case kind == BlockFailover:
+		return "failover." + block + "."
 	}
 	return Path{Kind: kind, Block: block, Server: server}.String() + "."
 }

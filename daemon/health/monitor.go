@@ -136,6 +136,12 @@ func WithConcurrency(n int) Option {
 	}
 }
 
+// WithCheck replaces Check, the function that runs one check: the
+// daemon's tests and benchmarks run thousands of targets without a network.
+func WithCheck(check func(context.Context, *Target) Result) Option {
+	return func(m *Monitor) { m.check = check }
+}
+
 // WithLogger sets where local errors are logged (slog.Default without).
 func WithLogger(l *slog.Logger) Option {
 	return func(m *Monitor) { m.log = l }
@@ -159,6 +165,24 @@ func NewMonitor(onEvent func(Event), opts ...Option) *Monitor {
 // ones stop, changed ones restart (losing their state), unchanged ones keep
 // running undisturbed. The checks live until ctx ends or Stop.
 func (m *Monitor) Update(ctx context.Context, targets []Target) {
+	m.update(ctx, targets, nil)
+}
+
+// UpdateVirtuals is Update for the named virtual servers alone: their
+// checks become targets (which must all be theirs), and every other
+// check is left as it is, unlooked at. A reload that changed one real
+// server of 10,000 restarts at most that check, at the cost of what it
+// changed rather than of comparing every target again.
+func (m *Monitor) UpdateVirtuals(ctx context.Context, virtuals []string, targets []Target) {
+	in := make(map[string]bool, len(virtuals))
+	for _, v := range virtuals {
+		in[v] = true
+	}
+	m.update(ctx, targets, func(w *worker) bool { return in[w.target.Virtual] })
+}
+
+// update is Update over the workers for which scope is true (nil: all).
+func (m *Monitor) update(ctx context.Context, targets []Target, scope func(*worker) bool) {
 	// Indexes, not copies: a reload of 10,000 servers should cost little
 	// more than looking each one up. A key given twice is its last one.
 	want := make(map[string]int, len(targets))
@@ -168,6 +192,9 @@ func (m *Monitor) Update(ctx context.Context, targets []Target) {
 	m.mu.Lock()
 	var left []*probe
 	for k, w := range m.workers {
+		if scope != nil && !scope(w) {
+			continue
+		}
 		if i, ok := want[k]; !ok || targets[i].spec() != w.target.spec() {
 			m.dropLocked(w)
 			left = append(left, w.probe)

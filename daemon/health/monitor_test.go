@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -178,6 +179,35 @@ func TestMonitorUpdateKeepsUnchanged(t *testing.T) {
 	// transition after the reload.
 	if nb := after["v/b"]; nb.State != Unknown && nb.LastTransition.Before(reload) {
 		t.Errorf("changed check b kept its state: %+v", nb)
+	}
+}
+
+// TestMonitorUpdateVirtuals: an update of some virtual servers replaces
+// their checks (added, changed, removed) and leaves every other one as it
+// was, even one missing from the targets given.
+func TestMonitorUpdateVirtuals(t *testing.T) {
+	m := NewMonitor(nil, WithCheck(func(context.Context, *Target) Result { return Result{OK: true} }))
+	defer m.Stop()
+	tg := func(v, s string, port uint16) Target {
+		return Target{Virtual: v, Server: s, Addr: netip.MustParseAddr("10.0.0.1"), Port: port, Interval: time.Hour}
+	}
+	m.Update(context.Background(), []Target{tg("v", "a", 1), tg("v", "b", 2), tg("w", "a", 3), tg("x", "a", 4)})
+	before := m.workers["x/a"]
+	keptV := m.workers["v/a"]
+	m.UpdateVirtuals(context.Background(), []string{"v", "w"}, []Target{tg("v", "a", 1), tg("v", "c", 5), tg("w", "a", 6)})
+	var keys []string
+	for k := range m.workers {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if want := []string{"v/a", "v/c", "w/a", "x/a"}; !slices.Equal(keys, want) {
+		t.Fatalf("checks %q, want %q", keys, want)
+	}
+	if m.workers["x/a"] != before || m.workers["v/a"] != keptV {
+		t.Error("an unchanged check was restarted")
+	}
+	if m.workers["w/a"].target.Port != 6 {
+		t.Errorf("changed check w/a has port %d, want 6", m.workers["w/a"].target.Port)
 	}
 }
 

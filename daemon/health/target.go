@@ -158,19 +158,59 @@ func splitProgram(prog string, addr netip.Addr, port uint16) []string {
 // those). A use_regex expect that does not compile is an error (lint
 // refuses it too).
 func Targets(cfg *lvscf.Config) ([]Target, error) {
+	return targets(cfg, nil)
+}
+
+// TargetsOf is Targets for the virtual servers cfg.Virtuals[i] for i in
+// virtuals only: a reload that changed a few of them restarts just their
+// checks (Monitor.UpdateVirtuals).
+func TargetsOf(cfg *lvscf.Config, virtuals []int) ([]Target, error) {
+	if virtuals == nil {
+		virtuals = []int{} // none, not all
+	}
+	return targets(cfg, virtuals)
+}
+
+// Count is len(Targets(cfg)) without building them.
+func Count(cfg *lvscf.Config) int {
+	if cfg.Service == "fos" {
+		return 0
+	}
+	n := 0
+	for i := range cfg.Virtuals {
+		if v := &cfg.Virtuals[i]; v.Active {
+			for j := range v.Servers {
+				if s := &v.Servers[j]; s.Active && s.Address.IsValid() {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
+// targets builds the targets of the virtual servers at the given indexes
+// (nil: all of them).
+func targets(cfg *lvscf.Config, virtuals []int) ([]Target, error) {
 	if cfg.Service == "fos" {
 		return nil, nil
+	}
+	if virtuals == nil {
+		virtuals = make([]int, len(cfg.Virtuals))
+		for i := range virtuals {
+			virtuals[i] = i
+		}
 	}
 	// Sized once: a Target is large, and 10,000 of them appended one by
 	// one were copied over and over at every reload.
 	n := 0
-	for i := range cfg.Virtuals {
+	for _, i := range virtuals {
 		if cfg.Virtuals[i].Active {
 			n += len(cfg.Virtuals[i].Servers)
 		}
 	}
 	out := make([]Target, 0, n)
-	for i := range cfg.Virtuals {
+	for _, i := range virtuals {
 		v := &cfg.Virtuals[i]
 		if !v.Active {
 			continue
