@@ -52,7 +52,13 @@ errors is refused and the running state kept; otherwise only the difference is
 applied ("lvsadm reload" does the same and prints the verdict). SIGTERM gives
 the addresses and the table up and exits. "lvsadm status" reads the state
 through the control socket; "lvsadm drain", "undrain", "weight", "out" and "in"
-set operator overrides the daemon holds until cleared (not across restarts).`,
+set operator overrides the daemon holds until cleared (not across restarts).
+
+With director_mode = ecmp every director is active, with no heartbeat, and
+announces its VIPs over BGP (lvs.cf's bgp block) while it has a healthy real
+server; "lvsadm drain-director" withdraws them. The BGP speaker runs as a
+helper process, lvsadm-bgp, looked for in $LVSADM_BGP_HELPER, beside lvsadm,
+then in /usr/libexec/lvsadm and PATH.`,
 		Example: `  lvsadm daemon --config /etc/sysconfig/ha/lvs.cf
   lvsadm daemon --heartbeat-key-file /etc/lvsadm/heartbeat.key`,
 		Args: cobra.NoArgs,
