@@ -5,8 +5,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"net/netip"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,26 +24,7 @@ type Loaded struct {
 	// Source is the SHA-256 of the file's bytes: a reload of the same
 	// bytes is known to change nothing before any parsing.
 	Source [sha256.Size]byte
-	// prints are the fingerprints of the configuration's parts, taken on
-	// the digest's walk: a reload compares them to touch only the virtual
-	// servers the file changed. nil: not known (every part counts as
-	// changed).
-	prints *fingerprints
 }
-
-// fingerprints are hashes of the digest's lines (serial_no left out, as
-// there), one for everything outside the virtual blocks and one per
-// virtual server (its own lines and its real servers'). What the digest
-// covers is every effective setting, so two parts with the same
-// fingerprint build the same checks and the same IPVS service.
-type fingerprints struct {
-	global   uint64
-	virtuals []uint64 // by index into Config.Virtuals
-}
-
-// printSeed seeds the fingerprints: they are compared within one process
-// only.
-var printSeed = maphash.MakeSeed()
 
 // LintError is a refused configuration: it holds lint errors.
 type LintError struct {
@@ -70,7 +52,12 @@ func Load(path string) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	return loadSource(path, src, sha256.Sum256(src))
+	l, err := loadSource(path, src, sha256.Sum256(src))
+	if err != nil {
+		return nil, err
+	}
+	l.Digest = Digest(l.Cfg)
+	return l, nil
 }
 
 // readConfig reads the file as Load does, a file too large for lvscf
@@ -87,7 +74,10 @@ func readConfig(path string) ([]byte, error) {
 }
 
 // loadSource is Load of bytes already read, whose SHA-256 is sum (a
-// reload has it already: hashing 1.2 MB twice cost a millisecond).
+// reload has it already: hashing 1.2 MB twice cost a millisecond), without
+// the digest: everything that can refuse the file, and nothing else. A
+// reload computes the digest only after its kernel edits (it cannot refuse
+// a file, and at 10,000 real servers it is a walk of every setting).
 func loadSource(path string, src []byte, sum [sha256.Size]byte) (*Loaded, error) {
 	// One parse and one analysis for both the lint and the configuration.
 	cfg, diags := lvscf.LintDecode(lvscf.Parse(path, src), lvscf.LintOptions{})
@@ -97,97 +87,84 @@ func loadSource(path string, src []byte, sum [sha256.Size]byte) (*Loaded, error)
 	if cfg.Service == "fos" {
 		return nil, fmt.Errorf("load %s: service = fos (failover services) is not supported by lvsadm daemon", path)
 	}
-	digest, prints := digestAndPrints(cfg)
-	return &Loaded{Path: path, Cfg: cfg, Digest: digest, LoadedAt: time.Now(), Source: sum, prints: prints}, nil
+	return &Loaded{Path: path, Cfg: cfg, LoadedAt: time.Now(), Source: sum}, nil
 }
 
 // Digest is the SHA-256 of every effective setting (lvscf.Flatten, as
 // "path=value\n" lines) except serial_no, which the heartbeat carries on
 // its own: two directors with the same digest run the same configuration.
 func Digest(cfg *lvscf.Config) heartbeat.Digest {
-	d, _ := digestAndPrints(cfg)
-	return d
-}
-
-// digestAndPrints is Digest, and the fingerprints of cfg's parts from the
-// same walk (nil when the walk's virtual blocks are not cfg.Virtuals one
-// for one: a name given twice, which lint refuses).
-func digestAndPrints(cfg *lvscf.Config) (heartbeat.Digest, *fingerprints) {
 	h := sha256.New()
-	prints := &fingerprints{virtuals: make([]uint64, 0, len(cfg.Virtuals))}
-	// The lines go to one buffer, hashed into the digest 64 KiB at a time
-	// and into a fingerprint once per part: one copy of each field, not a
-	// write per word to each hash.
+	// The lines go to one buffer, hashed 64 KiB at a time: one copy of
+	// each field, not a write per word to the hash.
 	buf := make([]byte, 0, 80<<10)
-	var global maphash.Hash
-	global.SetSeed(printSeed)
-	// A virtual's lines have the prefix "virtual.NAME.", its servers'
-	// "virtual.NAME.server.SNAME." (a NAME with a dot is bracketed), and
-	// each virtual comes whole, in file order, before the next. part is
-	// where the current virtual's lines start in buf (-1: none).
-	cur, part := "", -1
-	endPart := func() {
-		if part >= 0 {
-			prints.virtuals = append(prints.virtuals, maphash.Bytes(printSeed, buf[part:]))
-			part = -1
-		}
-	}
 	lvscf.EachFieldParts(cfg, func(prefix, key, value string) {
 		if prefix == "" && key == "serial_no" {
 			return
 		}
-		inVirtual := strings.HasPrefix(prefix, "virtual.")
-		if !inVirtual || (prefix != cur && !(cur != "" && strings.HasPrefix(prefix, cur) && strings.HasPrefix(prefix[len(cur):], "server."))) {
-			endPart()
-			cur = ""
-		}
-		if len(buf) > 64<<10 && part < 0 {
+		if len(buf) > 64<<10 {
 			h.Write(buf)
 			buf = buf[:0]
 		}
-		start := len(buf)
 		buf = append(buf, prefix...)
 		buf = append(buf, key...)
 		buf = append(buf, '=')
 		buf = append(buf, value...)
 		buf = append(buf, '\n')
-		switch {
-		case !inVirtual:
-			global.Write(buf[start:])
-		case cur == "":
-			cur, part = prefix, start
-		}
 	})
-	endPart()
 	h.Write(buf)
-	prints.global = global.Sum64()
-	if len(prints.virtuals) != len(cfg.Virtuals) {
-		prints = nil
-	}
 	var d heartbeat.Digest
 	copy(d[:], h.Sum(nil))
-	return d, prints
+	return d
 }
 
-// changedVirtuals lists the indexes of the virtual servers of l whose
-// fingerprint differs from old's. ok is false when the reload cannot be
-// narrowed to them: something outside the virtual blocks changed (a
-// global setting can change every service or check), virtual servers
-// were added, removed, renamed or moved, or a fingerprint is not known.
+// changedVirtuals lists the indexes of the virtual servers of l that
+// differ from old's. ok is false when the reload cannot be narrowed to
+// them: something outside the virtual blocks changed (a global setting
+// can change every service or check), or virtual servers were added,
+// removed, renamed or moved. It compares the decoded configurations, not
+// the digest's lines: the digest is computed only after the kernel edits,
+// and every setting the digest covers is a field of lvscf.Config, so equal
+// fields build the same checks and the same IPVS service (reflect.DeepEqual
+// follows every field, so one added to lvscf.Config is compared without a
+// change here).
 func changedVirtuals(old, l *Loaded) (changed []int, ok bool) {
-	if old.prints == nil || l.prints == nil || old.prints.global != l.prints.global ||
-		len(old.Cfg.Virtuals) != len(l.Cfg.Virtuals) {
+	if len(old.Cfg.Virtuals) != len(l.Cfg.Virtuals) || !sameGlobals(old.Cfg, l.Cfg) {
 		return nil, false
 	}
 	for i := range l.Cfg.Virtuals {
-		if l.Cfg.Virtuals[i].Name != old.Cfg.Virtuals[i].Name {
+		a, b := &old.Cfg.Virtuals[i], &l.Cfg.Virtuals[i]
+		if a.Name != b.Name {
 			return nil, false
 		}
-		if l.prints.virtuals[i] != old.prints.virtuals[i] {
+		if !sameVirtual(a, b) {
 			changed = append(changed, i)
 		}
 	}
 	return changed, true
+}
+
+// sameVirtual is reflect.DeepEqual(a, b) without reflect, which took
+// about as long as the digest's walk it replaces. TestSameVirtualFields
+// fails when lvscf.Virtual gains a field this does not compare; the
+// comparable parts are compared with == (a field that is not comparable
+// would stop this from compiling).
+func sameVirtual(a, b *lvscf.Virtual) bool {
+	return a.ServiceCommon == b.ServiceCommon &&
+		a.SorryServer == b.SorryServer && a.Fwmark == b.Fwmark && a.Scheduler == b.Scheduler &&
+		a.Persistent == b.Persistent && a.PMask == b.PMask && a.UseRegex == b.UseRegex &&
+		a.LoadMonitor == b.LoadMonitor && a.QuiesceServer == b.QuiesceServer && a.Announce == b.Announce &&
+		slices.Equal(a.SchedFlags, b.SchedFlags) && slices.Equal(a.Servers, b.Servers) &&
+		slices.EqualFunc(a.FwmarkMatch, b.FwmarkMatch, func(x, y lvscf.FwmarkMatch) bool { return reflect.DeepEqual(x, y) })
+}
+
+// sameGlobals reports whether a and b are the same outside their virtual
+// blocks, serial_no left out as the digest leaves it out.
+func sameGlobals(a, b *lvscf.Config) bool {
+	x, y := *a, *b
+	x.SerialNo, y.SerialNo = 0, 0
+	x.Virtuals, y.Virtuals = nil, nil
+	return reflect.DeepEqual(&x, &y)
 }
 
 func digestString(d heartbeat.Digest) string { return hex.EncodeToString(d[:]) }

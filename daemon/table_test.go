@@ -466,3 +466,25 @@ func TestChangedVirtuals(t *testing.T) {
 		}
 	}
 }
+
+// TestSameVirtualFields: sameVirtual names every field of lvscf.Virtual
+// (a reload narrowed with a field left out would miss that field's
+// changes). A new field goes into sameVirtual, then into this list.
+func TestSameVirtualFields(t *testing.T) {
+	known := []string{"ServiceCommon", "SorryServer", "Fwmark", "Scheduler", "Persistent", "PMask", "UseRegex",
+		"LoadMonitor", "QuiesceServer", "FwmarkMatch", "SchedFlags", "Announce", "Servers"}
+	typ := reflect.TypeFor[lvscf.Virtual]()
+	var got []string
+	for i := 0; i < typ.NumField(); i++ {
+		got = append(got, typ.Field(i).Name)
+	}
+	if !slices.Equal(got, known) {
+		t.Errorf("lvscf.Virtual's fields are %v; sameVirtual compares %v", got, known)
+	}
+	a := lvscf.Virtual{FwmarkMatch: []lvscf.FwmarkMatch{{Ports: []lvscf.PortRange{{Lo: 80, Hi: 80}}}}}
+	b := a
+	b.FwmarkMatch = []lvscf.FwmarkMatch{{Ports: []lvscf.PortRange{{Lo: 80, Hi: 81}}}}
+	if !sameVirtual(&a, &a) || sameVirtual(&a, &b) {
+		t.Error("sameVirtual does not compare fwmark_match's ports")
+	}
+}

@@ -154,6 +154,9 @@ type File struct {
 	// block: a block's items grown one append at a time from nothing were
 	// four allocations per server block, 48,000 at a reload of 10,000.
 	items []Item
+	// blocks is where Parse's blocks are cut from (newBlock): one
+	// allocation per block was 12,000 at a reload of 10,000 real servers.
+	blocks []Block
 }
 
 // blockItems is the room each block's items start with (a server block
@@ -170,6 +173,17 @@ func (f *File) newItems() []Item {
 	n := len(f.items)
 	f.items = f.items[:n+blockItems]
 	return f.items[n : n : n+blockItems]
+}
+
+// newBlock returns a new block, cut from f.blocks. The blocks of one
+// File live and die together, so sharing their storage keeps nothing
+// alive longer.
+func (f *File) newBlock() *Block {
+	if len(f.blocks) == cap(f.blocks) {
+		f.blocks = make([]Block, 0, 1024)
+	}
+	f.blocks = f.blocks[:len(f.blocks)+1]
+	return &f.blocks[len(f.blocks)-1]
 }
 
 // Parse builds the concrete syntax tree of src. It never fails: problems are
@@ -267,7 +281,8 @@ func (f *File) classify(i int, parent *Block, scratch *[]tok) *Block {
 		return nil
 	case l.Word(n-1) == "{" && l.Word(1) != "=":
 		l.Kind = LineOpen
-		b := &Block{Open: i, Close: -1, Parent: parent, Kind: blockKind(w0), Items: f.newItems()}
+		b := f.newBlock()
+		*b = Block{Open: i, Close: -1, Parent: parent, Kind: blockKind(w0), Items: f.newItems()}
 		if b.Kind == BlockBGP {
 			if n != 2 {
 				f.diag(l.Num, l.Col(0), SevError, "block-syntax", `expected "bgp {": the bgp block has no name`)

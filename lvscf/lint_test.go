@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -325,3 +326,37 @@ func TestDiagnosticJSON(t *testing.T) {
 		t.Errorf("round trip: %+v, %v", back, err)
 	}
 }
+
+// TestDuplicateServerNames: a virtual server of a few servers (compared
+// with each other) and one of many (through a map) report the same
+// duplicates, each against the first server of its name.
+func TestDuplicateServerNames(t *testing.T) {
+	for _, n := range []int{4, 40} {
+		var sb strings.Builder
+		sb.WriteString("primary = 10.0.0.1\nvirtual www {\n     active = 1\n     address = 192.168.0.10 eth0:1\n")
+		for i := range n {
+			name := "s" + string(rune('a'+i%26)) + string(rune('a'+i/26))
+			if i == 2 || i == n-1 {
+				name = "saa" // the first server's name
+			}
+			sb.WriteString("     server " + name + " {\n         address = 10.0.1." + string(rune('1'+i%9)) + "\n         active = 1\n     }\n")
+		}
+		sb.WriteString("}\n")
+		var got []string
+		for _, d := range Lint("t.cf", []byte(sb.String()), LintOptions{}) {
+			if d.Code == "duplicate-name" {
+				got = append(got, d.String())
+			}
+		}
+		last := 5 + 4*(n-1)
+		want := []string{
+			`t.cf:13:6: error: server "saa" is already defined in virtual "www" on line 5 [duplicate-name]`,
+			"t.cf:" + itoa(last) + `:6: error: server "saa" is already defined in virtual "www" on line 5 [duplicate-name]`,
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%d servers:\n%s\nwant\n%s", n, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

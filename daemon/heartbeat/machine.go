@@ -68,6 +68,11 @@ type Config struct {
 	Digest Digest
 }
 
+// Check is what Reconfigure refuses, without applying anything: a reload
+// asks it before its first kernel edit and reconfigures only after the
+// edits, once the digest is computed (the digest cannot make it refuse).
+func (c *Config) Check() error { return c.check() }
+
 func (c *Config) check() error {
 	if c.Keepalive <= 0 || c.Deadtime <= 0 {
 		return fmt.Errorf("heartbeat: keepalive (%v) and deadtime (%v) must be positive", c.Keepalive, c.Deadtime)
