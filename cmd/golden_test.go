@@ -1,10 +1,10 @@
 package cmd
 
 import (
-	"bufio"
 	"encoding/json"
 	"flag"
-	"net"
+	"github.com/lvsadm/lvsadm/daemon/control/controltest"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,8 +129,8 @@ func goldenStatus() control.Status {
 	return control.Status{
 		SchemaVersion: control.StatusSchemaVersion,
 		PID:           4242, Config: "/etc/sysconfig/ha/lvs.cf", Serial: 4, Digest: "3f2a", LoadedAt: at, Since: at,
-		Heartbeat: control.HeartbeatStatus{Role: "active", Identity: "primary",
-			Peer: control.PeerStatus{Heard: true, LastHeard: at, From: "10.0.0.3", Link: "public", State: "running", Lvsadm: true, Signed: true, Serial: &serial, Digest: "3f2a"}},
+		Heartbeat: control.HeartbeatStatus{HeartbeatState: control.HeartbeatState{Role: "active", Identity: "primary",
+			Peer: control.PeerStatus{Heard: true, LastHeard: at, From: "10.0.0.3", Link: "public", State: "running", Lvsadm: true, Signed: true, Serial: &serial, Digest: "3f2a"}}},
 		HeartbeatKeys: []string{"k1"},
 		VIPs:          []string{"10.0.0.1/32 dev eth0:1"},
 		Virtuals: []control.VirtualStatus{{Name: "www", Active: true, Address: "10.0.0.1", Port: 80, Protocol: "tcp",
@@ -150,24 +150,7 @@ func goldenStatus() control.Status {
 // directory with st, encoded as the daemon encodes it.
 func fakeDaemon(t *testing.T, st control.Status) string {
 	t.Helper()
-	sock := filepath.Join(t.TempDir(), "ctl.sock")
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			bufio.NewReader(c).ReadString('\n')
-			control.EncodeStatus(c, st)
-			c.Close()
-		}
-	}()
-	return sock
+	return controltest.Serve(t, func(_ string, c io.Writer) { control.EncodeStatus(c, st) })
 }
 
 func TestGoldenStatus(t *testing.T) {

@@ -219,9 +219,5 @@ func serverStatus(v *lvscf.Virtual, sv *lvscf.Server, hs health.ServerStatus, qu
 // heartbeatStatus converts the state machine's snapshot (its PeerStatus
 // is the control protocol's).
 func heartbeatStatus(hb heartbeat.Status) control.HeartbeatStatus {
-	return control.HeartbeatStatus{
-		Role: hb.Role, Identity: hb.Identity, Peer: hb.Peer, Rejected: hb.Rejected,
-		LastReject: hb.LastReject, ChildFail: hb.ChildFail, LinkFail: hb.LinkFail, PrivateLink: hb.PrivateLink,
-		DroppedForeign: hb.DroppedForeign, DroppedForged: hb.DroppedForged, DroppedQueueFull: hb.DroppedQueueFull,
-	}
+	return control.HeartbeatStatus{HeartbeatState: hb.HeartbeatState}
 }

@@ -16,8 +16,8 @@ func TestWriteText(t *testing.T) {
 	s := &control.Status{
 		Config: "/etc/sysconfig/ha/lvs.cf", Serial: 3, Digest: "0123456789abcdef0123", Since: now.Add(-time.Minute),
 		LastReloadError: "lvs.cf has lint errors:\nx",
-		Heartbeat: control.HeartbeatStatus{Role: "active", Identity: "primary", Rejected: 2, LastReject: "unexpected sender 10.9.9.9",
-			Peer: control.PeerStatus{Heard: true, LastHeard: now.Add(-500 * time.Millisecond), From: "10.0.0.2", Link: "private", State: "stopped", Lvsadm: true, Signed: true, Serial: &serial, DigestMatch: &no}},
+		Heartbeat: control.HeartbeatStatus{HeartbeatState: control.HeartbeatState{Role: "active", Identity: "primary", Rejected: 2, LastReject: "unexpected sender 10.9.9.9",
+			Peer: control.PeerStatus{Heard: true, LastHeard: now.Add(-500 * time.Millisecond), From: "10.0.0.2", Link: "private", State: "stopped", Lvsadm: true, Signed: true, Serial: &serial, DigestMatch: &no}}},
 		VIPs: []string{"192.168.0.10/32 dev eth0:1"},
 		Virtuals: []control.VirtualStatus{{Name: "web", Active: true, Address: "192.168.0.10", Port: 80, Protocol: "tcp", Servers: []control.ServerStatus{
 			{Name: "rs1", Address: "10.0.1.1", Port: 80, Weight: 1, Active: true, State: control.Up,
@@ -54,7 +54,7 @@ func TestWriteText(t *testing.T) {
 func TestWriteTextSummary(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 10, 0, time.UTC)
 	s := &control.Status{
-		Heartbeat: control.HeartbeatStatus{Role: "active", Identity: "primary"},
+		Heartbeat: control.HeartbeatStatus{HeartbeatState: control.HeartbeatState{Role: "active", Identity: "primary"}},
 		Filter:    &control.Filter{Summary: true},
 		Virtuals: []control.VirtualStatus{{Name: "web", Active: true, Address: "192.168.0.10", Port: 80, Protocol: "tcp",
 			Counts: &control.Counts{Servers: 4, Up: 3, Down: 1, Quiesced: 1, Override: 1},
@@ -101,7 +101,7 @@ func TestWriteTextFailback(t *testing.T) {
 	} {
 		var b bytes.Buffer
 		fb := tc.fb
-		WriteText(&b, &control.Status{Heartbeat: control.HeartbeatStatus{Role: "standby", Identity: "primary", Failback: &fb}}, now)
+		WriteText(&b, &control.Status{Heartbeat: control.HeartbeatStatus{HeartbeatState: control.HeartbeatState{Role: "standby", Identity: "primary"}, Failback: &fb}}, now)
 		if !strings.Contains(b.String(), tc.want) {
 			t.Errorf("status lacks %q:\n%s", tc.want, b.String())
 		}

@@ -51,9 +51,9 @@ func TestStatusWire(t *testing.T) {
 	hs := health.ServerStatus{Virtual: "web", Server: "rs1", Address: "10.0.1.1", State: health.Down, EverUp: true,
 		LastCheck:      &health.Result{OK: false, Reason: "refused", Answer: "no", Latency: time.Millisecond, At: at},
 		LastTransition: at, Checks: 9, Failures: 2, LoadWeight: 4, Load: &health.LoadReading{Average: 0.5, Error: "e", At: at}}
-	hb := heartbeat.Status{Role: "active", Identity: "primary", Rejected: 3, LastReject: "x", ChildFail: true, LinkFail: true, PrivateLink: true,
+	hb := heartbeat.Status{HeartbeatState: control.HeartbeatState{Role: "active", Identity: "primary", Rejected: 3, LastReject: "x", ChildFail: true, LinkFail: true, PrivateLink: true,
 		Peer: heartbeat.PeerStatus{Heard: true, LastHeard: at, From: "10.0.0.2", Link: "private", LastHeardPublic: at, LastHeardPrivate: at,
-			State: "running", Lvsadm: true, Signed: true, Serial: &serial, Digest: "ab", DigestMatch: &match}}
+			State: "running", Lvsadm: true, Signed: true, Serial: &serial, Digest: "ab", DigestMatch: &match}}}
 	v := &lvscf.Virtual{ServiceCommon: lvscf.ServiceCommon{Name: "web", Active: true, Port: 80}, QuiesceServer: true}
 	sv := &lvscf.Server{Name: "rs1", Active: true, Weight: 3}
 	ss := serverStatus(v, sv, hs, quiescedServer(v, sv, hs))

@@ -25,11 +25,11 @@ func fixtureStatus() control.Status {
 		PID: 4242, Config: "/etc/sysconfig/ha/lvs.cf", Serial: 7,
 		Digest:   "3f2a9c0d1e4b5a6978a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5a6b",
 		LoadedAt: at(-3600),
-		Heartbeat: control.HeartbeatStatus{Role: "active", Identity: "primary", Rejected: 2,
+		Heartbeat: control.HeartbeatStatus{HeartbeatState: control.HeartbeatState{Role: "active", Identity: "primary", Rejected: 2,
 			LastReject: "bad signature from 192.0.2.99", PrivateLink: true,
 			Peer: control.PeerStatus{Heard: true, LastHeard: at(-2), From: "192.0.2.2", Link: "public", State: "running",
 				LastHeardPublic: at(-2), LastHeardPrivate: at(-48),
-				Lvsadm: true, Signed: true, Serial: &peerSerial, Digest: "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a29180f7e6d5c4b3a2918f7e6d5c4b3", DigestMatch: &differs}},
+				Lvsadm: true, Signed: true, Serial: &peerSerial, Digest: "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a29180f7e6d5c4b3a2918f7e6d5c4b3", DigestMatch: &differs}}},
 		VIPs: []string{"10.0.0.1/24 on eth0", "10.0.0.2/24 on eth0"},
 		Virtuals: []control.VirtualStatus{
 			{Name: "web", Active: true, Address: "10.0.0.1", Port: 80, Protocol: "tcp", Servers: []control.ServerStatus{

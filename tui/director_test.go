@@ -94,7 +94,7 @@ func TestDirectorViewWithoutDaemon(t *testing.T) {
 func TestDirectorViewECMP(t *testing.T) {
 	st := fixtureStatus()
 	st.Mode = "ecmp"
-	st.Heartbeat = control.HeartbeatStatus{Role: "active", Identity: "ecmp"}
+	st.Heartbeat = control.HeartbeatStatus{HeartbeatState: control.HeartbeatState{Role: "active", Identity: "ecmp"}}
 	st.Sync = []string{"master syncid 7 on eth1", "backup syncid 0 (any) on eth1"}
 	st.BGP = &control.BGPStatus{LocalAS: 65001, RouterID: "10.0.0.11", Running: true,
 		Neighbors: []control.BGPNeighborStatus{{Address: "10.0.0.1", RemoteAS: 65000, State: "established", Since: t0.Add(-time.Minute), BFD: "up"}},

@@ -1,14 +1,14 @@
 package tui
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/lvsadm/lvsadm/daemon/control/controltest"
+	"io"
 	"net"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,31 +22,13 @@ import (
 // dir with st, encoded as the daemon's control server encodes it.
 func serveStatus(t *testing.T, st control.Status) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "lvsadm.sock")
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			line, _ := bufio.NewReader(c).ReadString('\n')
-			if strings.TrimSpace(line) == "status" {
-				enc := json.NewEncoder(c)
-				enc.SetIndent("", "  ")
-				_ = enc.Encode(st)
-			}
-			c.Close()
+	return controltest.Serve(t, func(line string, c io.Writer) {
+		if strings.TrimSpace(line) == "status" {
+			enc := json.NewEncoder(c)
+			enc.SetIndent("", "  ")
+			_ = enc.Encode(st)
 		}
-	}()
-	return path
+	})
 }
 
 func healthModel(t *testing.T, d DaemonSource, w, h int) *Model {

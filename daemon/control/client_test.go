@@ -1,41 +1,19 @@
 package control
 
 import (
-	"bufio"
 	"context"
 	"errors"
+	"github.com/lvsadm/lvsadm/daemon/control/controltest"
 	"io"
-	"net"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // serve answers each connection on a temp socket with answer.
 func serve(t *testing.T, answer string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "ctl.sock")
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { ln.Close(); <-done })
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.SetDeadline(time.Now().Add(5 * time.Second))
-			bufio.NewReader(c).ReadString('\n')
-			io.WriteString(c, answer)
-			c.Close()
-		}
-	}()
-	return path
+	return controltest.Serve(t, func(_ string, w io.Writer) { io.WriteString(w, answer) })
 }
 
 func TestClientAnswers(t *testing.T) {

@@ -85,6 +85,17 @@ type BGPRouteStatus struct {
 
 // HeartbeatStatus is the failover state machine's part of the status.
 type HeartbeatStatus struct {
+	HeartbeatState
+	// Failback is the primary's wait to take the services back from the
+	// active backup (lvs.cf's failback); nil when not waiting.
+	Failback *FailbackStatus `json:"failback,omitempty"`
+}
+
+// HeartbeatState is what the failover state machine reports of itself.
+// heartbeat.Status embeds it, so the machine's snapshot and the wire are
+// one struct and cannot drift apart; JSON flattens it into
+// HeartbeatStatus.
+type HeartbeatState struct {
 	Role       string     `json:"role"`     // active or standby
 	Identity   string     `json:"identity"` // primary or backup
 	Peer       PeerStatus `json:"peer"`
@@ -100,9 +111,6 @@ type HeartbeatStatus struct {
 	LinkFail         bool   `json:"link_failed,omitempty"`
 	// PrivateLink: heartbeats also travel over the private addresses.
 	PrivateLink bool `json:"private_link,omitempty"`
-	// Failback is the primary's wait to take the services back from the
-	// active backup (lvs.cf's failback); nil when not waiting.
-	Failback *FailbackStatus `json:"failback,omitempty"`
 }
 
 // FailbackStatus is a returning primary's wait for its sync backup to

@@ -135,23 +135,11 @@ type Datagram struct {
 // works) though it is not a new heartbeat.
 type PeerStatus = control.PeerStatus
 
-// Status is a snapshot for the control socket.
+// Status is a snapshot for the control socket: the state the wire
+// carries as it is, and the fail-back wait the daemon turns into the
+// wire's shape.
 type Status struct {
-	Role       string     `json:"role"`     // active or standby
-	Identity   string     `json:"identity"` // primary or backup
-	Peer       PeerStatus `json:"peer"`
-	Rejected   uint64     `json:"rejected"`
-	LastReject string     `json:"last_reject,omitempty"`
-	// Datagrams the transport dropped before queueing them: from an
-	// address that is not the partner's, or (with a key) from the
-	// partner's address but unsigned or failing the MAC, or on a full queue.
-	DroppedForeign   uint64 `json:"dropped_foreign"`
-	DroppedForged    uint64 `json:"dropped_forged"`
-	DroppedQueueFull uint64 `json:"dropped_queue_full"`
-	ChildFail        bool   `json:"services_failed,omitempty"`
-	LinkFail         bool   `json:"link_failed,omitempty"`
-	// PrivateLink: heartbeats also travel over the private addresses.
-	PrivateLink bool `json:"private_link,omitempty"`
+	control.HeartbeatState
 	// FailbackSince is when this standby primary began waiting to take
 	// the services back (zero: not waiting); FailbackHold bounds the wait.
 	FailbackSince time.Time     `json:"failback_since,omitzero"`
@@ -262,9 +250,9 @@ func (m *Machine) Next() time.Time {
 
 // Status returns a snapshot.
 func (m *Machine) Status() Status {
-	s := Status{Role: "standby", Identity: "backup", Peer: m.peer, Rejected: m.rejected, LastReject: m.lastRej,
+	s := Status{HeartbeatState: control.HeartbeatState{Role: "standby", Identity: "backup", Peer: m.peer, Rejected: m.rejected, LastReject: m.lastRej,
 		ChildFail: m.childFail, LinkFail: m.linkFail, PrivateLink: m.cfg.PeerPrivate.IsValid(),
-		DroppedForeign: m.drops.Foreign, DroppedForged: m.drops.Forged, DroppedQueueFull: m.drops.QueueFull}
+		DroppedForeign: m.drops.Foreign, DroppedForged: m.drops.Forged, DroppedQueueFull: m.drops.QueueFull}}
 	if m.active {
 		s.Role = "active"
 	}

@@ -1,11 +1,11 @@
 package cfdaemon
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
-	"net"
+	"github.com/lvsadm/lvsadm/daemon/control/controltest"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,37 +21,19 @@ import (
 // lint lines) when refuse is set, else applied.
 func fakeDaemon(t *testing.T, config string, refuse []string) string {
 	t.Helper()
-	sock := filepath.Join(t.TempDir(), "d.sock")
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { ln.Close(); <-done })
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.SetDeadline(time.Now().Add(5 * time.Second))
-			line, _ := bufio.NewReader(c).ReadString('\n')
-			req, err := control.ParseRequest(line)
-			switch {
-			case err != nil:
-				json.NewEncoder(c).Encode(control.Reply{Error: err.Error()})
-			case req.Op == control.OpStatus:
-				json.NewEncoder(c).Encode(control.Status{PID: os.Getpid(), Config: config, Serial: 31, LoadedAt: time.Unix(1000, 0)})
-			case req.Op == control.OpReload && refuse != nil:
-				json.NewEncoder(c).Encode(control.Reply{Error: "lvs.cf has lint errors:", Refused: refuse})
-			case req.Op == control.OpReload:
-				json.NewEncoder(c).Encode(control.Reply{Reload: &control.ReloadResult{Serial: 32, Edits: 3, Active: true}})
-			}
-			c.Close()
+	return controltest.Serve(t, func(line string, c io.Writer) {
+		req, err := control.ParseRequest(line)
+		switch {
+		case err != nil:
+			json.NewEncoder(c).Encode(control.Reply{Error: err.Error()})
+		case req.Op == control.OpStatus:
+			json.NewEncoder(c).Encode(control.Status{PID: os.Getpid(), Config: config, Serial: 31, LoadedAt: time.Unix(1000, 0)})
+		case req.Op == control.OpReload && refuse != nil:
+			json.NewEncoder(c).Encode(control.Reply{Error: "lvs.cf has lint errors:", Refused: refuse})
+		case req.Op == control.OpReload:
+			json.NewEncoder(c).Encode(control.Reply{Reload: &control.ReloadResult{Serial: 32, Edits: 3, Active: true}})
 		}
-	}()
-	return sock
+	})
 }
 
 func TestWithReloadsOverTheSocket(t *testing.T) {

@@ -37,10 +37,10 @@ func (d *Daemon) Status(context.Context, control.Filter) (*control.Status, error
 	return &control.Status{
 		Config: "/etc/sysconfig/ha/lvs.cf", Serial: 42, Digest: "5b0e1d6c2a9f8e7d6c5b4a3928171605f4e3d2c1b0a9f8e7d6c5b4a392817160",
 		LoadedAt: ago(3600),
-		Heartbeat: control.HeartbeatStatus{Role: "active", Identity: "primary",
+		Heartbeat: control.HeartbeatStatus{HeartbeatState: control.HeartbeatState{Role: "active", Identity: "primary",
 			Peer: control.PeerStatus{Heard: true, LastHeard: now.Add(-1500 * time.Millisecond), From: "192.0.2.2", Link: "private",
 				State: "running", Lvsadm: true, Signed: true, Serial: &serial,
-				Digest: "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90", DigestMatch: &match}},
+				Digest: "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90", DigestMatch: &match}}},
 		VIPs: []string{"192.0.2.10/24 on eth0", "2001:db8::10/64 on eth0"},
 		Virtuals: []control.VirtualStatus{
 			{Name: "web", Active: true, Address: "192.0.2.10", Port: 80, Protocol: "tcp", Servers: []control.ServerStatus{
