@@ -869,10 +869,10 @@ func (d *Daemon) Reload() (control.ReloadResult, error) {
 	// Counts, not a diff of the files: a reload of a 10,000-server file
 	// must not pay for comparing every field to say what it did.
 	// checks is every check the file configures, as on the other reload
-	// lines (scripts and the lab read it); checks_restarted is how many
-	// this reload started again (all of them unless it was narrowed).
+	// lines (scripts and the lab read them in this order); checks_restarted,
+	// last, is how many this reload started again (all unless narrowed).
 	d.log.Info("configuration reloaded", "serial_no", l.Cfg.SerialNo, "digest", res.Digest[:16],
-		"virtual_services", len(desired.groups), "checks", checks, "checks_restarted", len(targets), "kernel_edits", res.Edits)
+		"virtual_services", len(desired.groups), "checks", checks, "kernel_edits", res.Edits, "checks_restarted", len(targets))
 	d.event(Event{Kind: "config", Message: fmt.Sprintf("reloaded (serial_no %d, %d kernel edits)", l.Cfg.SerialNo, res.Edits)})
 	return res, nil
 }
