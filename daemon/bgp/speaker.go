@@ -163,6 +163,7 @@ func (s *Speaker) supervise() {
 		if s.stopped.Load() {
 			return // the exit Stop asked for
 		}
+		s.markDown()
 		s.log.Error("bgp: helper exited; starting it again", "err", p.waitErr, "in", backoff)
 		select {
 		case <-time.After(backoff):
@@ -273,11 +274,8 @@ func (s *Speaker) stop(ctx context.Context) error {
 	}
 	s.pmu.Lock()
 	s.proc = nil
-	s.last.Running = false
-	for i := range s.last.Neighbors {
-		s.last.Neighbors[i].State, s.last.Neighbors[i].Since = StateIdle, time.Now()
-	}
 	s.pmu.Unlock()
+	s.markDown()
 	s.log.Info("bgp: speaker stopped")
 	return errors.Join(errs...)
 }
@@ -382,12 +380,20 @@ func (s *Speaker) Status(ctx context.Context) Status {
 	defer s.pmu.Unlock()
 	st := s.last
 	st.Neighbors = append([]NeighborStatus(nil), st.Neighbors...)
-	st.Running = s.proc != nil && s.proc.alive()
-	if !st.Running {
-		for i := range st.Neighbors {
-			st.Neighbors[i].State = StateIdle
-		}
-	}
 	st.Routes = append([]RouteStatus(nil), st.Routes...)
 	return st
+}
+
+// markDown records in the last status that the helper is gone, with its
+// sessions: what Status answers until a helper reports again.
+func (s *Speaker) markDown() {
+	now := time.Now()
+	s.pmu.Lock()
+	defer s.pmu.Unlock()
+	s.last.Running = false
+	for i := range s.last.Neighbors {
+		if n := &s.last.Neighbors[i]; n.State != StateIdle {
+			n.State, n.Since = StateIdle, now
+		}
+	}
 }
