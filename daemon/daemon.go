@@ -1,8 +1,8 @@
 package daemon
 
 import (
+	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -65,7 +65,8 @@ type Daemon struct {
 	// overrides are the operators' (lvsadm drain, weight, out); they
 	// outlive reloads and resyncs, not the process.
 	overrides *Overrides
-	reloadMu  sync.Mutex // one reload at a time (SIGHUP and lvsadm reload)
+	reloadMu  sync.Mutex    // one reload at a time (SIGHUP and lvsadm reload)
+	loader    *lvscf.Loader // the file as last read; under reloadMu
 
 	// desired builds the table of d.loaded (replaced with it).
 	desired *desiredTable
@@ -130,7 +131,14 @@ func New(o Options) (*Daemon, error) {
 		}
 		d.o.Keys = kr
 	}
-	l, err := Load(o.ConfigPath)
+	// The loader keeps the file's tree, so that a reload parses and
+	// decodes only the blocks it changed.
+	d.loader = lvscf.NewLoader(lvscf.LintOptions{})
+	src, err := readConfig(o.ConfigPath)
+	if err != nil {
+		return nil, err
+	}
+	l, err := loadDigest(d.loader, o.ConfigPath, src)
 	if err != nil {
 		return nil, err
 	}
@@ -731,11 +739,10 @@ func (d *Daemon) Reload() (control.ReloadResult, error) {
 	if ctx == nil || mon == nil || (drv == nil && !isECMP(old.Cfg)) {
 		return control.ReloadResult{}, errors.New("reload: daemon is not running")
 	}
-	sum := sha256.Sum256(src)
-	if (keys == nil || keys.Equal(o.Keys)) && sum == old.Source {
+	if (keys == nil || keys.Equal(o.Keys)) && bytes.Equal(src, old.Source) {
 		return d.reloadUnchanged(old), nil
 	}
-	l, err := loadSource(d.o.ConfigPath, src, sum)
+	l, err := loadSource(d.loader, d.o.ConfigPath, src)
 	if err != nil {
 		return control.ReloadResult{}, d.refuse(err)
 	}

@@ -114,7 +114,7 @@ func benchFarm(vips, per int, mode string, port int) []byte {
 // iteration goes from the base file to the variant or back, so each makes
 // the variant's edits:
 //
-//	unchanged-bytes  the same bytes again (known unchanged by their hash)
+//	unchanged-bytes  the same bytes again (compared with the running ones)
 //	parsed-no-change a comment added: parsed and planned in full, 0 edits
 //	one-weight       one server's weight 1 <-> 2: 1 edit
 //	one-percent      101 servers' weights 1 <-> 2: 101 edits

@@ -1,7 +1,9 @@
 package lvscf
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -157,6 +159,20 @@ type File struct {
 	// blocks is where Parse's blocks are cut from (newBlock): one
 	// allocation per block was 12,000 at a reload of 10,000 real servers.
 	blocks []Block
+	// tops is where each top-level block lies in the input, lines is the
+	// number of lines of the file, and small says the tree is a Loader's:
+	// a version of the file built on the one before, whose new lines and
+	// blocks are allocated one by one, so that what a later version keeps
+	// of this one is those lines, not shared slabs (reuse.go).
+	tops  []topBlock
+	lines int
+	small bool
+	// crFree: the file has no carriage return at all (a Loader's files
+	// say so; ruleLineEndings has nothing to find then).
+	crFree bool
+	// reuse is what the analysis may take from the previous version
+	// (set by a Loader while it analyses the file).
+	reuse *reuseInfo
 }
 
 // blockItems is the room each block's items start with (a server block
@@ -167,6 +183,9 @@ const blockItems = 8
 // from f.items; past that room an append moves the items elsewhere and
 // never overwrites another block's.
 func (f *File) newItems() []Item {
+	if f.small {
+		return nil
+	}
 	if cap(f.items)-len(f.items) < blockItems {
 		f.items = make([]Item, 0, 512*blockItems)
 	}
@@ -179,6 +198,9 @@ func (f *File) newItems() []Item {
 // File live and die together, so sharing their storage keeps nothing
 // alive longer.
 func (f *File) newBlock() *Block {
+	if f.small {
+		return new(Block)
+	}
 	if len(f.blocks) == cap(f.blocks) {
 		f.blocks = make([]Block, 0, 1024)
 	}
@@ -190,37 +212,113 @@ func (f *File) newBlock() *Block {
 // recorded in File.Diags with their line and column, and every input, valid
 // or not, prints back unchanged with File.Bytes.
 func Parse(name string, src []byte) *File {
+	return parse(name, src, nil)
+}
+
+var lineEnds = [3]string{"", "\n", "\r\n"}
+
+// nextLine finds the line starting at off: its text ends at end, and its
+// line end is eol bytes long (0 for a last line with no line end). A line
+// ends at "\n"; a "\r" before it belongs to the line end, so CRLF and LF
+// are remembered per line. A lone "\r" is not a line break here; lint
+// reports it, because piranha's own parser treats it as one.
+func nextLine(src []byte, off int) (end, eol int) {
+	k := bytes.IndexByte(src[off:], '\n')
+	switch {
+	case k < 0:
+		return len(src), 0
+	case k > 0 && src[off+k-1] == '\r':
+		return off + k - 1, 2
+	}
+	return off + k, 1
+}
+
+// parse is Parse. With prev, it is a Loader's: every top-level block of
+// prev whose bytes are found again at the top level is taken as it is,
+// lines and all, and only the other lines are read (reuse.go). prev is
+// consumed: its lines are renumbered, and the new lines appended to them.
+func parse(name string, src []byte, prev *prevVersion) *File {
 	f := &File{Name: name, Root: &Block{Kind: BlockRoot, Open: -1, Close: -1}}
 	if len(src) > MaxFileSize {
 		f.Lines = []Line{{Text: string(src), Num: 1, Kind: LineBad}}
 		f.Root.Items = []Item{{Line: 0}}
+		f.lines = 1
 		f.diag(1, 1, SevError, "file-too-large",
 			fmt.Sprintf("file is %d bytes; lvscf interprets at most %d", len(src), MaxFileSize))
 		return f
 	}
-	s := string(src)
-	f.Lines = make([]Line, 0, strings.Count(s, "\n")+1)
-	num := 0
-	splitLines(s, func(text, eol string) {
-		num++
-		f.Lines = append(f.Lines, Line{Text: text, EOL: eol, Num: num})
-	})
+	// Parse cuts every line from one copy of the input; a Loader copies
+	// each new line on its own, so that a later version, keeping a few of
+	// this version's lines, does not keep all of its text alive.
+	var s string
+	var m *matcher
+	if prev == nil {
+		s = string(src)
+		f.Lines = make([]Line, 0, bytes.Count(src, []byte{'\n'})+1)
+	} else {
+		f.small = true
+		f.Lines = prev.f.Lines
+		m = newMatcher(prev)
+	}
 	stack := []*Block{f.Root}
 	var scratch []tok
-	for i := range f.Lines {
+	num := 0   // the number of the last line
+	last := -1 // the index of the last line (the line before, in the file)
+	top0 := -1 // the top-level block being read, an index into f.tops
+	for off := 0; off < len(src); {
+		if m != nil && len(stack) == 1 {
+			if t, n := m.match(src, off); t != nil {
+				for j := t.b.Open; j <= t.b.Close; j++ {
+					num++
+					f.Lines[j].Num = num
+				}
+				t.b.Parent = f.Root
+				f.Root.Items = append(f.Root.Items, Item{Block: t.b})
+				f.tops = append(f.tops, topBlock{b: t.b, start: off, end: off + n, diags: len(f.Diags), clean: true, taken: true})
+				last = t.b.Close
+				off += n
+				continue
+			}
+		}
+		end, eol := nextLine(src, off)
+		var text string
+		if prev == nil {
+			text = s[off:end]
+		} else {
+			text = string(src[off:end])
+		}
+		num++
+		f.Lines = append(f.Lines, Line{Text: text, EOL: lineEnds[eol], Num: num})
+		i := len(f.Lines) - 1
 		top := stack[len(stack)-1]
-		b := f.classify(i, top, &scratch)
+		d0 := len(f.Diags)
+		b := f.classify(i, last, top, &scratch)
+		l := &f.Lines[i]
 		switch {
 		case b != nil:
 			top.Items = append(top.Items, Item{Block: b})
+			if len(stack) == 1 {
+				top0 = len(f.tops)
+				f.tops = append(f.tops, topBlock{b: b, start: off, diags: d0})
+			}
 			stack = append(stack, b)
-		case f.Lines[i].Kind == LineClose && len(stack) > 1:
+		case l.Kind == LineClose && len(stack) > 1:
 			top.Close = i
 			stack = stack[:len(stack)-1]
+			if len(stack) == 1 {
+				t := &f.tops[top0]
+				t.end = end + eol
+				// Clean: no diagnostic from any of its lines, and none
+				// dropped at the cap.
+				t.clean = len(f.Diags) == t.diags && len(f.Diags) < MaxDiagnostics
+			}
 		default:
 			top.Items = append(top.Items, Item{Line: i})
 		}
+		last = i
+		off = end + eol
 	}
+	f.lines = num
 	for _, b := range stack[1:] {
 		l := &f.Lines[b.Open]
 		f.diag(l.Num, l.Col(0), SevError, "unclosed-block",
@@ -230,9 +328,9 @@ func Parse(name string, src []byte) *File {
 	return f
 }
 
-// classify lexes line i and sets its kind. It returns a new block when the
-// line opens one.
-func (f *File) classify(i int, parent *Block, scratch *[]tok) *Block {
+// classify lexes line i, which follows line prev in the file (-1: none),
+// and sets its kind. It returns a new block when the line opens one.
+func (f *File) classify(i, prev int, parent *Block, scratch *[]tok) *Block {
 	l := &f.Lines[i]
 	if len(l.Text) > MaxLineLen {
 		l.Kind = LineBad
@@ -261,12 +359,12 @@ func (f *File) classify(i int, parent *Block, scratch *[]tok) *Block {
 	}
 	w0 := l.Word(0)
 	n := len(l.toks)
-	if f.wrappedComment(i, parent) {
+	if f.wrappedComment(i, prev, parent) {
 		// An editor wrapped a comment: this line is prose. Reading its
 		// words as structure ("{", "}") would misplace every later line.
 		l.Kind, l.wrapped = LineBad, true
 		f.diag(l.Num, l.Col(0), SevError, "wrapped-comment",
-			fmt.Sprintf("this line looks like the rest of the comment on line %d: start it with '#' too (piranha only knows whole-line comments)", f.Lines[i-1].Num))
+			fmt.Sprintf("this line looks like the rest of the comment on line %d: start it with '#' too (piranha only knows whole-line comments)", f.Lines[prev].Num))
 		return nil
 	}
 	switch {
@@ -322,11 +420,11 @@ func (f *File) classify(i int, parent *Block, scratch *[]tok) *Block {
 // block, nor a lone closing brace, nor a well-formed "virtual NAME {" (or
 // server, failover). A "}" followed by words is prose: read as a brace it
 // would close the block early and leave every later key in the wrong one.
-func (f *File) wrappedComment(i int, parent *Block) bool {
-	if i == 0 {
+func (f *File) wrappedComment(i, previ int, parent *Block) bool {
+	if previ < 0 {
 		return false
 	}
-	prev, l := &f.Lines[i-1], &f.Lines[i]
+	prev, l := &f.Lines[previ], &f.Lines[i]
 	if prev.Kind != LineComment && !prev.wrapped {
 		return false
 	}
@@ -398,6 +496,9 @@ func (f *File) checkNesting(l *Line, b, parent *Block) {
 // keep copies words into the file's arena so that lines share a few large
 // allocations instead of one each.
 func (f *File) keep(ts []tok) []tok {
+	if f.small {
+		return slices.Clone(ts)
+	}
 	if len(ts) > cap(f.arena)-len(f.arena) {
 		f.arena = make([]tok, 0, max(4096, len(ts)))
 	}

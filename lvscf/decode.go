@@ -75,6 +75,9 @@ type virtualInfo struct {
 	// those servers already took the earlier port (lvsconfig.c copies the
 	// virtual's port when the server block opens).
 	portAfterServer int
+	// clean: decoding the block reported nothing (a Loader may take its
+	// meaning for the same bytes in the next version).
+	clean bool
 }
 
 // analysis is one pass over a file: the model plus where everything is.
@@ -97,6 +100,11 @@ type analysis struct {
 // a.keySlab; past that room an append moves the lines elsewhere and never
 // overwrites another block's.
 func (a *analysis) newKeys(n int) []keyLine {
+	if a.f.small {
+		// A Loader's next version may keep this block's key lines:
+		// they must not keep a slab of others alive.
+		return make([]keyLine, 0, n)
+	}
 	if cap(a.keySlab)-len(a.keySlab) < n {
 		a.keySlab = make([]keyLine, 0, max(n, 4096))
 	}
@@ -271,6 +279,10 @@ func (s *ServiceCommon) decode(name string, x val) bool {
 }
 
 func (a *analysis) decodeVirtual(b *Block) {
+	if a.reusedVirtual(b) {
+		return
+	}
+	d0 := len(a.diags)
 	v := defaultVirtual(b.Name)
 	vi := virtualInfo{blockInfo: blockInfo{b: b}, portAfterServer: -1}
 	// Sizing the slices up front matters for configurations with many
@@ -333,6 +345,7 @@ func (a *analysis) decodeVirtual(b *Block) {
 			v.Announce = x.b
 		}
 	})
+	vi.clean = len(a.diags) == d0 && d0 < MaxDiagnostics
 	a.cfg.Virtuals = append(a.cfg.Virtuals, v)
 	a.virtuals = append(a.virtuals, vi)
 }

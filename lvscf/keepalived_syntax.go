@@ -14,17 +14,38 @@ var keepalivedKeywords = map[string]bool{
 // and not a single "key = value" line (every lvs.cf has some). Such a file
 // gets one error that says what to do instead of one error per line.
 func (f *File) keepalivedSyntax() bool {
+	// In file order (the tree's): a Loader's lines are not stored in it.
 	first := -1
-	for i := range f.Lines {
+	keyLine := false
+	var walk func(b *Block) bool
+	visit := func(i int) bool {
 		l := &f.Lines[i]
 		switch {
 		case l.Kind == LineKeyValue:
-			return false
+			keyLine = true
+			return true
 		case first < 0 && (l.Kind == LineOpen || l.Kind == LineBad) && keepalivedKeywords[l.Word(0)]:
 			first = i
 		}
+		return false
 	}
-	if first < 0 {
+	walk = func(b *Block) bool {
+		if b.Open >= 0 && visit(b.Open) {
+			return true
+		}
+		for _, it := range b.Items {
+			if it.Block != nil {
+				if walk(it.Block) {
+					return true
+				}
+			} else if visit(it.Line) {
+				return true
+			}
+		}
+		return b.Close >= 0 && visit(b.Close)
+	}
+	walk(f.Root)
+	if keyLine || first < 0 {
 		return false
 	}
 	l := &f.Lines[first]

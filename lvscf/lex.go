@@ -21,26 +21,6 @@ type tok struct {
 // only space and tab separate words. Other control bytes are word bytes.
 func isBlank(c byte) bool { return c == ' ' || c == '\t' }
 
-// splitLines cuts src into lines. A line ends at "\n" (a preceding "\r" is
-// kept as part of the line ending, so CRLF and LF are remembered per line).
-// A lone "\r" is not a line break here; lint reports it because piranha's
-// own parser treats it as one. The last line may have no line ending.
-func splitLines(src string, fn func(text, eol string)) {
-	for len(src) > 0 {
-		i := strings.IndexByte(src, '\n')
-		if i < 0 {
-			fn(src, "")
-			return
-		}
-		text, eol := src[:i], src[i:i+1]
-		if i > 0 && src[i-1] == '\r' {
-			text, eol = src[:i-1], src[i-1:i+1]
-		}
-		fn(text, eol)
-		src = src[i+1:]
-	}
-}
-
 // lexResult is the word structure of one line.
 type lexResult struct {
 	indent int   // length of the leading blanks

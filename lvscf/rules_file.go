@@ -12,6 +12,9 @@ import (
 // skipped as the tail of an empty line; a stray '\r' anywhere ends the line
 // being read at that byte.
 func ruleLineEndings(a *analysis) []Diagnostic {
+	if a.f.crFree {
+		return nil // a Loader has seen no '\r' in the whole file
+	}
 	r := &reporter{a: a}
 	crlf, bare := false, false
 	a.f.forEachLine(a.f.Root, func(i int) {
