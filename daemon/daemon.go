@@ -67,6 +67,7 @@ type Daemon struct {
 	overrides *Overrides
 	reloadMu  sync.Mutex    // one reload at a time (SIGHUP and lvsadm reload)
 	loader    *lvscf.Loader // the file as last read; under reloadMu
+	digests   digester      // the digest's lines of each virtual server; under reloadMu
 
 	// desired builds the table of d.loaded (replaced with it).
 	desired *desiredTable
@@ -138,7 +139,7 @@ func New(o Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := loadDigest(d.loader, o.ConfigPath, src)
+	l, err := loadDigest(d.loader, &d.digests, o.ConfigPath, src)
 	if err != nil {
 		return nil, err
 	}
@@ -854,7 +855,7 @@ func (d *Daemon) Reload() (control.ReloadResult, error) {
 	// published Loaded is replaced, not written to: status reads it
 	// outside d.mu.
 	done := *l
-	done.Digest = Digest(l.Cfg)
+	done.Digest = d.digests.digest(l.Cfg)
 	d.mu.Lock()
 	d.loaded = &done
 	d.mu.Unlock()

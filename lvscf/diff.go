@@ -54,6 +54,14 @@ func EachField(c *Config, fn func(path, value string)) {
 // parts and never builds the 80,000 paths (building them was 40% of a
 // reload's CPU).
 func EachFieldParts(c *Config, fn func(prefix, key, value string)) {
+	EachFieldBlocks(c, fn, func(v *Virtual) { EachVirtualFieldParts(v, fn) })
+}
+
+// EachFieldBlocks is EachFieldParts handing each virtual server it lists
+// to virtual whole, in its place, instead of its fields to fn: a caller
+// that computed a virtual server's lines before (the daemon's digest at a
+// reload) can give them again, and EachVirtualFieldParts gives them.
+func EachFieldBlocks(c *Config, fn func(prefix, key, value string), virtual func(v *Virtual)) {
 	add := fn
 	g := func(k, v string) { add("", k, v) }
 	g("serial_no", strconv.Itoa(c.SerialNo))
@@ -102,49 +110,7 @@ func EachFieldParts(c *Config, fn func(prefix, key, value string)) {
 		eachBGPField(c.BGP, func(path, v string) { add("", path, v) })
 	}
 
-	eachFirst(c.Virtuals, func(v *Virtual) string { return v.Name }, func(v *Virtual) {
-		vp := blockPrefix(BlockVirtual, v.Name, "")
-		k := func(key, val string) { add(vp, key, val) }
-		k("active", boolString(v.Active))
-		k("address", addrDev(v.Address, v.Device))
-		k("vip_nmask", addrString(v.VIPNmask))
-		k("sorry_server", addrString(v.SorryServer))
-		k("port", strconv.Itoa(int(v.Port)))
-		k("protocol", v.Protocol)
-		k("fwmark", strconv.FormatUint(uint64(v.Fwmark), 10))
-		k("scheduler", v.Scheduler)
-		k("persistent", strconv.Itoa(v.Persistent))
-		k("pmask", addrString(v.PMask))
-		k("send", v.Send)
-		k("expect", v.Expect)
-		k("use_regex", boolString(v.UseRegex))
-		k("send_program", v.SendProgram)
-		k("load_monitor", v.LoadMonitor)
-		k("timeout", v.Timeout.String())
-		k("reentry", v.Reentry.String())
-		k("quiesce_server", boolString(v.QuiesceServer))
-		if len(v.FwmarkMatch) > 0 { // lvsadm extension: only when set
-			ms := make([]string, len(v.FwmarkMatch))
-			for i, m := range v.FwmarkMatch {
-				ms[i] = m.String()
-			}
-			k("fwmark_match", strings.Join(ms, "; "))
-		}
-		if len(v.SchedFlags) > 0 {
-			k("sched_flags", strings.Join(v.SchedFlags, ","))
-		}
-		if v.Announce {
-			k("announce", "1")
-		}
-		eachFirst(v.Servers, func(s *Server) string { return s.Name }, func(s *Server) {
-			sp := blockPrefix(BlockServer, v.Name, s.Name)
-			sk := func(key, val string) { add(sp, key, val) }
-			sk("address", addrString(s.Address))
-			sk("active", boolString(s.Active))
-			sk("weight", strconv.Itoa(s.Weight))
-			sk("port", strconv.Itoa(int(s.Port)))
-		})
-	})
+	eachFirst(c.Virtuals, func(v *Virtual) string { return v.Name }, virtual)
 	// The keys of ServiceCommon are listed here and above each in its
 	// block's own order (a virtual's sorry_server before port), not by one
 	// shared function: the order is the daemons' digest input and diff's
@@ -164,6 +130,52 @@ func EachFieldParts(c *Config, fn func(prefix, key, value string)) {
 		k("reentry", fo.Reentry.String())
 		k("start_cmd", fo.StartCmd)
 		k("stop_cmd", fo.StopCmd)
+	})
+}
+
+// EachVirtualFieldParts is EachFieldParts for one virtual server: its
+// fields, then those of its real servers.
+func EachVirtualFieldParts(v *Virtual, fn func(prefix, key, value string)) {
+	vp := blockPrefix(BlockVirtual, v.Name, "")
+	k := func(key, val string) { fn(vp, key, val) }
+	k("active", boolString(v.Active))
+	k("address", addrDev(v.Address, v.Device))
+	k("vip_nmask", addrString(v.VIPNmask))
+	k("sorry_server", addrString(v.SorryServer))
+	k("port", strconv.Itoa(int(v.Port)))
+	k("protocol", v.Protocol)
+	k("fwmark", strconv.FormatUint(uint64(v.Fwmark), 10))
+	k("scheduler", v.Scheduler)
+	k("persistent", strconv.Itoa(v.Persistent))
+	k("pmask", addrString(v.PMask))
+	k("send", v.Send)
+	k("expect", v.Expect)
+	k("use_regex", boolString(v.UseRegex))
+	k("send_program", v.SendProgram)
+	k("load_monitor", v.LoadMonitor)
+	k("timeout", v.Timeout.String())
+	k("reentry", v.Reentry.String())
+	k("quiesce_server", boolString(v.QuiesceServer))
+	if len(v.FwmarkMatch) > 0 { // lvsadm extension: only when set
+		ms := make([]string, len(v.FwmarkMatch))
+		for i, m := range v.FwmarkMatch {
+			ms[i] = m.String()
+		}
+		k("fwmark_match", strings.Join(ms, "; "))
+	}
+	if len(v.SchedFlags) > 0 {
+		k("sched_flags", strings.Join(v.SchedFlags, ","))
+	}
+	if v.Announce {
+		k("announce", "1")
+	}
+	eachFirst(v.Servers, func(s *Server) string { return s.Name }, func(s *Server) {
+		sp := blockPrefix(BlockServer, v.Name, s.Name)
+		sk := func(key, val string) { fn(sp, key, val) }
+		sk("address", addrString(s.Address))
+		sk("active", boolString(s.Active))
+		sk("weight", strconv.Itoa(s.Weight))
+		sk("port", strconv.Itoa(int(s.Port)))
 	})
 }
 
