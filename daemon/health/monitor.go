@@ -99,9 +99,12 @@ type Monitor struct {
 
 	mu      sync.Mutex
 	workers map[string]*worker
-	probes  map[checkSpec]*probe
-	watches map[context.Context]*ctxWatch
-	queue   queue
+	// byVirtual indexes workers by their virtual server, for
+	// UpdateVirtuals to look at those alone.
+	byVirtual map[string]map[*worker]struct{}
+	probes    map[checkSpec]*probe
+	watches   map[context.Context]*ctxWatch
+	queue     queue
 	// inFlight counts the runs started and not finished.
 	inFlight int
 	// dispatching is closed when the dispatcher ends; nil when none runs.
@@ -152,7 +155,7 @@ func WithLogger(l *slog.Logger) Option {
 func NewMonitor(onEvent func(Event), opts ...Option) *Monitor {
 	m := &Monitor{onEvent: onEvent, check: Check, step: slowStartStep, clock: realClock{},
 		log: slog.Default(), slots: make(chan struct{}, DefaultConcurrency), wake: make(chan struct{}, 1),
-		workers: map[string]*worker{}, probes: map[checkSpec]*probe{},
+		workers: map[string]*worker{}, byVirtual: map[string]map[*worker]struct{}{}, probes: map[checkSpec]*probe{},
 		watches: map[context.Context]*ctxWatch{}}
 	m.settled = sync.NewCond(&m.mu)
 	for _, o := range opts {
@@ -174,15 +177,15 @@ func (m *Monitor) Update(ctx context.Context, targets []Target) {
 // server of 10,000 restarts at most that check, at the cost of what it
 // changed rather than of comparing every target again.
 func (m *Monitor) UpdateVirtuals(ctx context.Context, virtuals []string, targets []Target) {
-	in := make(map[string]bool, len(virtuals))
-	for _, v := range virtuals {
-		in[v] = true
+	if virtuals == nil {
+		virtuals = []string{} // none, not all
 	}
-	m.update(ctx, targets, func(w *worker) bool { return in[w.target.Virtual] })
+	m.update(ctx, targets, virtuals)
 }
 
-// update is Update over the workers for which scope is true (nil: all).
-func (m *Monitor) update(ctx context.Context, targets []Target, scope func(*worker) bool) {
+// update is Update over the workers of the named virtual servers (nil:
+// all).
+func (m *Monitor) update(ctx context.Context, targets []Target, virtuals []string) {
 	// Indexes, not copies: a reload of 10,000 servers should cost little
 	// more than looking each one up. A key given twice is its last one.
 	want := make(map[string]int, len(targets))
@@ -191,13 +194,20 @@ func (m *Monitor) update(ctx context.Context, targets []Target, scope func(*work
 	}
 	m.mu.Lock()
 	var left []*probe
-	for k, w := range m.workers {
-		if scope != nil && !scope(w) {
-			continue
-		}
+	look := func(k string, w *worker) {
 		if i, ok := want[k]; !ok || targets[i].spec() != w.target.spec() {
 			m.dropLocked(w)
 			left = append(left, w.probe)
+		}
+	}
+	if virtuals == nil {
+		for k, w := range m.workers {
+			look(k, w)
+		}
+	}
+	for _, v := range virtuals {
+		for w := range m.byVirtual[v] {
+			look(w.target.Key(), w)
 		}
 	}
 	var fresh []*probe
@@ -243,6 +253,12 @@ func (m *Monitor) addLocked(ctx context.Context, t Target) *probe {
 	w.watch.workers[w] = struct{}{}
 	p.subs = append(p.subs, w)
 	m.workers[t.Key()] = w
+	ws := m.byVirtual[t.Virtual]
+	if ws == nil {
+		ws = map[*worker]struct{}{}
+		m.byVirtual[t.Virtual] = ws
+	}
+	ws[w] = struct{}{}
 	return p
 }
 
@@ -278,6 +294,12 @@ func (m *Monitor) dropLocked(w *worker) {
 	}
 	if m.workers[w.target.Key()] == w {
 		delete(m.workers, w.target.Key())
+	}
+	if ws := m.byVirtual[w.target.Virtual]; ws != nil {
+		delete(ws, w)
+		if len(ws) == 0 {
+			delete(m.byVirtual, w.target.Virtual)
+		}
 	}
 	p := w.probe
 	p.subs = slices.DeleteFunc(p.subs, func(x *worker) bool { return x == w })

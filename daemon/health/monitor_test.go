@@ -209,6 +209,20 @@ func TestMonitorUpdateVirtuals(t *testing.T) {
 	if m.workers["w/a"].target.Port != 6 {
 		t.Errorf("changed check w/a has port %d, want 6", m.workers["w/a"].target.Port)
 	}
+	// The index UpdateVirtuals looks through holds every check once,
+	// under its virtual server, and nothing else.
+	m.Update(context.Background(), []Target{tg("v", "c", 5), tg("y", "a", 7)})
+	n := 0
+	for v, ws := range m.byVirtual {
+		for w := range ws {
+			if n++; w.target.Virtual != v || m.workers[w.target.Key()] != w {
+				t.Errorf("index: %s under %q", w.target.Key(), v)
+			}
+		}
+	}
+	if n != len(m.workers) || len(m.workers) != 2 {
+		t.Errorf("index holds %d checks, the monitor %d (want 2)", n, len(m.workers))
+	}
 }
 
 func TestTargets(t *testing.T) {
