@@ -67,7 +67,6 @@ type Daemon struct {
 	overrides *Overrides
 	reloadMu  sync.Mutex    // one reload at a time (SIGHUP and lvsadm reload)
 	loader    *lvscf.Loader // the file as last read; under reloadMu
-	digests   digester      // the digest's lines of each virtual server; under reloadMu
 
 	// desired builds the table of d.loaded (replaced with it).
 	desired *desiredTable
@@ -139,7 +138,7 @@ func New(o Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := loadDigest(d.loader, &d.digests, o.ConfigPath, src)
+	l, err := loadDigest(d.loader, o.ConfigPath, src)
 	if err != nil {
 		return nil, err
 	}
@@ -855,7 +854,7 @@ func (d *Daemon) Reload() (control.ReloadResult, error) {
 	// published Loaded is replaced, not written to: status reads it
 	// outside d.mu.
 	done := *l
-	done.Digest = d.digests.digest(l.Cfg)
+	done.Digest = Digest(l.Cfg)
 	d.mu.Lock()
 	d.loaded = &done
 	d.mu.Unlock()

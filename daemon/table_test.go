@@ -490,32 +490,3 @@ func TestSameVirtualFields(t *testing.T) {
 		t.Error("sameVirtual does not compare fwmark_match's ports")
 	}
 }
-
-// TestDigesterIsDigest: the digest computed with the lines kept from the
-// version before is the digest computed afresh, through versions that
-// change a weight, a virtual server's setting, a name, and that add,
-// double and remove virtual servers.
-func TestDigesterIsDigest(t *testing.T) {
-	base := string(benchFarm(40, 5, "base", 539))
-	versions := []string{
-		base,
-		string(benchFarm(40, 5, "one", 539)),
-		string(benchFarm(40, 5, "pct", 539)),
-		strings.Replace(base, "scheduler = wlc", "scheduler = rr", 1),
-		strings.Replace(base, "virtual v3 {", "virtual v33 {", 1),
-		strings.Replace(base, "virtual v3 {", "virtual v2 {", 1), // v2 twice: the first counts
-		base + "virtual extra {\n     active = 1\n     address = 10.31.0.9 dummy0:9\n     port = 80\n}\n",
-		strings.Replace(base, "serial_no = 1", "serial_no = 9", 1),
-		base,
-	}
-	var dg digester
-	for i, src := range versions {
-		cfg, _ := lvscf.Decode(lvscf.Parse("t.cf", []byte(src)))
-		if got, want := dg.digest(cfg), Digest(cfg); got != want {
-			t.Fatalf("version %d: digest %x with the kept lines, %x afresh", i, got[:8], want[:8])
-		}
-	}
-	if len(dg.lines) != 40 {
-		t.Errorf("%d virtual servers' lines kept, want the last version's 40", len(dg.lines))
-	}
-}

@@ -3,6 +3,7 @@ package lvscf
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -156,19 +157,7 @@ func EachVirtualFieldParts(v *Virtual, fn func(prefix, key, value string)) {
 	k("timeout", v.Timeout.String())
 	k("reentry", v.Reentry.String())
 	k("quiesce_server", boolString(v.QuiesceServer))
-	if len(v.FwmarkMatch) > 0 { // lvsadm extension: only when set
-		ms := make([]string, len(v.FwmarkMatch))
-		for i, m := range v.FwmarkMatch {
-			ms[i] = m.String()
-		}
-		k("fwmark_match", strings.Join(ms, "; "))
-	}
-	if len(v.SchedFlags) > 0 {
-		k("sched_flags", strings.Join(v.SchedFlags, ","))
-	}
-	if v.Announce {
-		k("announce", "1")
-	}
+	eachExtensionField(v, k)
 	eachFirst(v.Servers, func(s *Server) string { return s.Name }, func(s *Server) {
 		sp := blockPrefix(BlockServer, v.Name, s.Name)
 		sk := func(key, val string) { fn(sp, key, val) }
@@ -177,6 +166,129 @@ func EachVirtualFieldParts(v *Virtual, fn func(prefix, key, value string)) {
 		sk("weight", strconv.Itoa(s.Weight))
 		sk("port", strconv.Itoa(int(s.Port)))
 	})
+}
+
+// AppendVirtualFields appends to dst the lines "PREFIXKEY=VALUE\n" of
+// EachVirtualFieldParts for v, in its order, allocating nothing in the
+// usual case: the daemon hashes them for its digest at every reload, and
+// formatting 80,000 fields into strings was most of a reload of a
+// 10,000-server file once the file itself was read incrementally.
+// TestAppendVirtualFields holds it to EachVirtualFieldParts.
+func AppendVirtualFields(dst []byte, v *Virtual) []byte {
+	if strings.ContainsAny(v.Name, ".[]") {
+		// A name the path syntax must quote: the general way.
+		EachVirtualFieldParts(v, func(prefix, key, value string) {
+			dst = append(append(append(append(append(dst, prefix...), key...), '='), value...), '\n')
+		})
+		return dst
+	}
+	b := dst
+	key := func(k string) {
+		b = append(append(append(append(b, "virtual."...), v.Name...), '.'), k...)
+		b = append(b, '=')
+	}
+	str := func(k, val string) { key(k); b = append(append(b, val...), '\n') }
+	boolean := func(k string, x bool) {
+		if x {
+			str(k, "1")
+		} else {
+			str(k, "0")
+		}
+	}
+	num := func(k string, x int64) { key(k); b = append(strconv.AppendInt(b, x, 10), '\n') }
+	addr := func(k string, a netip.Addr) {
+		key(k)
+		if a.IsValid() {
+			b = a.AppendTo(b)
+		}
+		b = append(b, '\n')
+	}
+	secs := func(k string, x Seconds) {
+		key(k)
+		b = append(strconv.AppendFloat(b, float64(x), 'f', -1, 64), '\n')
+	}
+	boolean("active", v.Active)
+	if v.Address.IsValid() && v.Device != "" && strings.TrimSpace(v.Device) == v.Device {
+		key("address")
+		b = append(append(append(v.Address.AppendTo(b), ' '), v.Device...), '\n')
+	} else {
+		str("address", addrDev(v.Address, v.Device))
+	}
+	addr("vip_nmask", v.VIPNmask)
+	addr("sorry_server", v.SorryServer)
+	num("port", int64(v.Port))
+	str("protocol", v.Protocol)
+	num("fwmark", int64(v.Fwmark))
+	str("scheduler", v.Scheduler)
+	num("persistent", int64(v.Persistent))
+	addr("pmask", v.PMask)
+	str("send", v.Send)
+	str("expect", v.Expect)
+	boolean("use_regex", v.UseRegex)
+	str("send_program", v.SendProgram)
+	str("load_monitor", v.LoadMonitor)
+	secs("timeout", v.Timeout)
+	secs("reentry", v.Reentry)
+	boolean("quiesce_server", v.QuiesceServer)
+	eachExtensionField(v, str)
+	var seen map[string]bool // past a few servers; Flatten keeps the first of a name
+	if len(v.Servers) > 16 {
+		seen = make(map[string]bool, len(v.Servers))
+	}
+	for i := range v.Servers {
+		s := &v.Servers[i]
+		if seen != nil {
+			if seen[s.Name] {
+				continue
+			}
+			seen[s.Name] = true
+		} else if slices.ContainsFunc(v.Servers[:i], func(x Server) bool { return x.Name == s.Name }) {
+			continue
+		}
+		skey := func(k string) {
+			if strings.ContainsAny(s.Name, ".[]") {
+				b = append(b, blockPrefix(BlockServer, v.Name, s.Name)...)
+			} else {
+				b = append(append(append(append(b, "virtual."...), v.Name...), ".server."...), s.Name...)
+				b = append(b, '.')
+			}
+			b = append(append(b, k...), '=')
+		}
+		skey("address")
+		if s.Address.IsValid() {
+			b = s.Address.AppendTo(b)
+		}
+		b = append(b, '\n')
+		skey("active")
+		if s.Active {
+			b = append(b, "1\n"...)
+		} else {
+			b = append(b, "0\n"...)
+		}
+		skey("weight")
+		b = append(strconv.AppendInt(b, int64(s.Weight), 10), '\n')
+		skey("port")
+		b = append(strconv.AppendInt(b, int64(s.Port), 10), '\n')
+	}
+	return b
+}
+
+// eachExtensionField lists v's lvsadm extensions, those that are set: a
+// file without them keeps the fields (and the daemons' digests) it had.
+func eachExtensionField(v *Virtual, fn func(key, value string)) {
+	if len(v.FwmarkMatch) > 0 {
+		ms := make([]string, len(v.FwmarkMatch))
+		for i, m := range v.FwmarkMatch {
+			ms[i] = m.String()
+		}
+		fn("fwmark_match", strings.Join(ms, "; "))
+	}
+	if len(v.SchedFlags) > 0 {
+		fn("sched_flags", strings.Join(v.SchedFlags, ","))
+	}
+	if v.Announce {
+		fn("announce", "1")
+	}
 }
 
 // eachFirst calls fn with each element of list, in order, but those whose

@@ -348,3 +348,47 @@ func FuzzLoader(f *testing.F) {
 		checkLoad(t, ld, string(b))
 	})
 }
+
+// TestAppendVirtualFields: AppendVirtualFields writes exactly the lines
+// EachVirtualFieldParts lists, on random files and their edits, the
+// corpus, and names the path syntax must quote.
+func TestAppendVirtualFields(t *testing.T) {
+	check := func(cfg *Config) {
+		t.Helper()
+		for i := range cfg.Virtuals {
+			v := &cfg.Virtuals[i]
+			var want []byte
+			EachVirtualFieldParts(v, func(prefix, key, value string) {
+				want = append(append(append(append(append(want, prefix...), key...), '='), value...), '\n')
+			})
+			if got := AppendVirtualFields([]byte("x"), v); string(got) != "x"+string(want) {
+				t.Fatalf("virtual %q:\n%s\nEachVirtualFieldParts:\n%s", v.Name, got, want)
+			}
+		}
+	}
+	r := rand.New(rand.NewSource(3))
+	for range 200 {
+		src := genFile(r)
+		for range 4 {
+			src = mutate(r, src)
+		}
+		cfg, _ := Decode(Parse("t.cf", []byte(src)))
+		check(cfg)
+	}
+	for _, path := range corpusFiles(t) {
+		if cfg, err := DecodeFile(path); err == nil {
+			check(cfg)
+		}
+	}
+	cfg, _ := Decode(Parse("t.cf", []byte("virtual a.b {\n address = 10.0.0.1 eth0:1\n server x.y {\n address = 10.0.0.2\n }\n}\n"+
+		"virtual c {\n address = 10.0.0.3\n fwmark_match = tcp:80\n sched_flags = mh-port\n announce = 1\n server s[1] {\n address = 10.0.0.4\n }\n server s[1] {\n }\n}\n")))
+	check(cfg)
+	var many strings.Builder
+	many.WriteString("virtual m {\n address = 10.0.0.5 eth0:2\n")
+	for i := range 40 {
+		fmt.Fprintf(&many, " server s%d {\n address = 10.0.1.%d\n weight = %d\n }\n", i%30, i+1, i)
+	}
+	many.WriteString("}\n")
+	cfg, _ = Decode(Parse("t.cf", []byte(many.String())))
+	check(cfg)
+}
