@@ -16,35 +16,13 @@ var keepalivedKeywords = map[string]bool{
 func (f *File) keepalivedSyntax() bool {
 	// In file order (the tree's): a Loader's lines are not stored in it.
 	first := -1
-	keyLine := false
-	var walk func(b *Block) bool
-	visit := func(i int) bool {
+	keyLine := f.eachLineUntil(f.Root, func(i int) bool {
 		l := &f.Lines[i]
-		switch {
-		case l.Kind == LineKeyValue:
-			keyLine = true
-			return true
-		case first < 0 && (l.Kind == LineOpen || l.Kind == LineBad) && keepalivedKeywords[l.Word(0)]:
+		if first < 0 && (l.Kind == LineOpen || l.Kind == LineBad) && keepalivedKeywords[l.Word(0)] {
 			first = i
 		}
-		return false
-	}
-	walk = func(b *Block) bool {
-		if b.Open >= 0 && visit(b.Open) {
-			return true
-		}
-		for _, it := range b.Items {
-			if it.Block != nil {
-				if walk(it.Block) {
-					return true
-				}
-			} else if visit(it.Line) {
-				return true
-			}
-		}
-		return b.Close >= 0 && visit(b.Close)
-	}
-	walk(f.Root)
+		return l.Kind == LineKeyValue
+	})
 	if keyLine || first < 0 {
 		return false
 	}

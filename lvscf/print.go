@@ -51,17 +51,23 @@ func (f *File) printLine(buf *bytes.Buffer, i int) {
 
 // forEachLine visits the lines of b in print order.
 func (f *File) forEachLine(b *Block, fn func(i int)) {
-	if b.Open >= 0 {
-		fn(b.Open)
+	f.eachLineUntil(b, func(i int) bool { fn(i); return false })
+}
+
+// eachLineUntil visits the lines of b in print order until fn returns
+// true, and reports whether it did.
+func (f *File) eachLineUntil(b *Block, fn func(i int) bool) bool {
+	if b.Open >= 0 && fn(b.Open) {
+		return true
 	}
 	for _, it := range b.Items {
 		if it.Block != nil {
-			f.forEachLine(it.Block, fn)
-		} else {
-			fn(it.Line)
+			if f.eachLineUntil(it.Block, fn) {
+				return true
+			}
+		} else if fn(it.Line) {
+			return true
 		}
 	}
-	if b.Close >= 0 {
-		fn(b.Close)
-	}
+	return b.Close >= 0 && fn(b.Close)
 }
