@@ -123,7 +123,7 @@ func Digest(cfg *lvscf.Config) heartbeat.Digest {
 			return
 		}
 		flush()
-		buf = append(append(append(append(append(buf, prefix...), key...), '='), value...), '\n')
+		buf = lvscf.AppendField(buf, prefix, key, value)
 	}, func(v *lvscf.Virtual) {
 		flush()
 		buf = lvscf.AppendVirtualFields(buf, v)

@@ -170,9 +170,9 @@ type File struct {
 	// crFree: the file has no carriage return at all (a Loader's files
 	// say so; ruleLineEndings has nothing to find then).
 	crFree bool
-	// reuse is what the analysis may take from the previous version
-	// (set by a Loader while it analyses the file).
-	reuse *reuseInfo
+	// reuse is the previous version, whose virtual servers' meaning the
+	// analysis may take (set by a Loader while it analyses the file).
+	reuse *prevVersion
 }
 
 // blockItems is the room each block's items start with (a server block

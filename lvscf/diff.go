@@ -168,6 +168,12 @@ func EachVirtualFieldParts(v *Virtual, fn func(prefix, key, value string)) {
 	})
 }
 
+// AppendField appends one field as the line "PREFIXKEY=VALUE\n", the form
+// the daemon's digest hashes and AppendVirtualFields writes.
+func AppendField(dst []byte, prefix, key, value string) []byte {
+	return append(append(append(append(append(dst, prefix...), key...), '='), value...), '\n')
+}
+
 // AppendVirtualFields appends to dst the lines "PREFIXKEY=VALUE\n" of
 // EachVirtualFieldParts for v, in its order, allocating nothing in the
 // usual case: the daemon hashes them for its digest at every reload, and
@@ -178,7 +184,7 @@ func AppendVirtualFields(dst []byte, v *Virtual) []byte {
 	if strings.ContainsAny(v.Name, ".[]") {
 		// A name the path syntax must quote: the general way.
 		EachVirtualFieldParts(v, func(prefix, key, value string) {
-			dst = append(append(append(append(append(dst, prefix...), key...), '='), value...), '\n')
+			dst = AppendField(dst, prefix, key, value)
 		})
 		return dst
 	}

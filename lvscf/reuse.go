@@ -65,7 +65,7 @@ func (r *Loader) load(name string, src []byte) (*File, *Config, []Diagnostic) {
 	f.crFree = bytes.IndexByte(src, '\r') < 0
 	r.reused = 0
 	if prev != nil {
-		f.reuse = &reuseInfo{prev: prev}
+		f.reuse = prev
 		for _, t := range f.tops {
 			if t.taken {
 				r.reused++
@@ -99,12 +99,6 @@ type topBlock struct {
 	diags      int  // len(File.Diags) before its open line
 	clean      bool // closed, and none of its lines has a diagnostic
 	taken      bool // taken from the previous version
-}
-
-// reuseInfo is what the analysis of a Loader's file may take from the
-// previous version: the meaning of the virtual blocks it took.
-type reuseInfo struct {
-	prev *prevVersion
 }
 
 // matcher finds, at the top level of a new version, the blocks of the
@@ -170,15 +164,15 @@ func (m *matcher) match(src []byte, off int) (*topBlock, int) {
 // (the block's lines are the same lines), and the configuration shares
 // its servers with the previous one, which nobody changes.
 func (a *analysis) reusedVirtual(b *Block) bool {
-	r := a.f.reuse
-	if r == nil {
+	prev := a.f.reuse
+	if prev == nil {
 		return false
 	}
-	i, ok := r.prev.virtualOf[b]
+	i, ok := prev.virtualOf[b]
 	if !ok {
 		return false
 	}
-	a.cfg.Virtuals = append(a.cfg.Virtuals, r.prev.cfg.Virtuals[i])
-	a.virtuals = append(a.virtuals, r.prev.infos[i])
+	a.cfg.Virtuals = append(a.cfg.Virtuals, prev.cfg.Virtuals[i])
+	a.virtuals = append(a.virtuals, prev.infos[i])
 	return true
 }
