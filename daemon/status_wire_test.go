@@ -48,7 +48,7 @@ func jsonKeys(t *testing.T, v any) []string {
 func TestStatusWire(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
 	serial, match := int32(5), true
-	hs := health.ServerStatus{Virtual: "web", Server: "rs1", Address: "10.0.1.1", State: health.Down, EverUp: true,
+	hs := health.ServerStatus{Virtual: "web", Server: "rs1", Address: netip.MustParseAddr("10.0.1.1"), State: health.Down, EverUp: true,
 		LastCheck:      &health.Result{OK: false, Reason: "refused", Answer: "no", Latency: time.Millisecond, At: at},
 		LastTransition: at, Checks: 9, Failures: 2, LoadWeight: 4, Load: &health.LoadReading{Average: 0.5, Error: "e", At: at}}
 	hb := heartbeat.Status{HeartbeatState: control.HeartbeatState{Role: "active", Identity: "primary", Rejected: 3, LastReject: "x", ChildFail: true, LinkFail: true, PrivateLink: true,

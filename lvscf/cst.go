@@ -69,14 +69,30 @@ func (k BlockKind) String() string {
 // tree lossless by construction.
 type Line struct {
 	Text string // the line without its ending
-	EOL  string // "\n", "\r\n", or "" for a last line with no newline
 	Num  int    // 1-based line number in the parsed input; 0 if added by an edit
 	Kind LineKind
 
-	wrapped bool // the tail of a comment wrapped onto this line (see classify); next to Kind, so Line does not grow
+	// The small fields sit together after Kind, so that a Line is 56
+	// bytes: the daemon keeps one per line of a running file (66,000 at
+	// 10,000 real servers).
+	wrapped bool    // the tail of a comment wrapped onto this line (see classify)
+	eol     lineEnd // see EOL
 	indent  uint32
 	toks    []tok
 }
+
+// lineEnd is a line's ending, an index in lineEnds.
+type lineEnd uint8
+
+const (
+	eolNone lineEnd = iota // a last line with no line end
+	eolLF
+	eolCRLF
+)
+
+// EOL is the line's ending: "\n", "\r\n", or "" for a last line with no
+// newline.
+func (l *Line) EOL() string { return lineEnds[l.eol] }
 
 // NumWords is the number of blank-separated words after the indentation.
 func (l *Line) NumWords() int { return len(l.toks) }
@@ -215,7 +231,7 @@ func Parse(name string, src []byte) *File {
 	return parse(name, src, nil)
 }
 
-var lineEnds = [3]string{"", "\n", "\r\n"}
+var lineEnds = [...]string{eolNone: "", eolLF: "\n", eolCRLF: "\r\n"}
 
 // nextLine finds the line starting at off: its text ends at end, and its
 // line end is eol bytes long (0 for a last line with no line end). A line
@@ -288,7 +304,7 @@ func parse(name string, src []byte, prev *prevVersion) *File {
 			text = string(src[off:end])
 		}
 		num++
-		f.Lines = append(f.Lines, Line{Text: text, EOL: lineEnds[eol], Num: num})
+		f.Lines = append(f.Lines, Line{Text: text, eol: lineEnd(eol), Num: num})
 		i := len(f.Lines) - 1
 		top := stack[len(stack)-1]
 		d0 := len(f.Diags)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 const corpusDir = "../testdata/lvscf/corpus"
@@ -170,4 +171,15 @@ func firstDiff(want, got []byte) string {
 	}
 	lo := max(0, i-20)
 	return fmt.Sprintf("at byte %d: want %q, got %q", i, want[lo:min(len(want), i+20)], got[lo:min(len(got), i+20)])
+}
+
+// A running daemon keeps one Line per line of its file (reuse.go): a field
+// added in the wrong place grows every one of them.
+func TestLineSize(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("sizes are for 64-bit platforms")
+	}
+	if n := unsafe.Sizeof(Line{}); n != 56 {
+		t.Errorf("a Line is %d bytes, want 56", n)
+	}
 }

@@ -358,7 +358,7 @@ func (f *File) keyIndent(b *Block) (string, bool) {
 
 // newLine stores a line and returns its index.
 func (f *File) newLine(text string) int {
-	f.Lines = append(f.Lines, Line{Text: text, EOL: f.defaultEOL()})
+	f.Lines = append(f.Lines, Line{Text: text, eol: f.defaultEOL()})
 	l := &f.Lines[len(f.Lines)-1]
 	f.relex(l)
 	switch {
@@ -385,20 +385,20 @@ func (f *File) insertItem(b *Block, at int, it Item) {
 }
 
 // defaultEOL is the line ending most lines of the file use ("\n" on ties).
-func (f *File) defaultEOL() string {
+func (f *File) defaultEOL() lineEnd {
 	crlf, lf := 0, 0
 	for i := range f.Lines {
-		switch f.Lines[i].EOL {
-		case "\r\n":
+		switch f.Lines[i].eol {
+		case eolCRLF:
 			crlf++
-		case "\n":
+		case eolLF:
 			lf++
 		}
 	}
 	if crlf > lf {
-		return "\r\n"
+		return eolCRLF
 	}
-	return "\n"
+	return eolLF
 }
 
 // lastLine is the index of the last printed line, or -1.
@@ -410,7 +410,7 @@ func (f *File) lastLine() int {
 
 func (f *File) hasFinalNewline() bool {
 	last := f.lastLine()
-	return last < 0 || f.Lines[last].EOL != ""
+	return last < 0 || f.Lines[last].eol != eolNone
 }
 
 // fixEOLs keeps the "no newline at end of file" property across edits:
@@ -423,9 +423,9 @@ func (f *File) fixEOLs(finalNewline bool) {
 		l := &f.Lines[i]
 		switch {
 		case i == last && !finalNewline:
-			l.EOL = ""
-		case l.EOL == "":
-			l.EOL = eol
+			l.eol = eolNone
+		case l.eol == eolNone:
+			l.eol = eol
 		}
 	})
 }

@@ -23,7 +23,7 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 func (f *File) size() int {
 	n := 0
 	for i := range f.Lines {
-		n += len(f.Lines[i].Text) + len(f.Lines[i].EOL)
+		n += len(f.Lines[i].Text) + len(f.Lines[i].EOL())
 	}
 	return n
 }
@@ -46,7 +46,7 @@ func (f *File) print(buf *bytes.Buffer, b *Block) {
 
 func (f *File) printLine(buf *bytes.Buffer, i int) {
 	buf.WriteString(f.Lines[i].Text)
-	buf.WriteString(f.Lines[i].EOL)
+	buf.WriteString(f.Lines[i].EOL())
 }
 
 // forEachLine visits the lines of b in print order.

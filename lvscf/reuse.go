@@ -135,7 +135,7 @@ func (m *matcher) match(src []byte, off int) (*topBlock, int) {
 		if m.used[k] || !t.clean || off+n > len(src) || !bytes.Equal(src[off:off+n], m.prev.src[t.start:t.end]) {
 			return nil, 0
 		}
-		if m.prev.f.Lines[t.b.Close].EOL == "" && off+n != len(src) {
+		if m.prev.f.Lines[t.b.Close].eol == eolNone && off+n != len(src) {
 			return nil, 0 // its last line ended the file; here the line goes on
 		}
 		m.used[k], m.next = true, k+1

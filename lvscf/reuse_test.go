@@ -17,7 +17,7 @@ func sameTree(t *testing.T, got, want *File) {
 	t.Helper()
 	sameLine := func(gi, wi int, where string) {
 		g, w := &got.Lines[gi], &want.Lines[wi]
-		if g.Text != w.Text || g.EOL != w.EOL || g.Num != w.Num || g.Kind != w.Kind || g.wrapped != w.wrapped || g.indent != w.indent || !reflect.DeepEqual(g.toks, w.toks) {
+		if g.Text != w.Text || g.eol != w.eol || g.Num != w.Num || g.Kind != w.Kind || g.wrapped != w.wrapped || g.indent != w.indent || !reflect.DeepEqual(g.toks, w.toks) {
 			t.Fatalf("%s: line %+v, Parse has %+v", where, *g, *w)
 		}
 	}

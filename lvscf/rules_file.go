@@ -19,7 +19,7 @@ func ruleLineEndings(a *analysis) []Diagnostic {
 	crlf, bare := false, false
 	a.f.forEachLine(a.f.Root, func(i int) {
 		l := &a.f.Lines[i]
-		if !crlf && l.EOL == "\r\n" {
+		if !crlf && l.eol == eolCRLF {
 			crlf = true
 			r.at(i, len(l.Text)+1, SevWarning, "crlf",
 				"CRLF line ends: piranha's parser (lvsconfig.c) mishandles '\\r' and would skip lines; save the file with LF line ends")

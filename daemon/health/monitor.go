@@ -26,15 +26,15 @@ type Event struct {
 
 // ServerStatus is what the monitor knows of one real server.
 type ServerStatus struct {
-	Virtual        string    `json:"virtual"`
-	Server         string    `json:"server"`
-	Address        string    `json:"address"`
-	State          State     `json:"state"`
-	EverUp         bool      `json:"ever_up"`
-	LastCheck      *Result   `json:"last_check,omitempty"`
-	LastTransition time.Time `json:"last_transition,omitzero"`
-	Checks         uint64    `json:"checks"`
-	Failures       uint64    `json:"failures"`
+	Virtual        string     `json:"virtual"`
+	Server         string     `json:"server"`
+	Address        netip.Addr `json:"address"`
+	State          State      `json:"state"`
+	EverUp         bool       `json:"ever_up"`
+	LastCheck      *Result    `json:"last_check,omitempty"`
+	LastTransition time.Time  `json:"last_transition,omitzero"`
+	Checks         uint64     `json:"checks"`
+	Failures       uint64     `json:"failures"`
 	// LoadWeight is the weight load monitoring gave the server (0: none
 	// yet, the table uses the configured weight or the slow start's).
 	LoadWeight int `json:"load_weight,omitempty"`
@@ -64,6 +64,10 @@ const localLogEvery = 5 * time.Second
 // worker is one target: its own state, fed by the probe it shares. It
 // holds no context of its own (a farm has thousands of workers): its load
 // command ends with its probe.
+// Its status is put together when asked for (statusLocked) from the
+// target, the tracker and the counters, rather than kept as a
+// ServerStatus that would hold names and times a second time: a farm has
+// one worker per real server.
 type worker struct {
 	target     Target
 	probe      *probe
@@ -71,7 +75,28 @@ type worker struct {
 	gone       bool
 	tr         tracker
 	lastAdjust time.Time
-	status     ServerStatus
+	stats      serverStats
+}
+
+// serverStats is what a worker's checks and load readings left.
+type serverStats struct {
+	checks, failures uint64
+	lastCheck        *Result // never changed once published: readers share it
+	loadWeight       int
+	load             *LoadReading
+	localError       string
+}
+
+// statusLocked is w's ServerStatus.
+func (w *worker) statusLocked() ServerStatus {
+	st := w.tr.state
+	if st == "" {
+		st = Unknown
+	}
+	return ServerStatus{Virtual: w.target.Virtual, Server: w.target.Server, Address: w.target.Addr,
+		State: st, EverUp: w.tr.everUp, LastCheck: w.stats.lastCheck, LastTransition: w.tr.transition,
+		Checks: w.stats.checks, Failures: w.stats.failures, LoadWeight: w.stats.loadWeight,
+		Load: w.stats.load, LocalError: w.stats.localError}
 }
 
 // ctxWatch drops the targets that came with one Update context when it
@@ -219,7 +244,7 @@ func (m *Monitor) update(ctx context.Context, targets []Target, virtuals []strin
 			// load-adjusted weight of the old weight starts over.
 			if w.target.Weight != t.Weight || !slices.Equal(w.target.Load, t.Load) {
 				w.target.Weight, w.target.Load = t.Weight, t.Load
-				w.status.LoadWeight = 0
+				w.stats.loadWeight = 0
 			}
 			continue
 		}
@@ -243,13 +268,17 @@ func (m *Monitor) update(ctx context.Context, targets []Target, virtuals []strin
 func (m *Monitor) addLocked(ctx context.Context, t Target) *probe {
 	cs := t.checkSpec()
 	p := m.probes[cs]
+	w := &worker{target: t, watch: m.watchLocked(ctx), tr: tracker{reentry: t.Reentry}}
 	if p == nil {
 		pctx, cancel := context.WithCancel(context.Background())
-		p = &probe{spec: cs, target: t, ctx: pctx, cancel: cancel, index: -1}
+		// The probe checks through its first target's definition, which
+		// lives as long as the probe even after that target leaves; the
+		// fields a check reads never change in place (Update changes
+		// only Weight and Load).
+		p = &probe{spec: cs, target: &w.target, ctx: pctx, cancel: cancel, index: -1}
 		m.probes[cs] = p
 	}
-	w := &worker{target: t, probe: p, watch: m.watchLocked(ctx), tr: tracker{reentry: t.Reentry},
-		status: ServerStatus{Virtual: t.Virtual, Server: t.Server, Address: t.Addr.String(), State: Unknown}}
+	w.probe = p
 	w.watch.workers[w] = struct{}{}
 	p.subs = append(p.subs, w)
 	m.workers[t.Key()] = w
@@ -336,7 +365,7 @@ func (m *Monitor) Stop() {
 func (m *Monitor) run(p *probe) {
 	defer func() { <-m.slots }()
 	start := m.clock.Now()
-	r := m.check(p.ctx, &p.target)
+	r := m.check(p.ctx, p.target)
 	m.mu.Lock()
 	if p.ctx.Err() != nil {
 		// Stopped mid-check: the result means nothing.
@@ -403,7 +432,7 @@ func (m *Monitor) fanOutLocked(p *probe, r Result, now time.Time) (evs []Event, 
 	if localError(r.cause) {
 		reason := netip.AddrPortFrom(p.target.Addr, p.target.Port).String() + ": " + r.Reason
 		for _, w := range p.subs {
-			w.status.LocalError = reason
+			w.stats.localError = reason
 		}
 		l := &m.local
 		l.count++
@@ -422,16 +451,13 @@ func (m *Monitor) fanOutLocked(p *probe, r Result, now time.Time) (evs []Event, 
 			loads = append(loads, loadJob{w, w.target.Weight, w.target.Load})
 		}
 		changed := w.tr.observe(now, r.OK)
-		st := &w.status
-		st.Checks++
+		st := &w.stats
+		st.checks++
 		if !r.OK {
-			st.Failures++
+			st.failures++
 		}
-		st.LastCheck = &rc // never changed once published: readers share it
-		st.LocalError = ""
-		st.State = w.tr.state
-		st.EverUp = w.tr.everUp
-		st.LastTransition = w.tr.transition
+		st.lastCheck = &rc
+		st.localError = ""
 		if !changed {
 			continue
 		}
@@ -464,7 +490,7 @@ func (m *Monitor) adjustLoad(j loadJob) {
 	full := max(weight, 1)
 	if tr.state != Up || slowStart(weight, interval, now.Sub(tr.transition), m.step) < full {
 		m.mu.Lock()
-		w.status.LoadWeight = 0
+		w.stats.loadWeight = 0
 		m.mu.Unlock()
 		*last = time.Time{}
 		return
@@ -487,16 +513,16 @@ func (m *Monitor) adjustLoad(j loadJob) {
 	if err != nil {
 		r.Error = err.Error()
 	} else {
-		cur := w.status.LoadWeight
+		cur := w.stats.loadWeight
 		if cur == 0 {
 			cur = full
 		}
 		if nw, ok := AdjustWeight(full, cur, avg); ok {
 			cur = nw
 		}
-		w.status.LoadWeight = cur
+		w.stats.loadWeight = cur
 	}
-	w.status.Load = r
+	w.stats.load = r
 }
 
 // Status lists every real server, sorted by virtual and server name.
@@ -507,7 +533,7 @@ func (m *Monitor) Status() []ServerStatus {
 	m.mu.Lock()
 	out := make([]ServerStatus, 0, len(m.workers))
 	for _, w := range m.workers {
-		out = append(out, w.status)
+		out = append(out, w.statusLocked())
 	}
 	m.mu.Unlock()
 	slices.SortFunc(out, func(a, b ServerStatus) int {
@@ -530,7 +556,7 @@ func (m *Monitor) Health() map[string]ServerStatus {
 	defer m.mu.Unlock()
 	out := make(map[string]ServerStatus, len(m.workers))
 	for k, w := range m.workers {
-		out[k] = w.status
+		out[k] = w.statusLocked()
 	}
 	return out
 }
@@ -545,7 +571,7 @@ func (m *Monitor) Lookup(key string) (ServerStatus, bool) {
 	if !ok {
 		return ServerStatus{}, false
 	}
-	return w.status, true
+	return w.statusLocked(), true
 }
 
 // LocalErrors reports the checks the director itself could not run since

@@ -37,7 +37,7 @@ func (realClock) Timer(d time.Duration) (<-chan time.Time, func() bool) {
 // for every target that shares it.
 type probe struct {
 	spec   checkSpec
-	target Target // the check to run; its names are the first subscriber's
+	target *Target // the check to run: the first subscriber's
 	// ctx ends when the last subscriber leaves, which stops a running
 	// check at once.
 	ctx     context.Context
