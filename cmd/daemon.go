@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -58,7 +59,12 @@ With director_mode = ecmp every director is active, with no heartbeat, and
 announces its VIPs over BGP (lvs.cf's bgp block) while it has a healthy real
 server; "lvsadm drain-director" withdraws them. The BGP speaker runs as a
 helper process, lvsadm-bgp, looked for in $LVSADM_BGP_HELPER, beside lvsadm,
-then in /usr/libexec/lvsadm and PATH.`,
+then in /usr/libexec/lvsadm and PATH.
+
+Most of the daemon's memory is the model of the farm, which lives as long as
+the process, so it runs Go's garbage collector at GOGC=50 (collect when the
+heap has grown by half of what is live, not doubled), unless GOGC is set in
+its environment.`,
 		Example: `  lvsadm daemon --config /etc/sysconfig/ha/lvs.cf
   lvsadm daemon --heartbeat-key-file /etc/lvsadm/heartbeat.key`,
 		Args: cobra.NoArgs,
@@ -93,7 +99,29 @@ then in /usr/libexec/lvsadm and PATH.`,
 	return c
 }
 
+// daemonGCPercent is the garbage collector's target for the daemon when
+// GOGC is not set. At Go's default of 100 the heap grows to twice what is
+// live before a collection; the daemon's live heap is mostly the farm's
+// model, kept for the process's life (35 MB at 10,000 real servers), and
+// its garbage is the checks' small change, so the default spends as much
+// memory again on garbage. Prometheus made the same choice for the same
+// reason (GOGC 75 by default unless set, prometheus/prometheus#14288).
+// BENCHMARKS.md gives the memory and CPU it trades.
+const daemonGCPercent = 50
+
+// setDaemonGC applies daemonGCPercent unless GOGC is set (the runtime
+// has applied it already; empty is unset there too), and reports whether
+// it did.
+func setDaemonGC(getenv func(string) string) bool {
+	if getenv("GOGC") != "" {
+		return false
+	}
+	debug.SetGCPercent(daemonGCPercent)
+	return true
+}
+
 func daemonRun(ctx context.Context, opts *DaemonOptions) error {
+	setDaemonGC(os.Getenv)
 	o := opts.Daemon
 	o.Logger = slog.New(slog.NewTextHandler(opts.IO.ErrOut, &slog.HandlerOptions{Level: opts.LogLevel}))
 	d, err := daemon.New(o)
