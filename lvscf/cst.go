@@ -90,6 +90,8 @@ const (
 	eolCRLF
 )
 
+var lineEnds = [...]string{eolNone: "", eolLF: "\n", eolCRLF: "\r\n"}
+
 // EOL is the line's ending: "\n", "\r\n", or "" for a last line with no
 // newline.
 func (l *Line) EOL() string { return lineEnds[l.eol] }
@@ -230,8 +232,6 @@ func (f *File) newBlock() *Block {
 func Parse(name string, src []byte) *File {
 	return parse(name, src, nil)
 }
-
-var lineEnds = [...]string{eolNone: "", eolLF: "\n", eolCRLF: "\r\n"}
 
 // nextLine finds the line starting at off: its text ends at end, and its
 // line end is eol bytes long (0 for a last line with no line end). A line

@@ -64,6 +64,7 @@ const localLogEvery = 5 * time.Second
 // worker is one target: its own state, fed by the probe it shares. It
 // holds no context of its own (a farm has thousands of workers): its load
 // command ends with its probe.
+//
 // Its status is put together when asked for (statusLocked) from the
 // target, the tracker and the counters, rather than kept as a
 // ServerStatus that would hold names and times a second time: a farm has
