@@ -15,7 +15,8 @@ import (
 	"github.com/lvsadm/lvsadm/daemon/control"
 )
 
-// controlTimeout bounds a status or override exchange with the daemon.
+// controlTimeout bounds an override or director exchange with the daemon
+// (small answers; a status is bounded by the daemon's silence instead).
 const controlTimeout = 10 * time.Second
 
 // StatusOptions is what "lvsadm status" was asked to do.
@@ -94,8 +95,9 @@ changes meaning.`,
 }
 
 func statusRun(ctx context.Context, opts *StatusOptions) error {
-	ctx, cancel := context.WithTimeout(ctx, controlTimeout)
-	defer cancel()
+	// No bound on the whole exchange: the client gives up on a daemon
+	// silent for its timeout, and an answer that keeps coming (tens of
+	// megabytes at 100,000 real servers) is read to its end.
 	cl := opts.Control(opts.Socket)
 	if opts.Output == formatJSON {
 		raw, err := cl.StatusJSON(ctx, opts.Filter)

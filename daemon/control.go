@@ -97,23 +97,27 @@ func (s *controlServer) serve(ctx context.Context, h controlHandler, log *slog.L
 			defer func() { <-sem }()
 			defer c.Close()
 			c.SetDeadline(time.Now().Add(control.RequestTimeout))
-			handleControl(c, h, func(d time.Duration) { c.SetDeadline(time.Now().Add(d)) })
+			if err := handleControl(c, h, func(d time.Duration) { c.SetDeadline(time.Now().Add(d)) }); err != nil {
+				log.Warn("control: a status answer was not delivered", "err", err)
+			}
 		}()
 	}
 }
 
 // handleControl reads one request from c and answers it. longer extends
-// the connection's deadline for a reload, which may take seconds, and for
-// a director drain, which waits.
-func handleControl(c io.ReadWriter, h controlHandler, longer func(time.Duration)) {
+// the connection's deadline for a reload, which may take seconds, for a
+// director drain, which waits, and as a status answer goes out. It
+// returns why a status answer could not be written, the one failure worth
+// a log line: the others are answers of a line.
+func handleControl(c io.ReadWriter, h controlHandler, longer func(time.Duration)) error {
 	line, err := bufio.NewReader(io.LimitReader(c, control.MaxRequest)).ReadString('\n')
 	if err != nil && line == "" {
-		return
+		return nil
 	}
 	req, err := control.ParseRequest(line)
 	if err != nil {
 		writeReply(c, control.Reply{Error: err.Error()})
-		return
+		return nil
 	}
 	switch req.Op {
 	case control.OpStatus:
@@ -124,25 +128,31 @@ func handleControl(c io.ReadWriter, h controlHandler, longer func(time.Duration)
 		st, err := h.status(f)
 		if err != nil {
 			writeReply(c, control.Reply{Error: err.Error()})
-			return
+			return nil
 		}
 		// Compact: the client indents for people ("lvsadm status -o
 		// json"), and a 10,000-server answer indented costs the daemon
-		// twice the time.
-		control.EncodeStatus(c, st)
+		// twice the time. The deadline moves ahead of every write: an
+		// answer of tens of megabytes (100,000 servers) is not cut for
+		// its length, while a client that stops reading is still
+		// dropped after RequestTimeout.
+		w := &movingDeadline{w: c, extend: func() { longer(control.RequestTimeout) }}
+		if err := control.EncodeStatus(w, st); err != nil {
+			return fmt.Errorf("after %d bytes: %w", w.n, err)
+		}
 	case control.OpReload:
 		longer(control.ReloadTimeout)
 		res, err := h.Reload()
 		if err != nil {
 			writeReply(c, control.Reply{Error: err.Error(), Refused: refusedLines(err)})
-			return
+			return nil
 		}
 		writeReply(c, control.Reply{Reload: &res})
 	case control.OpOverride:
 		res, err := h.override(*req.Override)
 		if err != nil {
 			writeReply(c, control.Reply{Error: err.Error()})
-			return
+			return nil
 		}
 		writeReply(c, control.Reply{Override: &res})
 	case control.OpDirector:
@@ -150,10 +160,25 @@ func handleControl(c io.ReadWriter, h controlHandler, longer func(time.Duration)
 		res, err := h.directorRequest(*req.Director)
 		if err != nil {
 			writeReply(c, control.Reply{Error: err.Error()})
-			return
+			return nil
 		}
 		writeReply(c, control.Reply{Director: &res})
 	}
+	return nil
+}
+
+// movingDeadline calls extend before every write to w.
+type movingDeadline struct {
+	w      io.Writer
+	extend func()
+	n      int64
+}
+
+func (m *movingDeadline) Write(p []byte) (int, error) {
+	m.extend()
+	n, err := m.w.Write(p)
+	m.n += int64(n)
+	return n, err
 }
 
 // writeReply writes r as one line: an error answer starts with

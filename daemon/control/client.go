@@ -157,13 +157,16 @@ func answerError(raw []byte) error {
 }
 
 // roundTrip sends one request line and reads the whole answer, within
-// ctx and at most timeout.
+// ctx. timeout bounds the daemon's silence, not the answer's length: the
+// wait for the first byte, then each wait for more. A status at 100,000
+// real servers is tens of megabytes, whose writing takes longer than any
+// fixed bound on a slow machine, while a daemon that stops answering is
+// still given up on.
 func (c *Client) roundTrip(ctx context.Context, req string, timeout time.Duration) ([]byte, error) {
-	caller := ctx
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	var dl net.Dialer
-	conn, err := dl.DialContext(ctx, "unix", c.Path)
+	dctx, cancel := context.WithTimeout(ctx, timeout)
+	conn, err := dl.DialContext(dctx, "unix", c.Path)
+	cancel()
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ECONNREFUSED) {
 			return nil, fmt.Errorf("%w at %s: %w", ErrNoDaemon, c.Path, err)
@@ -171,32 +174,68 @@ func (c *Client) roundTrip(ctx context.Context, req string, timeout time.Duratio
 		return nil, fmt.Errorf("connecting to the daemon at %s: %w", c.Path, err)
 	}
 	defer conn.Close()
-	if d, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(d)
-	}
+	ir := &idleReader{conn: conn, ctx: ctx, timeout: timeout}
+	ir.extend()
 	// A context cancelled before its deadline still ends a stuck read.
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 	if _, err := io.WriteString(conn, req); err != nil {
 		return nil, fmt.Errorf("asking the daemon at %s: %w", c.Path, err)
 	}
-	raw, err := io.ReadAll(io.LimitReader(conn, MaxAnswer+1))
+	raw, err := io.ReadAll(io.LimitReader(ir, MaxAnswer+1))
 	if err != nil {
 		// The caller's context ended the read, not the daemon's silence
 		// past timeout: say so (errors.Is tells them apart). Its deadline
 		// is the connection's, which can expire a moment before the
 		// context's own timer marks it done.
-		cerr := caller.Err()
-		if dl, ok := caller.Deadline(); cerr == nil && ok && !time.Now().Before(dl) {
+		cerr := ctx.Err()
+		if dl, ok := ctx.Deadline(); cerr == nil && ok && !time.Now().Before(dl) {
 			cerr = context.DeadlineExceeded
 		}
 		if cerr != nil {
 			err = fmt.Errorf("%w: %w", cerr, err)
+		} else if errors.Is(err, os.ErrDeadlineExceeded) {
+			err = fmt.Errorf("no answer from the daemon for %v, after %d bytes of it: %w", timeout, len(raw), err)
 		}
 		return nil, fmt.Errorf("reading the daemon's answer: %w", err)
 	}
 	if len(raw) > MaxAnswer {
 		return nil, fmt.Errorf("the daemon's answer is larger than %d bytes", MaxAnswer)
 	}
+	// Every answer ends with a newline: one without it was cut short, and
+	// saying so beats a JSON decoder's "unexpected end of input".
+	if len(raw) == 0 {
+		return nil, fmt.Errorf("the daemon at %s closed the connection without answering (its log may say why)", c.Path)
+	}
+	if raw[len(raw)-1] != '\n' {
+		return nil, fmt.Errorf("the daemon's answer was cut short after %d bytes (the daemon stopped writing it; its log may say why)", len(raw))
+	}
 	return raw, nil
+}
+
+// idleReader reads conn, moving its deadline timeout ahead of every read
+// that brought data, but never past ctx's deadline.
+type idleReader struct {
+	conn    net.Conn
+	ctx     context.Context
+	timeout time.Duration
+}
+
+func (r *idleReader) extend() {
+	d := time.Now().Add(r.timeout)
+	if cd, ok := r.ctx.Deadline(); ok && cd.Before(d) {
+		d = cd
+	}
+	r.conn.SetDeadline(d)
+	if r.ctx.Err() != nil {
+		r.conn.SetDeadline(time.Unix(1, 0)) // cancelled meanwhile: the AfterFunc's may have come first
+	}
+}
+
+func (r *idleReader) Read(p []byte) (int, error) {
+	n, err := r.conn.Read(p)
+	if n > 0 && r.ctx.Err() == nil {
+		r.extend()
+	}
+	return n, err
 }
