@@ -24,7 +24,9 @@ func (b bigStatus) status(control.Filter) (control.Status, error) {
 	}
 	return s, nil
 }
-func (bigStatus) Reload() (control.ReloadResult, error) { return control.ReloadResult{}, errors.New("no") }
+func (bigStatus) Reload() (control.ReloadResult, error) {
+	return control.ReloadResult{}, errors.New("no")
+}
 func (bigStatus) override(control.OverrideRequest) (control.OverrideResult, error) {
 	return control.OverrideResult{}, errors.New("no")
 }
